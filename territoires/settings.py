@@ -1,0 +1,63 @@
+"""Configuration: where the cache lives, CRS per zone, estimator defaults.
+
+Change a setting by assigning to it (``territoires.settings.cache_dir = ...``)
+or through the environment variables documented below, as in osmnx.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Package root (``territoires/``), found the same from a checkout or a wheel.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Curated programme tables shipped inside the package.
+PROGRAMMES_DIR = PACKAGE_DIR / "data" / "programmes"
+
+
+def _default_cache_dir() -> Path:
+    env = os.environ.get("TERRITOIRES_CACHE_DIR")
+    if env:
+        return Path(env)
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").exists() and (checkout / "data" / "communes").is_dir():
+        return checkout / "data" / "communes"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "territoires"
+
+
+#: Where boundary layers are cached as GeoParquet, per source and vintage.
+#: ``data/communes/`` in a checkout; ``$XDG_CACHE_HOME/territoires`` for an
+#: installed wheel; ``$TERRITOIRES_CACHE_DIR`` overrides both.
+cache_dir: Path = _default_cache_dir()
+
+#: Projected CRS in metres for each zone: every measurement is made in these.
+METROPOLE_CRS = "EPSG:2154"  # RGF93 v1 / Lambert-93
+OVERSEAS_CRS = {
+    "971": "EPSG:5490",  # RGAF09 / UTM 20N (Guadeloupe)
+    "972": "EPSG:5490",  # RGAF09 / UTM 20N (Martinique)
+    "973": "EPSG:2972",  # RGFG95 / UTM 22N (Guyane)
+    "974": "EPSG:2975",  # RGR92 / UTM 40S (La Réunion)
+    "976": "EPSG:4471",  # RGM04 / UTM 38S (Mayotte)
+}
+#: CRS of the web (folium) boundary only.
+WEB_CRS = "EPSG:4326"
+
+#: Straight-line access estimator defaults (see ``territoires.analysis.access``).
+#: Circuity: ratio of road distance to straight-line distance. Measured road
+#: circuity in rural France is about 1.2 to 1.4 (Ballou, Rahardja & Sakai 2002
+#: report 1.20 on average for European countries); 1.3 is the usual middle value.
+DEFAULT_CIRCUITY = 1.3
+#: Mean door-to-door speed in km/h on departmental roads, including slow
+#: urban ends of the trip. 60 km/h is a conservative rural value.
+DEFAULT_SPEED_KMH = 60.0
+
+#: Show progress bars on long work (only when stderr is a terminal).
+progress: bool = True
+
+
+def crs_for_departement(code: str) -> str:
+    """Projected CRS (metres) used for measurements in département ``code``."""
+    return OVERSEAS_CRS.get(code, METROPOLE_CRS)

