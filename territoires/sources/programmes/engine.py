@@ -1,0 +1,200 @@
+"""Row-by-row normalisation shared by every programme reader.
+
+A reader describes a file layout as a *mapping* from normalised column to
+source column (or to a function of the row); :func:`normalise` applies it,
+checks each value and fills the rejection report. Nothing is dropped
+silently: a row either loads or is rejected with its line, column and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pandas as pd
+
+from territoires.naming import INSEE_RE, pad_insee
+from territoires.sources.programmes.model import (
+    DATE_COLUMNS,
+    MEMBER_COLUMNS,
+    SITE_COLUMNS,
+    Report,
+)
+from territoires.sources.textio import DateError, Rows, parse_date, parse_float
+
+Source = str | Callable[[dict], object] | None
+
+#: Dates later than this many days after today are reported as in the future.
+FUTURE_MARGIN_DAYS = 366
+EARLIEST = date(1990, 1, 1)
+UNIT_TYPES = {"commune", "epci", "group"}
+
+
+def _get(row: dict, src: Source):
+    if src is None:
+        return None
+    if callable(src):
+        return src(row)
+    return row.get(src)
+
+
+def normalise(
+    rows: Rows,
+    kind: str,
+    mapping: dict[str, Source],
+    report: Report,
+    required: tuple[str, ...] = (),
+    id_column: str | None = None,
+    keep_extra: bool | list[str] = False,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Apply ``mapping`` to every row of ``rows`` and validate the values.
+
+    Parameters
+    ----------
+    rows : parsed file
+    kind : ``"sites"`` or ``"members"``
+    mapping : normalised column → source column name or function of the row
+    report : where problems go
+    required : normalised columns that must be non-empty
+    id_column : normalised column whose values must be unique
+    keep_extra : also keep the file's unmapped columns (True) or these ones
+    """
+    today = today or date.today()
+    base = SITE_COLUMNS if kind == "sites" else MEMBER_COLUMNS
+    # Columns the mapping names must exist in the header.
+    for target, src in mapping.items():
+        if isinstance(src, str) and src not in rows.header and target in required:
+            raise_missing(rows, src, target)
+    for line, reason in rows.malformed:
+        report.reject(line, None, None, reason)
+    used = {s for s in mapping.values() if isinstance(s, str)}
+    extras = (
+        [h for h in rows.header if h not in used and h not in mapping]
+        if keep_extra is True
+        else list(keep_extra or [])
+    )
+    out: list[dict] = []
+    seen: dict[str, tuple[int, dict]] = {}
+    for row, line in zip(rows.rows, rows.lines, strict=True):
+        rec: dict = {}
+        ok = True
+        for target, src in mapping.items():
+            try:
+                value = _get(row, src)
+            except (ValueError, KeyError, TypeError) as exc:
+                report.reject(line, src if isinstance(src, str) else target, None, str(exc))
+                ok = False
+                continue
+            col = src if isinstance(src, str) else target
+            text = "" if value is None else str(value).strip()
+            if target in DATE_COLUMNS:
+                try:
+                    d = parse_date(text) if not isinstance(value, date) else value
+                except DateError as exc:
+                    report.reject(line, col, text, str(exc))
+                    ok = False
+                    continue
+                if d is not None and d > today + timedelta(days=FUTURE_MARGIN_DAYS):
+                    report.warn(line, col, text, f"date in the future ({d.isoformat()})")
+                if d is not None and d < EARLIEST:
+                    report.reject(line, col, text, f"date before {EARLIEST.year}: {d.isoformat()} is not a programme date")
+                    ok = False
+                    continue
+                rec[target] = d
+            elif target in ("latitude", "longitude"):
+                try:
+                    rec[target] = parse_float(text)
+                except ValueError:
+                    report.reject(line, col, text, "not a number")
+                    ok = False
+            elif target == "code_insee" or (target == "unit_code" and row_unit_type(mapping, row) == "commune"):
+                code = pad_insee(text)
+                if code is not None and not INSEE_RE.match(code):
+                    report.reject(line, col, text, "not an INSEE commune code (5 characters, e.g. 79191 or 2A004)")
+                    ok = False
+                    continue
+                rec[target] = code
+            elif target == "code_postal":
+                rec[target] = text.zfill(5) if text.isdigit() and len(text) < 5 else (text[:-2].zfill(5) if text.endswith(".0") and text[:-2].isdigit() else text) or None
+            else:
+                rec[target] = text or None
+        if not ok:
+            continue
+        missing = [t for t in required if rec.get(t) in (None, "")]
+        if missing:
+            t = missing[0]
+            src = mapping.get(t)
+            report.reject(line, src if isinstance(src, str) else t, None, f"mandatory field {t!r} is empty")
+            continue
+        if kind == "sites" and not _check_coordinates(rec, line, mapping, report):
+            continue
+        if kind == "members" and rec.get("unit_type") and rec["unit_type"] not in UNIT_TYPES:
+            report.reject(line, _name(mapping, "unit_type"), rec["unit_type"], f"unit_type must be one of {sorted(UNIT_TYPES)}")
+            continue
+        for a, b in (("project_from", "start_date"), ("start_date", "end_date")):
+            if rec.get(a) and rec.get(b) and rec[a] > rec[b]:
+                report.reject(line, _name(mapping, b), rec[b], f"{b} {rec[b]} is before {a} {rec[a]}")
+                ok = False
+                break
+        if not ok:
+            continue
+        for h in extras:
+            rec[h] = row.get(h) or None
+        if id_column and rec.get(id_column):
+            key = str(rec[id_column])
+            if key in seen:
+                first_line, first = seen[key]
+                same = {k: v for k, v in first.items() if k != "_line"} == rec
+                reason = (
+                    f"exact duplicate of line {first_line}"
+                    if same
+                    else f"duplicate {id_column} {key!r} (first at line {first_line}) with different data"
+                )
+                report.reject(line, _name(mapping, id_column), key, reason)
+                continue
+            seen[key] = (line, dict(rec))
+        rec["_line"] = line
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=list(dict.fromkeys([*base, *mapping, *extras, "_line"])))
+    return frame
+
+
+def _name(mapping, target):
+    src = mapping.get(target)
+    return src if isinstance(src, str) else target
+
+
+def row_unit_type(mapping, row) -> str | None:
+    src = mapping.get("unit_type")
+    v = _get(row, src)
+    return str(v).strip() if v else None
+
+
+def _check_coordinates(rec: dict, line: int, mapping, report: Report) -> bool:
+    lat, lon = rec.get("latitude"), rec.get("longitude")
+    if lat is None and lon is None:
+        return True
+    if (lat is None) != (lon is None):
+        t = "latitude" if lat is None else "longitude"
+        report.reject(line, _name(mapping, t), None, "one coordinate is empty: give both latitude and longitude or neither")
+        return False
+    if abs(lat) > 90 or abs(lon) > 180:
+        if abs(lat) > 1000 and abs(lon) > 1000:
+            reason = "coordinates look like projected metres (Lambert-93?), not WGS 84 degrees"
+        else:
+            reason = "coordinates out of range for WGS 84 degrees (latitude within ±90, longitude within ±180)"
+        report.reject(line, _name(mapping, "latitude"), f"{lat}, {lon}", reason)
+        return False
+    return True
+
+
+def raise_missing(rows: Rows, column: str, target: str):
+    from territoires.errors import InputError
+
+    raise InputError(
+        rows.path,
+        f"column {column!r} (for {target}) not found in the header; columns present: {', '.join(rows.header)}",
+        line=1,
+        column=column,
+    )

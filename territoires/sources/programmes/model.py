@@ -1,0 +1,176 @@
+"""One model for every programme: a table of memberships or a table of sites.
+
+A programme is data, not a class: its registry entry (:data:`PROGRAMMES`)
+says whether it has *sites* (places with a point) or *members* (communes,
+EPCI or named groups), its French label and its curated file. Adding a
+programme is adding a registry entry, a table and, for a new official file
+layout, a reader.
+
+Normalised columns
+------------------
+sites
+    ``site_id, nom, code_insee, commune, adresse, code_postal, latitude,
+    longitude, project_from, start_date, end_date, source`` + attributes.
+    On a date D a site is *active* (``"labelled"`` for France Services) when
+    ``start_date <= D`` and not ended, a *project* when
+    ``project_from <= D < start_date``.
+members
+    ``unit_type`` (``commune``, ``epci`` or ``group``), ``unit_code``,
+    ``unit_name``, ``member_id``, ``group_name``, ``start_date``,
+    ``end_date``, ``source`` + attributes. A member is active on D when
+    ``start_date <= D`` (or the start is unknown) and not ended.
+
+``start_date`` is the earliest date on which the source attests the fact;
+an empty ``start_date`` means unknown and the row is flagged
+``start_unknown`` rather than given an invented date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SITE_COLUMNS = [
+    "site_id", "nom", "code_insee", "commune", "adresse", "code_postal",
+    "latitude", "longitude", "project_from", "start_date", "end_date", "source",
+]
+MEMBER_COLUMNS = [
+    "unit_type", "unit_code", "unit_name", "member_id", "group_name",
+    "start_date", "end_date", "source",
+]
+DATE_COLUMNS = ("project_from", "start_date", "end_date", "signed_on", "source_date", "position_date")
+REPORT_COLUMNS = ["file", "line", "column", "value", "reason", "severity"]
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Registry entry of a programme."""
+
+    key: str
+    label: str  # French, for users
+    kind: str  # "sites" or "members"
+    curated_file: str | None
+    active_status: str = "active"
+    project_status: str = "project"
+    unit_label: str = "membres"
+
+
+PROGRAMMES: dict[str, Programme] = {
+    p.key: p
+    for p in [
+        Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés"),
+        Programme("conseillers_numeriques", "Conseillers numériques France Services", "sites", "conseillers_numeriques.csv", unit_label="structures"),
+        Programme("couverture_mobile", "Couverture mobile (New Deal / dispositif de couverture ciblée)", "sites", "couverture_mobile.csv", unit_label="sites"),
+        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes"),
+        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes"),
+        Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI"),
+        Programme("fonds_friches", "Fonds friches (1er appel à projets)", "members", "fonds_friches.csv", unit_label="communes"),
+        Programme("ingenierie_anct", "Marché d'ingénierie de l'ANCT", "members", "ingenierie_anct.csv", unit_label="demandes"),
+        Programme("zones_blanches", "Zones blanches centres-bourgs (2015)", "members", "zones_blanches.csv", unit_label="communes"),
+    ]
+}
+
+ALIASES = {
+    "france-services": "france_services", "fs": "france_services", "franceservices": "france_services",
+    "conseillers-numeriques": "conseillers_numeriques", "cnfs": "conseillers_numeriques",
+    "new-deal-mobile": "couverture_mobile", "dcc": "couverture_mobile", "couverture-mobile": "couverture_mobile",
+    "petites-villes-de-demain": "pvd", "action-coeur-de-ville": "acv",
+    "fonds-friches": "fonds_friches", "ingenierie": "ingenierie_anct", "ingenierie-anct": "ingenierie_anct",
+    "zones-blanches": "zones_blanches",
+}
+
+
+def programme(key: str) -> Programme:
+    """The registry entry of ``key`` (accepts ``france-services`` style aliases)."""
+    k = str(key).strip().lower()
+    k = ALIASES.get(k, k).replace("-", "_")
+    if k not in PROGRAMMES:
+        raise KeyError(
+            f"unknown programme {key!r}; known programmes: {', '.join(PROGRAMMES)}"
+        )
+    return PROGRAMMES[k]
+
+
+@dataclass
+class ProgrammeTable:
+    """A programme table read from a file, with its rejection report.
+
+    ``data`` holds the rows that loaded; ``report`` one line per problem
+    (``file, line, column, value, reason, severity``): severity ``rejected``
+    for a row that was not loaded, ``warning`` for a loaded row with a doubt.
+    Every input row is either in ``data`` or rejected:
+    ``len(data) + n_rejected == n_input``.
+
+    Unpacks as ``data, report = read_programme(...)``.
+    """
+
+    programme: str
+    kind: str
+    path: str
+    data: pd.DataFrame
+    report: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
+    n_input: int = 0
+    layout: str = ""
+
+    def __iter__(self):
+        return iter((self.data, self.report))
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        return self.report[self.report["severity"] == "rejected"]
+
+    @property
+    def n_rejected(self) -> int:
+        return int(self.rejected["line"].nunique())
+
+    def check_accounting(self) -> None:
+        """Raise AssertionError unless loaded + rejected rows == input rows."""
+        assert len(self.data) + self.n_rejected == self.n_input, (
+            f"{self.path}: {len(self.data)} loaded + {self.n_rejected} rejected != {self.n_input} input rows"
+        )
+
+    def summary(self) -> str:
+        """One French line: rows read, loaded, rejected, warnings."""
+        n_warn = int((self.report["severity"] == "warning").sum())
+        return (
+            f"{self.path} ({self.layout}) : {self.n_input} lignes lues, {len(self.data)} chargées, "
+            f"{self.n_rejected} rejetées, {n_warn} avertissement(s)"
+        )
+
+    def report_text(self) -> str:
+        """The report, one line per problem, in the form ``file:line: column: reason``."""
+        out = []
+        for r in self.report.itertuples():
+            col = f" colonne {r.column!r}" if r.column else ""
+            val = f" (valeur {r.value!r})" if r.value not in (None, "") else ""
+            out.append(f"{r.file}:{r.line}:{col} {r.severity}: {r.reason}{val}")
+        return "\n".join(out)
+
+
+class Report:
+    """Collects report lines while a reader works."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lines: list[dict] = []
+        self.rejected_lines: set[int] = set()
+
+    def reject(self, line: int, column: str | None, value, reason: str) -> None:
+        self.lines.append(
+            {"file": self.path, "line": line, "column": column, "value": _short(value), "reason": reason, "severity": "rejected"}
+        )
+        self.rejected_lines.add(line)
+
+    def warn(self, line: int, column: str | None, value, reason: str) -> None:
+        self.lines.append(
+            {"file": self.path, "line": line, "column": column, "value": _short(value), "reason": reason, "severity": "warning"}
+        )
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.lines, columns=REPORT_COLUMNS)
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

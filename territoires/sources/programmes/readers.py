@@ -1,0 +1,347 @@
+"""Readers: the curated tables and every published layout of the official files.
+
+Each reader turns one file layout into the normalised model
+(:mod:`territoires.sources.programmes.model`) through
+:func:`~territoires.sources.programmes.engine.normalise`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from territoires.errors import InputError
+from territoires.sources.programmes.engine import normalise
+from territoires.sources.programmes.model import (
+    MEMBER_COLUMNS,
+    SITE_COLUMNS,
+    Programme,
+    ProgrammeTable,
+    Report,
+)
+from territoires.sources.textio import Rows, read_rows
+
+ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
+
+
+def _col(*names):
+    """First present, non-empty column among ``names`` (case-insensitive)."""
+
+    def get(row):
+        lower = {k.lower(): v for k, v in row.items()}
+        for n in names:
+            v = lower.get(n.lower())
+            if v not in (None, ""):
+                return v
+        return None
+
+    get.__name__ = names[0]
+    return get
+
+
+def _const(value):
+    return lambda row: value
+
+
+def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
+    n = rows_or_n if isinstance(rows_or_n, int) else len(rows_or_n)
+    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout)
+
+
+# ---------------------------------------------------------------- curated
+def read_curated(path, programme: Programme) -> ProgrammeTable:
+    """A curated table of ``data/programmes/<dep>/``: normalised column names."""
+    rows = read_rows(path)
+    report = Report(str(path))
+    base = SITE_COLUMNS if programme.kind == "sites" else MEMBER_COLUMNS
+    missing = [c for c in base if c not in rows.header]
+    if missing:
+        raise InputError(
+            path,
+            f"curated {programme.kind} table lacks column(s) {', '.join(missing)}; "
+            f"expected at least: {', '.join(base)}",
+            line=1,
+            column=missing[0],
+        )
+    mapping = {c: c for c in rows.header if c in base or c in ("signed_on", "position_date")}
+    required = ("site_id", "nom", "code_insee", "source") if programme.kind == "sites" else ("unit_type", "unit_name", "source")
+    id_col = "site_id" if programme.kind == "sites" else None
+    frame = normalise(rows, programme.kind, mapping, report, required, id_col, keep_extra=True)
+    return _finish(programme, path, rows, frame, report, "curated")
+
+
+# ---------------------------------------------------------- France Services
+FS_LAYOUTS = {
+    "fs-2024": {"id_fs", "lib_fs", "labellisation_fs", "insee_com"},
+    "fs-2021": {"lib_fs", "latitude", "longitude"},
+    "fs-2020": {"MATRICULE", "lib_france_services", "LATITUDE", "LONGITUDE"},
+    "fs-2020-01": {"lib_france_services", "lat", "long"},
+}
+
+
+def detect_fs_layout(header: list[str]) -> str:
+    h = set(header)
+    for name, cols in FS_LAYOUTS.items():
+        if cols <= h:
+            return name
+    return ""
+
+
+def read_france_services(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
+    """The ANCT *Liste des structures France services*, any vintage (2020 to 2024)."""
+    rows = read_rows(path)
+    layout = detect_fs_layout(rows.header)
+    if not layout:
+        raise InputError(
+            path,
+            "not a France Services list layout this library knows (2024: id_fs, lib_fs, insee_com, "
+            f"labellisation_fs…; 2020: MATRICULE, lib_france_services…). Header: {', '.join(rows.header[:12])}; "
+            "give a column mapping (read_programme(..., mapping={...})) for another layout",
+            line=1,
+        )
+    src = source or f"ANCT, liste des structures France services ({Path(str(path)).name})"
+
+    def itinerant(row):
+        fmt = (_col("format_fs", "FORMAT_FS")(row) or "").strip().lower()
+        it = (_col("itinerance", "ITINERANCE")(row) or "").strip().lower()
+        return "oui" if fmt in ITINERANT_FORMATS or it == "oui" else "non"
+
+    def adresse(row):
+        a = _col("adresse", "ADRESSE")(row) or ""
+        c = _col("complement_adresse", "COMPLEMENT.D.ADRESSE", "adresse_cplmt")(row) or ""
+        return " – ".join(p for p in (a, c) if p) or None
+
+    mapping = {
+        "site_id": _col("id_fs", "matricule", "MATRICULE"),
+        "nom": _col("lib_fs", "lib_france_services"),
+        "code_insee": _col("insee_com"),
+        "commune": _col("lib_com"),
+        "adresse": adresse,
+        "code_postal": _col("code_postal"),
+        "latitude": _col("latitude", "LATITUDE", "lat"),
+        "longitude": _col("longitude", "LONGITUDE", "long"),
+        "start_date": _col("labellisation_fs", "Labellisation", "labellisation"),
+        "type_fs": _col("type_fs"),
+        "format_fs": _col("format_fs", "FORMAT_FS"),
+        "itinerant": itinerant,
+        "departement": _col("insee_dep", "DEPARTEMENT"),
+        "source": _const(src),
+    }
+    report = Report(str(path))
+    required = ("nom", "code_insee")
+    frame = normalise(rows, "sites", mapping, report, required, id_column="site_id")
+    if layout == "fs-2020-01" and report.rejected_lines:
+        report.warn(1, "insee_com", None, "the January 2020 layout leaves insee_com empty: its rows cannot be placed in a commune")
+    return _finish(programme, path, rows, frame, report, layout)
+
+
+# ---------------------------------------------------------------- PVD, ACV
+def read_pvd(path, programme: Programme, source: str | None = None, listed_on=None) -> ProgrammeTable:
+    """ANCT *Programme Petites villes de demain* list (2021 and later layouts).
+
+    Membership start is unknown in the file: pass ``listed_on`` (the list's
+    date) to date it, otherwise rows are flagged ``start_unknown``.
+    """
+    rows = read_rows(path)
+    if "insee_com" not in rows.header:
+        raise InputError(path, f"no 'insee_com' column: not a PVD list. Header: {', '.join(rows.header[:12])}", line=1, column="insee_com")
+    src = source or f"ANCT, liste Petites villes de demain ({Path(str(path)).name})"
+    mapping = {
+        "unit_type": _const("commune"),
+        "unit_code": _col("insee_com"),
+        "unit_name": _col("lib_com", "lib_com_carto", "insee_com"),
+        "member_id": _col("id_pvd"),
+        "start_date": _const(listed_on),
+        "signed_on": _col("date_signature"),
+        "siren_epci": _col("siren_epci"),
+        "population": _col("pop"),
+        "source": _const(src),
+    }
+    report = Report(str(path))
+    frame = normalise(rows, "members", mapping, report, ("unit_code",), id_column="unit_code")
+    return _finish(programme, path, rows, frame, report, "pvd")
+
+
+def read_acv(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
+    """ANCT *Action cœur de ville* list (2018 ``codgeo``/``DATE_SIGN`` or 2024 layout)."""
+    rows = read_rows(path)
+    if not ({"insee_com", "codgeo"} & set(rows.header)):
+        raise InputError(path, f"no 'insee_com' (or 'codgeo') column: not an ACV list. Header: {', '.join(rows.header[:12])}", line=1)
+    src = source or f"ANCT, liste Action cœur de ville ({Path(str(path)).name})"
+    mapping = {
+        "unit_type": _const("commune"),
+        "unit_code": _col("insee_com", "codgeo"),
+        "unit_name": _col("lib_com", "libgeo", "lib_acv", "insee_com", "codgeo"),
+        "member_id": _col("id_acv"),
+        "start_date": _col("date_signature", "DATE_SIGN"),
+        "signed_on": _col("date_signature", "DATE_SIGN"),
+        "siren_epci": _col("siren_epci"),
+        "source": _const(src),
+    }
+    report = Report(str(path))
+    frame = normalise(rows, "members", mapping, report, ("unit_code",))
+    return _finish(programme, path, rows, frame, report, "acv")
+
+
+# --------------------------------------------------------------------- CRTE
+def _crte_files(path) -> dict[str, Path]:
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    found = {}
+    for f in sorted(folder.glob("*.csv")):
+        n = f.name.lower()
+        if "crte" not in n:
+            continue
+        if "-com" in n:
+            found["communes"] = f
+        elif "grpt" in n:
+            found["groupements"] = f
+        else:
+            found["liste"] = f
+    if "communes" not in found and "groupements" not in found:
+        raise InputError(
+            path,
+            "CRTE files not found: expected liste-crte-*.csv with liste-crte-com*.csv and/or liste-crte-grpt*.csv beside it",
+        )
+    return found
+
+
+def read_crte(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
+    """The ANCT CRTE three-table layout: contracts, communes and groupements.
+
+    ``insee_com`` rows may list several contracts as ``"id1 ; id2"``: each id
+    gives one membership row (same input line).
+    """
+    files = _crte_files(path)
+    names: dict[str, str] = {}
+    reports = []
+    n_input = 0
+    if "liste" in files:
+        lrows = read_rows(files["liste"])
+        n_input += len(lrows)
+        for r in lrows.rows:
+            if r.get("id_crte"):
+                names[r["id_crte"].strip()] = r.get("lib_crte", "")
+        lrep = Report(str(files["liste"]))
+        for line, reason in lrows.malformed:
+            lrep.reject(line, None, None, reason)
+        reports.append(lrep.frame())
+    frames = []
+    for part, unit in (("communes", "commune"), ("groupements", None)):
+        if part not in files:
+            continue
+        rows = read_rows(files[part])
+        n_input += len(rows)
+        expanded = []
+        lines = []
+        for r, line in zip(rows.rows, rows.lines, strict=True):
+            ids = [i.strip() for i in (r.get("id_crte") or "").split(";") if i.strip()] or [""]
+            for i in ids:
+                expanded.append({**r, "id_crte": i})
+                lines.append(line)
+        xrows = Rows(rows.path, rows.encoding, rows.separator, rows.header, expanded, lines, rows.malformed)
+        src = source or f"ANCT, liste des CRTE ({files[part].name})"
+        if unit == "commune":
+            mapping = {
+                "unit_type": _const("commune"),
+                "unit_code": _col("insee_com"),
+                "unit_name": _col("lib_com", "insee_com"),
+            }
+        else:
+            mapping = {
+                "unit_type": lambda r: "epci" if (r.get("siren_groupement") or "").isdigit() and len(r.get("siren_groupement") or "") == 9 else "group",
+                "unit_code": _col("siren_groupement"),
+                "unit_name": _col("lib_groupement", "siren_groupement"),
+            }
+        mapping.update(
+            {
+                "member_id": _col("id_crte"),
+                "group_name": lambda r: names.get(r.get("id_crte", ""), r.get("lib_crte") or None),
+                "source": _const(src),
+            }
+        )
+        report = Report(str(files[part]))
+        frame = normalise(xrows, "members", mapping, report, ("unit_code", "member_id"))
+        frame["_file"] = str(files[part])
+        frames.append(frame)
+        reports.append(report.frame())
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMBER_COLUMNS)
+    rep = pd.concat(reports, ignore_index=True)
+    # multi-id rows: one input line may be rejected for one id and loaded for another
+    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables")
+
+
+# ----------------------------------------------------- conseillers numériques
+def read_cnfs_json(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
+    """ANCT 2021 JSON of structures granted conseillers numériques."""
+    try:
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
+    except FileNotFoundError as exc:
+        raise InputError(path, "no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        data = lists[0] if lists else [data]
+    if not isinstance(data, list):
+        raise InputError(path, "expected a JSON array of structures")
+    header = sorted({k for d in data if isinstance(d, dict) for k in d})
+    rows, lines, malformed = [], [], []
+    for i, d in enumerate(data, start=1):
+        if not isinstance(d, dict):
+            malformed.append((i, "record is not a JSON object"))
+            continue
+        rows.append({k: ("" if v is None else str(v)) for k, v in d.items()})
+        lines.append(i)
+    jrows = Rows(str(path), "utf-8", "json", header, rows, lines, malformed)
+    src = source or f"ANCT, conseillers numériques France Services ({Path(str(path)).name})"
+    mapping = {
+        "site_id": _col("siret", "id"),
+        "nom": _col("raison_sociale"),
+        "code_insee": _col("insee_com"),
+        "commune": _col("commune_insee", "lib_com"),
+        "adresse": _col("adresse"),
+        "code_postal": _col("code_postal_bis", "code_postal"),
+        "latitude": _col("latitude"),
+        "longitude": _col("longitude"),
+        "start_date": _col("date_de_validation_en_comité_de_sélection"),
+        "nb_cnfs": _col("nb_cnfs"),
+        "type_structure": _col("type"),
+        "source": _const(src),
+    }
+    report = Report(str(path))
+    frame = normalise(jrows, "sites", mapping, report, ("nom", "code_insee"), id_column="site_id")
+    return _finish(programme, path, jrows, frame, report, "cnfs-json-2021")
+
+
+# ----------------------------------------------------------------- generic
+def read_generic(path, programme: Programme, mapping: dict[str, str], source: str | None = None) -> ProgrammeTable:
+    """Any delimited file, driven by ``mapping`` (normalised column → file column).
+
+    Used for files whose schema is not published (New Deal Mobile sites).
+    Unmapped columns are kept as attributes.
+    """
+    rows = read_rows(path)
+    absent = [src for src in mapping.values() if isinstance(src, str) and src not in rows.header]
+    if absent:
+        raise InputError(
+            path,
+            f"mapped column(s) {', '.join(absent)} not in the header ({', '.join(rows.header)})",
+            line=1,
+            column=absent[0],
+        )
+    m: dict = dict(mapping)
+    if programme.kind == "members" and "unit_type" not in m:
+        m["unit_type"] = _const("commune")
+    if "source" not in m:
+        m["source"] = _const(source or f"{Path(str(path)).name}")
+    required = ("code_insee",) if programme.kind == "sites" else ("unit_code",)
+    id_col = "site_id" if programme.kind == "sites" and "site_id" in m else None
+    frame = normalise(rows, programme.kind, m, Report(str(path)) if False else (report := Report(str(path))), required, id_col, keep_extra=True)
+    return _finish(programme, path, rows, frame, report, "mapping")

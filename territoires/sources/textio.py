@@ -1,0 +1,194 @@
+"""Reading the text files ANCT and others publish: encodings, separators, dates.
+
+Every reader in ``sources.programmes`` goes through :func:`read_rows`, so
+every file gets the same treatment: UTF-8 with or without BOM, or cp1252;
+comma, semicolon, tab or pipe; every value kept as text (INSEE codes and
+postcodes keep their leading zeros); each row knows its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from territoires.errors import InputError
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+SEPARATORS = (",", ";", "\t", "|")
+#: Largest field accepted (bytes); larger ones are rejected row by row.
+MAX_FIELD = 1_000_000
+
+
+@dataclass
+class Rows:
+    """A parsed delimited file: header, rows as dicts, and their line numbers."""
+
+    path: str
+    encoding: str
+    separator: str
+    header: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]
+    malformed: list[tuple[int, str]]  # (line, reason) rows that could not be split
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.malformed)
+
+
+def decode(data: bytes, path) -> tuple[str, str]:
+    """Decode ``data``: UTF-8 (BOM or not) first, then cp1252."""
+    if b"\x00" in data[:4096]:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            try:
+                return data.decode("utf-16"), "utf-16"
+            except UnicodeDecodeError:
+                pass
+        raise InputError(path, "is a binary file, not a text (CSV) file")
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise InputError(path, "cannot be decoded as UTF-8 or cp1252")  # pragma: no cover - cp1252 decodes nearly all
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the header line into the most fields."""
+    first = ""
+    for line in text.splitlines():
+        if line.strip():
+            first = line
+            break
+    counts = {sep: len(next(csv.reader([first], delimiter=sep), [])) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda s: (counts[s], s == ","))
+    return best if counts[best] > 1 else ","
+
+
+def read_rows(path_or_bytes, name: str | None = None, separator: str | None = None) -> Rows:
+    """Read a delimited text file into :class:`Rows`.
+
+    Raises :class:`InputError` for an empty file or a file with no header;
+    rows whose field count differs from the header's are listed in
+    ``malformed`` with their line number rather than raised.
+    """
+    if isinstance(path_or_bytes, bytes | bytearray):
+        data, path = bytes(path_or_bytes), name or "<bytes>"
+    else:
+        path = str(path_or_bytes)
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError as exc:
+            raise InputError(path, "no such file") from exc
+        except IsADirectoryError as exc:
+            raise InputError(path, "is a folder, not a file") from exc
+    if not data.strip():
+        raise InputError(path, "is empty (no header, no rows)", line=1)
+    text, enc = decode(data, path)
+    sep = separator or sniff_separator(text)
+    csv.field_size_limit(max(MAX_FIELD * 4, 131072))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows, lines, malformed = [], [], []
+    start = 1
+    try:
+        for raw in reader:
+            line = start
+            start = reader.line_num + 1
+            if header is None:
+                if not any(c.strip() for c in raw):
+                    continue
+                header = [h.strip().strip("\ufeff") for h in raw]
+                if len(set(header)) != len(header):
+                    dup = sorted({h for h in header if header.count(h) > 1})
+                    raise InputError(path, f"duplicate column name(s) in the header: {', '.join(dup)}", line=line)
+                continue
+            if not any(c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                malformed.append((line, f"{len(raw)} fields where the header has {len(header)}"))
+                continue
+            too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
+            if too_big:
+                malformed.append((line, f"field {too_big[0]!r} longer than {MAX_FIELD} characters"))
+                continue
+            rows.append({h: v.strip() for h, v in zip(header, raw, strict=True)})
+            lines.append(line)
+    except csv.Error as exc:
+        raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
+    if header is None:
+        raise InputError(path, "has no header line", line=1)
+    return Rows(path, enc, sep, header, rows, lines, malformed)
+
+
+_FR_MONTHS = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}
+_PREFIX = re.compile(r"^(espace\s+labellis[ée]e?|labellis[ée]e?\s+le|labellisation\s*:?)\s*", re.I)
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(value: str | None) -> date | None:
+    """Parse the date forms the programme files use; None for an empty value.
+
+    >>> parse_date("Espace labellisé 01/09/2020")
+    datetime.date(2020, 9, 1)
+    >>> parse_date("01/2020")
+    datetime.date(2020, 1, 1)
+    >>> parse_date("16 juillet 2018")
+    datetime.date(2018, 7, 16)
+    >>> parse_date("2021-09-16")
+    datetime.date(2021, 9, 16)
+
+    Month-only forms ("01/2020") give the first of the month. Raises
+    :class:`DateError` for text that is not a date or an impossible date.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text == "" or text.lower() in {"na", "nan", "null", "none", "\\n", "indefini", "indéfini"}:
+        return None
+    text = _PREFIX.sub("", text).strip()
+    try:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", text)
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        m = re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text)
+        if m:
+            return date(int(m[2]), int(m[1]), 1)
+        m = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})", text.lower())
+        if m and m[2] in _FR_MONTHS:
+            return date(int(m[3]), _FR_MONTHS[m[2]], int(m[1]))
+    except ValueError as exc:
+        raise DateError(f"impossible date {value!r} ({exc})") from exc
+    raise DateError(f"not a date: {value!r} (expected DD/MM/YYYY, YYYY-MM-DD, MM/YYYY or '16 juillet 2018')")
+
+
+def parse_float(value: str | None) -> float | None:
+    """Parse a decimal number, accepting a French decimal comma; None if empty."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def as_date(value) -> date | None:
+    """Coerce ``None``, ``date``, ``datetime`` or ISO text to a date."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return parse_date(str(value))
