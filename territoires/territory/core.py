@@ -117,10 +117,21 @@ class Territory:
 
         return indicators(self, programme)
 
-    def use_programmes(self, store) -> Territory:
-        """Use ``store`` (a :class:`~territoires.sources.programmes.ProgrammeStore`)."""
-        self._programmes = store
+    def add_programme(self, table, replace: bool = True) -> Territory:
+        """Use ``table`` (from :func:`territoires.read_programme`) for its programme.
+
+        ``replace=False`` appends its rows to the curated ones instead.
+        """
+        from territoires.territory.programmes import store_of
+
+        store_of(self).add(table, replace=replace)
         return self
+
+    def programme_report(self, programme: str) -> pd.DataFrame:
+        """Rejection report of the programme table in use."""
+        from territoires.territory.programmes import store_of
+
+        return store_of(self).table(programme).report
 
 
 def _normalise_codes(departements, valid: list[str]) -> list[str]:
@@ -156,6 +167,7 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
         for name, frame in zone.items():
             layers[f"{zone_slug(crs)}__{name}"] = frame
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
+    layers["former_communes"] = raw.former_communes.astype("string")
     cache.write(
         folder,
         layers,
