@@ -95,8 +95,16 @@ class Territory:
         return len(self._zones) > 1
 
     def zones(self) -> list[Territory]:
-        """One projected territory per CRS zone (just ``[self]`` for one zone)."""
-        return list(self._zones) if self._zones else [self]
+        """One projected territory per CRS zone (just ``[self]`` for one zone).
+
+        The zones share this territory's programme tables.
+        """
+        if not self._zones:
+            return [self]
+        if self._programmes is not None:
+            for z in self._zones:
+                z._programmes = self._programmes
+        return list(self._zones)
 
     # Programme access is attached by territoires.territory.programmes.
     def sites(self, programme: str, as_of: date | str | None = None, **kw) -> gpd.GeoDataFrame:

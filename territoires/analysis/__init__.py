@@ -1,0 +1,43 @@
+"""Analysis room: questions asked of a territory. Every function returns a table.
+
+>>> from territoires.analysis import cantons_without_site   # doctest: +SKIP
+>>> cantons_without_site(t, as_of="2021-09-14")             # doctest: +SKIP
+"""
+
+from territoires.analysis.access import (
+    OSRMRouter,
+    Router,
+    StraightLineRouter,
+    access_by_commune,
+    access_summary,
+    population_beyond,
+)
+from territoires.analysis.change import changes_between
+from territoires.analysis.coverage import canton_coverage, cantons_without_site
+from territoires.analysis.programmes import (
+    crte_check,
+    engineering_eligibility,
+    engineering_requests,
+    pvd_without_site,
+)
+from territoires.analysis.scenarios import suggest_sites, what_if
+from territoires.analysis.targets import targets_progress
+
+__all__ = [
+    "OSRMRouter",
+    "Router",
+    "StraightLineRouter",
+    "access_by_commune",
+    "access_summary",
+    "canton_coverage",
+    "cantons_without_site",
+    "changes_between",
+    "crte_check",
+    "engineering_eligibility",
+    "engineering_requests",
+    "population_beyond",
+    "pvd_without_site",
+    "suggest_sites",
+    "targets_progress",
+    "what_if",
+]

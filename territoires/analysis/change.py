@@ -1,0 +1,39 @@
+"""What changed between two dates."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from territoires.analysis.access import access_by_commune, population_beyond
+from territoires.analysis.coverage import cantons_without_site
+from territoires.sources.textio import as_date
+
+
+def changes_between(territory, start, end, programme: str = "france_services", threshold: float = 30) -> dict[str, pd.DataFrame]:
+    """Sites labelled between ``start`` (excluded) and ``end`` (included), gaps closed, access moved.
+
+    Returns a dict of tables: ``labelled`` (the new sites), ``gaps_closed``
+    and ``gaps_opened`` (canton units), ``access`` (population beyond
+    ``threshold`` on both dates and the difference).
+    """
+    d0, d1 = as_date(start), as_date(end)
+    s1 = territory.sites(programme, as_of=d1)
+    s0 = territory.sites(programme, as_of=d0)
+    active = "labelled" if programme == "france_services" else "active"
+    new_ids = set(s1.loc[s1["status"] == active, "site_id"]) - set(s0.loc[s0["status"] == active, "site_id"])
+    labelled = pd.DataFrame(s1[s1["site_id"].isin(new_ids)].drop(columns="geometry"))
+    g0 = cantons_without_site(territory, programme, d0)
+    g1 = cantons_without_site(territory, programme, d1)
+    closed = g0[~g0["code_canton"].isin(g1["code_canton"])]
+    opened = g1[~g1["code_canton"].isin(g0["code_canton"])]
+    p0 = population_beyond(access_by_commune(territory, programme, d0), [threshold]).iloc[0]
+    p1 = population_beyond(access_by_commune(territory, programme, d1), [threshold]).iloc[0]
+    acc = pd.DataFrame(
+        {
+            "date": [d0, d1],
+            "population_beyond": [int(p0["population"]), int(p1["population"])],
+            "share_beyond": [float(p0["share"]), float(p1["share"])],
+        }
+    )
+    acc["difference"] = acc["population_beyond"].diff()
+    return {"labelled": labelled.reset_index(drop=True), "gaps_closed": closed.reset_index(drop=True), "gaps_opened": opened.reset_index(drop=True), "access": acc}
