@@ -61,7 +61,9 @@ class StraightLineRouter:
     speed_kmh: float = settings.DEFAULT_SPEED_KMH
 
     def describe(self) -> str:
-        return f"distance à vol d'oiseau × {self.circuity:g} à {self.speed_kmh:g} km/h (estimation)"
+        c = f"{self.circuity:g}".replace(".", ",")
+        v = f"{self.speed_kmh:g}".replace(".", ",")
+        return f"distance à vol d'oiseau × {c} à {v} km/h (estimation)"
 
     def minutes(self, metres: np.ndarray) -> np.ndarray:
         return np.asarray(metres) / 1000 * self.circuity / self.speed_kmh * 60

@@ -38,6 +38,10 @@ def _dep_slug(territory) -> str:
     return territory.departements[0] if len(territory.departements) == 1 else ("france" if len(territory.departements) > 20 else "-".join(territory.departements))
 
 
+def _communes(n: int) -> str:
+    return f"{n} commune" if n < 2 else f"{n} communes"
+
+
 def _fmt_date(v) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
         return ""
@@ -47,7 +51,7 @@ def _fmt_date(v) -> str:
         return str(v)
 
 
-def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False) -> tuple[list[Layer], list[LegendEntry]]:
+def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
     """Commune, canton (and EPCI) limits and the département outline."""
     g = simplified(territory, tolerance)
     layers, legend = [], []
@@ -62,7 +66,7 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
     sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
     units = g["canton_units"][["code_canton", "nom", "kind", "geometry"]]
-    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom", interactive=False))
+    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
     legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
     sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
     layers.append(Layer("Limite départementale", g["outline"][["code_departement", "nom", "geometry"]], sym, interactive=False))
@@ -183,7 +187,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
-        *[LegendEntry(f"{lab} ({int(counts.get(lab, 0))} communes)", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
+        *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
           for lab in ACCESS_LABELS],
         LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
         *legend,
@@ -254,7 +258,7 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
     d = _today(as_of)
     pvd, n_pvd = _members_fill(territory, "pvd", "Petites villes de demain", S.VIOLET_GLYCINE, d, [("signed_on_txt", "Convention d'adhésion signée le")])
     acv, n_acv = _members_fill(territory, "acv", "Action cœur de ville", S.BLEU_ECUME, d, [("signed_on_txt", "Convention signée le")])
-    layers, legend = base_layers(territory)
+    layers, legend = base_layers(territory, canton_labels=False)
     for lyr in (pvd, acv):
         lyr.label = "nom"
     layers = [pvd, acv, *layers]
@@ -301,10 +305,10 @@ def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
     s = territory.sites("couverture_mobile", as_of=d)
     sym = Symbol("point", S.ROUGE_MARIANNE, edgecolor=S.BLANC, size=8)
     sites_layer = _site_layer(s, "Sites New Deal Mobile", sym, "En service le")
-    layers, legend = base_layers(territory)
+    layers, legend = base_layers(territory, canton_labels=False)
     notes = [] if len(s) else ["Aucun site New Deal Mobile dans les données : la liste officielle du département n'a pas été trouvée."]
     legend = [
-        LegendEntry(f"Zones blanches 2015 ({n_zb} communes)", zb.symbol, zb.name, "Couverture mobile"),
+        LegendEntry(f"Zones blanches 2015 ({_communes(n_zb)})", zb.symbol, zb.name, "Couverture mobile"),
         LegendEntry(f"Sites New Deal Mobile ({len(s)})", sym, sites_layer.name, "Couverture mobile"),
         *legend,
     ]

@@ -284,11 +284,12 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
             return _style(sym, fill)
 
         kwargs = {}
-        if layer.tooltip and layer.interactive:
+        has_features = bool(gj["features"])
+        if layer.tooltip and layer.interactive and has_features:
             kwargs["tooltip"] = folium.GeoJsonTooltip(
                 fields=[c for c, _ in layer.tooltip], aliases=[html.escape(a) for _, a in layer.tooltip], sticky=False
             )
-        if layer.popup and layer.interactive:
+        if layer.popup and layer.interactive and has_features:
             kwargs["popup"] = folium.GeoJsonPopup(fields=[c for c, _ in layer.popup], aliases=[html.escape(a) for _, a in layer.popup])
         if sym.kind == "point":
             kwargs["marker"] = folium.CircleMarker(radius=sym.size * 0.6, fill=True)

@@ -125,9 +125,11 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE):
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.set_anchor("E")
-        for layer in spec.layers:
+        shown = [lyr for lyr in spec.layers if lyr.show]
+        hidden = {lyr.name for lyr in spec.layers if not lyr.show}
+        for layer in shown:
             _draw_layer(ax, layer)
-        for layer in spec.layers:
+        for layer in shown:
             if layer.label and layer.symbol.kind in ("line", "fill"):
                 _labels(ax, layer)
         # frame the territory with a small margin
@@ -147,6 +149,8 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE):
         handles, labels, headers = [], [], []
         group = None
         for e in spec.legend:
+            if e.layer in hidden:
+                continue
             if e.group != group:
                 group = e.group
                 handles.append(Line2D([], [], linestyle="none"))
