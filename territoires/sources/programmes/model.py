@@ -112,6 +112,12 @@ class ProgrammeTable:
     report: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
     n_input: int = 0
     layout: str = ""
+    #: normalised column → the file's column, to name it in reports
+    source_columns: dict = field(default_factory=dict)
+
+    def column(self, target: str) -> str:
+        name = self.source_columns.get(target, target)
+        return target if name in ("<lambda>", "get") else name
 
     def __iter__(self):
         return iter((self.data, self.report))

@@ -26,19 +26,28 @@ from territoires.sources.textio import Rows, read_rows
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
-def _col(*names):
+class _col:  # noqa: N801 - used like a function in mappings
     """First present, non-empty column among ``names`` (case-insensitive)."""
 
-    def get(row):
+    def __init__(self, *names):
+        self.names = names
+        self.__name__ = names[0]
+
+    def __call__(self, row):
         lower = {k.lower(): v for k, v in row.items()}
-        for n in names:
+        for n in self.names:
             v = lower.get(n.lower())
             if v not in (None, ""):
                 return v
         return None
 
-    get.__name__ = names[0]
-    return get
+    def resolve(self, header) -> str:
+        """The file's own name of this column (the first of ``names`` in ``header``)."""
+        lower = {h.lower(): h for h in header}
+        for n in self.names:
+            if n.lower() in lower:
+                return lower[n.lower()]
+        return self.names[0]
 
 
 def _const(value):
@@ -47,7 +56,7 @@ def _const(value):
 
 def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
     n = rows_or_n if isinstance(rows_or_n, int) else len(rows_or_n)
-    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout)
+    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout, dict(frame.attrs.get("source_columns", {})))
 
 
 # ---------------------------------------------------------------- curated
@@ -270,7 +279,8 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMBER_COLUMNS)
     rep = pd.concat(reports, ignore_index=True)
     # multi-id rows: one input line may be rejected for one id and loaded for another
-    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables")
+    cols = dict(frames[0].attrs.get("source_columns", {})) if frames else {}
+    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables", cols)
 
 
 # ----------------------------------------------------- conseillers numériques
