@@ -57,10 +57,10 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
         }
     )
     out["n_labelled"] = out["code_canton"].map(lab["n"]).fillna(0).astype(int)
-    out["labelled"] = out["code_canton"].map(lab["names"]).fillna("")
+    out["labelled"] = out["code_canton"].map(lambda c: lab["names"].get(c, ""))
     out["n_projects"] = out["code_canton"].map(proj["n"]).fillna(0).astype(int)
-    out["projects"] = out["code_canton"].map(proj["names"]).fillna("")
-    out["project_ids"] = out["code_canton"].map(proj["ids"]).fillna("")
+    out["projects"] = out["code_canton"].map(lambda c: proj["names"].get(c, ""))
+    out["project_ids"] = out["code_canton"].map(lambda c: proj["ids"].get(c, ""))
     out["covered"] = out["n_labelled"] > 0
     out["statut"] = out["covered"].map({True: "couvert", False: "sans site"})
     # The cantons inside groups: their own status is undetermined.

@@ -14,6 +14,7 @@ import pandas as pd
 from territoires import settings
 from territoires.sources.programmes.model import (
     PROGRAMMES,
+    SITE_COLUMNS,
     Programme,
     ProgrammeTable,
     programme,
@@ -106,8 +107,12 @@ def _is_curated(path: Path, p: Programme) -> bool:
 
 def to_geodataframe(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     """Sites as points in WGS 84 (empty geometry where coordinates are missing)."""
-    lon = pd.to_numeric(frame.get("longitude"), errors="coerce")
-    lat = pd.to_numeric(frame.get("latitude"), errors="coerce")
+    frame = frame.copy()
+    for col in SITE_COLUMNS:
+        if col not in frame:
+            frame[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    lon = pd.to_numeric(frame["longitude"], errors="coerce").astype(float)
+    lat = pd.to_numeric(frame["latitude"], errors="coerce").astype(float)
     geom = gpd.points_from_xy(lon, lat, crs=settings.WEB_CRS)
     gdf = gpd.GeoDataFrame(frame.copy(), geometry=geom, crs=settings.WEB_CRS)
     gdf.loc[lon.isna() | lat.isna(), "geometry"] = None
