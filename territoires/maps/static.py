@@ -15,7 +15,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
@@ -79,10 +78,12 @@ def _labels(ax, layer: Layer) -> None:
     if layer.label is None or data.empty:
         return
     pts = data.geometry.representative_point()
-    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    # A light box rather than a stroked halo: path effects would turn the text
+    # into outlines in SVG and PDF, where it must stay searchable text.
+    box = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75}
     for p, text in zip(pts, data[layer.label].astype(str), strict=True):
         ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5, color=S.GRIS_TEXTE,
-                    path_effects=halo, zorder=4)
+                    bbox=box, zorder=4)
 
 
 def _nice_length(width_m: float) -> float:

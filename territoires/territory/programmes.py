@@ -235,7 +235,7 @@ def _positions(territory_key: str, departements: list[str], data: pd.DataFrame, 
     cur = data.copy()
     if "position_date" not in cur:
         return cur
-    cur["position_source"] = cur["source"] if "source" in cur else None
+    cur["position_source"] = cur.get("source", None)
     for sid, grp in pos.groupby("site_id"):
         idx = cur.index[cur["site_id"] == sid]
         if not len(idx):

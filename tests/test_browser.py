@@ -1,0 +1,94 @@
+"""The self-contained map in a real browser: offline, no JavaScript error, nothing injected."""
+
+from datetime import date
+
+import pytest
+
+from territoires import maps
+from territoires.maps import catalogue
+
+from . import synthetic as S
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_offline(browser, path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
+    page = ctx.new_page()
+    errors, dialogs, requests = [], [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelectorAll('.leaflet-interactive').length > 0", timeout=10000)
+    page.wait_for_timeout(300)
+    return ctx, page, errors, dialogs, requests
+
+
+@pytest.mark.integration
+def test_france_services_map_offline(browser, t79, tmp_path):
+    spec = catalogue.france_services_map(t79, as_of="2021-09-14", made_on=date(2026, 11, 29))
+    (html,) = maps.write_map(spec, tmp_path, ["html"])
+    ctx, page, errors, dialogs, requests = open_offline(browser, html)
+    try:
+        assert errors == []
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+        # markers: circle paths drawn by Leaflet (17 labelled + 9 projects), polygons for the limits
+        markers = page.eval_on_selector_all("path.leaflet-interactive", "els => els.length")
+        assert markers == 26
+        polygons = page.eval_on_selector_all("path:not(.leaflet-interactive)", "els => els.length")
+        assert polygons >= 252
+        legend = page.inner_text(".territoires-legend")
+        assert "Labellisées (17)" in legend and "Projets (9)" in legend and "Limites cantonales" in legend
+        assert "Le réseau France Services" in page.inner_text(".territoires-title")
+        layers = page.inner_text(".leaflet-control-layers")
+        for name in ("Limites communales", "Limites cantonales", "France Services labellisées", "France Services en projet"):
+            assert name in layers
+        # switching a layer off hides its legend entry
+        page.get_by_label("France Services en projet").uncheck()
+        assert not page.is_visible(".territoires-legend-entry[data-layer='France Services en projet']")
+        assert page.eval_on_selector_all("path.leaflet-interactive", "els => els.length") == 17
+        page.get_by_label("France Services en projet").check()
+        shot = tmp_path / "france-services.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 20_000
+    finally:
+        ctx.close()
+
+
+def test_hostile_names_run_nothing(browser, tmp_path):
+    t = S.territory()
+    t.add_programme(S.sites_table([
+        {"site_id": "x1", "commune": 5, "nom": "<img src=x onerror=alert(1)>", "adresse": "<script>alert(2)</script>"},
+    ]))
+    spec = catalogue.france_services_map(t, as_of="2021-01-01")
+    (html,) = maps.write_map(spec, tmp_path, ["html"])
+    ctx, page, errors, dialogs, requests = open_offline(browser, html)
+    try:
+        page.hover("path.leaflet-interactive", timeout=5000)
+        page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+        assert "<img src=x onerror=alert(1)>" in page.inner_text(".leaflet-tooltip")
+        page.click("path.leaflet-interactive", timeout=5000)
+        page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+        text = page.inner_text(".leaflet-popup-content")
+        assert "<img src=x onerror=alert(1)>" in text and "<script>alert(2)</script>" in text
+        page.wait_for_timeout(300)
+        assert dialogs == []
+        assert page.evaluate("document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img').length") == 0
+        assert errors == []
+    finally:
+        ctx.close()

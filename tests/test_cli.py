@@ -1,0 +1,78 @@
+"""The command line: French output, files written, exit codes, one-line errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from territoires.cli import main
+
+pytestmark = pytest.mark.integration
+
+
+def test_map_writes_the_deck_map(tmp_path, capsys):
+    assert main(["map", "france-services", "--dept", "79", "--as-of", "2021-09-14", "--out", str(tmp_path), "--formats", "png,svg,html"]) == 0
+    out = capsys.readouterr().out
+    for ext in ("png", "svg", "html"):
+        assert (tmp_path / f"france-services-79-2021-09-14.{ext}").stat().st_size > 10_000
+        assert f"france-services-79-2021-09-14.{ext}" in out
+
+
+def test_gaps_cantons_table_and_csv(tmp_path, capsys):
+    assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14"]) == 0
+    out = capsys.readouterr().out
+    assert "Cantons sans site labellisé" in out and "La Gâtine" in out and "Secondigny, Thénezay" in out
+    f = tmp_path / "gaps.csv"
+    assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14", "--format", "csv", "--sep", ";", "--bom", "--out", str(f)]) == 0
+    data = f.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"7905;Frontenay-Rohan-Rohan;" in data
+    assert data.decode("utf-8-sig").count("\n") == 4
+
+
+def test_gaps_access_suggest_targets_programmes(capsys):
+    assert main(["gaps", "access", "--dept", "79", "--threshold", "30", "--as-of", "2021-07-13"]) == 0
+    out = capsys.readouterr().out
+    assert "au-delà de 30 min" in out and "vol d'oiseau" in out
+    assert main(["suggest", "--dept", "79", "-k", "2", "--as-of", "2021-07-13"]) == 0
+    assert "site(s) proposé(s)" in capsys.readouterr().out
+    assert main(["targets", "--dept", "79", "--as-of", "2022-12-31"]) == 0
+    assert "plafond" in capsys.readouterr().out
+    assert main(["programmes", "--dept", "79", "--as-of", "2021-09-14"]) == 0
+    out = capsys.readouterr().out
+    assert "France Services : 17 sites labellisés, 9 en projet" in out
+    assert "Petites villes de demain : 18 communes" in out
+    assert "(6 contrats)" in out
+
+
+def test_boundaries_geopackage(tmp_path, capsys):
+    import pyogrio
+
+    f = tmp_path / "79.gpkg"
+    assert main(["boundaries", "--dept", "79", "--format", "gpkg", "--out", str(f)]) == 0
+    layers = [name for name, _ in pyogrio.list_layers(f)]
+    assert layers == ["communes", "cantons", "groupes_cantonaux", "epci", "departement"]
+    assert "252 communes" in capsys.readouterr().out
+
+
+def test_import_prints_the_report(tmp_path, capsys):
+    p = tmp_path / "fs.csv"
+    p.write_text('"id_fs","lib_fs","insee_com","lib_com","latitude","longitude","labellisation_fs"\n"1","A","79999","X",46.3,-0.4,"Espace labellisé 01/01/2020"\n', encoding="utf-8")
+    assert main(["import", "france-services", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "1 lignes lues, 0 chargées, 1 rejetées" in out and "fs.csv:2: colonne 'insee_com' rejected: INSEE code unknown" in out
+    assert main(["import", "france-services", str(p), "--strict"]) == 1
+
+
+def test_user_errors_are_one_line_with_exit_code_2(capsys):
+    assert main(["programmes", "--dept", "99"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("territoires : erreur : unknown département code '99'") and err.count("\n") == 1
+    assert main(["map", "nimporte", "--dept", "79"]) == 2
+    assert "unknown map 'nimporte'" in capsys.readouterr().err
+
+
+def test_console_script_help_and_debug():
+    r = subprocess.run([sys.executable, "-m", "territoires.cli", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "Cohésion territoriale" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "territoires.cli", "--debug", "programmes", "--dept", "99"], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" in r.stderr
