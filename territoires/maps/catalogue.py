@@ -361,7 +361,7 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
-    geometry is simplified at 400 m.
+    geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
     """
     from territoires.maps.geometry import TOLERANCE_NATIONAL
 
@@ -395,7 +395,12 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
         if e.layer == (title or column):
             e.layer = label
             e.group = label
+    national = len(territory.departements) > 5
+    main_zone = max(territory.zones(), key=lambda z: len(z.communes))
+    view = tuple(main_zone.outline.to_crs("EPSG:4326").total_bounds) if territory.is_multizone else None
     return MapSpec(
+        bounds=view,
+        decimals=3 if national else 5,
         slug=f"choropleth-{column}-{_dep_slug(territory)}",
         title=label, subtitle=f"{_dep_label(territory)} — {len(data):,} communes, classes par quantiles".replace(",", "\u202f"),
         layers=[fill, dep], legend=legend, sources=f"{S.SOURCE_BOUNDARIES} (populations INSEE)",

@@ -17,7 +17,7 @@ from territoires.territory.geometry import union_by
 
 #: Default simplification tolerance in metres, per use.
 TOLERANCE_DEPARTEMENT = 40.0
-TOLERANCE_NATIONAL = 400.0
+TOLERANCE_NATIONAL = 500.0
 
 
 def simplified(territory, tolerance: float = TOLERANCE_DEPARTEMENT) -> dict[str, gpd.GeoDataFrame]:

@@ -71,25 +71,21 @@ def _js_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def _geojson(layer: Layer, decimals: int) -> dict:
+def _geojson(layer: Layer, decimals: int, style_index: dict | None = None) -> dict:
     keep = {c for c, _ in layer.tooltip + layer.popup}
-    if layer.by:
-        keep.add(layer.by)
-    cols = [c for c in layer.data.columns if c in keep]
+    cols = [c for c in layer.data.columns if c in keep or c == layer.by]
     gdf = layer.data[[*cols, layer.data.geometry.name]]
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf.to_crs(settings.WEB_CRS)
     gdf = gdf.set_geometry(gpd.GeoSeries(round_coordinates(gdf.geometry.to_numpy(), decimals), crs=settings.WEB_CRS, index=gdf.index))
     props = gdf.drop(columns=gdf.geometry.name).astype(object).where(gdf.drop(columns=gdf.geometry.name).notna(), "")
+    classes = layer.data.loc[gdf.index, layer.by].astype(str).tolist() if layer.by else None
     feats = []
-    for geom, (_, row) in zip(gdf.geometry, props.iterrows(), strict=True):
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {k: html.escape(str(v), quote=True) for k, v in row.items()},
-                "geometry": geom.__geo_interface__,
-            }
-        )
+    for i, (geom, (_, row)) in enumerate(zip(gdf.geometry, props.iterrows(), strict=True)):
+        p = {k: html.escape(str(v), quote=True) for k, v in row.items() if k in keep}
+        if style_index is not None:
+            p["_s"] = style_index.get(classes[i], 0)
+        feats.append({"type": "Feature", "properties": p, "geometry": geom.__geo_interface__})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -194,6 +190,26 @@ class _Legend(MacroElement):
         self.hidden_js = _js_string_obj([lyr.name for lyr in spec.layers if not lyr.show])
 
 
+class _Restyle(MacroElement):
+    """Per-class styles looked up by index (``_s``) rather than a switch over every feature."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var styles = {{ this.styles_js }};
+  {{ this._parent.get_name() }}.setStyle(function (f) { return styles[f.properties._s]; });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, styles: list[dict]):
+        super().__init__()
+        self._name = "Restyle"
+        self.styles_js = _js_string_obj(styles)
+
+
 class _Title(MacroElement):
     _template = Template(
         """
@@ -274,14 +290,13 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
     bounds = None
     for layer in spec.layers:
         fg = folium.FeatureGroup(name=layer.name, show=layer.show)
-        gj = _geojson(layer, decimals)
         sym = layer.symbol
-        classes = layer.classes or {}
-        by = layer.by
+        style_index = {k: i for i, k in enumerate(layer.classes)} if layer.by and layer.classes else None
+        gj = _geojson(layer, decimals, style_index)
+        base = _style(sym)
 
-        def style_fn(feature, sym=sym, classes=classes, by=by):
-            fill = classes.get(html.unescape(feature["properties"].get(by, ""))) if by else None
-            return _style(sym, fill)
+        def style_fn(feature, base=base):
+            return base
 
         kwargs = {}
         has_features = bool(gj["features"])
@@ -295,11 +310,16 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
             kwargs["marker"] = folium.CircleMarker(radius=sym.size * 0.6, fill=True)
         if not layer.interactive:
             kwargs["interactive"] = False
-        folium.GeoJson(gj, name=layer.name, style_function=style_fn, highlight_function=None, zoom_on_click=False, **kwargs).add_to(fg)
+        g = folium.GeoJson(gj, name=layer.name, style_function=style_fn, highlight_function=None, zoom_on_click=False, **kwargs)
+        if style_index is not None:
+            _Restyle([_style(sym, c) for c in layer.classes.values()]).add_to(g)
+        g.add_to(fg)
         fg.add_to(m)
         if len(layer.data) and sym.kind != "point":
             b = layer.data.to_crs(settings.WEB_CRS).total_bounds
             bounds = b if bounds is None else np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
+    if spec.bounds is not None:
+        bounds = spec.bounds
     if bounds is not None:
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
     folium.LayerControl(collapsed=False, position="topleft").add_to(m)
@@ -312,13 +332,18 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
     return m
 
 
-def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = None, decimals: int = 5) -> str:
-    """The HTML page of ``spec``; self-contained (no network) by default."""
-    m = build_map(spec, basemap=basemap, decimals=decimals)
+def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> str:
+    """The HTML page of ``spec``; self-contained (no network) by default.
+
+    ``decimals``: coordinate rounding in degrees (default: the spec's, 5 for a
+    département, about 1 m; 3 for national maps, about 100 m, below their 500 m
+    simplification).
+    """
+    m = build_map(spec, basemap=basemap, decimals=decimals if decimals is not None else spec.decimals)
     if self_contained:
         m.default_js = [("leaflet", _JS_PLACEHOLDER)]
         m.default_css = [("leaflet_css", _CSS_PLACEHOLDER)]
-    page = m.get_root().render()
+    page = _render_compact(m)
     if self_contained:
         js, css = leaflet_assets()
         page = re.sub(r'<script src="' + re.escape(_JS_PLACEHOLDER) + r'"></script>', lambda _: f"<script>{js}</script>", page)
@@ -328,6 +353,22 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
     return page
 
 
-def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, basemap: str | None = None, decimals: int = 5) -> Path:
+def _render_compact(m: folium.Map) -> str:
+    """Render with compact JSON (no spaces after separators) for the embedded data.
+
+    folium writes GeoJSON through Jinja's ``tojson`` filter; its environment's
+    ``json.dumps_kwargs`` policy is switched to compact separators for the
+    duration of this render only.
+    """
+    env = folium.GeoJson._template.environment
+    old = env.policies.get("json.dumps_kwargs")
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    try:
+        return m.get_root().render()
+    finally:
+        env.policies["json.dumps_kwargs"] = old
+
+
+def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> Path:
     """Write the interactive map of ``spec`` to ``path`` atomically."""
     return write_text(path, to_html(spec, self_contained=self_contained, basemap=basemap, decimals=decimals))

@@ -108,6 +108,10 @@ class MapSpec:
     crs: str
     version: str = ""
     notes: list[str] = field(default_factory=list)
+    #: coordinate decimals in the interactive map (5 ≈ 1 m; 3 ≈ 100 m for national maps)
+    decimals: int = 5
+    #: initial view (WGS 84 ``minx, miny, maxx, maxy``); default: every layer
+    bounds: tuple | None = None
 
     @property
     def credit(self) -> str:
