@@ -82,6 +82,7 @@ class Territory:
     vintage: str = ""
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: object = field(default=None, repr=False)
+    _zone_loader: object = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
@@ -92,13 +93,15 @@ class Territory:
 
     @property
     def is_multizone(self) -> bool:
-        return len(self._zones) > 1
+        return len(self._zones) > 1 or self._zone_loader is not None
 
     def zones(self) -> list[Territory]:
         """One projected territory per CRS zone (just ``[self]`` for one zone).
 
         The zones share this territory's programme tables.
         """
+        if self._zone_loader is not None and not self._zones:
+            self._zones = self._zone_loader()
         if not self._zones:
             return [self]
         if self._programmes is not None:
@@ -167,13 +170,20 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
     if cache.is_valid(folder, verify="full"):
         return folder
     if folder.exists():
-        log.warning("cache %s is incomplete or corrupt: rebuilding it", folder)
+        log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)
     raw = read_boundaries(source, path, departements if source == "geo-api" else None)
     layers: dict[str, pd.DataFrame] = {}
+    web: dict[str, list] = {}
     for crs, deps in zones_of(raw.departements["code_departement"]).items():
         zone = build_zone(raw, deps, crs)
         for name, frame in zone.items():
             layers[f"{zone_slug(crs)}__{name}"] = frame
+            w = frame.drop(columns=[c for c in ("origin",) if c in frame]).to_crs(settings.WEB_CRS)
+            web.setdefault(name, []).append(w)
+    # A WGS 84 copy of every layer: what a territory spanning several zones
+    # shows, read without reprojecting at load time.
+    for name, frames in web.items():
+        layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
     layers["former_communes"] = raw.former_communes.astype("string")
     cache.write(
@@ -188,8 +198,8 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
     return folder
 
 
-def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool) -> dict[str, gpd.GeoDataFrame]:
-    slug = zone_slug(crs)
+def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
+    slug = slug or zone_slug(crs)
     flt = None if all_in_zone else [("code_departement", "in", deps)]
     out = {}
     for name in LAYERS:
@@ -252,67 +262,46 @@ def load_territory(
     meta = cache.manifest(folder)
     missing_all = cache.read(folder, "missing_geometry")
     cached_deps = meta.get("departements", valid)
-    zones = []
-    for crs, zdeps in zones_of(deps).items():
+    by_zone = zones_of(deps)
+
+    def zone_territory(crs: str, zdeps: list[str]) -> Territory:
         all_in_zone = set(zdeps) == {d for d in cached_deps if zones_of([d]).get(crs)}
         layers = _subset(folder, crs, zdeps, all_in_zone)
-        com = layers["communes"]
-        report = BoundaryReport(
-            missing_geometry=missing_all[
-                missing_all["code_departement"].isin(zdeps) & (missing_all["type"] == "COM")
-            ].reset_index(drop=True),
-            communes_without_canton=com.loc[com["code_canton"].isna(), ["code_insee", "nom"]].reset_index(drop=True),
-            inexact_cantons=layers["cantons"].loc[
-                layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
-            ].reset_index(drop=True),
-        )
-        zones.append(
-            Territory(
-                departements=zdeps,
-                crs=crs,
-                communes=com,
-                cantons=layers["cantons"],
-                canton_units=layers["canton_units"],
-                epcis=_clip_epcis(layers["epcis"], com),
-                outline=layers["departements"],
-                report=report,
-                source=meta.get("source", source),
-                vintage=meta.get("vintage", ""),
-            )
-        )
-    for z in zones:
-        for r in z.report.missing_geometry.itertuples():
-            log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
-    if len(zones) == 1:
-        return zones[0]
-    return _merge_zones(zones, deps)
+        return _make_territory(zdeps, crs, layers, missing_all, meta, source)
+
+    if len(by_zone) == 1:
+        ((crs, zdeps),) = by_zone.items()
+        return zone_territory(crs, zdeps)
+    # Several CRS zones: WGS 84 layers now, projected zones when asked for.
+    everything = set(deps) == set(cached_deps)
+    layers = _subset(folder, "wgs84", deps, everything, slug="wgs84")
+    t = _make_territory(deps, settings.WEB_CRS, layers, missing_all, meta, source)
+    t._zone_loader = lambda: [zone_territory(c, z) for c, z in by_zone.items()]
+    return t
 
 
-def _merge_zones(zones: list[Territory], deps: list[str]) -> Territory:
-    def cat(name):
-        frames = []
-        for z in zones:
-            f = getattr(z, name)
-            f = f.drop(columns=[c for c in ("origin",) if c in f])
-            frames.append(f.to_crs(settings.WEB_CRS))
-        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
-
+def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
+    com = layers["communes"]
     report = BoundaryReport(
-        *[
-            pd.concat([getattr(z.report, f) for z in zones], ignore_index=True)
-            for f in ("missing_geometry", "communes_without_canton", "inexact_cantons")
-        ]
+        missing_geometry=missing_all[
+            missing_all["code_departement"].isin(deps) & (missing_all["type"] == "COM")
+        ].reset_index(drop=True),
+        communes_without_canton=com.loc[com["code_canton"].isna(), ["code_insee", "nom"]].reset_index(drop=True),
+        inexact_cantons=layers["cantons"].loc[
+            layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
+        ].reset_index(drop=True),
     )
+    for r in report.missing_geometry.itertuples():
+        log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
     return Territory(
-        departements=deps,
-        crs=settings.WEB_CRS,
-        communes=cat("communes"),
-        cantons=cat("cantons"),
-        canton_units=cat("canton_units"),
-        epcis=cat("epcis"),
-        outline=cat("outline"),
+        departements=list(deps),
+        crs=crs,
+        communes=com,
+        cantons=layers["cantons"],
+        canton_units=layers["canton_units"],
+        epcis=_clip_epcis(layers["epcis"], com),
+        outline=layers["departements"],
         report=report,
-        source=zones[0].source,
-        vintage=zones[0].vintage,
-        _zones=zones,
+        source=meta.get("source", source),
+        vintage=meta.get("vintage", ""),
     )
