@@ -27,15 +27,13 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
     """Print ``df`` as a French table, or CSV to stdout / ``--out``."""
     out = df.rename(columns=columns or {})
     if getattr(args, "format", "table") == "csv":
-        text = out.to_csv(index=False, sep=args.sep)
         if args.out:
-            from territoires.fileio import write_bytes
+            from territoires.exports import to_csv
 
-            data = text.encode("utf-8-sig" if args.bom else "utf-8")
-            write_bytes(args.out, data)
+            to_csv(out, args.out, sep=args.sep, bom=args.bom)
             print(f"écrit : {args.out}")
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(out.to_csv(index=False, sep=args.sep))
     else:
         import pandas as pd
 
@@ -44,30 +42,19 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
 
 
 def cmd_boundaries(args) -> int:
-    t = _territory(args)
-    from territoires.fileio import atomic_path
+    from territoires.exports import to_csv, to_geopackage
 
-    layers = {
-        "communes": t.communes.drop(columns=["origin"]),
-        "cantons": t.cantons,
-        "groupes_cantonaux": t.canton_units,
-        "epci": t.epcis,
-        "departement": t.outline,
-    }
+    t = _territory(args)
     out = Path(args.out)
     if args.format == "gpkg":
-        with atomic_path(out) as tmp:
-            tmp.unlink()
-            for name, gdf in layers.items():
-                gdf.to_file(tmp, layer=name, driver="GPKG", mode="a" if tmp.exists() else "w")
+        to_geopackage(t, out, as_of=args.as_of)
     elif args.format == "geojson":
-        with atomic_path(out) as tmp:
-            layers["communes"].to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
-    else:
-        from territoires.fileio import write_bytes
+        from territoires.fileio import atomic_path
 
-        text = layers["communes"].drop(columns="geometry").to_csv(index=False, sep=args.sep)
-        write_bytes(out, text.encode("utf-8-sig" if args.bom else "utf-8"))
+        with atomic_path(out) as tmp:
+            t.communes.drop(columns=["origin"]).to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
+    else:
+        to_csv(t.communes.drop(columns=["origin", "geometry"]), out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.vintage}"
@@ -205,6 +192,7 @@ def parser() -> argparse.ArgumentParser:
     territory_args(sp)
     sp.add_argument("--format", choices=["gpkg", "geojson", "csv"], default="gpkg")
     sp.add_argument("--out", required=True)
+    sp.add_argument("--as-of", help="date des sites France Services inclus dans le GeoPackage")
     sp.add_argument("--sep", default=",")
     sp.add_argument("--bom", action="store_true")
     sp.set_defaults(func=cmd_boundaries)

@@ -50,7 +50,8 @@ def test_boundaries_geopackage(tmp_path, capsys):
     f = tmp_path / "79.gpkg"
     assert main(["boundaries", "--dept", "79", "--format", "gpkg", "--out", str(f)]) == 0
     layers = [name for name, _ in pyogrio.list_layers(f)]
-    assert layers == ["communes", "cantons", "groupes_cantonaux", "epci", "departement"]
+    assert layers == ["Limites communales", "Limites cantonales", "Cantons", "Limites des EPCI", "Limite départementale",
+                      "France Services labellisées", "France Services en projet"]
     assert "252 communes" in capsys.readouterr().out
 
 
