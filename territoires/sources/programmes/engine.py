@@ -76,17 +76,19 @@ def normalise(
     )
     out: list[dict] = []
     seen: dict[str, tuple[int, dict]] = {}
+    names = {t: _name(mapping, t, rows.header) for t in mapping}
+    getters = {t: (s.bind(rows.header) if hasattr(s, "bind") else s) for t, s in mapping.items()}
     for row, line in zip(rows.rows, rows.lines, strict=True):
         rec: dict = {}
         ok = True
-        for target, src in mapping.items():
+        for target, src in getters.items():
+            col = names[target]
             try:
                 value = _get(row, src)
             except (ValueError, KeyError, TypeError) as exc:
-                report.reject(line, src if isinstance(src, str) else target, None, str(exc))
+                report.reject(line, col, None, str(exc))
                 ok = False
                 continue
-            col = src if isinstance(src, str) else (src.resolve(rows.header) if hasattr(src, "resolve") else target)
             text = "" if value is None else str(value).strip()
             if target in DATE_COLUMNS:
                 try:

@@ -41,6 +41,20 @@ class _col:  # noqa: N801 - used like a function in mappings
                 return v
         return None
 
+    def bind(self, header):
+        """A faster getter for rows of a file with this ``header``."""
+        lower = {h.lower(): h for h in header}
+        keys = [lower[n.lower()] for n in self.names if n.lower() in lower]
+
+        def get(row):
+            for k in keys:
+                v = row.get(k)
+                if v not in (None, ""):
+                    return v
+            return None
+
+        return get
+
     def resolve(self, header) -> str:
         """The file's own name of this column (the first of ``names`` in ``header``)."""
         lower = {h.lower(): h for h in header}
