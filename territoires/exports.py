@@ -1,7 +1,6 @@
 """Output for the users' tools: CSV for spreadsheets, GeoPackage for QGIS.
 
-GeoPackage layers carry the same names as the map layers (``Limites
-communales``, ``Limites cantonales``, ``France Services labellisées``…), so a
+GeoPackage layers carry the same names as the map layers (``Limites communales``, ``Limites cantonales``, ``France Services labellisées``…), so a
 QGIS project and the generated maps speak the same language. Every file is
 written atomically.
 """

@@ -180,3 +180,20 @@ def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, monkeypatch, caplog):
     from territoires.territory import cache
 
     assert cache.is_valid(entry, verify="full")
+
+
+def test_progress_is_quiet_off_a_terminal_and_drawn_on_one():
+    import io
+
+    from territoires.progress import track
+
+    quiet = io.StringIO()
+    assert list(track(range(3), "x", stream=quiet)) == [0, 1, 2] and quiet.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    assert list(track(range(3), "cartes", stream=tty)) == [0, 1, 2]
+    assert "cartes [" in tty.getvalue() and "3/3" in tty.getvalue()

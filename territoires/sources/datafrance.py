@@ -113,10 +113,8 @@ def read_all() -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], DataFranceRe
     Returns
     -------
     layers : dict
-        ``communes`` (COM rows only: ``code_insee, nom, population,
-        code_departement, siren_epci, mairie, geometry``), ``cantons``
-        (``code_canton, nom, type, composition, code_departement,
-        bureau_centralisateur, geometry`` — geometry may be missing),
+        ``communes`` (COM rows only: ``code_insee, nom, population, code_departement, siren_epci, mairie, geometry``), ``cantons``
+        (``code_canton, nom, type, composition, code_departement, bureau_centralisateur, geometry`` — geometry may be missing),
         ``epcis`` (``siren, nom, nature``) and ``departements``.
     report : DataFranceReport
     """

@@ -58,12 +58,9 @@ class Territory:
     crs : projected CRS of every layer, or ``"EPSG:4326"`` for a territory
         spanning several CRS zones (metropolitan France with overseas); then
         :meth:`zones` gives one projected territory per zone
-    communes : ``code_insee, nom, population, code_canton, siren_epci,
-        code_departement, geometry`` (+ ``cantons``, ``canton_split``,
+    communes : ``code_insee, nom, population, code_canton, siren_epci, code_departement, geometry`` (+ ``cantons``, ``canton_split``,
         ``origin`` point, ``origin_source``, ``geometry_source``)
-    cantons : the real cantons: ``code_canton, nom, bureau_centralisateur,
-        n_communes, n_fractions, population, code_groupe, geometry_source,
-        geometry``
+    cantons : the real cantons: ``code_canton, nom, bureau_centralisateur, n_communes, n_fractions, population, code_groupe, geometry_source, geometry``
     canton_units : the partition of the territory into cantons holding whole
         communes and canton groups (``kind == "groupe"``, e.g. Niort)
     epcis : ``siren, nom, nature, n_communes, population, geometry``
@@ -174,7 +171,10 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
     raw = read_boundaries(source, path, departements if source == "geo-api" else None)
     layers: dict[str, pd.DataFrame] = {}
     web: dict[str, list] = {}
-    for crs, deps in zones_of(raw.departements["code_departement"]).items():
+    from territoires.progress import track
+
+    zones = list(zones_of(raw.departements["code_departement"]).items())
+    for crs, deps in track(zones, f"territoires : construction du cache {raw.source}"):
         zone = build_zone(raw, deps, crs)
         for name, frame in zone.items():
             layers[f"{zone_slug(crs)}__{name}"] = frame

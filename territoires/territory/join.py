@@ -44,8 +44,7 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     Parameters
     ----------
     communes : GeoDataFrame with ``code_insee, nom, geometry`` (projected)
-    cantons : GeoDataFrame with ``code_canton, nom, type_canton, composition,
-        bureau_centralisateur, geometry`` (projected; geometry may be missing)
+    cantons : GeoDataFrame with ``code_canton, nom, type_canton, composition, bureau_centralisateur, geometry`` (projected; geometry may be missing)
 
     Returns
     -------

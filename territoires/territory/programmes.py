@@ -276,8 +276,7 @@ def sites(territory, programme_key: str, as_of=None, statuses=None, neighbours: 
     -------
     GeoDataFrame
         ``site_id, nom, code_insee, commune, status, labelled_on`` (France
-        Services; ``start_date`` for others), ``project_from, position_date,
-        code_canton, siren_epci, source`` and the point geometry. Status is
+        Services; ``start_date`` for others), ``project_from, position_date, code_canton, siren_epci, source`` and the point geometry. Status is
         ``"labelled"`` (France Services) or ``"active"``, or ``"project"``.
     """
     p = programme(programme_key)

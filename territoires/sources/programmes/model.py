@@ -9,8 +9,7 @@ layout, a reader.
 Normalised columns
 ------------------
 sites
-    ``site_id, nom, code_insee, commune, adresse, code_postal, latitude,
-    longitude, project_from, start_date, end_date, source`` + attributes.
+    ``site_id, nom, code_insee, commune, adresse, code_postal, latitude, longitude, project_from, start_date, end_date, source`` + attributes.
     On a date D a site is *active* (``"labelled"`` for France Services) when
     ``start_date <= D`` and not ended, a *project* when
     ``project_from <= D < start_date``.
