@@ -200,8 +200,14 @@ def access_by_commune(
         out["nearest_commune"] = np.where(has, s["commune"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
         out["distance_km"] = np.round(km, 2)
         out["minutes"] = np.round(mins, 1)
-        frames.append(out.to_crs(territory.crs) if territory.is_multizone else out)
-    res = pd.concat(frames, ignore_index=True)
+        frames.append(out)
+    if territory.is_multizone:
+        # the territory already holds WGS 84 polygons: attach the results to them
+        cols = ["code_insee", "nearest_site_id", "nearest_site", "nearest_commune", "distance_km", "minutes"]
+        results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
+        res = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).join(results, on="code_insee")
+    else:
+        res = frames[0]
     res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()
     return res

@@ -63,13 +63,13 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     out["statut"] = out["covered"].map({True: "couvert", False: "sans site"})
     # The cantons inside groups: their own status is undetermined.
     frac_rows = []
+    canton_name = dict(zip(territory.cantons["code_canton"], territory.cantons["nom"], strict=True))
     for g in out[out["kind"] == "groupe"].itertuples():
         for code in filter(None, str(g.cantons).split(";")):
-            name = territory.cantons.loc[territory.cantons["code_canton"] == code, "nom"]
             frac_rows.append(
                 {
                     "code_canton": code,
-                    "nom": name.iloc[0] if len(name) else code,
+                    "nom": canton_name.get(code, code),
                     "kind": "fraction",
                     "cantons": g.code_canton,
                     "code_departement": g.code_departement,
