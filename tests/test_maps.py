@@ -81,6 +81,13 @@ def test_deck_map_content(t79, tmp_path):
 
 
 @pytest.mark.integration
+def test_deck_map_on_13_july_says_why_it_shows_no_project(t79):
+    spec = catalogue.france_services_map(t79, as_of="2021-07-13", made_on=MADE_ON)
+    assert "Projets (0)" in [e.label for e in spec.legend]
+    assert spec.notes == ["9 projet(s) attesté(s) seulement à partir du 14/09/2021 : non représenté(s) à cette date, faute de source plus ancienne."]
+
+
+@pytest.mark.integration
 def test_static_outputs_are_deterministic(t79, tmp_path):
     spec = catalogue.france_services_map(t79, as_of="2021-09-14", made_on=MADE_ON)
     for fmt in ("svg", "pdf"):

@@ -110,7 +110,18 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Projets ({n_proj})", PROJECT, "France Services en projet", "France Services"),
         *legend,
     ]
+    # Projects whose first source is later than the date cannot be shown: say so.
+    later = territory.sites("france_services", as_of=date.max)
+    known_later = later[later["project_from"].map(lambda v: v is not None and not pd.isna(v) and v > d) & later["start_date"].map(lambda v: v is not None and not pd.isna(v) and v > d)]
+    notes = []
+    if len(known_later):
+        first = min(known_later["project_from"])
+        notes.append(
+            f"{len(known_later)} projet(s) attesté(s) seulement à partir du {first.strftime('%d/%m/%Y')} : "
+            "non représenté(s) à cette date, faute de source plus ancienne."
+        )
     return MapSpec(
+        notes=notes,
         slug=f"france-services-{_dep_slug(territory)}-{d.isoformat()}",
         title="Le réseau France Services",
         subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}",

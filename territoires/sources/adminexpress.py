@@ -23,7 +23,7 @@ import pyogrio
 
 from territoires.errors import InputError, MissingLayerError
 from territoires.naming import pad_insee
-from territoires.sources.boundaries import RawBoundaries
+from territoires.sources.boundaries import RawBoundaries, missing_geometry
 
 LAYERS = {
     "COMMUNE": ["INSEE_COM", "NOM", "POPULATION", "INSEE_DEP", "SIREN_EPCI"],
@@ -156,15 +156,12 @@ def read_all(path) -> RawBoundaries:
             "code_region": dep["INSEE_REG"].astype(str),
         }
     )
-    missing = communes.loc[communes.geometry.isna(), ["code_insee", "nom", "code_departement"]].assign(
-        type="COM", geometry_source="missing"
-    )
     return RawBoundaries(
         communes=communes,
         cantons=cantons,
         epcis=epcis,
         departements=departements,
-        missing_geometry=pd.DataFrame(missing),
+        missing_geometry=missing_geometry(communes),
         source="admin-express",
         vintage=path.stem,
     )

