@@ -249,6 +249,29 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def french_message(exc: BaseException) -> str:
+    """The one line a user reads, in French, for the library's own errors."""
+    from territoires.errors import InputError, MissingLayerError, UnknownDepartementError
+
+    if isinstance(exc, UnknownDepartementError):
+        return f"code de département inconnu « {exc.code} » ; codes valides : {', '.join(exc.valid)} (ou « all »)"
+    if isinstance(exc, MissingLayerError):
+        return (
+            f"{exc.path} : couche « {exc.layer} » absente (couches présentes : {', '.join(exc.available) or 'aucune'}) ; "
+            "une édition ADMIN EXPRESS COG contient COMMUNE, CANTON, EPCI et DEPARTEMENT"
+        )
+    if isinstance(exc, InputError):
+        where = exc.path
+        if exc.line is not None:
+            where += f", ligne {exc.line}"
+        if exc.column is not None:
+            where += f", colonne « {exc.column} »"
+        return f"{where} : {exc.reason}"
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)
+
+
 def main(argv=None) -> int:
     from territoires.errors import TerritoiresError
 
@@ -260,8 +283,7 @@ def main(argv=None) -> int:
     except (TerritoiresError, KeyError, ValueError, FileNotFoundError, OSError) as exc:
         if args.debug:
             traceback.print_exc()
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"territoires : erreur : {msg}", file=sys.stderr)
+        print(f"territoires : erreur : {french_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
 
 

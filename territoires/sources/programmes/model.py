@@ -146,10 +146,11 @@ class ProgrammeTable:
     def report_text(self) -> str:
         """The report, one line per problem, in the form ``file:line: column: reason``."""
         out = []
-        for r in self.report.itertuples():
+        words = {"rejected": "rejetée", "warning": "avertissement"}
+        for r in self.report.sort_values(["file", "line"], kind="stable").itertuples():
             col = f" colonne {r.column!r}" if r.column else ""
             val = f" (valeur {r.value!r})" if r.value not in (None, "") else ""
-            out.append(f"{r.file}:{r.line}:{col} {r.severity}: {r.reason}{val}")
+            out.append(f"{r.file}:{r.line}:{col} {words.get(r.severity, r.severity)}: {r.reason}{val}")
         return "\n".join(out)
 
 
