@@ -127,7 +127,8 @@ def read_all() -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], DataFranceRe
     com_code = dict(zip(com["id"], com["code"], strict=True))
 
     geometry = _geom(com["geometry"])
-    missing = com.loc[pd.isna(geometry), ["code", "nom", "type", "departement_id"]].copy()
+    miss_pos = np.flatnonzero(pd.isna(geometry))
+    missing = com.iloc[miss_pos][["code", "nom", "type", "departement_id"]].copy()
     missing["code_departement"] = missing.pop("departement_id").map(dep_code)
     missing = missing.rename(columns={"code": "code_insee"}).reset_index(drop=True)
 
@@ -140,7 +141,7 @@ def read_all() -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], DataFranceRe
         if len(children) and not pd.isna(geometry[children]).any():
             geometry[i] = shapely.union_all(list(geometry[children]))
             geometry_source[i] = "union_communes_deleguees"
-    missing["geometry_source"] = pd.Series(geometry_source).loc[missing.index.to_numpy()].to_numpy() if len(missing) else []
+    missing["geometry_source"] = geometry_source[miss_pos]
     c = com.loc[is_com]
     mairie = _geom(c["mairie_localisation"])
     communes = gpd.GeoDataFrame(

@@ -110,6 +110,10 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     # Cantons declared by the COG as holding a fraction of their bureau commune.
     declared_fractions = real[real["composition"].isin([2, 3, 4, 5]).fillna(False).to_numpy()]
     pseudo = cantons[cantons["type_canton"] == "V"]
+    # COG "cantons fictifs" (type N) hold communes nouvelles whose territory
+    # the real cantons' polygons leave out: they name a unit, not a canton.
+    fictive = cantons[(cantons["type_canton"] == "N") & cantons.geometry.notna()]
+    fictive_tree = shapely.STRtree(fictive.geometry.to_numpy()) if len(fictive) else None
     for i in pending:
         insee = communes["code_insee"].iloc[i]
         hit = tree.query(geoms[i], predicate="intersects")
@@ -126,6 +130,9 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
             members[i] = group
             continue
         ps = pseudo.loc[pseudo["bureau_centralisateur"] == insee, "code_canton"].tolist()
+        if not group and not ps and fictive_tree is not None:
+            hit = fictive_tree.query(shapely.point_on_surface(geoms[i]), predicate="within")
+            ps = fictive["code_canton"].to_numpy()[hit].tolist()
         if not group and not ps:
             continue  # in no canton (Paris, Métropole de Lyon, Martinique, Guyane): reported
         code[i] = ps[0] if ps else f"G{insee}"
