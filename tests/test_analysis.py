@@ -1,9 +1,6 @@
 """Analysis: unit tests on synthetic squares, integration on the real Deux-Sèvres."""
 
-import json
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -14,6 +11,7 @@ from territoires.analysis.scenarios import greedy_max_coverage
 from territoires.errors import CRSError, RoutingError
 
 from . import synthetic as S
+from .localhttp import json_server
 
 
 # ---------------------------------------------------------- synthetic
@@ -112,32 +110,20 @@ def test_what_if_adds_and_removes():
 # ------------------------------------------------------------- OSRM fake
 @pytest.fixture
 def fake_osrm():
-    """A tiny OSRM ``table`` service on 127.0.0.1: durations = 2 min per km east-west."""
-    calls = []
+    """A tiny OSRM ``table`` service on 127.0.0.1: 2 min per km east-west, plus 60 s."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            u = urlsplit(self.path)
-            calls.append(u.path)
-            coords = [tuple(map(float, c.split(","))) for c in u.path.split("/")[-1].split(";")]
-            q = dict(p.split("=") for p in u.query.split("&"))
-            src = [int(i) for i in q["sources"].split(";")]
-            dst = [int(i) for i in q["destinations"].split(";")]
-            dur = [[abs(coords[s][0] - coords[d][0]) * 73.0 * 120 + 60 for d in dst] for s in src]
-            dist = [[abs(coords[s][0] - coords[d][0]) * 73000.0 for d in dst] for s in src]
-            body = json.dumps({"code": "Ok", "durations": dur, "distances": dist}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path):
+        u = urlsplit(path)
+        coords = [tuple(map(float, c.split(","))) for c in u.path.split("/")[-1].split(";")]
+        q = dict(p.split("=") for p in u.query.split("&"))
+        src = [int(i) for i in q["sources"].split(";")]
+        dst = [int(i) for i in q["destinations"].split(";")]
+        dur = [[abs(coords[s][0] - coords[d][0]) * 73.0 * 120 + 60 for d in dst] for s in src]
+        dist = [[abs(coords[s][0] - coords[d][0]) * 73000.0 for d in dst] for s in src]
+        return {"code": "Ok", "durations": dur, "distances": dist}
 
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", calls
-    server.shutdown()
+    with json_server(answer) as (url, requests):
+        yield url, requests
 
 
 def test_osrm_router_against_a_local_fake(fake_osrm):

@@ -1,9 +1,5 @@
 """ADMIN EXPRESS files and geo.api.gouv.fr, on fixtures written by the tests."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import geopandas as gpd
 import pytest
 from shapely import box
@@ -11,6 +7,8 @@ from shapely import box
 import territoires
 from territoires import settings
 from territoires.errors import InputError, MissingLayerError
+
+from .localhttp import json_server
 
 X0, Y0 = 430_000.0, 6_580_000.0
 
@@ -123,32 +121,15 @@ GEOAPI_EPCIS = [
 
 @pytest.fixture
 def geoapi_server():
-    requests = []
+    def answer(path):
+        if path.startswith("/departements/79/communes"):
+            return GEOAPI_COMMUNES
+        if path.startswith("/epcis"):
+            return GEOAPI_EPCIS
+        return None
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            requests.append(self.path)
-            if self.path.startswith("/departements/79/communes"):
-                body = json.dumps(GEOAPI_COMMUNES).encode()
-            elif self.path.startswith("/epcis"):
-                body = json.dumps(GEOAPI_EPCIS).encode()
-            else:
-                self.send_response(404)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", requests
-    server.shutdown()
+    with json_server(answer) as served:
+        yield served
 
 
 def test_geo_api_downloads_once_then_uses_the_cache(geoapi_server, cache_dir, monkeypatch):

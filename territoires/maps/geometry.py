@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from territoires.territory.geometry import union_by
@@ -31,10 +32,7 @@ def simplified(territory, tolerance: float = TOLERANCE_DEPARTEMENT) -> dict[str,
     if territory.is_multizone:
         parts = [simplified(z, tolerance) for z in territory.zones()]
         out = {
-            k: gpd.GeoDataFrame(
-                __import__("pandas").concat([p[k].to_crs(territory.crs) for p in parts], ignore_index=True),
-                crs=territory.crs,
-            )
+            k: gpd.GeoDataFrame(pd.concat([p[k].to_crs(territory.crs) for p in parts], ignore_index=True), crs=territory.crs)
             for k in parts[0]
         }
         cache[tolerance] = out

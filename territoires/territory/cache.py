@@ -67,10 +67,7 @@ def write(folder: Path, layers: dict[str, pd.DataFrame], extra: dict | None = No
         files, sizes = {}, {}
         for name, frame in layers.items():
             fname = f"{name}.parquet"
-            if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_parquet(tmp / fname, index=False)
-            else:
-                frame.to_parquet(tmp / fname, index=False)
+            frame.to_parquet(tmp / fname, index=False)  # GeoParquet for GeoDataFrames
             files[fname] = _sha256(tmp / fname)
             sizes[fname] = (tmp / fname).stat().st_size
         meta = {"schema_version": SCHEMA_VERSION, "files": files, "sizes": sizes, **(extra or {})}
