@@ -198,3 +198,15 @@ def test_other_deck_gaps(t79):
 def test_what_if_the_projects_close_the_gaps(t79):
     w = A.what_if(t79, add=["79130", "79311", "79202"], as_of="2021-09-14")
     assert w.iloc[0]["cantons_sans_site"] == 3 and w.iloc[1]["cantons_sans_site"] == 0
+
+
+@pytest.mark.integration
+def test_what_if_and_suggest_on_a_multi_zone_territory():
+    import territoires
+
+    t = territoires.load_territory(["79", "971"])
+    w = A.what_if(t, add=["79130"], as_of="2021-09-14")
+    assert "Frontenay-Rohan-Rohan" in w.attrs["gained_cantons"]
+    with pytest.raises(ValueError, match="one CRS zone"):
+        A.suggest_sites(t)
+    assert len(A.suggest_sites(t.zones()[0], k=1, as_of="2021-07-13", threshold=20)) == 1

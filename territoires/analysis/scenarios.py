@@ -15,6 +15,15 @@ def _labelled(territory, programme, as_of):
     return s[s["status"] == "labelled"] if programme == "france_services" else s[s["status"] == "active"]
 
 
+def _origins(territory) -> gpd.GeoSeries:
+    """Origin point of every commune, in the territory's CRS, indexed by INSEE code."""
+    parts = []
+    for z in territory.zones():
+        o = gpd.GeoSeries(z.communes["origin"].to_numpy(), crs=z.crs, index=z.communes["code_insee"].to_numpy())
+        parts.append(o.to_crs(territory.crs))
+    return gpd.GeoSeries(pd.concat(parts), crs=territory.crs)
+
+
 def candidate_sites(territory, communes: list[str], label: str = "candidat") -> gpd.GeoDataFrame:
     """Candidate sites placed at the origin point of each commune (town hall)."""
     com = territory.communes.set_index("code_insee")
@@ -31,7 +40,7 @@ def candidate_sites(territory, communes: list[str], label: str = "candidat") -> 
             "status": "labelled",
             "code_canton": sub["code_canton"].to_numpy(),
         },
-        geometry=gpd.GeoSeries(sub["origin"].to_numpy(), crs=territory.crs),
+        geometry=gpd.GeoSeries(_origins(territory).loc[communes].to_numpy(), crs=territory.crs),
         crs=territory.crs,
     )
 
@@ -140,6 +149,11 @@ def suggest_sites(
     -------
     DataFrame ranked by pick: ``rang, code_insee, nom, code_canton, gain_population, population_beyond_after, communes_covered``.
     """
+    if territory.is_multizone:
+        raise ValueError(
+            "suggest_sites works within one CRS zone (candidates and demand must be measured in "
+            "metres together): call it on each of territory.zones()"
+        )
     router = router or StraightLineRouter()
     acc = access_by_commune(territory, programme, as_of, router=router)
     com = territory.communes.set_index("code_insee")
