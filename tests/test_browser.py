@@ -56,7 +56,8 @@ def test_france_services_map_offline(browser, t79, tmp_path):
         assert "Labellisées (17)" in legend and "Projets (9)" in legend and "Limites cantonales" in legend
         assert "Le réseau France Services" in page.inner_text(".territoires-title")
         layers = page.inner_text(".leaflet-control-layers")
-        for name in ("Limites communales", "Limites cantonales", "France Services labellisées", "France Services en projet"):
+        assert page.eval_on_selector_all(".territoires-label", "els => els.length") == 15
+        for name in ("Limites communales", "Limites cantonales", "France Services labellisées", "France Services en projet", "Noms des cantons"):
             assert name in layers
         # switching a layer off hides its legend entry
         page.get_by_label("France Services en projet").uncheck()
@@ -72,6 +73,7 @@ def test_france_services_map_offline(browser, t79, tmp_path):
 
 def test_hostile_names_run_nothing(browser, tmp_path):
     t = S.territory()
+    t.canton_units.loc[0, "nom"] = "<img src=y onerror=alert(3)>"  # a hostile canton name, written on the map
     t.add_programme(S.sites_table([
         {"site_id": "x1", "commune": 5, "nom": "<img src=x onerror=alert(1)>", "adresse": "<script>alert(2)</script>"},
     ]))
@@ -88,7 +90,8 @@ def test_hostile_names_run_nothing(browser, tmp_path):
         assert "<img src=x onerror=alert(1)>" in text and "<script>alert(2)</script>" in text
         page.wait_for_timeout(300)
         assert dialogs == []
-        assert page.evaluate("document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img').length") == 0
+        assert page.evaluate("document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img, .territoires-label img').length") == 0
+        assert "<img src=y onerror=alert(3)>" in page.inner_text(".leaflet-pane")
         assert errors == []
     finally:
         ctx.close()

@@ -72,6 +72,7 @@ def test_deck_map_content(t79, tmp_path):
     html = (tmp_path / "france-services-79-2021-09-14.html").read_text()
     assert len(re.findall(r'"statut":\s*"labellis(?:\\u00e9|é)e"', html)) == 17
     assert html.count("projet (dossier en instruction)") == 9
+    assert html.count('class=\\"territoires-label\\"') + html.count('class="territoires-label"') == 15  # canton names
     png = (tmp_path / "france-services-79-2021-09-14.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     import struct

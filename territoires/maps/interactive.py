@@ -258,6 +258,8 @@ CSS = """
 .territoires-legend-point { width: 12px; height: 12px; border-radius: 50%; }
 .territoires-legend-line { height: 0; width: 18px; }
 .leaflet-container { background: #ffffff !important; }
+.territoires-label { transform: translate(-50%, -50%); white-space: nowrap; font: 11px/1.2 Arial, sans-serif; color: #3a3a3a;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }
 </style>
 """
 
@@ -278,6 +280,33 @@ def _deterministic_ids(root) -> None:
             el._children = type(el._children)((c.get_name(), c) for c in el._children.values())
 
     walk(root)
+
+
+def _label_layer_name(layer: Layer) -> str:
+    return "Noms des cantons" if layer.name == "Limites cantonales" else f"Noms : {layer.name}"
+
+
+def _add_labels(m: folium.Map, spec: MapSpec) -> None:
+    """Names written on the map (as on the static one), each set in its own toggleable layer.
+
+    They sit in a pane below the vector layers, so no name hides a site.
+    """
+    pane_added = False
+    for layer in spec.layers:
+        if not layer.label or layer.symbol.kind == "point" or layer.data.empty or not layer.show:
+            continue
+        data = layer.data[layer.data.geometry.notna()]
+        pts = data.geometry.representative_point().to_crs(settings.WEB_CRS)
+        if not pane_added:
+            folium.map.CustomPane("territoires-labels", z_index=390, pointer_events=False).add_to(m)
+            pane_added = True
+        fg = folium.FeatureGroup(name=_label_layer_name(layer), show=True)
+        for p, text in zip(pts, data[layer.label].astype(str), strict=True):
+            icon = folium.DivIcon(
+                html=f'<div class="territoires-label">{html.escape(text)}</div>', icon_size=(0, 0), icon_anchor=(0, 0)
+            )
+            folium.Marker([round(p.y, 5), round(p.x, 5)], icon=icon, interactive=False, pane="territoires-labels").add_to(fg)
+        fg.add_to(m)
 
 
 def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> folium.Map:
@@ -322,6 +351,7 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
         bounds = spec.bounds
     if bounds is not None:
         m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
+    _add_labels(m, spec)
     folium.LayerControl(collapsed=False, position="topleft").add_to(m)
     _Legend(spec).add_to(m)
     _Title(spec).add_to(m)
