@@ -46,12 +46,15 @@ OVERSEAS_CRS = {
 WEB_CRS = "EPSG:4326"
 
 #: Straight-line access estimator defaults (see ``territoires.analysis.access``).
-#: Circuity: ratio of road distance to straight-line distance. Measured road
-#: circuity in rural France is about 1.2 to 1.4 (Ballou, Rahardja & Sakai 2002
-#: report 1.20 on average for European countries); 1.3 is the usual middle value.
+#: Circuity: ratio of road distance to straight-line distance. Network distance
+#: is about 1.2 times the straight line between random urban points (Newell,
+#: 1980; O'Sullivan found 1.21-1.23 around transit stations, 1996), and Ballou,
+#: Rahardja & Sakai (2002) estimate such factors country by country. Rural
+#: roads wind more, so the default is 1.3: a choice, documented, a parameter.
 DEFAULT_CIRCUITY = 1.3
-#: Mean door-to-door speed in km/h on departmental roads, including slow
-#: urban ends of the trip. 60 km/h is a conservative rural value.
+#: Mean door-to-door speed in km/h, slow urban ends of the trip included.
+#: 60 km/h is our conservative choice for rural départements, not a measured
+#: value: pass ``StraightLineRouter(speed_kmh=...)`` or ``--speed`` to change it.
 DEFAULT_SPEED_KMH = 60.0
 
 #: Show progress bars on long work (only when stderr is a terminal).
