@@ -64,7 +64,7 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
         legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
     sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
-    units = g["canton_units"][["code_canton", "nom", "kind", "geometry"]]
+    units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
     layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
     legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
     sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
@@ -220,7 +220,7 @@ def _members_fill(territory, key: str, name: str, color: str, as_of: date, toolt
     from territoires.territory.programmes import member_communes
 
     mc = member_communes(territory, key, as_of)
-    g = simplified(territory)["communes"][["code_insee", "nom", "geometry"]]
+    g = simplified(territory)["communes"][["code_insee", "nom", "population", "geometry"]]
     sel = g[g["code_insee"].isin(mc["code_insee"])].copy()
     info = mc.drop_duplicates("code_insee").set_index("code_insee")
     for col, _ in tooltip_extra:

@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon  # noqa: E402
@@ -73,17 +74,32 @@ def _draw_layer(ax, layer: Layer) -> None:
     data.plot(ax=ax, color=colors, edgecolor=sym.edgecolor, linewidth=sym.linewidth, alpha=sym.opacity, zorder=1)
 
 
-def _labels(ax, layer: Layer) -> None:
+def _labels(ax, layer: Layer, placed: list) -> None:
+    """Write the layer's names; a name that would overlap one already written is left out.
+
+    Names are placed by decreasing population (or area), so the larger
+    places keep theirs (Niort before the cantons around it).
+    """
     data = layer.data[layer.data.geometry.notna()]
     if layer.label is None or data.empty:
         return
+    if "population" in data:
+        order = pd.to_numeric(data["population"], errors="coerce").fillna(0).to_numpy()
+    else:
+        order = data.geometry.area.to_numpy()
+    data = data.iloc[np.argsort(-order, kind="stable")]
     pts = data.geometry.representative_point()
     # A light box rather than a stroked halo: path effects would turn the text
     # into outlines in SVG and PDF, where it must stay searchable text.
     box = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75}
+    renderer = ax.figure.canvas.get_renderer()
     for p, text in zip(pts, data[layer.label].astype(str), strict=True):
-        ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5, color=S.GRIS_TEXTE,
-                    bbox=box, zorder=4)
+        t = ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5, color=S.GRIS_TEXTE, bbox=box, zorder=4)
+        bb = t.get_window_extent(renderer).expanded(1.05, 1.15)
+        if any(bb.overlaps(other) for other in placed):
+            t.remove()
+        else:
+            placed.append(bb)
 
 
 def _nice_length(width_m: float) -> float:
@@ -130,9 +146,6 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE):
         hidden = {lyr.name for lyr in spec.layers if not lyr.show}
         for layer in shown:
             _draw_layer(ax, layer)
-        for layer in shown:
-            if layer.label and layer.symbol.kind in ("line", "fill"):
-                _labels(ax, layer)
         # frame the territory with a small margin
         bounds = [lyr.data.total_bounds for lyr in spec.layers if len(lyr.data) and lyr.symbol.kind != "point"]
         if bounds:
@@ -141,6 +154,11 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE):
             mx, my = (x1 - x0) * 0.03, (y1 - y0) * 0.03
             ax.set_xlim(x0 - mx, x1 + mx)
             ax.set_ylim(y0 - my, y1 + my)
+        ax.apply_aspect()  # final position, so label extents are measured where they will be drawn
+        placed: list = []
+        for layer in shown:
+            if layer.label and layer.symbol.kind in ("line", "fill"):
+                _labels(ax, layer, placed)
         if spec.crs and "4326" not in str(spec.crs):
             scale_bar(ax)
         north_arrow(ax)
