@@ -50,6 +50,23 @@ def _fmt_date(v) -> str:
         return str(v)
 
 
+def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sources: str, made_on=None,
+                subtitle: str | None = None, **extra) -> MapSpec:
+    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited."""
+    return MapSpec(
+        slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",
+        title=title,
+        subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
+        layers=layers,
+        legend=legend,
+        sources=f"{S.SOURCE_BOUNDARIES}, {sources}",
+        made_on=_today(made_on),
+        crs=territory.crs,
+        version=__version__,
+        **extra,
+    )
+
+
 def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
     """Commune, canton (and EPCI) limits and the département outline."""
     g = simplified(territory, tolerance)
@@ -120,14 +137,10 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
             f"{len(known_later)} projet(s) attesté(s) seulement à partir du {first.strftime('%d/%m/%Y')} : "
             "non représenté(s) à cette date, faute de source plus ancienne."
         )
-    return MapSpec(
-        notes=notes,
-        slug=f"france-services-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Le réseau France Services",
-        subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}",
-        layers=layers, legend=legend,
-        sources=f"{S.SOURCE_BOUNDARIES}, ANCT (liste des structures France services)",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
+    return _dated_spec(
+        territory, "france-services", d, "Le réseau France Services", layers, legend,
+        "ANCT (liste des structures France services)", made_on,
+        subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}", notes=notes,
     )
 
 
@@ -161,13 +174,8 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     notes = []
     if (cov["kind"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
-    return MapSpec(
-        slug=f"cantons-sans-france-services-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Cantons sans France Services labellisée",
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
-        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT",
-        made_on=_today(made_on), crs=territory.crs, version=__version__, notes=notes,
-    )
+    return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
+                       layers, legend, "ANCT", made_on, notes=notes)
 
 
 ACCESS_BINS = [10, 20, 30]
@@ -206,12 +214,11 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     ]
     share = f"{pb['share'] * 100:.1f}".replace(".", ",")
     pop = f"{int(pb['population']):,}".replace(",", "\u202f")
-    return MapSpec(
-        slug=f"acces-france-services-{_dep_slug(territory)}-{d.isoformat()}",
-        title=f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
+    return _dated_spec(
+        territory, "acces-france-services", d,
+        f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
+        layers, legend, "populations INSEE, ANCT", made_on,
         subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
-        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES} (populations INSEE), ANCT",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
         notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
     )
 
@@ -256,12 +263,10 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry("Limites des EPCI", Symbol("line", S.LINES["epci"]["color"], linewidth=1.1, dash="4 2"), "Limites des EPCI", "Limites"),
         LegendEntry("Limite départementale", Symbol("line", S.LINES["departement"]["color"], linewidth=1.6), "Limite départementale", "Limites"),
     ]
-    return MapSpec(
-        slug=f"crte-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Contrats de relance et de transition écologique (CRTE)",
+    return _dated_spec(
+        territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
+        "préfecture des Deux-Sèvres, ANCT", made_on,
         subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
-        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, préfecture des Deux-Sèvres, ANCT",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
     )
 
 
@@ -279,13 +284,8 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Programmes"),
         *legend,
     ]
-    return MapSpec(
-        slug=f"pvd-acv-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Petites villes de demain et Action cœur de ville",
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
-        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
-    )
+    return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
+                       layers, legend, "ANCT", made_on)
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -300,13 +300,8 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory)
     n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
-    return MapSpec(
-        slug=f"conseillers-numeriques-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Conseillers numériques France Services : structures d'accueil",
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
-        layers=[*layers, layer], legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT (structures lauréates)",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
-    )
+    return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
+                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on)
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -324,13 +319,9 @@ def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Sites New Deal Mobile ({len(s)})", sym, sites_layer.name, "Couverture mobile"),
         *legend,
     ]
-    return MapSpec(
-        slug=f"couverture-mobile-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Couverture mobile : New Deal Mobile et zones blanches",
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
-        layers=[zb, *layers, sites_layer], legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, France 3 Nouvelle-Aquitaine (zones blanches 2015)",
-        made_on=_today(made_on), crs=territory.crs, version=__version__, notes=notes,
-    )
+    return _dated_spec(territory, "couverture-mobile", d, "Couverture mobile : New Deal Mobile et zones blanches",
+                       [zb, *layers, sites_layer], legend, "France 3 Nouvelle-Aquitaine (zones blanches 2015)", made_on,
+                       notes=notes)
 
 
 def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -359,13 +350,8 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Fonds friches ({n_ff})", ff.symbol, ff.name, "Revitalisation"),
         *legend,
     ]
-    return MapSpec(
-        slug=f"programmes-{_dep_slug(territory)}-{d.isoformat()}",
-        title="Les programmes de cohésion territoriale",
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)}",
-        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES}, ANCT, préfecture des Deux-Sèvres",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
-    )
+    return _dated_spec(territory, "programmes", d, "Les programmes de cohésion territoriale", layers, legend,
+                       "ANCT, préfecture des Deux-Sèvres", made_on)
 
 
 def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
