@@ -66,12 +66,12 @@ def cmd_boundaries(args) -> int:
 
 
 def cmd_programmes(args) -> int:
+    from territoires.dates import to_date
     from territoires.sources.programmes import PROGRAMMES
-    from territoires.sources.textio import as_date
 
     t = _territory(args)
-    d = as_date(args.as_of)
-    when = d.strftime("%d/%m/%Y") if d else "aujourd'hui"
+    d = to_date(args.as_of)
+    when = d.strftime("%d/%m/%Y")
     print(f"Programmes — {', '.join(t.departements)} — au {when}")
     for key, p in PROGRAMMES.items():
         if p.kind == "sites":
@@ -83,7 +83,7 @@ def cmd_programmes(args) -> int:
         else:
             m = t.members(key, as_of=d)
             groups = m["group_name"].dropna().nunique() if "group_name" in m else 0
-            g = f" ({groups} contrats)" if key == "crte" else ""
+            g = f" ({groups} {p.group_label})" if p.group_label else ""
             print(f"- {p.label} : {len(m)} {p.unit_label}{g}")
     return EXIT_OK
 

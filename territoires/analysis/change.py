@@ -6,7 +6,8 @@ import pandas as pd
 
 from territoires.analysis.access import access_by_commune, population_beyond
 from territoires.analysis.coverage import cantons_without_site
-from territoires.sources.textio import as_date
+from territoires.dates import to_date
+from territoires.sources.programmes import programme as _programme
 
 
 def changes_between(territory, start, end, programme: str = "france_services", threshold: float = 30) -> dict[str, pd.DataFrame]:
@@ -16,10 +17,10 @@ def changes_between(territory, start, end, programme: str = "france_services", t
     and ``gaps_opened`` (canton units), ``access`` (population beyond
     ``threshold`` on both dates and the difference).
     """
-    d0, d1 = as_date(start), as_date(end)
+    d0, d1 = to_date(start), to_date(end)
     s1 = territory.sites(programme, as_of=d1)
     s0 = territory.sites(programme, as_of=d0)
-    active = "labelled" if programme == "france_services" else "active"
+    active = _programme(programme).active_status
     new_ids = set(s1.loc[s1["status"] == active, "site_id"]) - set(s0.loc[s0["status"] == active, "site_id"])
     labelled = pd.DataFrame(s1[s1["site_id"].isin(new_ids)].drop(columns="geometry"))
     g0 = cantons_without_site(territory, programme, d0)

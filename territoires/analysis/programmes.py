@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from territoires.analysis.access import access_by_commune
+from territoires.sources.programmes import programme as _programme
 
 
 def pvd_without_site(territory, as_of=None, programme: str = "france_services") -> pd.DataFrame:
@@ -15,9 +16,10 @@ def pvd_without_site(territory, as_of=None, programme: str = "france_services") 
     """
     pvd = territory.members("pvd", as_of=as_of)
     pvd = pvd[pvd["unit_type"] == "commune"]
-    s = territory.sites(programme, as_of=as_of)
-    lab = set(s.loc[s["status"] == "labelled", "code_insee"])
-    proj = set(s.loc[s["status"] == "project", "code_insee"])
+    p = _programme(programme)
+    s = territory.sites(p.key, as_of=as_of)
+    lab = set(s.loc[s["status"] == p.active_status, "code_insee"])
+    proj = set(s.loc[s["status"] == p.project_status, "code_insee"])
     acc = access_by_commune(territory, programme, as_of).set_index("code_insee")
     out = pvd[~pvd["unit_code"].isin(lab)][["unit_code", "unit_name"]].rename(columns={"unit_code": "code_insee", "unit_name": "nom"})
     out["has_project"] = out["code_insee"].isin(proj)

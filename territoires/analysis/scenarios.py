@@ -8,11 +8,13 @@ import pandas as pd
 
 from territoires.analysis.access import StraightLineRouter, access_by_commune, population_beyond
 from territoires.analysis.coverage import canton_coverage
+from territoires.sources.programmes import programme as _programme
 
 
-def _labelled(territory, programme, as_of):
-    s = territory.sites(programme, as_of=as_of, neighbours=True)
-    return s[s["status"] == "labelled"] if programme == "france_services" else s[s["status"] == "active"]
+def _active(territory, programme, as_of):
+    p = _programme(programme)
+    s = territory.sites(p.key, as_of=as_of, neighbours=True)
+    return s[s["status"] == p.active_status]
 
 
 def _origins(territory) -> gpd.GeoSeries:
@@ -24,7 +26,7 @@ def _origins(territory) -> gpd.GeoSeries:
     return gpd.GeoSeries(pd.concat(parts), crs=territory.crs)
 
 
-def candidate_sites(territory, communes: list[str], label: str = "candidat") -> gpd.GeoDataFrame:
+def candidate_sites(territory, communes: list[str], label: str = "candidat", programme: str = "france_services") -> gpd.GeoDataFrame:
     """Candidate sites placed at the origin point of each commune (town hall)."""
     com = territory.communes.set_index("code_insee")
     missing = [c for c in communes if c not in com.index]
@@ -37,7 +39,7 @@ def candidate_sites(territory, communes: list[str], label: str = "candidat") -> 
             "nom": [f"{label} {n}" for n in sub["nom"]],
             "code_insee": communes,
             "commune": sub["nom"].to_numpy(),
-            "status": "labelled",
+            "status": _programme(programme).active_status,
             "code_canton": sub["code_canton"].to_numpy(),
         },
         geometry=gpd.GeoSeries(_origins(territory).loc[communes].to_numpy(), crs=territory.crs),
@@ -70,19 +72,19 @@ def what_if(
     the change covers.
     """
     router = router or StraightLineRouter()
-    before = _labelled(territory, programme, as_of)
+    before = _active(territory, programme, as_of)
     after = before
     if remove:
         after = after[~after["site_id"].astype(str).isin([str(r) for r in remove])]
     if add is not None:
-        extra = add if isinstance(add, gpd.GeoDataFrame) else candidate_sites(territory, list(add))
+        extra = add if isinstance(add, gpd.GeoDataFrame) else candidate_sites(territory, list(add), programme=programme)
         extra = extra.to_crs(territory.crs)
         after = gpd.GeoDataFrame(pd.concat([after, extra], ignore_index=True), crs=territory.crs)
     rows = []
     for label, s in (("avant", before), ("après", after)):
         acc = access_by_commune(territory, programme, as_of, router=router, sites=s)
         pb = population_beyond(acc, [threshold]).iloc[0]
-        s_local = s.assign(status="labelled")
+        s_local = s.assign(status=_programme(programme).active_status)
         cov = canton_coverage(territory, programme, as_of, sites=s_local)
         units = cov[cov["kind"] != "fraction"]
         gaps = units[~units["covered"].fillna(False).astype(bool)]
@@ -158,7 +160,7 @@ def suggest_sites(
     acc = access_by_commune(territory, programme, as_of, router=router)
     com = territory.communes.set_index("code_insee")
     demand = acc[acc["minutes"].isna() | (acc["minutes"] > threshold)]
-    current = set(_labelled(territory, programme, as_of)["code_insee"])
+    current = set(_active(territory, programme, as_of)["code_insee"])
     cand = candidates if candidates is not None else [c for c in com.index if c not in current]
     if demand.empty or not cand:
         return pd.DataFrame(columns=["rang", "code_insee", "nom", "code_canton", "gain_population", "population_beyond_after", "communes_covered"])

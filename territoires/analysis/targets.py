@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from territoires.analysis.coverage import canton_coverage
-from territoires.sources.textio import as_date
+from territoires.dates import to_date
+from territoires.sources.programmes import programme as _programme
 
 
 def targets_progress(territory, as_of=None) -> pd.DataFrame:
@@ -19,10 +18,11 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
     """
     from territoires.territory.programmes import indicator, indicators
 
-    d = as_date(as_of) or date.today()
-    sites = territory.sites("france_services", as_of=d)
-    n_lab = int((sites["status"] == "labelled").sum())
-    n_proj = int((sites["status"] == "project").sum())
+    d = to_date(as_of)
+    p = _programme("france_services")
+    sites = territory.sites(p.key, as_of=d)
+    n_lab = int((sites["status"] == p.active_status).sum())
+    n_proj = int((sites["status"] == p.project_status).sum())
     ind = indicators(territory, "france_services").set_index("indicateur")
     rows = []
 

@@ -14,14 +14,13 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
-from territoires.sources.textio import as_date
+from territoires.sources.programmes import programme
 
-
-def _today(d) -> date:
-    return as_date(d) or date.today()
+FS = programme("france_services")
 
 
 def _dep_label(territory) -> str:
@@ -97,7 +96,7 @@ def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: 
             "commune": sites["commune"].astype(str),
             "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
             "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
-            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
+            "statut": sites["status"].map({FS.active_status: "labellisée", FS.project_status: "projet (dossier en instruction)"}).fillna(sites["status"]).astype(str),
             "site_id": sites["site_id"].astype(str),
         }
     )
@@ -117,7 +116,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     """The deck's map: labelled France Services and projects over commune and canton limits."""
     d = _today(as_of)
     s = territory.sites("france_services", as_of=d)
-    lab, proj = s[s["status"] == "labelled"], s[s["status"] == "project"]
+    lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
     layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
@@ -161,8 +160,8 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
+    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
@@ -204,7 +203,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
                  popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
@@ -337,13 +336,13 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == "labelled"], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),

