@@ -14,8 +14,9 @@ def changes_between(territory, start, end, programme: str = "france_services", t
     """Sites labelled between ``start`` (excluded) and ``end`` (included), gaps closed, access moved.
 
     Returns a dict of tables: ``labelled`` (the new sites), ``gaps_closed``
-    and ``gaps_opened`` (canton units), ``access`` (population beyond
-    ``threshold`` on both dates and the difference).
+    and ``gaps_opened`` (canton units, as :func:`cantons_without_site`),
+    ``access`` (``date, population_au_dela, part_au_dela, ecart``: population
+    beyond ``threshold`` on both dates and the difference).
     """
     d0, d1 = to_date(start), to_date(end)
     s1 = territory.sites(programme, as_of=d1)
@@ -32,9 +33,9 @@ def changes_between(territory, start, end, programme: str = "france_services", t
     acc = pd.DataFrame(
         {
             "date": [d0, d1],
-            "population_beyond": [int(p0["population"]), int(p1["population"])],
-            "share_beyond": [float(p0["share"]), float(p1["share"])],
+            "population_au_dela": [int(p0["population"]), int(p1["population"])],
+            "part_au_dela": [float(p0["part"]), float(p1["part"])],
         }
     )
-    acc["difference"] = acc["population_beyond"].diff()
+    acc["ecart"] = acc["population_au_dela"].diff()
     return {"labelled": labelled.reset_index(drop=True), "gaps_closed": closed.reset_index(drop=True), "gaps_opened": opened.reset_index(drop=True), "access": acc}

@@ -67,8 +67,9 @@ def what_if(
 
     Returns
     -------
-    DataFrame with rows ``avant`` / ``après`` and columns
-    ``n_sites, population_beyond, share_beyond, cantons_sans_site, cantons_sans_site_noms``; ``attrs["gained_cantons"]`` lists the cantons
+    DataFrame with rows ``avant`` / ``apres`` (column ``scenario``) and columns
+    ``nb_sites, population_au_dela, part_au_dela, nb_cantons_sans_site, cantons_sans_site``
+    (names of the cantons without a site); ``attrs["gained_cantons"]`` lists the cantons
     the change covers.
     """
     router = router or StraightLineRouter()
@@ -81,25 +82,25 @@ def what_if(
         extra = extra.to_crs(territory.crs)
         after = gpd.GeoDataFrame(pd.concat([after, extra], ignore_index=True), crs=territory.crs)
     rows = []
-    for label, s in (("avant", before), ("après", after)):
+    for label, s in (("avant", before), ("apres", after)):
         acc = access_by_commune(territory, programme, as_of, router=router, sites=s)
         pb = population_beyond(acc, [threshold]).iloc[0]
         s_local = s.assign(status=_programme(programme).active_status)
         cov = canton_coverage(territory, programme, as_of, sites=s_local)
-        units = cov[cov["kind"] != "fraction"]
-        gaps = units[~units["covered"].fillna(False).astype(bool)]
+        units = cov[cov["type"] != "fraction"]
+        gaps = units[~units["couvert"].fillna(False).astype(bool)]
         rows.append(
             {
                 "scenario": label,
-                "n_sites": len(s),
-                "population_beyond": int(pb["population"]),
-                "share_beyond": float(pb["share"]),
-                "cantons_sans_site": len(gaps),
-                "cantons_sans_site_noms": ", ".join(gaps["nom"]),
+                "nb_sites": len(s),
+                "population_au_dela": int(pb["population"]),
+                "part_au_dela": float(pb["part"]),
+                "nb_cantons_sans_site": len(gaps),
+                "cantons_sans_site": ", ".join(gaps["nom_canton"]),
             }
         )
     out = pd.DataFrame(rows)
-    gained = sorted(set(out.iloc[0]["cantons_sans_site_noms"].split(", ")) - set(out.iloc[1]["cantons_sans_site_noms"].split(", ")) - {""})
+    gained = sorted(set(out.iloc[0]["cantons_sans_site"].split(", ")) - set(out.iloc[1]["cantons_sans_site"].split(", ")) - {""})
     out.attrs["gained_cantons"] = gained
     out.attrs["threshold"] = threshold
     return out
@@ -129,6 +130,9 @@ def greedy_max_coverage(cover: np.ndarray, weights: np.ndarray, k: int) -> list[
     return picks
 
 
+SUGGEST_COLUMNS = ["rang", "code_insee", "nom_commune", "code_canton", "gain_population", "population_au_dela_apres", "nb_communes_couvertes"]
+
+
 def suggest_sites(
     territory,
     k: int = 2,
@@ -149,7 +153,7 @@ def suggest_sites(
 
     Returns
     -------
-    DataFrame ranked by pick: ``rang, code_insee, nom, code_canton, gain_population, population_beyond_after, communes_covered``.
+    DataFrame ranked by pick: ``rang, code_insee, nom_commune, code_canton, gain_population, population_au_dela_apres, nb_communes_couvertes``.
     """
     if territory.is_multizone:
         raise ValueError(
@@ -163,7 +167,7 @@ def suggest_sites(
     current = set(_active(territory, programme, as_of)["code_insee"])
     cand = candidates if candidates is not None else [c for c in com.index if c not in current]
     if demand.empty or not cand:
-        return pd.DataFrame(columns=["rang", "code_insee", "nom", "code_canton", "gain_population", "population_beyond_after", "communes_covered"])
+        return pd.DataFrame(columns=SUGGEST_COLUMNS)
     dem_pts = gpd.GeoSeries(com.loc[demand["code_insee"], "origin"].to_numpy(), crs=territory.crs)
     cand_pts = gpd.GeoSeries(com.loc[cand, "origin"].to_numpy(), crs=territory.crs)
     minutes = router.matrix(dem_pts, cand_pts)
@@ -182,11 +186,11 @@ def suggest_sites(
             {
                 "rang": rank,
                 "code_insee": code,
-                "nom": com.at[code, "nom"],
+                "nom_commune": com.at[code, "nom"],
                 "code_canton": com.at[code, "code_canton"],
                 "gain_population": int(gain),
-                "population_beyond_after": int(round(remaining)),
-                "communes_covered": int(newly.sum()),
+                "population_au_dela_apres": int(round(remaining)),
+                "nb_communes_couvertes": int(newly.sum()),
             }
         )
     out = pd.DataFrame(rows)

@@ -49,13 +49,13 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
     except KeyError:
         pass
     cov = canton_coverage(territory, "france_services", d)
-    units = cov[cov["kind"] != "fraction"]
-    covered_cantons = int(units.loc[units["covered"].fillna(False).astype(bool), "cantons"].str.split(";").map(len).sum())
+    units = cov[cov["type"] != "fraction"]
+    covered_cantons = int(units.loc[units["couvert"].fillna(False).astype(bool), "cantons"].str.split(";").map(len).sum())
     n_cantons = len(territory.cantons)
-    groups = units[units["kind"] == "groupe"]
+    groups = units[units["type"] == "groupe"]
     note = ""
     if len(groups):
-        note = "dont cantons de groupes couverts comptés couverts : " + ", ".join(groups["nom"])
+        note = "dont cantons de groupes couverts comptés couverts : " + ", ".join(groups["nom_canton"])
     try:
         per_canton = indicator(territory, "france_services", "objectif_un_site_par_canton")
     except KeyError:

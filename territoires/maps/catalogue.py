@@ -148,15 +148,15 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     d = _today(as_of)
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
-    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
-    units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
+    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
+    units["etat"] = np.where(units["couvert"].fillna(False).astype(bool), "couvert", "sans site")
     units["population"] = units["population"].astype("Int64").astype(str)
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
-    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "population", "labelled", "projects", "geometry"]],
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom_canton", "etat", "population", "sites", "projets", "geometry"]],
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
-                 tooltip=[("nom", "Canton"), ("etat", "État")],
-                 popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
-                 label="nom")
+                 tooltip=[("nom_canton", "Canton"), ("etat", "État")],
+                 popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
+                 label="nom_canton")
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
@@ -171,7 +171,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["kind"] == "groupe").any():
+    if (cov["type"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, "ANCT", made_on, notes=notes)
@@ -187,7 +187,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     acc = access_by_commune(territory, "france_services", d, router=router)
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
-    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "minutes", "commune_site_proche"]].rename(columns={"nom_commune": "nom"}), on="code_insee")
     import mapclassify  # imported here: it pulls in scipy.stats (1 s)
 
     y = data["minutes"].fillna(np.inf).to_numpy()
@@ -197,10 +197,10 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)
     colors = dict(zip(ACCESS_LABELS, S.SEQUENTIAL[:4], strict=True))
-    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "nearest_commune", "classe", "geometry"]],
+    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "commune_site_proche", "classe", "geometry"]],
                  Symbol("fill", S.SEQUENTIAL[0], edgecolor=S.BLANC, linewidth=0.2), by="classe", classes=colors,
                  tooltip=[("nom", "Commune"), ("minutes_txt", "Temps estimé")],
-                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
+                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
     layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
@@ -211,7 +211,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
         *legend,
     ]
-    share = f"{pb['share'] * 100:.1f}".replace(".", ",")
+    share = f"{pb['part'] * 100:.1f}".replace(".", ",")
     pop = f"{int(pb['population']):,}".replace(",", "\u202f")
     return _dated_spec(
         territory, "acces-france-services", d,
