@@ -58,12 +58,34 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sourc
         subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
         layers=layers,
         legend=legend,
-        sources=f"{S.SOURCE_BOUNDARIES}, {sources}",
+        sources=f"{S.SOURCE_BOUNDARIES} ({_cog_text(territory)}), {sources}",
         made_on=_today(made_on),
         crs=territory.crs,
         version=__version__,
         **extra,
     )
+
+
+def _cog_text(territory) -> str:
+    """``communes au COG 2025`` (+ the polygons' COG year when it differs)."""
+    text = f"communes au COG {territory.vintage or 'non précisé'}"
+    geo = getattr(territory, "geometry_vintage", "")
+    if geo and geo != territory.vintage:
+        text += f", contours au COG {geo}"
+    return text
+
+
+def _vintage_notes(territory, keys, d: date) -> list[str]:
+    """"État connu au …" for each programme whose data stop before ``d``."""
+    from territoires.sources.programmes import programme
+    from territoires.territory.programmes import known_as_of, known_as_of_text
+
+    notes = []
+    for key in keys:
+        v = known_as_of(territory, key)
+        if v is not None and d > v:
+            notes.append(f"{programme(key).label} : état connu au {known_as_of_text(territory, key)} (données postérieures non disponibles).")
+    return notes
 
 
 def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
@@ -89,11 +111,20 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
     return layers, legend
 
 
+def _commune_then_and_now(sites: gpd.GeoDataFrame) -> list[str]:
+    """The site's commune as its source names it, with today's when it differs."""
+    from territoires.naming import fold
+
+    then = sites["commune"].fillna("").astype(str)
+    now = sites["commune_actuelle"].fillna("").astype(str) if "commune_actuelle" in sites else then
+    return [t if not n or fold(t) == fold(n) else f"{t} (aujourd'hui {n})" for t, n in zip(then, now, strict=True)]
+
+
 def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: str = "Labellisée le") -> Layer:
     d = pd.DataFrame(
         {
             "nom": sites["nom"].astype(str),
-            "commune": sites["commune"].astype(str),
+            "commune": _commune_then_and_now(sites),
             "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
             "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
             "statut": sites["status"].map({FS.active_status: "labellisée", FS.project_status: "projet (dossier en instruction)"}).fillna(sites["status"]).astype(str),
@@ -223,22 +254,40 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
 
 
 def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
+    """Member communes filled, each drawn as it stood when its source named it (commune déléguée if so)."""
+    from territoires.maps.geometry import TOLERANCE_DEPARTEMENT
+    from territoires.territory.history import as_they_stood
     from territoires.territory.programmes import member_communes
 
     mc = member_communes(territory, key, as_of)
-    g = simplified(territory)["communes"][["code_insee", "nom", "population", "geometry"]]
-    sel = g[g["code_insee"].isin(mc["code_insee"])].copy()
-    info = mc.drop_duplicates("code_insee").set_index("code_insee")
+    rows = mc.drop_duplicates("code_insee")
+    rows = pd.DataFrame({"code_insee": rows["code_insee"].to_numpy(),
+                         "nom_source": rows["unit_name"].to_numpy() if "unit_name" in rows else None,
+                         **{c.removesuffix("_txt"): rows[c.removesuffix("_txt")].to_numpy() for c, _ in tooltip_extra if c.removesuffix("_txt") in rows}})
+    sel = as_they_stood(territory, rows)
+    simple = simplified(territory)["communes"].set_index("code_insee").geometry
+    keep = ~sel["commune_deleguee"].to_numpy(dtype=bool)
+    geoms = sel.geometry.to_numpy().copy()
+    geoms[keep] = simple.reindex(sel["code_insee"][keep]).to_numpy()
+    if (~keep).any():
+        geoms[~keep] = sel.geometry[~keep].simplify(TOLERANCE_DEPARTEMENT if territory.crs != "EPSG:4326" else 0.0004).to_numpy()
+    sel = gpd.GeoDataFrame(sel.drop(columns="geometry"), geometry=geoms, crs=sel.crs)
+    sel["nom_actuel"] = np.where(keep, "", sel["nom_actuel"].astype(str))
     for col, _ in tooltip_extra:
         src = col.removesuffix("_txt")
-        sel[col] = sel["code_insee"].map(info[src]).map(_fmt_date) if src in info else ""
-    layer = Layer(name, sel, Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
-                  tooltip=[("nom", "Commune")], popup=[("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra])
+        sel[col] = sel[src].map(_fmt_date) if src in sel else ""
+    popup = [("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra]
+    if (~keep).any():
+        popup.insert(1, ("nom_actuel", "Aujourd'hui commune déléguée de"))
+    layer = Layer(name, sel[["code_insee", "nom", "nom_actuel", "population", *[c for c, _ in tooltip_extra], "geometry"]],
+                  Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
+                  tooltip=[("nom", "Commune")], popup=popup)
     return layer, len(sel)
 
 
 def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     """CRTE perimeters: communes coloured by contract, EPCI limits."""
+    from territoires.analysis.summary import programme_status_text
     from territoires.territory.programmes import member_communes
 
     d = _today(as_of)
@@ -265,7 +314,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
         "préfecture des Deux-Sèvres, ANCT", made_on,
-        subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
+        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
+        notes=_vintage_notes(territory, ["crte"], d),
     )
 
 
@@ -283,8 +333,12 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Programmes"),
         *legend,
     ]
+    notes = _vintage_notes(territory, ["pvd", "acv"], d)
+    former = [f"{n} (aujourd'hui {a})" for n, a in zip(pvd.data["nom"], pvd.data["nom_actuel"], strict=True) if a]
+    if former:
+        notes.append("Communes dessinées telles qu'à la date de la source (communes déléguées depuis) : " + ", ".join(former) + ".")
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
-                       layers, legend, "ANCT", made_on)
+                       layers, legend, "ANCT", made_on, notes=notes)
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -300,7 +354,22 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
-                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on)
+                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on,
+                       notes=_cnfs_notes(territory, d))
+
+
+def _cnfs_notes(territory, d: date) -> list[str]:
+    from territoires.analysis.summary import indicators_on
+
+    notes = _vintage_notes(territory, ["conseillers_numeriques"], d)
+    ind = indicators_on(territory, "conseillers_numeriques", d)
+    if len(ind):
+        v = dict(zip(ind["indicateur"], ind["valeur"], strict=True))
+        when = max(ind["date"]).strftime("%d/%m/%Y")
+        if "recrutements" in v and "structures" in v:
+            notes.append(f"Au {when} (CLCT) : {v['recrutements']} recrutements dans {v['structures']} structures, "
+                         "liste non publiée : seules les structures de la liste ANCT sont placées.")
+    return notes
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
