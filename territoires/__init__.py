@@ -11,7 +11,12 @@ maps, for one département or for the whole of France.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one place the version is written is pyproject.toml
+    __version__ = version("territoires")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
 
 from territoires.errors import (  # noqa: E402
     InputError,
