@@ -14,6 +14,19 @@ from pathlib import Path
 
 from territoires import __version__
 
+__all__ = [
+    "cmd_boundaries",
+    "cmd_gaps",
+    "cmd_import",
+    "cmd_map",
+    "cmd_programmes",
+    "cmd_suggest",
+    "cmd_targets",
+    "french_message",
+    "main",
+    "parser",
+]
+
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 

@@ -7,6 +7,7 @@ members and the analysis room for gaps and access, then describe layers.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -14,11 +15,34 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import DateLike
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.programmes import programme
+
+__all__ = [
+    "ACCESS_BINS",
+    "ACCESS_LABELS",
+    "FS",
+    "LABELLED",
+    "MAPS",
+    "PROJECT",
+    "access_map",
+    "base_layers",
+    "choropleth_map",
+    "conseillers_map",
+    "crte_map",
+    "france_services_map",
+    "gaps_map",
+    "mobile_map",
+    "overview_map",
+    "pvd_acv_map",
+]
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
 FS = programme("france_services")
 
@@ -422,12 +446,22 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
                        "ANCT, préfecture des Deux-Sèvres", made_on)
 
 
-def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
+def choropleth_map(
+    territory: Territory, column: str = "densite", title: str | None = None, k: int = 5, made_on: DateLike = None,
+    tolerance: float | None = None,
+) -> MapSpec:
     """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
     geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> spec = choropleth_map(territoires.load_territory("79"), k=4)
+    >>> spec.layers[0].data["classe"].nunique()
+    4
     """
     from territoires.maps.geometry import TOLERANCE_NATIONAL
 

@@ -26,6 +26,8 @@ from territoires import settings
 from territoires.errors import InputError, TerritoiresError
 from territoires.sources.raw import RawBoundaries, missing_geometry
 
+__all__ = ["COMMUNE_FIELDS", "download", "downloaded", "read_all", "source_key"]
+
 COMMUNE_FIELDS = "nom,code,population,codeEpci,codeDepartement"
 
 

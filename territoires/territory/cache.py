@@ -20,6 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+__all__ = ["SCHEMA_VERSION", "entry_dir", "is_valid", "manifest", "read", "write"]
+
 #: Bump when the layout or the columns of cached layers change.
 SCHEMA_VERSION = 10
 

@@ -24,6 +24,19 @@ from territoires.sources.programmes.model import (
 )
 from territoires.sources.textio import Rows, read_rows
 
+__all__ = [
+    "FS_LAYOUTS",
+    "ITINERANT_FORMATS",
+    "detect_fs_layout",
+    "read_acv",
+    "read_cnfs_json",
+    "read_crte",
+    "read_curated",
+    "read_france_services",
+    "read_generic",
+    "read_pvd",
+]
+
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
