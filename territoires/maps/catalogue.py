@@ -174,11 +174,11 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
-    layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
-    layers.append(_site_layer(proj, "France Services en projet", PROJECT, "Labellisée le (ultérieurement)"))
+    layers.append(_site_layer(lab, FS.active_layer, LABELLED))
+    layers.append(_site_layer(proj, FS.project_layer, PROJECT, "Labellisée le (ultérieurement)"))
     legend = [
-        LegendEntry(f"Labellisées ({n_lab})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({n_proj})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({n_lab})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({n_proj})", PROJECT, FS.project_layer, "France Services"),
         *legend,
     ]
     # Projects whose first source is later than the date cannot be shown: say so.
@@ -215,14 +215,14 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
+    layers.append(_site_layer(s[s["status"] == FS.active_status], FS.active_layer, LABELLED))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], FS.project_layer, PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
         LegendEntry(f"Canton sans France Services labellisée ({n_gap})", Symbol("fill", colors["sans site"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
-        LegendEntry("Labellisées", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry("Projets", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry("Labellisées", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry("Projets", PROJECT, FS.project_layer, "France Services"),
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
@@ -258,12 +258,12 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
                  popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], FS.active_layer, LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
           for lab in ACCESS_LABELS],
-        LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(FS.active_layer, LABELLED, FS.active_layer, "France Services"),
         *legend,
     ]
     share = f"{pb['part'] * 100:.1f}".replace(".", ",")
@@ -429,13 +429,13 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], FS.active_layer, LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], FS.project_layer, PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, FS.project_layer, "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),
