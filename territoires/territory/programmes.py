@@ -386,7 +386,7 @@ def indicators(territory, programme_key: str | None = None) -> pd.DataFrame:
         if p.exists():
             frames.append(pd.DataFrame(read_rows(p).rows))
     if not frames:
-        return pd.DataFrame(columns=["departement", "programme", "indicateur", "valeur", "unite", "date", "source", "notes"])
+        return pd.DataFrame(columns=["departement", "programme", "indicateur", "libelle", "valeur", "unite", "date", "source", "notes"])
     out = pd.concat(frames, ignore_index=True)
     out["date"] = out["date"].map(as_date)
     if programme_key:
@@ -461,7 +461,7 @@ def known_as_of(territory, programme_key: str):
 
 
 def known_as_of_text(territory, programme_key: str) -> str:
-    """French text of :func:`known_as_of`: ``"01/08/2024"``, ``"09/2024"``, ``"2015"`` or ``""``."""
+    """French text of :func:`known_as_of`: ``"au 01/08/2024"``, ``"en 09/2024"``, ``"en 2015"`` or ``""``."""
     key = programme(programme_key).key
     v = vintages(territory)
     v = v[(v["programme"] == key) & v["etat_connu_au"].notna()]
@@ -469,4 +469,4 @@ def known_as_of_text(territory, programme_key: str) -> str:
         return ""
     r = v.sort_values("etat_connu_au").iloc[-1]
     d = r["etat_connu_au"]
-    return {"annee": f"{d.year}", "mois": f"{d.month:02d}/{d.year}"}.get(r["precision"], d.strftime("%d/%m/%Y"))
+    return {"annee": f"en {d.year}", "mois": f"en {d.month:02d}/{d.year}"}.get(r["precision"], f"au {d.strftime('%d/%m/%Y')}")
