@@ -13,14 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from territoires.sources.textio import as_date
-
-
-def to_date(value) -> date:
-    """``None``/``"today"`` → today; otherwise the date ``value`` names."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("today", "aujourd'hui", "")):
-        return date.today()
-    return as_date(value)
+from territoires.dates import to_date
 
 __all__ = ["programme_summary", "programme_status_text", "indicators_on"]
 

@@ -14,14 +14,13 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
-from territoires.sources.textio import as_date
+from territoires.sources.programmes import programme
 
-
-def _today(d) -> date:
-    return as_date(d) or date.today()
+FS = programme("france_services")
 
 
 def _dep_label(territory) -> str:
@@ -128,7 +127,7 @@ def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: 
             "commune": _commune_then_and_now(sites),
             "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
             "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
-            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
+            "statut": sites["status"].map({FS.active_status: "labellisée", FS.project_status: "projet (dossier en instruction)"}).fillna(sites["status"]).astype(str),
             "site_id": sites["site_id"].astype(str),
         }
     )
@@ -148,7 +147,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     """The deck's map: labelled France Services and projects over commune and canton limits."""
     d = _today(as_of)
     s = territory.sites("france_services", as_of=d)
-    lab, proj = s[s["status"] == "labelled"], s[s["status"] == "project"]
+    lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
     layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
@@ -180,20 +179,20 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     d = _today(as_of)
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
-    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
-    units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
+    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
+    units["etat"] = np.where(units["couvert"].fillna(False).astype(bool), "couvert", "sans site")
     units["population"] = units["population"].astype("Int64").astype(str)
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
-    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "population", "labelled", "projects", "geometry"]],
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom_canton", "etat", "population", "sites", "projets", "geometry"]],
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
-                 tooltip=[("nom", "Canton"), ("etat", "État")],
-                 popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
-                 label="nom")
+                 tooltip=[("nom_canton", "Canton"), ("etat", "État")],
+                 popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
+                 label="nom_canton")
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
+    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
@@ -203,7 +202,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["kind"] == "groupe").any():
+    if (cov["type"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, "ANCT", made_on, notes=notes)
@@ -219,7 +218,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     acc = access_by_commune(territory, "france_services", d, router=router)
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
-    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "minutes", "commune_site_proche"]].rename(columns={"nom_commune": "nom"}), on="code_insee")
     import mapclassify  # imported here: it pulls in scipy.stats (1 s)
 
     y = data["minutes"].fillna(np.inf).to_numpy()
@@ -229,13 +228,13 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)
     colors = dict(zip(ACCESS_LABELS, S.SEQUENTIAL[:4], strict=True))
-    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "nearest_commune", "classe", "geometry"]],
+    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "commune_site_proche", "classe", "geometry"]],
                  Symbol("fill", S.SEQUENTIAL[0], edgecolor=S.BLANC, linewidth=0.2), by="classe", classes=colors,
                  tooltip=[("nom", "Commune"), ("minutes_txt", "Temps estimé")],
-                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
+                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
@@ -243,7 +242,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
         *legend,
     ]
-    share = f"{pb['share'] * 100:.1f}".replace(".", ",")
+    share = f"{pb['part'] * 100:.1f}".replace(".", ",")
     pop = f"{int(pb['population']):,}".replace(",", "\u202f")
     return _dated_spec(
         territory, "acces-france-services", d,
@@ -406,13 +405,13 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == "labelled"], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),
