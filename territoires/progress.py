@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 
 def enabled(stream=None) -> bool:
+    """Whether progress bars are drawn: ``settings.progress`` is true and ``stream`` is a terminal."""
     stream = stream or sys.stderr
     return bool(settings.progress) and hasattr(stream, "isatty") and stream.isatty()
 

@@ -23,6 +23,7 @@ LAYERS = ("communes", "cantons", "canton_units", "epcis", "departements")
 
 
 def zone_slug(crs: str) -> str:
+    """The cache file prefix of a CRS zone (``"EPSG:2154"`` → ``"EPSG-2154"``)."""
     return crs.replace(":", "-")
 
 

@@ -60,6 +60,7 @@ def curated_path(departement: str, key: str) -> Path | None:
 
 
 def curated_departements() -> list[str]:
+    """Départements with curated programme tables shipped in the package (``["79"]``)."""
     return sorted(d.name for d in settings.PROGRAMMES_DIR.iterdir() if d.is_dir())
 
 

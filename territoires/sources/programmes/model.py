@@ -126,6 +126,7 @@ class Programme:
 
     @property
     def short_label(self) -> str:
+        """The label without its parenthesis ("Couverture mobile")."""
         return self.label.split(" (")[0]
 
 
@@ -199,6 +200,7 @@ class ProgrammeTable:
     source_columns: dict = field(default_factory=dict)
 
     def column(self, target: str) -> str:
+        """The file's name of normalised column ``target``, to name it in reports."""
         name = self.source_columns.get(target, target)
         return target if name in ("<lambda>", "get") else name
 
@@ -207,10 +209,12 @@ class ProgrammeTable:
 
     @property
     def rejected(self) -> pd.DataFrame:
+        """The report lines of rows that were not loaded."""
         return self.report[self.report["severity"] == "rejected"]
 
     @property
     def n_rejected(self) -> int:
+        """How many input rows were rejected (distinct lines)."""
         return int(self.rejected["line"].nunique())
 
     def check_accounting(self) -> None:
@@ -247,17 +251,20 @@ class Report:
         self.rejected_lines: set[int] = set()
 
     def reject(self, line: int, column: str | None, value, reason: str) -> None:
+        """Record that ``line`` was not loaded, and why."""
         self.lines.append(
             {"file": self.path, "line": line, "column": column, "value": _short(value), "reason": reason, "severity": "rejected"}
         )
         self.rejected_lines.add(line)
 
     def warn(self, line: int, column: str | None, value, reason: str) -> None:
+        """Record a doubt about a loaded ``line``."""
         self.lines.append(
             {"file": self.path, "line": line, "column": column, "value": _short(value), "reason": reason, "severity": "warning"}
         )
 
     def frame(self) -> pd.DataFrame:
+        """The collected lines as a report table (``file, line, column, value, reason, severity``)."""
         return pd.DataFrame(self.lines, columns=REPORT_COLUMNS)
 
 
