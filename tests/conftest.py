@@ -31,6 +31,7 @@ SLOW_TESTS = {
     "test_gaps_cantons_table_and_csv",
     "test_boundaries_geopackage",
     "test_the_package_is_typed_and_runs_as_a_module",
+    "test_as_of_today_in_the_cli",
 }
 SLOW_KINDS = {"browser", "national"}
 
