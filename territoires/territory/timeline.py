@@ -82,28 +82,30 @@ def replay_positions(data: pd.DataFrame, positions: pd.DataFrame | None, as_of: 
         return cur
     cur["position_source"] = cur.get("source", None)
     cur["position_posterieure"] = False
-    for sid, grp in positions.groupby("site_id"):
-        idx = cur.index[cur["site_id"] == sid]
-        if not len(idx):
-            continue
-        i = idx[0]
-        candidates = [(r.position_date, r) for r in grp.itertuples() if r.position_date <= as_of]
-        current_date = cur.at[i, "position_date"]
-        if current_date is not None and not pd.isna(current_date) and current_date <= as_of:
-            continue  # the table's own position is already the latest published
-        if candidates:
-            _, r = max(candidates, key=lambda t: t[0])
-        else:
-            # Nothing published on or before the date: the earliest position
-            # published (closest in time), flagged as attested only later.
-            later = [(r.position_date, r) for r in grp.itertuples()]
-            if current_date is not None and not pd.isna(current_date) and all(current_date < t[0] for t in later):
-                cur.at[i, "position_posterieure"] = True
-                continue
-            _, r = min(later, key=lambda t: t[0])
-            cur.at[i, "position_posterieure"] = True
-        cur.at[i, "latitude"], cur.at[i, "longitude"] = float(r.latitude), float(r.longitude)
-        cur.at[i, "adresse"] = r.adresse
-        cur.at[i, "position_date"] = r.position_date
-        cur.at[i, "position_source"] = r.source
+    pos = positions.sort_values(["site_id", "position_date"], kind="stable")
+    latest = pos[on_or_before(pos["position_date"], as_of)].drop_duplicates("site_id", keep="last").set_index("site_id")
+    earliest = pos.drop_duplicates("site_id", keep="first").set_index("site_id")
+    # the first row of each site that has published positions
+    rows = cur.index[cur["site_id"].isin(earliest.index) & ~cur["site_id"].duplicated()]
+    sid = cur.loc[rows, "site_id"]
+    own = cur.loc[rows, "position_date"]
+    own_ok = pd.Series(on_or_before(own, as_of), index=rows)
+    has_latest = sid.isin(latest.index)
+    # Nothing published on or before the date: the earliest position published
+    # (closest in time), flagged as attested only later, unless the table's own
+    # position is older than every published one.
+    first_date = sid.map(earliest["position_date"])
+    own_older = pd.Series([o is not None and not pd.isna(o) and o < f for o, f in zip(own, first_date, strict=True)], index=rows, dtype=bool)
+    later = ~own_ok & ~has_latest
+    cur.loc[rows[later.to_numpy()], "position_posterieure"] = True
+    use_latest = rows[(~own_ok & has_latest).to_numpy()]
+    use_earliest = rows[(later & ~own_older).to_numpy()]
+    for idx, table in ((use_latest, latest), (use_earliest, earliest)):
+        if len(idx):
+            chosen = table.loc[cur.loc[idx, "site_id"]]
+            cur.loc[idx, "latitude"] = chosen["latitude"].astype(float).to_numpy()
+            cur.loc[idx, "longitude"] = chosen["longitude"].astype(float).to_numpy()
+            cur.loc[idx, "adresse"] = chosen["adresse"].to_numpy()
+            cur.loc[idx, "position_date"] = chosen["position_date"].to_numpy()
+            cur.loc[idx, "position_source"] = chosen["source"].to_numpy()
     return cur
