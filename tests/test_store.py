@@ -52,3 +52,44 @@ def test_bad_position_date_names_file_line_and_column(tmp_path):
         side_tables.read_positions(p)
     assert (err.value.line, err.value.column) == (3, "position_date")
     assert str(p) in str(err.value)
+
+
+def _replay_case():
+    from datetime import date
+
+    import pandas as pd
+
+    sites = pd.DataFrame({
+        "site_id": ["1", "2", "3", "3"], "latitude": [1.0, 2.0, 3.0, 3.5], "longitude": [0.0] * 4,
+        "adresse": ["a", "b", "c", "c2"], "position_date": [date(2024, 8, 1), date(2019, 1, 1), None, None],
+        "source": ["table"] * 4,
+    })
+    positions = pd.DataFrame({
+        "site_id": ["1", "1", "2", "3"],
+        "position_date": [date(2020, 3, 31), date(2022, 1, 1), date(2020, 3, 31), date(2023, 1, 1)],
+        "adresse": ["p1a", "p1b", "p2", "p3"], "latitude": [10.0, 11.0, 20.0, 30.0], "longitude": [0.0] * 4,
+        "source": ["carte"] * 4,
+    })
+    return sites, positions
+
+
+@pytest.mark.parametrize(
+    "day, latitudes, later",
+    [
+        # 1: last published on or before the date; 2: the table's own, older; 3: only a later one, flagged
+        ("2021-01-01", [10.0, 2.0, 30.0, 3.5], [False, False, True, False]),
+        # nothing published yet: earliest later position, or the table's own when it is older than all
+        ("2018-01-01", [10.0, 2.0, 30.0, 3.5], [True, True, True, False]),
+        ("2022-06-01", [11.0, 2.0, 30.0, 3.5], [False, False, True, False]),
+        ("2025-01-01", [1.0, 2.0, 30.0, 3.5], [False, False, False, False]),
+    ],
+)
+def test_replay_positions(day, latitudes, later):
+    from territoires.dates import to_date
+    from territoires.territory.timeline import replay_positions
+
+    sites, positions = _replay_case()
+    out = replay_positions(sites, positions, to_date(day))
+    assert out["latitude"].tolist() == latitudes
+    assert out["position_posterieure"].tolist() == later
+    assert sites["latitude"].tolist() == [1.0, 2.0, 3.0, 3.5]  # input left alone
