@@ -11,7 +11,10 @@ from territoires.analysis.access import (
     access_by_commune,
     access_summary,
     population_beyond,
+    routed_band,
 )
+from territoires.analysis.origins import Origins
+from territoires.analysis.traveltime import DensityModel, KindParameters
 from territoires.analysis.change import changes_between
 from territoires.analysis.coverage import canton_coverage, cantons_without_site
 from territoires.analysis.programmes import (
@@ -24,7 +27,10 @@ from territoires.analysis.scenarios import suggest_sites, what_if
 from territoires.analysis.targets import targets_progress
 
 __all__ = [
+    "DensityModel",
+    "KindParameters",
     "OSRMRouter",
+    "Origins",
     "Router",
     "StraightLineRouter",
     "access_by_commune",
@@ -36,6 +42,7 @@ __all__ = [
     "engineering_eligibility",
     "engineering_requests",
     "population_beyond",
+    "routed_band",
     "pvd_without_site",
     "suggest_sites",
     "targets_progress",
