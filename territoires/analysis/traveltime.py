@@ -25,35 +25,39 @@ Default parameters (every one overridable, see :class:`KindParameters`):
 ========================  =========  ========  ==========  ===========
 kind                      circuity   km/h      origin min  site min
 ========================  =========  ========  ==========  ===========
-dense                     1.3        25        2           3
-intermediaire             1.35       40        1           2
-rural                     1.4        55        1           1
+dense                     1.3        25        1           2
+intermediaire             1.35       40        1           1
+rural                     1.4        55        0.5         0.5
 ========================  =========  ========  ==========  ===========
 
-Why these values:
+i.e. 3.1, 2.0 and 1.5 minutes per straight-line km. The target is the
+official measure's definition: **road times by car as a router computes
+them** (INSEE computes access times with OSRM since about 2020: INSEE blog,
+de Bellefon & Pages, 6 October 2021), not door-to-door times with parking.
 
+- *Speeds* are the nominal speeds of OSRM's default car profile
+  (``profiles/car.lua`` of osrm-backend) for the roads that carry most of
+  each kind of trip: residential streets 25 km/h (dense), tertiary roads
+  40 km/h (intermediate), secondary roads 55 km/h (rural; primary roads are
+  65, and the French limit outside built-up areas is 80 km/h on two-way roads
+  without a separator since 1 July 2018, décret n° 2018-487).
 - *Circuity* (road ÷ straight-line distance): about 1.2 on urban grids
   (Newell 1980; O'Sullivan & Morrall 1996 measured 1.21–1.23), 1.417 on
   average between American homes and hospitals (Boscoe, Henry & Zdeb 2012,
-  *The Professional Geographer* 64(2)), higher on sparse rural networks;
-  Ballou, Rahardja & Sakai (2002) give factors country by country. The
-  defaults rise from 1.3 to 1.4 from dense to rural: a choice within that
-  range.
-- *Speeds* are mean door-to-door speeds, below the legal limits (Code de la
-  route: 50 km/h in built-up areas, art. R413-3; 80 km/h on two-way rural
-  roads without a central separator since 1 July 2018, art. R413-2 as
-  amended by décret n° 2018-487), because trips cross villages, junctions
-  and bends. They are choices, not measurements.
-- *Origin and site minutes* stand for what a straight line cannot see at
-  each end: leaving home and the local streets, then parking and walking to
-  the door; longer in dense places. Choices.
-- The only measurement these choices were checked against is the one of
-  issue #19 with the official national list of 2024-08-01: from town halls,
-  a pace of 1.3 min per straight-line km gave 0.39 % of the French beyond
-  20 min (official: 5 %), 2.03 min/km gave 6.3 % (the official magnitude).
-  The rural pace here is 1.53 min/km, plus 2 minutes of ends, from origins
-  spread over the commune (farther than the town hall): the same magnitude.
-  ``benchmarks/calibrate_access.py`` reruns the check on any national file.
+  *The Professional Geographer* 64(2)); Ballou, Rahardja & Sakai (2002) give
+  factors country by country. The defaults rise from 1.3 (dense) to 1.4
+  (rural): a choice within that range.
+- *Origin and site minutes* stand for what a straight line cannot see at each
+  end of a routed trip: the slow link from a home to the road network and
+  from the road to the site (OSRM's service roads: 15 km/h, living streets:
+  10 km/h), longer in dense streets. Choices, small on purpose: no parking
+  search, which the official measure does not count either.
+- The only measurement these choices can be held against is the one of
+  issue #19 with the official national list of 2024-08-01: from town halls, a
+  pace of 1.3 min per straight-line km gave 0.39 % of the French beyond 20
+  min and 0.02 % beyond 30 min (ANCT: 5 % and 1 %), 2.03 min/km gave 6.3 %
+  and 0.67 %. ``benchmarks/calibrate_access.py`` reruns the comparison on
+  any national file; the README gives what it printed.
 """
 
 from __future__ import annotations
@@ -115,9 +119,9 @@ class DensityModel:
     [0, 1, 2]
     """
 
-    dense: KindParameters = KindParameters(1.3, 25.0, 2.0, 3.0)
-    intermediaire: KindParameters = KindParameters(1.35, 40.0, 1.0, 2.0)
-    rural: KindParameters = KindParameters(1.4, 55.0, 1.0, 1.0)
+    dense: KindParameters = KindParameters(1.3, 25.0, 1.0, 2.0)
+    intermediaire: KindParameters = KindParameters(1.35, 40.0, 1.0, 1.0)
+    rural: KindParameters = KindParameters(1.4, 55.0, 0.5, 0.5)
     dense_min_density: float = 1500.0
     intermediate_min_density: float = 300.0
     origins: Origins = field(default_factory=Origins)
