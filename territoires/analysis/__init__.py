@@ -13,10 +13,9 @@ from territoires.analysis.access import (
     population_beyond,
     routed_band,
 )
-from territoires.analysis.origins import Origins
-from territoires.analysis.traveltime import DensityModel, KindParameters
 from territoires.analysis.change import changes_between
 from territoires.analysis.coverage import canton_coverage, cantons_without_site
+from territoires.analysis.origins import Origins
 from territoires.analysis.programmes import (
     crte_check,
     engineering_eligibility,
@@ -25,6 +24,7 @@ from territoires.analysis.programmes import (
 )
 from territoires.analysis.scenarios import suggest_sites, what_if
 from territoires.analysis.targets import targets_progress
+from territoires.analysis.traveltime import DensityModel, KindParameters
 
 __all__ = [
     "DensityModel",
