@@ -83,10 +83,10 @@ def run(path: Path, as_of: str | None, synthetic: str | None, per_dep: int) -> p
     for name, router in models().items():
         t0 = time.perf_counter()
         acc = A.access_by_commune(t, as_of=as_of, router=router)
-        pb = A.population_beyond(acc, [20, 30]).set_index("threshold_min")
-        rows.append({"modèle": name, "au-delà de 20 min": pb.at[20, "share"], "au-delà de 30 min": pb.at[30, "share"],
+        pb = A.population_beyond(acc, [20, 30]).set_index("seuil_min")
+        rows.append({"modèle": name, "au-delà de 20 min": pb.at[20, "part"], "au-delà de 30 min": pb.at[30, "part"],
                      "habitants > 20": pb.at[20, "population"], "habitants > 30": pb.at[30, "population"],
-                     "points d'origine": int(acc["n_origins"].sum()), "secondes": round(time.perf_counter() - t0, 1)})
+                     "points d'origine": int(acc["nb_origines"].sum()), "secondes": round(time.perf_counter() - t0, 1)})
         deps[name] = A.access_summary(acc, by="code_departement").set_index("code_departement")
         print(f"  {name}: {acc.attrs['router']}")
     res = pd.DataFrame(rows)
@@ -96,7 +96,7 @@ def run(path: Path, as_of: str | None, synthetic: str | None, per_dep: int) -> p
     print("\nFrance entière :")
     print(fmt.to_string(index=False))
     first = next(iter(deps))
-    d = pd.DataFrame({f"{n} > {s}": deps[n][f"share_beyond_{s}"] * 100 for n in deps for s in (20, 30)})
+    d = pd.DataFrame({f"{n} > {s}": deps[n][f"part_au_dela_{s}"] * 100 for n in deps for s in (20, 30)})
     d = d.sort_values(f"{first} > 20", ascending=False)
     print(f"\nPar département (part en %, {per_dep if per_dep else 'tous'} départements les plus éloignés selon {first}) :")
     print((d.head(per_dep) if per_dep else d).round(2).to_string())

@@ -107,7 +107,7 @@ def test_mean_time_over_a_uniform_square_matches_the_formula():
     pts = acc.attrs["origin_points"].query("code_insee == '00005'")
     assert np.average(pts["minutes"], weights=pts["population"]) == pytest.approx(expected, rel=0.002)
     assert acc.at["00005", "minutes"] == pytest.approx(expected, abs=0.05)  # rounded to 0.1 min
-    assert acc.at["00005", "n_origins"] == 10_000
+    assert acc.at["00005", "nb_origines"] == 10_000
     # the farthest corner of commune 9 is (15 − 0.05) km from the site on each axis
     assert acc.at["00009", "minutes_max"] == pytest.approx(math.hypot(14.95, 14.95), abs=0.05)
 
@@ -118,8 +118,8 @@ def test_share_beyond_a_threshold_matches_the_disc_area():
     acc = A.access_by_commune(t, router=flat_model(origins=Origins(spacing_m=100)), thresholds=(4,))
     pb = A.population_beyond(acc, [4]).iloc[0]
     assert pb["population"] == pytest.approx(100_000 * (1 - math.pi * 16 / 100), rel=0.005)
-    assert pb["n_communes"] == 1
-    assert acc.set_index("code_insee").at["00005", "population_beyond_4"] == pb["population"]
+    assert pb["nb_communes"] == 1
+    assert acc.set_index("code_insee").at["00005", "population_au_dela_4"] == pb["population"]
 
 
 def test_dense_communes_are_slower_and_named_in_the_output():
@@ -149,7 +149,7 @@ def test_beyond_without_origin_points_needs_the_columns():
 def test_old_estimator_is_unchanged_from_town_halls():
     t = territory_with([{"site_id": "a", "commune": 1}])
     acc = A.access_by_commune(t, router=A.StraightLineRouter(1.5, 60)).set_index("code_insee")
-    assert (acc["n_origins"] == 1).all()
+    assert (acc["nb_origines"] == 1).all()
     assert acc.at["00003", "minutes"] == pytest.approx(30.0)
     assert "vitesse unique" in acc.attrs["router"] and "non routés" in acc.attrs["router"]
 
@@ -183,14 +183,14 @@ def test_routed_times_give_the_same_outputs_and_a_band(fake_osrm):
     est = A.access_by_commune(t, router=flat_model(origins=spread))
     routed = A.access_by_commune(t, router=A.OSRMRouter(url, candidates=2, batch=50, origins=spread))
     assert list(routed.columns) == list(est.columns)
-    assert (routed["n_origins"] == 4).all() and len(calls) == 1
+    assert (routed["nb_origines"] == 4).all() and len(calls) == 1
     assert "OSRM" in routed.attrs["router"] and "maille 5 km" in routed.attrs["router"]
-    band = A.routed_band(est, routed, (5, 10)).set_index("threshold_min")
+    band = A.routed_band(est, routed, (5, 10)).set_index("seuil_min")
     for thr in (5, 10):
         lo, hi = sorted([A.population_beyond(est, [thr]).iloc[0]["population"], A.population_beyond(routed, [thr]).iloc[0]["population"]])
-        assert (band.at[thr, "low"], band.at[thr, "high"]) == (lo, hi)
+        assert (band.at[thr, "population_basse"], band.at[thr, "population_haute"]) == (lo, hi)
     # the fake's 2 min per km (+1 min) against the model's 1 min per km
-    assert 1.8 < band["median_ratio"].iloc[0] < 2.6
+    assert 1.8 < band["ratio_median"].iloc[0] < 2.6
     assert band.attrs["routed"] == routed.attrs["router"]
 
 
@@ -212,8 +212,8 @@ def test_79_new_defaults_name_the_model(t79):
     acc = A.access_by_commune(t79, as_of="2021-07-13")
     assert len(acc) == 252 and acc["minutes"].notna().all()
     assert "modèle densite-3" in acc.attrs["router"] and "non routés" in acc.attrs["router"]
-    assert acc["n_origins"].sum() > 5 * len(acc)
-    pb = A.population_beyond(acc, [20, 30]).set_index("threshold_min")
+    assert acc["nb_origines"].sum() > 5 * len(acc)
+    pb = A.population_beyond(acc, [20, 30]).set_index("seuil_min")
     old = A.population_beyond(A.access_by_commune(t79, as_of="2021-07-13", router=A.StraightLineRouter()), [20, 30])
-    assert old.set_index("threshold_min").at[30, "population"] == 1662
-    assert pb.at[20, "population"] > old.set_index("threshold_min").at[20, "population"]
+    assert old.set_index("seuil_min").at[30, "population"] == 1662
+    assert pb.at[20, "population"] > old.set_index("seuil_min").at[20, "population"]

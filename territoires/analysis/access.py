@@ -34,8 +34,8 @@ from territoires.analysis.traveltime import KINDS, DensityModel
 __all__ = ["OSRMRouter", "Router", "StraightLineRouter", "DensityModel", "access_by_commune",
            "population_beyond", "access_summary", "routed_band"]
 
-RESULT_COLUMNS = ["nearest_site_id", "nearest_site", "nearest_commune", "distance_km", "minutes", "minutes_max",
-                  "n_origins", "densite", "type_lieu"]
+RESULT_COLUMNS = ["id_site_proche", "nom_site_proche", "commune_site_proche", "distance_km", "minutes", "minutes_max",
+                  "nb_origines", "densite", "type_lieu"]
 
 
 def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Series) -> np.ndarray:
@@ -88,11 +88,11 @@ def _by_commune(pts: pd.DataFrame, s: gpd.GeoDataFrame) -> pd.DataFrame:
     w = g["w"].sum()
     out = pd.DataFrame({"minutes": (g["wm"].sum() / w).where(w > 0, g["minutes"].mean()),
                         "distance_km": (g["wk"].sum() / w).where(w > 0, g["km"].mean()),
-                        "minutes_max": g["minutes"].max(), "n_origins": g.size()})
+                        "minutes_max": g["minutes"].max(), "nb_origines": g.size()})
     served = p[p["site"] >= 0].groupby(["commune", "site"], sort=False)["w"].sum().reset_index()
     served = served.sort_values(["commune", "w"], ascending=[True, False]).drop_duplicates("commune").set_index("commune")["site"]
     site = served.reindex(out.index)
-    for col, src in (("nearest_site_id", "site_id"), ("nearest_site", "nom"), ("nearest_commune", "commune")):
+    for col, src in (("id_site_proche", "site_id"), ("nom_site_proche", "nom"), ("commune_site_proche", "commune")):
         values = s[src].to_numpy() if src in s else np.full(len(s), None)
         out[col] = [values[int(i)] if pd.notna(i) else None for i in site]
     return out.replace([np.inf, -np.inf], np.nan)
@@ -119,17 +119,20 @@ def access_by_commune(
     sites : labelled sites to use instead of the territory's (what-if)
     neighbours : count sites outside the territory present in the loaded tables (default True)
     origins : where trips start (default: the router's ``origins``)
-    thresholds : minutes for the ``population_beyond_<t>`` columns
+    thresholds : minutes for the ``population_au_dela_<t>`` columns
 
     Returns
     -------
-    GeoDataFrame of communes (polygons) with ``nearest_site_id, nearest_site,
-    nearest_commune`` (the site serving most of the commune's people),
+    GeoDataFrame of communes (polygons): the territory's commune columns
+    (``nom`` renamed ``nom_commune``) with ``id_site_proche, nom_site_proche,
+    commune_site_proche`` (the site serving most of the commune's people),
     ``distance_km, minutes`` (population-weighted means over the commune's
-    origin points), ``minutes_max``, ``n_origins``, ``densite`` (inhabitants
-    per km²), ``type_lieu`` and ``population_beyond_<t>``. ``attrs["router"]``
+    origin points), ``minutes_max``, ``nb_origines``, ``densite``
+    (inhabitants per km²), ``type_lieu`` and ``population_au_dela_<t>``. ``attrs["router"]``
     names the model; ``attrs["origin_points"]`` holds every origin point with
-    its population share and time.
+    its population share and time; ``attrs["nb_sites"]`` and
+    ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
+    other départements count when their lists are loaded).
     """
     from territoires.sources.programmes import programme as _p
 
@@ -141,27 +144,32 @@ def access_by_commune(
         router = replace(router, origins=origins)
     p = _p(programme)
     frames, all_pts = [], []
+    n_sites = n_outside = 0
     for zone in territory.zones():
         com = zone.communes
         s = sites if sites is not None else zone.sites(p.key, as_of=as_of, neighbours=neighbours)
         s = s[s["status"] == p.active_status] if "status" in s else s
         s = s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(zone.crs).reset_index(drop=True)
+        n_sites += len(s)
+        if "code_insee" in s:
+            n_outside += int((~s["code_insee"].isin(com["code_insee"])).sum())
         pts, info = _zone_points(zone, s, router, spec)
         res = _by_commune(pts, s).reindex(np.arange(len(com)))
         res["densite"], res["type_lieu"] = info["densite"].to_numpy(), info["type_lieu"].to_numpy()
-        out = com.drop(columns=[c for c in ("origin",) if c in com]).copy()
+        out = com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"})
         for c in RESULT_COLUMNS:
             out[c] = res[c].to_numpy()
         out["distance_km"] = out["distance_km"].astype(float).round(2)
         out["minutes"] = out["minutes"].astype(float).round(1)
         out["minutes_max"] = out["minutes_max"].astype(float).round(1)
-        out["n_origins"] = out["n_origins"].fillna(0).astype(int)
+        out["nb_origines"] = out["nb_origines"].fillna(0).astype(int)
         frames.append(out)
         all_pts.append(pts[["code_insee", "population", "minutes"]])
     if territory.is_multizone:
         cols = ["code_insee", *RESULT_COLUMNS]
         results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
-        res = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).join(results, on="code_insee")
+        res = (territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes])
+               .rename(columns={"nom": "nom_commune"}).join(results, on="code_insee"))
     else:
         res = frames[0]
     res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
@@ -169,8 +177,9 @@ def access_by_commune(
     points["minutes"] = points["minutes"].replace(np.inf, np.nan)
     res.attrs["router"] = router.describe()
     res.attrs["origin_points"] = points
+    res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
     for t in thresholds:
-        res[f"population_beyond_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
+        res[f"population_au_dela_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
     return res
 
 
@@ -182,10 +191,10 @@ def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
         beyond = pts["minutes"].isna() | (pts["minutes"] > t)
         by = pts["population"].where(beyond, 0.0).groupby(pts["code_insee"]).sum()
         return pd.Series(codes.map(by).fillna(0.0).to_numpy(), index=access.index)
-    col = f"population_beyond_{t:g}"
+    col = f"population_au_dela_{t:g}"
     if col in access:
         return access[col].astype(float)
-    if "n_origins" in access and (access["n_origins"] > 1).any():
+    if "nb_origines" in access and (access["nb_origines"] > 1).any():
         raise ValueError(
             f"this access table has several origin points per commune but neither its origin points "
             f"(attrs lost) nor a {col!r} column: recompute it with access_by_commune(..., thresholds=[{t:g}])"
@@ -199,8 +208,9 @@ def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame
 
     Counted on the origin points of each commune (a commune can be partly
     beyond). Communes with no reachable site count as beyond every threshold.
-    Returns ``threshold_min, population, share, n_communes`` (communes with
-    anyone beyond); ``attrs["router"]`` carries the model's name.
+    Returns one row per threshold: ``seuil_min, population, part`` (0 to 1),
+    ``nb_communes`` (communes with anyone beyond); ``attrs["router"]`` names
+    the model.
     """
     pop = access["population"].astype("float").fillna(0)
     total = pop.sum()
@@ -208,15 +218,20 @@ def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame
     for t in thresholds:
         b = _beyond_by_commune(access, t)
         p = b.sum()
-        rows.append({"threshold_min": t, "population": int(round(p)), "share": float(p / total) if total else math.nan,
-                     "n_communes": int((b > 0).sum())})
+        rows.append({"seuil_min": t, "population": int(round(p)), "part": float(p / total) if total else math.nan,
+                     "nb_communes": int((b > 0).sum())})
     out = pd.DataFrame(rows)
     out.attrs["router"] = access.attrs.get("router", "")
     return out
 
 
 def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20, 30)) -> pd.DataFrame:
-    """Population beyond the thresholds and mean/max times per canton, EPCI or département."""
+    """Population beyond the thresholds and mean/max times per canton, EPCI or département.
+
+    Returns one row per value of ``by``: ``population, minutes_moyenne``
+    (population-weighted), ``minutes_max``, then for each threshold T
+    ``population_au_dela_T`` and ``part_au_dela_T``.
+    """
     a = pd.DataFrame(access.drop(columns=[c for c in ("geometry",) if c in access]))
     a["population"] = a["population"].astype(float).fillna(0)
     a["_wt"] = a["population"] * a["minutes"].fillna(0)
@@ -224,14 +239,14 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20
     out = pd.DataFrame(
         {
             "population": g["population"].sum().astype(int),
-            "mean_minutes": (g["_wt"].sum() / g["population"].sum()).round(1),
-            "max_minutes": g["minutes_max"].max() if "minutes_max" in a else g["minutes"].max(),
+            "minutes_moyenne": (g["_wt"].sum() / g["population"].sum()).round(1),
+            "minutes_max": g["minutes_max"].max() if "minutes_max" in a else g["minutes"].max(),
         }
     )
     for t in thresholds:
         a["_b"] = _beyond_by_commune(access, t).to_numpy()
-        out[f"population_beyond_{t:g}"] = a.groupby(by)["_b"].sum().reindex(out.index).fillna(0).round().astype(int)
-        out[f"share_beyond_{t:g}"] = (out[f"population_beyond_{t:g}"] / out["population"]).round(4)
+        out[f"population_au_dela_{t:g}"] = a.groupby(by)["_b"].sum().reindex(out.index).fillna(0).round().astype(int)
+        out[f"part_au_dela_{t:g}"] = (out[f"population_au_dela_{t:g}"] / out["population"]).round(4)
     out = out.reset_index()
     out.attrs["router"] = access.attrs.get("router", "")
     return out
@@ -240,10 +255,12 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20
 def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame:
     """Uncertainty band between an estimate and routed times of the same communes.
 
-    Returns one row per threshold: ``threshold_min, estimate, routed, low,
-    high`` (people beyond) and ``median_ratio`` (routed ÷ estimated minutes,
-    population-weighted median over the communes both know, > 0 min), so a
-    user without routing elsewhere can read the estimate as a range.
+    Returns one row per threshold: ``seuil_min``, people beyond it
+    ``population_estimee``, ``population_routee``, ``population_basse``,
+    ``population_haute`` (the band), and ``ratio_median`` (routed ÷ estimated
+    minutes, population-weighted median over the communes both know with a
+    time above 0), so that an estimate elsewhere can be read as a range.
+    ``attrs["estimate"]`` and ``attrs["routed"]`` name both models.
     """
     e = estimate.set_index("code_insee")
     r = routed.set_index("code_insee")
@@ -255,13 +272,11 @@ def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds=(20, 30
     med = math.nan
     if len(ratio) and w.sum() > 0:
         o = np.argsort(ratio)
-        med = float(ratio[o][np.searchsorted(np.cumsum(w[o]), w.sum() / 2)])
-    pe = population_beyond(estimate, thresholds).set_index("threshold_min")["population"]
-    pr = population_beyond(routed, thresholds).set_index("threshold_min")["population"]
-    out = pd.DataFrame({"threshold_min": list(thresholds), "estimate": pe.to_numpy(), "routed": pr.to_numpy()})
-    out["low"] = out[["estimate", "routed"]].min(axis=1)
-    out["high"] = out[["estimate", "routed"]].max(axis=1)
-    out["median_ratio"] = round(med, 3) if not math.isnan(med) else med
+        med = round(float(ratio[o][np.searchsorted(np.cumsum(w[o]), w.sum() / 2)]), 3)
+    pe = population_beyond(estimate, thresholds)["population"].to_numpy()
+    pr = population_beyond(routed, thresholds)["population"].to_numpy()
+    out = pd.DataFrame({"seuil_min": list(thresholds), "population_estimee": pe, "population_routee": pr,
+                        "population_basse": np.minimum(pe, pr), "population_haute": np.maximum(pe, pr), "ratio_median": med})
     out.attrs["estimate"] = estimate.attrs.get("router", "")
     out.attrs["routed"] = routed.attrs.get("router", "")
     return out

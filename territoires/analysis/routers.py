@@ -56,8 +56,8 @@ class StraightLineRouter:
     speed_kmh : mean door-to-door speed (default 60 km/h)
     """
 
-    circuity: float = settings.DEFAULT_CIRCUITY
-    speed_kmh: float = settings.DEFAULT_SPEED_KMH
+    circuity: float = field(default_factory=lambda: settings.DEFAULT_CIRCUITY)
+    speed_kmh: float = field(default_factory=lambda: settings.DEFAULT_SPEED_KMH)
     origins: Origins = field(default_factory=_town_halls)
 
     def describe(self) -> str:
@@ -103,7 +103,8 @@ class OSRMRouter:
     profile: str = "driving"
     candidates: int = 5
     batch: int = 50
-    timeout: float = settings.http_timeout
+    #: seconds; ``None`` reads ``territoires.settings.http_timeout`` at each request
+    timeout: float | None = None
     origins: Origins = field(default_factory=_town_halls)
 
     def describe(self) -> str:
@@ -115,7 +116,8 @@ class OSRMRouter:
         d = ";".join(map(str, range(len(src), len(src) + len(dst))))
         url = f"{self.url.rstrip('/')}/table/v1/{self.profile}/{coords}?sources={s}&destinations={d}&annotations=duration,distance"
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as resp:  # noqa: S310
+            timeout = settings.http_timeout if self.timeout is None else self.timeout
+            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310
                 payload = json.loads(resp.read())
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
             raise RoutingError(f"OSRM table request to {self.url} failed: {exc}") from exc
