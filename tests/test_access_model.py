@@ -217,3 +217,25 @@ def test_79_new_defaults_name_the_model(t79):
     old = A.population_beyond(A.access_by_commune(t79, as_of="2021-07-13", router=A.StraightLineRouter()), [20, 30])
     assert old.set_index("seuil_min").at[30, "population"] == 1662
     assert pb.at[20, "population"] > old.set_index("seuil_min").at[20, "population"]
+
+
+@pytest.mark.integration
+def test_cli_gaps_access_names_the_model_and_prints_the_band(fake_osrm, capsys):
+    from territoires.cli import main
+
+    url, calls = fake_osrm
+    assert main(["gaps", "access", "--dept", "79", "--as-of", "2022-12-31", "--origines", "mairie", "--by", "epci"]) == 0
+    out = capsys.readouterr().out
+    assert "modèle densite-3" in out and "non routés" in out and "population à la mairie" in out
+    assert "sites comptés, dont 0 hors du territoire" in out
+    assert "au-delà de 20 min" in out and "au-delà de 30 min" in out
+    assert main(["gaps", "access", "--dept", "79", "--as-of", "2022-12-31", "--origines", "mairie", "--osrm", url,
+                 "--by", "commune", "--format", "csv"]) == 0
+    csv = capsys.readouterr().out
+    assert calls and "modele_temps" in csv.splitlines()[0] and "temps routés OSRM" in csv
+    assert main(["gaps", "access", "--dept", "79", "--as-of", "2022-12-31", "--origines", "mairie", "--osrm", url]) == 0
+    out = capsys.readouterr().out
+    assert "fourchette au-delà de 20 min" in out and "rapport médian routé / estimé" in out
+    assert main(["gaps", "access", "--dept", "79", "--as-of", "2021-07-13", "--circuity", "1.3", "--speed", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1662 habitants" in out

@@ -129,7 +129,7 @@ def access_by_commune(
     ``distance_km, minutes`` (population-weighted means over the commune's
     origin points), ``minutes_max``, ``nb_origines``, ``densite``
     (inhabitants per km²), ``type_lieu`` and ``population_au_dela_<t>``. ``attrs["router"]``
-    names the model; ``attrs["origin_points"]`` holds every origin point with
+    names the model in full, ``attrs["modele"]`` in short; ``attrs["origin_points"]`` holds every origin point with
     its population share and time; ``attrs["nb_sites"]`` and
     ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
     other départements count when their lists are loaded).
@@ -176,6 +176,7 @@ def access_by_commune(
     points = pd.concat(all_pts, ignore_index=True)
     points["minutes"] = points["minutes"].replace(np.inf, np.nan)
     res.attrs["router"] = router.describe()
+    res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
     res.attrs["origin_points"] = points
     res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
     for t in thresholds:

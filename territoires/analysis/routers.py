@@ -65,6 +65,11 @@ class StraightLineRouter:
         v = f"{self.speed_kmh:g}".replace(".", ",")
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique (×{c} à {v} km/h ; {self.origins.describe()}) ; non routés"
 
+    def label(self) -> str:
+        c = f"{self.circuity:g}".replace(".", ",")
+        v = f"{self.speed_kmh:g}".replace(".", ",")
+        return f"temps estimés à vol d'oiseau, modèle à vitesse unique ×{c} à {v} km/h ; non routés"
+
     def minutes(self, metres: np.ndarray) -> np.ndarray:
         return np.asarray(metres) / 1000 * self.circuity / self.speed_kmh * 60
 
@@ -109,6 +114,9 @@ class OSRMRouter:
 
     def describe(self) -> str:
         return f"temps routés OSRM, profil {self.profile} ({self.url} ; {self.origins.describe()})"
+
+    def label(self) -> str:
+        return f"temps routés OSRM, profil {self.profile}"
 
     def _table(self, src: np.ndarray, dst: np.ndarray):
         coords = ";".join(f"{x:.6f},{y:.6f}" for x, y in np.vstack([src, dst]))

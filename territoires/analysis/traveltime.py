@@ -142,6 +142,10 @@ class DensityModel:
         d = np.asarray(density, dtype=float)
         return np.where(d >= self.dense_min_density, 0, np.where(d >= self.intermediate_min_density, 1, 2))
 
+    def label(self) -> str:
+        """Short French name of the model, for map subtitles."""
+        return f"temps estimés à vol d'oiseau, modèle {self.name} ; non routés"
+
     def describe(self) -> str:
         parts = [f"{KIND_LABELS[k]} ×{_fmt(p.circuity)} à {_fmt(p.speed_kmh)} km/h +{_fmt(p.origin_minutes + p.destination_minutes)} min"
                  for k, p in zip(KINDS, self.params(), strict=True)]
