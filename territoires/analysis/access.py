@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.analysis.origins import Origins, cached_origin_points
+from territoires.analysis.origins import Origins, cached_origin_points, remembered
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.traveltime import KINDS, DensityModel
 
@@ -55,6 +55,11 @@ def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Seri
     return k.fillna(-1).astype(int).to_numpy()
 
 
+def _points_of(pts: pd.DataFrame) -> np.ndarray:
+    """Shapely points of an origin table, built once per (cached) table."""
+    return remembered(pts, "points", lambda: shapely.points(pts[["x", "y"]].to_numpy()))
+
+
 def _zone_points(zone, s: gpd.GeoDataFrame, router, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
     com = zone.communes
     area = shapely.area(com.geometry.to_numpy()) / 1e6
@@ -71,11 +76,12 @@ def _zone_points(zone, s: gpd.GeoDataFrame, router, spec: Origins) -> tuple[pd.D
         if n and len(s):
             o_kind = kinds.to_numpy()[pts["commune"].to_numpy()]
             d_xy = shapely.get_coordinates(s.geometry.to_numpy())
-            idx, km, mins = router.nearest_times(pts[["x", "y"]].to_numpy(), o_kind, d_xy, _site_kinds(router, s, kinds))
+            idx, km, mins = router.nearest_times(pts[["x", "y"]].to_numpy(), o_kind, d_xy, _site_kinds(router, s, kinds),
+                                                 o_points=_points_of(pts))
     else:
         info["type_lieu"] = None
         if n and len(s):
-            geo = gpd.GeoSeries(shapely.points(pts[["x", "y"]].to_numpy()), crs=zone.crs)
+            geo = gpd.GeoSeries(_points_of(pts), crs=zone.crs)
             idx, km, mins = router.nearest(geo, s.geometry)
     pts = pts.assign(site=idx, km=km, minutes=mins)
     return pts, info

@@ -194,16 +194,22 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
     )
 
 
-_CACHE: dict[tuple, tuple[weakref.ref, pd.DataFrame]] = {}
+_CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
+
+
+def remembered(owner, what: str, make):
+    """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
+    key = (id(owner), what)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is owner:
+        return hit[1]
+    value = make()
+    _CACHE[key] = (weakref.ref(owner), value)
+    weakref.finalize(owner, _CACHE.pop, key, None)
+    return value
 
 
 def cached_origin_points(communes: gpd.GeoDataFrame, spec: Origins, use_subcommunes: bool) -> pd.DataFrame:
     """:func:`origin_points`, remembered while the ``communes`` frame lives (a territory's layers are not mutated)."""
-    key = (id(communes), len(communes), spec, use_subcommunes)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is communes:
-        return hit[1]
-    pts = origin_points(communes, spec, use_subcommunes)
-    _CACHE[key] = (weakref.ref(communes), pts)
-    weakref.finalize(communes, _CACHE.pop, key, None)
-    return pts
+    return remembered(communes, ("origins", len(communes), spec, use_subcommunes),
+                      lambda: origin_points(communes, spec, use_subcommunes))

@@ -152,13 +152,14 @@ class DensityModel:
         return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "
                 f"{self.origins.describe()}) ; non routés")
 
-    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray):
+    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points=None):
         """Fastest site for every origin, all origins queried at once.
 
         Parameters
         ----------
         o_xy, d_xy : (n, 2) and (m, 2) projected coordinates in metres
         o_kind, d_kind : kind indices (see :meth:`kinds_of`); ``d_kind`` −1 means unknown (takes the origin's)
+        o_points : the origins as shapely points, if already built
 
         Returns
         -------
@@ -173,7 +174,7 @@ class DensityModel:
         t_o = np.array([q.origin_minutes for q in p])[o_kind]
         t_d_by_kind = np.array([q.destination_minutes for q in p])
         dk = np.asarray(d_kind)
-        o_pts = shapely.points(o_xy)
+        o_pts = shapely.points(o_xy) if o_points is None else o_points
         tree = shapely.STRtree(shapely.points(d_xy))
         (oi, _), d0 = tree.query_nearest(o_pts, return_distance=True, all_matches=False)
         nearest = np.empty(n)
