@@ -21,6 +21,8 @@ ones outside the territory).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +32,10 @@ import shapely
 from territoires.analysis.origins import Origins, cached_origin_points, remembered
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.traveltime import KINDS, DensityModel
+from territoires.dates import DateLike
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
 __all__ = ["OSRMRouter", "Router", "StraightLineRouter", "DensityModel", "access_by_commune",
            "population_beyond", "access_summary", "routed_band"]
@@ -105,14 +111,14 @@ def _by_commune(pts: pd.DataFrame, s: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def access_by_commune(
-    territory,
+    territory: Territory,
     programme: str = "france_services",
-    as_of=None,
+    as_of: DateLike = None,
     router: Router | DensityModel | None = None,
     sites: gpd.GeoDataFrame | None = None,
     neighbours: bool = True,
     origins: Origins | None = None,
-    thresholds=(20, 30),
+    thresholds: Sequence[float] = (20, 30),
 ) -> gpd.GeoDataFrame:
     """Estimated drive time from where each commune's people live to the nearest labelled site.
 
@@ -139,6 +145,16 @@ def access_by_commune(
     its population share and time; ``attrs["nb_sites"]`` and
     ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
     other départements count when their lists are loaded).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> acc = access_by_commune(t, as_of="2021-07-13")
+    >>> len(acc), int(acc["minutes"].isna().sum())
+    (252, 0)
+    >>> acc.attrs["modele"]
+    "temps estimés à vol d'oiseau, modèle densite-3 ; non routés"
     """
     from territoires.sources.programmes import programme as _p
 
@@ -210,14 +226,22 @@ def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
     return pop.where(access["minutes"].isna() | (access["minutes"] > t), 0.0)
 
 
-def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame:
+def population_beyond(access: pd.DataFrame, thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
     """Population living beyond each threshold (minutes), with its share.
 
     Counted on the origin points of each commune (a commune can be partly
     beyond). Communes with no reachable site count as beyond every threshold.
     Returns one row per threshold: ``seuil_min, population, part`` (0 to 1),
     ``nb_communes`` (communes with anyone beyond); ``attrs["router"]`` names
-    the model.
+    the model. A plain table (one time per commune, no origin points) is
+    counted by commune.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> acc = pd.DataFrame({"population": [1000, 300, 50], "minutes": [5.0, 25.0, None]})
+    >>> population_beyond(acc, [20, 30]).to_dict("records")
+    [{'seuil_min': 20, 'population': 350, 'part': 0.259..., 'nb_communes': 2}, {'seuil_min': 30, 'population': 50, 'part': 0.037..., 'nb_communes': 1}]
     """
     pop = access["population"].astype("float").fillna(0)
     total = pop.sum()
@@ -232,12 +256,20 @@ def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame
     return out
 
 
-def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20, 30)) -> pd.DataFrame:
+def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
     """Population beyond the thresholds and mean/max times per canton, EPCI or département.
 
     Returns one row per value of ``by``: ``population, minutes_moyenne``
     (population-weighted), ``minutes_max``, then for each threshold T
     ``population_au_dela_T`` and ``part_au_dela_T``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> acc = pd.DataFrame({"code_canton": ["A", "A", "B"], "population": [100, 300, 50],
+    ...                     "minutes": [10.0, 30.0, 5.0]})
+    >>> access_summary(acc, thresholds=[20]).to_dict("records")
+    [{'code_canton': 'A', 'population': 400, 'minutes_moyenne': 25.0, 'minutes_max': 30.0, 'population_au_dela_20': 300, 'part_au_dela_20': 0.75}, {'code_canton': 'B', 'population': 50, 'minutes_moyenne': 5.0, 'minutes_max': 5.0, 'population_au_dela_20': 0, 'part_au_dela_20': 0.0}]
     """
     a = pd.DataFrame(access.drop(columns=[c for c in ("geometry",) if c in access]))
     a["population"] = a["population"].astype(float).fillna(0)
@@ -259,7 +291,7 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20
     return out
 
 
-def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame:
+def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
     """Uncertainty band between an estimate and routed times of the same communes.
 
     Returns one row per threshold: ``seuil_min``, people beyond it

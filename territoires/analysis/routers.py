@@ -19,7 +19,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
 import numpy as np
@@ -35,14 +35,25 @@ def _town_halls() -> Origins:
     return Origins("mairie", subcommunes=False)
 
 
+@runtime_checkable
 class Router(Protocol):
-    """A travel-time engine: nearest destination for each origin."""
+    """A travel-time engine: nearest destination for each origin.
+
+    Any object with these two methods can be passed as ``router=``.
+
+    Examples
+    --------
+    >>> isinstance(StraightLineRouter(), Router)
+    True
+    """
 
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (index of the nearest destination, km, minutes) per origin."""
         ...
 
-    def describe(self) -> str: ...
+    def describe(self) -> str:
+        """One French line saying how times are obtained (printed beside the results)."""
+        ...
 
 
 @dataclass
@@ -54,6 +65,19 @@ class StraightLineRouter:
     circuity : road distance / straight-line distance (default 1.3; rural
         road networks measure about 1.2–1.4)
     speed_kmh : mean door-to-door speed (default 60 km/h)
+    origins : where trips start (default: one point per commune, its town hall)
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> r = StraightLineRouter(circuity=1.5, speed_kmh=60)
+    >>> o = gpd.GeoSeries([shapely.Point(0, 0), shapely.Point(10_000, 0)], crs=2154)
+    >>> d = gpd.GeoSeries([shapely.Point(20_000, 0)], crs=2154)
+    >>> idx, km, minutes = r.nearest(o, d)
+    >>> idx.tolist(), km.tolist(), minutes.tolist()
+    ([0, 0], [30.0, 15.0], [30.0, 15.0])
+    >>> r.label()
+    "temps estimés à vol d'oiseau, modèle à vitesse unique ×1,5 à 60 km/h ; non routés"
     """
 
     circuity: float = field(default_factory=lambda: settings.DEFAULT_CIRCUITY)
@@ -61,6 +85,7 @@ class StraightLineRouter:
     origins: Origins = field(default_factory=_town_halls)
 
     def describe(self) -> str:
+        """The estimate in one French line (circuity, speed, origins)."""
         c = f"{self.circuity:g}".replace(".", ",")
         v = f"{self.speed_kmh:g}".replace(".", ",")
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique (×{c} à {v} km/h ; {self.origins.describe()}) ; non routés"
@@ -71,9 +96,11 @@ class StraightLineRouter:
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique ×{c} à {v} km/h ; non routés"
 
     def minutes(self, metres: np.ndarray) -> np.ndarray:
+        """Minutes for straight-line distances in metres."""
         return np.asarray(metres) / 1000 * self.circuity / self.speed_kmh * 60
 
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries):
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(index of the nearest destination or -1, km, minutes) per origin, in a projected CRS."""
         require_projected(origins, "access time")
         n = len(origins)
         if len(destinations) == 0:
@@ -101,7 +128,15 @@ class OSRMRouter:
     """Road times from an OSRM ``table`` service (``/table/v1/<profile>/``).
 
     For each origin the ``candidates`` nearest sites in straight line are
-    routed and the fastest kept, so the matrix stays small.
+    routed and the fastest kept, so the matrix stays small. ``timeout`` (s)
+    defaults to ``territoires.settings.http_timeout``, read at each request.
+    ``docs/osrm.md`` says how to run a server on an OpenStreetMap extract.
+
+    Examples
+    --------
+    >>> r = OSRMRouter("http://localhost:5000")
+    >>> r.label()
+    'temps routés OSRM, profil driving'
     """
 
     url: str
@@ -135,7 +170,8 @@ class OSRMRouter:
         dist = np.array(payload.get("distances") or np.full_like(dur, np.nan), dtype=float)
         return dur, dist
 
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries):
+    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(index of the fastest destination or -1, km, minutes) per origin, routed by OSRM."""
         require_projected(origins, "access time")
         n = len(origins)
         if len(destinations) == 0:
