@@ -102,7 +102,7 @@ def what_if(
     >>> w.attrs["gained_cantons"]
     ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
     """
-    router = router or StraightLineRouter()
+    # router None: the default access model (densite-3), as in access_by_commune
     before = _active(territory, programme, as_of)
     after = before
     if remove:
