@@ -131,20 +131,23 @@ def access_by_commune(
     sites : labelled sites to use instead of the territory's (what-if)
     neighbours : count sites outside the territory present in the loaded tables (default True)
     origins : where trips start (default: the router's ``origins``)
-    thresholds : minutes for the ``population_au_dela_<t>`` columns
+    thresholds : minutes for the ``population_au_dela_T`` columns
 
     Returns
     -------
-    GeoDataFrame of communes (polygons): the territory's commune columns
-    (``nom`` renamed ``nom_commune``) with ``id_site_proche, nom_site_proche,
-    commune_site_proche`` (the site serving most of the commune's people),
-    ``distance_km, minutes`` (population-weighted means over the commune's
-    origin points), ``minutes_max``, ``nb_origines``, ``densite``
-    (inhabitants per km²), ``type_lieu`` and ``population_au_dela_<t>``. ``attrs["router"]``
-    names the model in full, ``attrs["modele"]`` in short; ``attrs["origin_points"]`` holds every origin point with
-    its population share and time; ``attrs["nb_sites"]`` and
-    ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
-    other départements count when their lists are loaded).
+    GeoDataFrame
+        Communes (polygons): the territory's commune columns (``nom``
+        renamed ``nom_commune``) with ``id_site_proche``, ``nom_site_proche``,
+        ``commune_site_proche`` (the site serving most of the commune's
+        people), ``distance_km`` and ``minutes`` (population-weighted means
+        over the commune's origin points), ``minutes_max``, ``nb_origines``,
+        ``densite`` (inhabitants per km²), ``type_lieu`` and
+        ``population_au_dela_T`` for each threshold T. ``attrs["router"]``
+        names the model in full, ``attrs["modele"]`` in short;
+        ``attrs["origin_points"]`` holds every origin point with its
+        population share and time; ``attrs["nb_sites"]`` and
+        ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
+        other départements count when their lists are loaded).
 
     Examples
     --------

@@ -168,9 +168,10 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
 
     Returns
     -------
-    DataFrame ``commune`` (row position in ``communes``), ``code_insee, x, y,
-    population`` (float weights summing to each commune's population;
-    communes without geometry get no point).
+    DataFrame
+        ``commune`` (row position in ``communes``), ``code_insee``, ``x``,
+        ``y``, ``population`` (float weights summing to each commune's
+        population; communes without geometry get no point).
     """
     spec = spec or Origins()
     units = _units(communes, spec, use_subcommunes)

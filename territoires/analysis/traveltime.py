@@ -163,7 +163,8 @@ class DensityModel:
 
         Returns
         -------
-        (index of the site, road km estimate, minutes) per origin; −1, inf, inf without sites.
+        tuple of arrays
+            Index of the site, road km estimate and minutes per origin (−1, inf, inf without sites).
         """
         n = len(o_xy)
         if len(d_xy) == 0 or n == 0:
