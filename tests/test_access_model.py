@@ -239,3 +239,40 @@ def test_cli_gaps_access_names_the_model_and_prints_the_band(fake_osrm, capsys):
     assert main(["gaps", "access", "--dept", "79", "--as-of", "2021-07-13", "--circuity", "1.3", "--speed", "60"]) == 0
     out = capsys.readouterr().out
     assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1662 habitants" in out
+
+
+@pytest.mark.integration
+def test_a_site_across_the_border_counts_and_takes_its_communes_kind(t79):
+    import geopandas as gpd
+    import pandas as pd
+
+    import territoires
+
+    t17 = territoires.load_territory("17")
+    here = t79.sites("france_services", as_of="2021-07-13")
+    here = here[here["status"] == "labelled"]
+    m = DensityModel(origins=Origins("mairie"))
+    without = A.access_by_commune(t79, as_of="2021-07-13", router=m, sites=here).set_index("code_insee")
+    # the 79 commune farthest from a 79 site among those within 3 km of Charente-Maritime,
+    # and a site at the town hall of the nearest commune of Charente-Maritime
+    c79 = t79.communes.set_index("code_insee")
+    near = c79.geometry.distance(t17.outline.union_all()) < 3000
+    worst = without.loc[near[near].index, "minutes"].idxmax()
+    c17 = t17.communes.set_index("code_insee")
+    code17 = c17["origin"].distance(c79.at[worst, "origin"]).idxmin()
+    c = c17.loc[code17]
+    extra = gpd.GeoDataFrame({"site_id": ["x17"], "nom": ["Site de test"], "code_insee": [code17], "commune": [c["nom"]],
+                              "status": ["labelled"]}, geometry=[c["origin"]], crs=t17.crs).to_crs(t79.crs)
+    both = gpd.GeoDataFrame(pd.concat([here, extra], ignore_index=True), crs=t79.crs)
+    with_17 = A.access_by_commune(t79, as_of="2021-07-13", router=m, sites=both).set_index("code_insee")
+    assert with_17.attrs["nb_sites"] == len(here) + 1 and with_17.attrs["nb_sites_hors_territoire"] == 1
+    served = with_17["id_site_proche"] == "x17"
+    assert served.any() and (with_17.loc[served, "minutes"] < without.loc[served, "minutes"]).all()
+    # the site's end minutes are those of its commune's kind (from France's density table)
+    density = c["population"] / (c.geometry.area / 1e6)
+    kind = ("dense", "intermediaire", "rural")[int(m.kinds_of([density])[0])]
+    code = with_17.index[served & (with_17["nb_origines"] == 1)][0]  # one origin point: its town hall
+    p_o, p_d = getattr(m, with_17.at[code, "type_lieu"]), getattr(m, kind)
+    o = t79.communes.set_index("code_insee").at[code, "origin"]
+    km = o.distance(extra.geometry.iloc[0]) / 1000
+    assert with_17.at[code, "minutes"] == pytest.approx(p_o.origin_minutes + p_d.destination_minutes + km * p_o.minutes_per_km, abs=0.05)

