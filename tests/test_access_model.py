@@ -104,7 +104,7 @@ def test_mean_time_over_a_uniform_square_matches_the_formula():
     t = territory_with([{"site_id": "a", "commune": 5}])
     acc = A.access_by_commune(t, router=flat_model(origins=Origins(spacing_m=100))).set_index("code_insee")
     expected = 10 * (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6
-    pts = acc.attrs["origin_points"].query("code_insee == '00005'")
+    pts = acc.attrs["origin_points"].frame.query("code_insee == '00005'")
     assert np.average(pts["minutes"], weights=pts["population"]) == pytest.approx(expected, rel=0.002)
     assert acc.at["00005", "minutes"] == pytest.approx(expected, abs=0.05)  # rounded to 0.1 min
     assert acc.at["00005", "nb_origines"] == 10_000
@@ -134,6 +134,18 @@ def test_dense_communes_are_slower_and_named_in_the_output():
     assert acc.at["00004", "minutes"] == pytest.approx(1 + 3 + 10 * 1.4 / 55 * 60, abs=0.05)
     assert acc.attrs["router"].startswith("temps estimés à vol d'oiseau, modèle densite-3")
     assert acc.attrs["router"].endswith("non routés")
+
+
+def test_origin_points_survive_pandas_operations():
+    import pandas as pd
+
+    t = territory_with([{"site_id": "a", "commune": 1}])
+    acc = A.access_by_commune(t, router=flat_model(), thresholds=(20,))
+    held = acc.attrs["origin_points"]
+    both = pd.concat([acc.iloc[:4], acc.iloc[4:]])
+    assert both.attrs["origin_points"] is held and acc.copy().attrs["origin_points"] is held
+    assert acc.nsmallest(3, "minutes").attrs["origin_points"] is held
+    assert A.population_beyond(both, [20]).equals(A.population_beyond(acc, [20]))
 
 
 def test_beyond_without_origin_points_needs_the_columns():

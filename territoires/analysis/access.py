@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.analysis.origins import Origins, cached_origin_points, remembered
+from territoires.analysis.origins import Origins, OriginTable, cached_origin_points, remembered
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.traveltime import KINDS, DensityModel
 from territoires.dates import DateLike
@@ -141,8 +141,8 @@ def access_by_commune(
         ``densite`` (inhabitants per km²), ``type_lieu`` and
         ``population_au_dela_T`` for each threshold T. ``attrs["router"]``
         names the model in full, ``attrs["modele"]`` in short;
-        ``attrs["origin_points"]`` holds every origin point with its
-        population share and time; ``attrs["nb_sites"]`` and
+        ``attrs["origin_points"].frame`` holds every origin point with
+        its population share and time; ``attrs["nb_sites"]`` and
         ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
         other départements count when their lists are loaded).
 
@@ -199,7 +199,7 @@ def access_by_commune(
     points["minutes"] = points["minutes"].replace(np.inf, np.nan)
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
-    res.attrs["origin_points"] = points
+    res.attrs["origin_points"] = OriginTable(points)
     res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
     for t in thresholds:
         res[f"population_au_dela_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
@@ -209,8 +209,9 @@ def access_by_commune(
 def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
     """Population beyond ``t`` minutes in each row of ``access`` (aligned on its rows)."""
     codes = access["code_insee"] if "code_insee" in access else pd.Series(access.index, index=access.index)
-    pts = access.attrs.get("origin_points")
-    if pts is not None:
+    held = access.attrs.get("origin_points")
+    if held is not None:
+        pts = held.frame
         beyond = pts["minutes"].isna() | (pts["minutes"] > t)
         by = pts["population"].where(beyond, 0.0).groupby(pts["code_insee"]).sum()
         return pd.Series(codes.map(by).fillna(0.0).to_numpy(), index=access.index)

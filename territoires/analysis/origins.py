@@ -214,3 +214,31 @@ def cached_origin_points(communes: gpd.GeoDataFrame, spec: Origins, use_subcommu
     """:func:`origin_points`, remembered while the ``communes`` frame lives (a territory's layers are not mutated)."""
     return remembered(communes, ("origins", len(communes), spec, use_subcommunes),
                       lambda: origin_points(communes, spec, use_subcommunes))
+
+
+class OriginTable:
+    """Origin points with their times, carried in a table's ``attrs["origin_points"]``.
+
+    pandas compares and deep-copies ``attrs`` on many operations: this holder
+    compares by identity and is shared, never copied, so that a table with
+    hundreds of thousands of origin points stays cheap to handle.
+    """
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return f"<OriginTable: {len(self.frame)} points>"
