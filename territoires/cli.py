@@ -127,18 +127,53 @@ def cmd_gaps(args) -> int:
             args,
         )
         return EXIT_OK
-    router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
-    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=router)
-    pb = A.population_beyond(acc, [20, args.threshold] if args.threshold != 20 else [20])
+    return _gaps_access(args, t)
+
+
+def _gaps_access(args, t) -> int:
+    """``gaps access``: people beyond 20 min and the threshold, the model named; routed and band with ``--osrm``."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
+    if args.circuity is not None or args.speed is not None:
+        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
+        estimator = A.StraightLineRouter(**kw)
+    else:
+        estimator = A.DensityModel()
+    thresholds = [20, args.threshold] if args.threshold != 20 else [20]
+    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
+    routed = None
+    if args.osrm:
+        # routed from the same origin points as the estimate, so that the band compares like with like
+        routed = A.access_by_commune(t, args.programme, as_of=args.as_of, router=A.OSRMRouter(args.osrm),
+                                     origins=spec or estimator.origins, thresholds=thresholds)
+    shown = routed if routed is not None else acc
     if args.format != "csv":
-        print(f"Accès au site labellisé le plus proche — {acc.attrs['router']}")
-        for r in pb.itertuples():
-            print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({r.part * 100:.2f} %), {r.nb_communes} communes")
+        n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+        print(f"Accès au site labellisé le plus proche : {n} sites comptés, dont {out} hors du territoire (listes chargées)")
+        for label, a in (("estimation", acc), ("routé", routed)):
+            if a is None:
+                continue
+            print(f"{label} — {a.attrs['router']}")
+            for r in A.population_beyond(a, thresholds).itertuples():
+                part = f"{r.part * 100:.2f}".replace(".", ",")
+                print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({part} %), {r.nb_communes} communes")
+        if routed is not None:
+            band = A.routed_band(acc, routed, thresholds)
+            ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
+            for r in band.itertuples():
+                print(f"  fourchette au-delà de {r.seuil_min:g} min : {r.population_basse} à {r.population_haute} habitants")
+            print(f"  rapport médian routé / estimé : {ratio}")
     by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
     if args.by == "commune":
-        table = acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "commune_site_proche", "distance_km", "minutes"]]
+        cols = ["code_insee", "nom_commune", "population", "type_lieu", "commune_site_proche", "distance_km", "minutes", "minutes_max",
+                *[f"population_au_dela_{x:g}" for x in thresholds]]
+        table = pd.DataFrame(shown.drop(columns="geometry")[cols])
     else:
-        table = A.access_summary(acc, by=by, thresholds=(20, args.threshold))
+        table = A.access_summary(shown, by=by, thresholds=thresholds)
+    table["modele_temps"] = shown.attrs["router"]
     _write_table(table, args)
     return EXIT_OK
 
@@ -225,9 +260,14 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--programme", default="france_services")
     sp.add_argument("--threshold", type=float, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
-    sp.add_argument("--circuity", type=float, default=1.3)
-    sp.add_argument("--speed", type=float, default=60.0, help="vitesse moyenne en km/h")
-    sp.add_argument("--osrm", help="adresse d'un service OSRM (temps routiers)")
+    sp.add_argument("--circuity", type=float, default=None,
+                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
+    sp.add_argument("--speed", type=float, default=None,
+                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
+    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
+                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
+    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+    sp.add_argument("--osrm", help="adresse d'un service OSRM : temps routés, et fourchette avec l'estimation (docs/osrm.md)")
     sp.set_defaults(func=cmd_gaps)
 
     sp = sub.add_parser("suggest", help="où placer les prochains sites")

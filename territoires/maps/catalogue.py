@@ -272,9 +272,21 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         territory, "acces-france-services", d,
         f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
         layers, legend, "populations INSEE, ANCT", made_on,
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
-        notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs.get('modele', acc.attrs['router'])}",
+        notes=[_access_note(acc, threshold), f"Modèle : {acc.attrs['router']}."],
     )
+
+
+def _access_note(acc, threshold: float) -> str:
+    """People beyond 20 min and the threshold, and the sites counted (neighbours' included when loaded)."""
+    parts = []
+    for r in population_beyond(acc, sorted({20, threshold})).itertuples():
+        share = f"{r.part * 100:.1f}".replace(".", ",")
+        pop = f"{r.population:,}".replace(",", "\u202f")
+        parts.append(f"au-delà de {r.seuil_min:g} min : {pop} habitants ({share} %)")
+    n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+    text = " ; ".join(parts)
+    return f"{text[0].upper()}{text[1:]} — {n} sites comptés, dont {out} hors du département."
 
 
 def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
