@@ -21,6 +21,7 @@ from territoires.analysis.programmes import (
     pvd_without_site,
 )
 from territoires.analysis.scenarios import suggest_sites, what_if
+from territoires.analysis.since import programme_changes
 from territoires.analysis.targets import targets_progress
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "engineering_eligibility",
     "engineering_requests",
     "population_beyond",
+    "programme_changes",
     "pvd_without_site",
     "suggest_sites",
     "targets_progress",

@@ -1,0 +1,98 @@
+"""Small helpers shared by the section builders: data presence, sources, deck indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from territoires.report.model import LeftOut, Table
+from territoires.sources.programmes import programme
+
+
+def all_rows(territory, key: str) -> pd.DataFrame:
+    """Every row of a programme in the territory, whatever the date (ended rows aside)."""
+    p = programme(key)
+    if p.kind == "sites":
+        return pd.DataFrame(territory.sites(p.key, as_of=date.max)).drop(columns="geometry", errors="ignore")
+    return territory.members(p.key, as_of=date.max)
+
+
+def table_origin(territory, key: str) -> str:
+    """Where the programme's table comes from: the curated tables or an imported file."""
+    from territoires.territory.programmes import store_of
+
+    t = store_of(territory).table(key)
+    if t.path == "curated":
+        return "tables organisées du projet (territoires/data/programmes)"
+    return f"fichier importé {t.path} (format {t.layout or 'générique'}, {len(t.data)} lignes chargées, {t.n_rejected} rejetée(s))"
+
+
+def missing(territory, key: str) -> LeftOut | None:
+    """A :class:`LeftOut` when the territory has no row of ``key`` at all."""
+    p = programme(key)
+    if len(all_rows(territory, p.key)):
+        return None
+    deps = ", ".join(territory.departements)
+    return LeftOut(p.key, p.label, f"aucune ligne pour {deps} dans la table en usage : {table_origin(territory, p.key)} ; importer une liste nationale la remplacerait")
+
+
+def deck(territory, key: str, name: str):
+    """The committee's sourced indicator ``name`` (None when the département has none)."""
+    from territoires.territory.programmes import indicator
+
+    try:
+        return indicator(territory, key, name)
+    except KeyError:
+        return None
+
+
+def deck_source(territory, key: str, name: str) -> str:
+    ind = territory.indicators(key)
+    row = ind[ind["indicateur"] == name]
+    return "" if row.empty else str(row["source"].iloc[0])
+
+
+def indicators_table(territory, key: str) -> Table | None:
+    """The département's sourced indicators for ``key`` (the deck's own figures)."""
+    ind = territory.indicators(key)
+    if ind.empty:
+        return None
+    out = pd.DataFrame({
+        "Indicateur": ind["indicateur"].str.replace("_", " "),
+        "Valeur": ind["valeur"], "Unité": ind["unite"], "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
+    })
+    return Table(f"Indicateurs sourcés ({programme(key).label})", out, "Chiffres donnés par la source citée, non recalculés.")
+
+
+def sources_of(*frames: pd.DataFrame) -> list[str]:
+    """Distinct non-empty ``source`` values of the frames, in order of appearance."""
+    seen: list[str] = []
+    for f in frames:
+        if f is None or "source" not in f:
+            continue
+        for s in f["source"].dropna().astype(str):
+            if s and s not in seen:
+                seen.append(s)
+    return seen
+
+
+def vintage_line(territory, key: str) -> str:
+    """The programme's origin and the latest date present in its rows."""
+    rows = all_rows(territory, key)
+    dates = []
+    for c in ("start_date", "project_from", "signed_on", "position_date"):
+        if c in rows:
+            dates += [v for v in rows[c] if isinstance(v, date)]
+    last = f", dernière date présente : {max(dates).strftime('%d/%m/%Y')}" if dates else ""
+    return f"{programme(key).label} : {table_origin(territory, key)}{last}"
+
+
+def french_columns(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Keep ``columns`` present in ``df`` (in that order), renamed to their French names."""
+    keep = [c for c in columns if c in df]
+    return pd.DataFrame(df[keep]).rename(columns=columns).reset_index(drop=True)
+
+
+def first_date(v) -> date | None:
+    return v if isinstance(v, date) else None
