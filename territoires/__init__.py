@@ -22,6 +22,14 @@ from territoires.errors import (  # noqa: E402
 from territoires.territory import Territory, load_territory  # noqa: E402
 from territoires.territory.programmes import read_programme  # noqa: E402
 
+
+def rapport(territory, as_of=None, depuis=None, made_on=None):
+    """The committee's file (see :func:`territoires.report.rapport`); imports the report room on first use."""
+    from territoires.report import rapport as _rapport
+
+    return _rapport(territory, as_of=as_of, depuis=depuis, made_on=made_on)
+
+
 __all__ = [
     "InputError",
     "MissingLayerError",
@@ -30,5 +38,6 @@ __all__ = [
     "UnknownDepartementError",
     "__version__",
     "load_territory",
+    "rapport",
     "read_programme",
 ]
