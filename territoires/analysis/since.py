@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from territoires.dates import to_date_or_none as as_date
 from territoires.sources.programmes import PROGRAMMES
 from territoires.sources.programmes import programme as _programme
-from territoires.sources.textio import as_date
 
 #: Columns of :func:`programme_changes` (French, as the tables users see).
 CHANGE_COLUMNS = ["programme", "libelle_programme", "changement", "code", "nom", "commune", "date", "source"]

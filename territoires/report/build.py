@@ -8,7 +8,9 @@ import pandas as pd
 
 from territoires import __version__
 from territoires import analysis as A
+from territoires.dates import to_date_or_none as as_date
 from territoires.maps import style as S
+from territoires.report.common import rows_cache
 from territoires.report.france_services import france_services_section
 from territoires.report.model import KeyFigure, LeftOut, Report, Section, Table
 from territoires.report.sections import (
@@ -20,7 +22,6 @@ from territoires.report.sections import (
     pvd_acv_section,
 )
 from territoires.sources.programmes import programme
-from territoires.sources.textio import as_date
 
 CHANGE_LABELS = {"entrée": "Entrées (labellisations, nouveaux membres)", "nouveau projet": "Nouveaux projets",
                  "signature": "Signatures", "sortie": "Sorties"}
@@ -35,12 +36,12 @@ def changes_section(territory, since: date, d: date, present: list[str]) -> Sect
     if fs.key in present:
         cb = A.changes_between(territory, since, d, fs.key)
         figs.append(KeyFigure("France Services : cantons sans site comblés", len(cb["gaps_closed"]), "", None, "",
-                              ", ".join(cb["gaps_closed"]["nom"].astype(str))))
+                              ", ".join(cb["gaps_closed"]["nom_canton"].astype(str))))
         figs.append(KeyFigure("France Services : cantons passés sans site", len(cb["gaps_opened"]), "", None, "",
-                              ", ".join(cb["gaps_opened"]["nom"].astype(str))))
+                              ", ".join(cb["gaps_opened"]["nom_canton"].astype(str))))
         acc = cb["access"]
         tables.append(Table("France Services : population à plus de 30 min", pd.DataFrame({
-            "Date": acc["date"], "Habitants au-delà": acc["population_beyond"], "Part (%)": (acc["share_beyond"] * 100).round(2)})))
+            "Date": acc["date"], "Habitants au-delà": acc["population_au_dela"], "Part (%)": (acc["part_au_dela"] * 100).round(2)})))
     for kind, label in CHANGE_LABELS.items():
         part = ch[ch["changement"] == kind]
         if len(part):
@@ -80,6 +81,11 @@ def rapport(territory, as_of=None, depuis=None, made_on=None) -> Report:
         raise ValueError(f"--depuis ({since.isoformat()}) doit précéder la date du rapport ({d.isoformat()})")
     made = as_date(made_on) or date.today()
     boundaries = f"Limites : {S.SOURCE_BOUNDARIES} {t.vintage} (populations INSEE de ce millésime)"
+    with rows_cache():
+        return _build(t, d, since, made, boundaries)
+
+
+def _build(t, d, since, made, boundaries) -> Report:
     present, left = left_out_parts(t)
     sections: list[Section] = []
     if since is not None:

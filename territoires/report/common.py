@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pandas as pd
@@ -9,10 +10,32 @@ import pandas as pd
 from territoires.report.model import LeftOut, Table
 from territoires.sources.programmes import programme
 
+_CACHE: dict | None = None
+
+
+@contextlib.contextmanager
+def rows_cache():
+    """Within this block, :func:`all_rows` reads each programme once (one report build)."""
+    global _CACHE
+    old, _CACHE = _CACHE, {}
+    try:
+        yield
+    finally:
+        _CACHE = old
+
 
 def all_rows(territory, key: str) -> pd.DataFrame:
     """Every row of a programme in the territory, whatever the date (ended rows aside)."""
     p = programme(key)
+    if _CACHE is None:
+        return _all_rows(territory, p)
+    k = (id(territory), p.key)
+    if k not in _CACHE:
+        _CACHE[k] = _all_rows(territory, p)
+    return _CACHE[k]
+
+
+def _all_rows(territory, p) -> pd.DataFrame:
     if p.kind == "sites":
         return pd.DataFrame(territory.sites(p.key, as_of=date.max)).drop(columns="geometry", errors="ignore")
     return territory.members(p.key, as_of=date.max)
@@ -37,10 +60,19 @@ def missing(territory, key: str) -> LeftOut | None:
     return LeftOut(p.key, p.label, f"aucune ligne pour {deps} dans la table en usage : {table_origin(territory, p.key)} ; importer une liste nationale la remplacerait")
 
 
-def deck(territory, key: str, name: str):
-    """The committee's sourced indicator ``name`` (None when the département has none)."""
+def deck(territory, key: str, name: str, d: date | None = None):
+    """The committee's sourced indicator ``name`` known on ``d`` (None when there is none).
+
+    An indicator dated after ``d`` is not known on ``d``: a report for an
+    earlier meeting does not show the later deck's figures.
+    """
+    from territoires.analysis.summary import indicators_on
     from territoires.territory.programmes import indicator
 
+    if d is not None:
+        ind = indicators_on(territory, key, d)
+        if ind.empty or name not in set(ind["indicateur"]):
+            return None
     try:
         return indicator(territory, key, name)
     except KeyError:
@@ -53,9 +85,11 @@ def deck_source(territory, key: str, name: str) -> str:
     return "" if row.empty else str(row["source"].iloc[0])
 
 
-def indicators_table(territory, key: str) -> Table | None:
-    """The département's sourced indicators for ``key`` (the deck's own figures)."""
-    ind = territory.indicators(key)
+def indicators_table(territory, key: str, d: date) -> Table | None:
+    """The département's sourced indicators for ``key`` known on ``d`` (the deck's own figures)."""
+    from territoires.analysis.summary import indicators_on
+
+    ind = indicators_on(territory, key, d)
     if ind.empty:
         return None
     out = pd.DataFrame({
@@ -78,14 +112,18 @@ def sources_of(*frames: pd.DataFrame) -> list[str]:
 
 
 def vintage_line(territory, key: str) -> str:
-    """The programme's origin and the latest date present in its rows."""
+    """The programme's origin, the date its data are known to, and the latest date in its rows."""
+    from territoires.territory.programmes import known_as_of_text
+
+    known = known_as_of_text(territory, key)
     rows = all_rows(territory, key)
     dates = []
     for c in ("start_date", "project_from", "signed_on", "position_date"):
         if c in rows:
             dates += [v for v in rows[c] if isinstance(v, date)]
     last = f", dernière date présente : {max(dates).strftime('%d/%m/%Y')}" if dates else ""
-    return f"{programme(key).label} : {table_origin(territory, key)}{last}"
+    known = f", état connu au {known}" if known else ", date de l'état des données non connue"
+    return f"{programme(key).label} : {table_origin(territory, key)}{known}{last}"
 
 
 def french_columns(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -35,19 +35,19 @@ def france_services_section(territory, d, made_on, boundaries: str) -> Section:
         return deck_source(territory, p.key, name)
 
     figs = [
-        KeyFigure("Sites labellisés", len(lab), "sites", deck(territory, p.key, "sites_labellises"), src("sites_labellises")),
-        KeyFigure("Projets (dossiers en instruction)", len(proj), "projets", deck(territory, p.key, "dossiers_en_instruction"), src("dossiers_en_instruction")),
+        KeyFigure("Sites labellisés", len(lab), "sites", deck(territory, p.key, "sites_labellises", d), src("sites_labellises")),
+        KeyFigure("Projets (dossiers en instruction)", len(proj), "projets", deck(territory, p.key, "dossiers_en_instruction", d), src("dossiers_en_instruction")),
         KeyFigure("Cantons ou groupes de cantons sans site labellisé", len(gaps), "", None, "",
-                  ", ".join(gaps["nom"].astype(str))),
-        KeyFigure("dont comblés par un projet", int(gaps["closed_by_projects"].sum()), "", None, ""),
+                  ", ".join(gaps["nom_canton"].astype(str))),
+        KeyFigure("dont comblés par un projet", int(gaps["comble_par_projets"].sum()), "", None, ""),
     ]
     for r in beyond.itertuples():
-        share = f"{r.share * 100:.1f}".replace(".", ",")
-        figs.append(KeyFigure(f"Habitants à plus de {r.threshold_min:g} min d'un site labellisé", int(r.population), "habitants",
-                              None, "", f"{share} % de la population, {r.n_communes} commune(s) ; {router}"))
+        share = f"{r.part * 100:.1f}".replace(".", ",")
+        figs.append(KeyFigure(f"Habitants à plus de {r.seuil_min:g} min d'un site labellisé", int(r.population), "habitants",
+                              None, "", f"{share} % de la population, {r.nb_communes} commune(s) ; {router}"))
     for r in targets.itertuples():
         figs.append(KeyFigure(f"Cible « {r.cible} »", r.valeur, f"sur {r.objectif}", None, r.source or "",
-                              f"écart {r.ecart:+d}" + (f" ; {r.note}" if r.note else "")))
+                              f"écart {r.ecart:+d}" + ("" if r.atteint is not None else " ; atteinte indéterminée") + (f" ; {r.note}" if r.note else "")))
     canton_name = dict(zip(territory.canton_units["code_canton"], territory.canton_units["nom"], strict=True))
     status_fr = {p.active_status: "labellisée", p.project_status: "projet (dossier en instruction)"}
     sites = s.assign(canton=s["code_canton"].map(canton_name), statut=s["status"].map(status_fr))
@@ -59,17 +59,17 @@ def france_services_section(territory, d, made_on, boundaries: str) -> Section:
             "Un projet est daté du jour où une source le montre comme tel ; une date de labellisation postérieure "
             "à la date du rapport n'est pas affichée."),
         Table("Cantons sans France Services labellisée et projets qui combleraient le manque", french_columns(
-            gaps.assign(comble=gaps["closed_by_projects"]), {"code_canton": "Code", "nom": "Canton", "population": "Population",
-                                                            "projects": "Projets dans le canton", "comble": "Comblé par un projet"}),
+            gaps, {"code_canton": "Code", "nom_canton": "Canton", "population": "Population",
+                   "projets": "Projets dans le canton", "comble_par_projets": "Comblé par un projet"}),
             "Un groupe de cantons (commune partagée entre plusieurs cantons) est couvert si l'une de ses communes a un site."),
         Table("Population au-delà des seuils", pd.DataFrame({
-            "Seuil (min)": beyond["threshold_min"], "Habitants au-delà": beyond["population"].astype(int),
-            "Part (%)": (beyond["share"] * 100).round(2), "Communes": beyond["n_communes"]}), f"Modèle : {router}."),
+            "Seuil (min)": beyond["seuil_min"], "Habitants au-delà": beyond["population"].astype(int),
+            "Part (%)": (beyond["part"] * 100).round(2), "Communes": beyond["nb_communes"]}), f"Modèle : {router}."),
         Table("Objectifs départementaux", french_columns(targets, {
             "cible": "Cible", "objectif": "Objectif", "valeur": "Valeur", "ecart": "Écart", "atteint": "Atteint",
             "echeance": "Échéance", "note": "Note", "source": "Source"})),
     ]
-    ind = indicators_table(territory, p.key)
+    ind = indicators_table(territory, p.key, d)
     if ind is not None:
         tables.append(ind)
     specs = [maps.build(territory, n, as_of=d, made_on=made_on) for n in ("france-services", "cantons-sans-site", "acces")]

@@ -17,11 +17,11 @@ def engineering_map(territory, d, made_on) -> MapSpec:
     """Communes and EPCI with an engineering request recorded on ``d``."""
     req = A.engineering_requests(territory, d)
     g = simplified(territory)
-    objets = req.groupby(["unit_type", "unit_code"])["objet"].agg(lambda s: " ; ".join(map(str, s)))
-    ops = req.groupby(["unit_type", "unit_code"])["operateur"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    objets = req.groupby(["type_unite", "code"])["objet"].agg(lambda s: " ; ".join(map(str, s)))
+    ops = req.groupby(["type_unite", "code"])["operateur"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
 
     def fill(frame: gpd.GeoDataFrame, code_col: str, unit_type: str, name: str, color: str) -> Layer:
-        codes = set(req.loc[req["unit_type"] == unit_type, "unit_code"].dropna())
+        codes = set(req.loc[req["type_unite"] == unit_type, "code"].dropna())
         sel = frame[frame[code_col].isin(codes)][[code_col, "nom", "geometry"]].copy()
         sel["objet"] = [objets.get((unit_type, c), "") for c in sel[code_col]]
         sel["operateur"] = [ops.get((unit_type, c), "") for c in sel[code_col]]
@@ -32,7 +32,7 @@ def engineering_map(territory, d, made_on) -> MapSpec:
     epci = fill(g["epcis"], "siren", "epci", "EPCI demandeurs", S.CAFE_CREME)
     com = fill(g["communes"], "code_insee", "commune", "Communes demandeuses", S.ORANGE_TERRE_BATTUE)
     base, legend = base_layers(territory, canton_labels=False)
-    n_other = int((~req["unit_type"].isin(["commune", "epci"])).sum())
+    n_other = int((~req["type_unite"].isin(["commune", "epci"])).sum())
     notes = [f"{n_other} demande(s) d'un groupement sans périmètre dans les limites (PETR) : non cartographiée(s)."] if n_other else []
     legend = [
         LegendEntry(f"Communes ({len(com.data)})", com.symbol, com.name, "Ingénierie"),

