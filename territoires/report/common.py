@@ -47,7 +47,12 @@ def table_origin(territory, key: str) -> str:
 
     t = store_of(territory).table(key)
     if t.path == "curated":
-        return "tables organisées du projet (territoires/data/programmes)"
+        from territoires.sources.programmes import curated_path
+
+        with_file = [d for d in territory.departements if curated_path(d, programme(key).key) is not None]
+        if not with_file:
+            return "aucune table organisée pour ce département et aucune liste nationale importée"
+        return f"tables organisées du projet (territoires/data/programmes/{', '.join(with_file)})"
     return f"fichier importé {t.path} (format {t.layout or 'générique'}, {len(t.data)} lignes chargées, {t.n_rejected} rejetée(s))"
 
 
@@ -57,7 +62,10 @@ def missing(territory, key: str) -> LeftOut | None:
     if len(all_rows(territory, p.key)):
         return None
     deps = ", ".join(territory.departements)
-    return LeftOut(p.key, p.label, f"aucune ligne pour {deps} dans la table en usage : {table_origin(territory, p.key)} ; importer une liste nationale la remplacerait")
+    origin = table_origin(territory, p.key)
+    if origin.startswith("tables organisées"):
+        origin += " : la table de ce programme y est vide"
+    return LeftOut(p.key, p.label, f"aucune ligne pour {deps} — {origin}")
 
 
 def deck(territory, key: str, name: str, d: date | None = None):

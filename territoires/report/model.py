@@ -48,7 +48,11 @@ class KeyFigure:
 
     @property
     def text(self) -> str:
-        return f"{fr_number(self.value)}{' ' + self.unit if self.unit else ''}"
+        unit = self.unit
+        if unit and self.value in (0, 1) and not isinstance(self.value, bool) and not unit.startswith("sur"):
+            first, _, rest = unit.partition(" ")
+            unit = (first[:-1] if first.endswith("s") else first) + (f" {rest}" if rest else "")  # French: 0 and 1 take the singular
+        return f"{fr_number(self.value)}{' ' + unit if unit else ''}"
 
 
 @dataclass
