@@ -94,9 +94,10 @@ class Section:
         raise KeyError(f"no table {title_start!r} in section {self.key!r}: {[t.title for t in self.tables]}")
 
     def _repr_html_(self) -> str:
+        """The section in a notebook, its interactive maps included (self-contained)."""
         from territoires.report.html import section_html
 
-        return section_html(self, maps=False)
+        return f"<style>{_css()}</style>" + section_html(self, maps=True)
 
 
 @dataclass
@@ -146,9 +147,10 @@ class Report:
         return f"<Report {self.territory_label} au {self.as_of}: {len(self.sections)} sections, {len(self.left_out)} laissée(s) de côté>"
 
     def _repr_html_(self) -> str:
+        """The whole file in a notebook: figures and tables; display a section for its maps."""
         from territoires.report.html import report_body
 
-        return report_body(self, maps=False)
+        return f"<style>{_css()}</style>" + report_body(self, maps=False)
 
     def to_html(self, path=None) -> str:
         """The self-contained HTML page (written to ``path`` if given)."""
@@ -161,6 +163,12 @@ class Report:
         from territoires.report.pdf import render_pdf
 
         render_pdf(self, path)
+
+
+def _css() -> str:
+    from territoires.report.html import CSS
+
+    return CSS.replace("body {", ".territoires-report-body {")
 
 
 def table_html(t: Table) -> str:
