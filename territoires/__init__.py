@@ -29,11 +29,21 @@ from territoires.territory import Territory, load_territory  # noqa: E402
 from territoires.territory.programmes import read_programme  # noqa: E402
 
 
-def rapport(territory, as_of=None, depuis=None, made_on=None):
-    """The committee's file (see :func:`territoires.report.rapport`); imports the report room on first use."""
-    from territoires.report import rapport as _rapport
+def __getattr__(name: str):
+    """``territoires.rapport``: the report room (the top room) is loaded on first access (PEP 562).
 
-    return _rapport(territory, as_of=as_of, depuis=depuis, made_on=made_on)
+    Lower rooms read ``territoires.__version__``; importing the top room from
+    here at import time would make the root package depend on every room.
+    """
+    if name == "rapport":
+        import importlib
+
+        return importlib.import_module("territoires.report").rapport
+    raise AttributeError(f"module 'territoires' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "rapport"])
 
 
 __all__ = [

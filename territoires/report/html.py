@@ -9,10 +9,14 @@ Every text taken from data is HTML-escaped.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from territoires.fileio import write_text
 from territoires.maps.interactive import to_html as map_html
-from territoires.report.model import KeyFigure, Report, Section, fr_number, table_html
+from territoires.report.text import fr_number
+
+if TYPE_CHECKING:
+    from territoires.report.model import KeyFigure, Report, Section, Table
 
 e = html.escape
 
@@ -111,3 +115,15 @@ def render_html(r: Report, path=None) -> str:
     if path is not None:
         write_text(path, page)
     return page
+
+
+def table_html(t: Table) -> str:
+    """A table as HTML, every cell escaped."""
+    e = html.escape
+    head = "".join(f"<th>{e(str(c))}</th>" for c in t.data.columns)
+    rows = []
+    for r in t.data.itertuples(index=False):
+        rows.append("<tr>" + "".join(f"<td>{e(fr_number(v) if not isinstance(v, str) else v)}</td>" for v in r) + "</tr>")
+    body = "".join(rows) if rows else f'<tr><td colspan="{max(len(t.data.columns), 1)}">(aucune ligne)</td></tr>'
+    note = f'<p class="note">{e(t.note)}</p>' if t.note else ""
+    return f'<div class="table"><h4>{e(t.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>'

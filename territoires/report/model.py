@@ -7,32 +7,13 @@ drop or pick sections before writing the HTML or the PDF.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from territoires.maps.style import MapSpec, french_date
-
-
-def fr_number(v) -> str:
-    """``36481`` → ``"36 481"`` (narrow no-break space), ``0.0974`` → ``"0,0974"``."""
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
-        return "—"
-    if isinstance(v, bool):
-        return "oui" if v else "non"
-    if isinstance(v, date):
-        return v.strftime("%d/%m/%Y")
-    if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
-        v = v.item()
-    if isinstance(v, int):
-        return f"{v:,}".replace(",", "\u202f")
-    if isinstance(v, float):
-        if v.is_integer():
-            return fr_number(int(v))
-        return f"{v:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return str(v)
+from territoires.report.text import fr_number
 
 
 @dataclass
@@ -64,6 +45,8 @@ class Table:
     note: str = ""
 
     def _repr_html_(self) -> str:
+        from territoires.report.html import table_html
+
         return table_html(self)
 
 
@@ -169,15 +152,3 @@ def _css() -> str:
     from territoires.report.html import CSS
 
     return CSS.replace("body {", ".territoires-report-body {")
-
-
-def table_html(t: Table) -> str:
-    """A table as HTML, every cell escaped."""
-    e = html.escape
-    head = "".join(f"<th>{e(str(c))}</th>" for c in t.data.columns)
-    rows = []
-    for r in t.data.itertuples(index=False):
-        rows.append("<tr>" + "".join(f"<td>{e(fr_number(v) if not isinstance(v, str) else v)}</td>" for v in r) + "</tr>")
-    body = "".join(rows) if rows else f'<tr><td colspan="{max(len(t.data.columns), 1)}">(aucune ligne)</td></tr>'
-    note = f'<p class="note">{e(t.note)}</p>' if t.note else ""
-    return f'<div class="table"><h4>{e(t.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>'

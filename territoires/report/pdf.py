@@ -18,6 +18,7 @@ import logging
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -27,7 +28,10 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from territoires.fileio import atomic_path  # noqa: E402
 from territoires.maps.static import RC, figure  # noqa: E402
-from territoires.report.model import Report, Section, Table, fr_number  # noqa: E402
+from territoires.report.text import fr_number  # noqa: E402
+
+if TYPE_CHECKING:
+    from territoires.report.model import Report, Section, Table
 
 #: Text pages use the PDF core Helvetica (every reader has it, nothing to embed):
 #: eight times faster to write than an embedded TrueType font. Map pages keep
