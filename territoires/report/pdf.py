@@ -21,14 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-
-from territoires.fileio import atomic_path  # noqa: E402
-from territoires.maps.static import RC, figure  # noqa: E402
-from territoires.report.text import fr_number  # noqa: E402
+from territoires.fileio import atomic_path
+from territoires.maps.static import RC, figure
+from territoires.report.text import fr_number
 
 if TYPE_CHECKING:
     from territoires.report.model import Report, Section, Table
@@ -258,6 +256,14 @@ def _draw(fig, page: Page) -> None:
         fig.text(x / W, 1 - (y + kw.get("fontsize", 9) * 0.8 / 72) / H, text, va="baseline", ha="left", **kw)
 
 
+def _close(fig) -> None:
+    """Release a map figure (``maps.static.figure`` may register it with pyplot)."""
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close(fig)
+
+
 def render_pdf(r: Report, path) -> Path:
     """Write the report's PDF to ``path`` (atomically, no creation date: same input, same bytes)."""
     body = Layout()
@@ -277,15 +283,15 @@ def render_pdf(r: Report, path) -> Path:
             "CreationDate": None, "ModDate": None}
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "Helvetica: using medium"
     # fonts are written when the file closes, with the rcParams then in force: keep RC around it all
-    with plt.rc_context(RC), atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
+    with matplotlib.rc_context(RC), atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
         for n, page in enumerate(pages, start=1):
-            with plt.rc_context({} if page.spec is not None else TEXT_RC):
-                fig = figure(page.spec) if page.spec is not None else plt.figure(figsize=(W, H))
-                try:
-                    if page.spec is None:
-                        _draw(fig, page)
-                    _frame(fig, r, n, total, page, page.spec is not None)
-                    pdf.savefig(fig)
-                finally:
-                    plt.close(fig)
+            # figures built without pyplot: nothing to close, nothing kept in a global registry
+            with matplotlib.rc_context({} if page.spec is not None else TEXT_RC):
+                fig = figure(page.spec) if page.spec is not None else Figure(figsize=(W, H))
+                if page.spec is None:
+                    _draw(fig, page)
+                _frame(fig, r, n, total, page, page.spec is not None)
+                pdf.savefig(fig)
+                if page.spec is not None:
+                    _close(fig)
     return path
