@@ -134,10 +134,17 @@ def vintage_line(territory, key: str) -> str:
     return f"{programme(key).label} : {table_origin(territory, key)}{known}{last}"
 
 
-def french_columns(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Keep ``columns`` present in ``df`` (in that order), renamed to their French names."""
+def french_columns(df: pd.DataFrame, columns: dict[str, str], key: str | None = None) -> pd.DataFrame:
+    """Keep ``columns`` present in ``df`` (in that order), renamed to their French names.
+
+    With a programme ``key``, the ``etape`` codes become the registry's stage labels.
+    """
     keep = [c for c in columns if c in df]
-    return pd.DataFrame(df[keep]).rename(columns=columns).reset_index(drop=True)
+    out = pd.DataFrame(df[keep])
+    if key is not None and "etape" in out:
+        labels = {s.key: s.label for s in (programme(key).stages or ())}
+        out["etape"] = out["etape"].map(lambda v: labels.get(v, v))
+    return out.rename(columns=columns).reset_index(drop=True)
 
 
 def first_date(v) -> date | None:

