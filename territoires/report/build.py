@@ -80,7 +80,7 @@ def rapport(territory, as_of=None, depuis=None, made_on=None) -> Report:
     if since is not None and since >= d:
         raise ValueError(f"--depuis ({since.isoformat()}) doit précéder la date du rapport ({d.isoformat()})")
     made = as_date(made_on) or date.today()
-    boundaries = f"Limites : {S.SOURCE_BOUNDARIES} {t.vintage} (populations INSEE de ce millésime)"
+    boundaries = _boundaries_line(t)
     with rows_cache():
         return _build(t, d, since, made, boundaries)
 
@@ -104,6 +104,17 @@ def _build(t, d, since, made, boundaries) -> Report:
         sections.append(builders[key]())
     label = _label(t)
     return Report(label, d, since, sections, _order(left), made, __version__, boundaries)
+
+
+def _boundaries_line(t) -> str:
+    parts = [f"communes au COG {t.vintage}" if t.vintage else ""]
+    geo = getattr(t, "geometry_vintage", "")
+    if geo:
+        parts.append(f"contours au COG {geo}")
+    version = getattr(t, "source_version", "")
+    src = f"{t.source} {version}".strip()
+    detail = ", ".join(p for p in parts if p)
+    return f"Limites : {S.SOURCE_BOUNDARIES} ({src}{', ' + detail if detail else ''} ; populations INSEE de ce millésime)"
 
 
 def _order(left: list[LeftOut]) -> list[LeftOut]:

@@ -101,7 +101,7 @@ def indicators_table(territory, key: str, d: date) -> Table | None:
     if ind.empty:
         return None
     out = pd.DataFrame({
-        "Indicateur": ind["indicateur"].str.replace("_", " "),
+        "Indicateur": ind["libelle"] if "libelle" in ind else ind["indicateur"].str.replace("_", " "),
         "Valeur": ind["valeur"], "Unité": ind["unite"], "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
     })
     return Table(f"Indicateurs sourcés ({programme(key).label})", out, "Chiffres donnés par la source citée, non recalculés.")

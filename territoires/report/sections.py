@@ -54,8 +54,8 @@ def crte_section(territory, d, made_on, boundaries):
     figs = [
         KeyFigure("Contrats (CRTE)", n_contracts, "contrats", deck(territory, p.key, "contrats", d), deck_source(territory, p.key, "contrats"),
                   programme_status_text(territory, p.key, d)[1]),
-        KeyFigure("Contrats signés à la date", int(signed["group_name"].nunique()), "contrats", None, "",
-                  "signature datée par une source"),
+        KeyFigure("Contrats signés à la date", int(signed["group_name"].nunique()), "contrats", deck(territory, p.key, "contrats_signes", d),
+                  deck_source(territory, p.key, "contrats_signes"), "signature datée par une source"),
         KeyFigure("EPCI couverts", len(m), "EPCI"),
         KeyFigure("Communes dans exactement un CRTE", int((check["nb_crte"] == 1).sum()), f"sur {len(check)}"),
         KeyFigure("Communes hors CRTE ou dans plusieurs", int((check["nb_crte"] != 1).sum()), "communes"),
