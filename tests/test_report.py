@@ -111,7 +111,10 @@ def test_france_services_figures_equal_deck_and_library(r79, t79):
 def test_other_sections_figures_equal_deck_and_library(r79, t79):
     crte = r79["crte"]
     assert crte.figure("Contrats (CRTE)").value == crte.figure("Contrats (CRTE)").deck == DECK["crte"]
-    assert crte.figure("Contrats signés").value == DECK["crte_signed"]
+    assert crte.figure("Contrats signés").value == crte.figure("Contrats signés").deck == DECK["crte_signed"]
+    from territoires.analysis.summary import programme_status_text
+
+    assert programme_status_text(t79, "crte", "2021-09-14")[0] == crte.figure("Contrats (CRTE)").value
     check = A.crte_check(t79, "2021-09-14")
     assert crte.figure("Communes dans exactement un CRTE").value == int((check["nb_crte"] == 1).sum())
     pvd = r79["pvd_acv"]
