@@ -214,6 +214,27 @@ def cmd_map(args) -> int:
     return EXIT_OK
 
 
+def cmd_rapport(args) -> int:
+    from territoires.report import rapport
+
+    t = _territory(args)
+    r = rapport(t, as_of=args.as_of, depuis=args.depuis, made_on=args.made_on)
+    out = Path(args.out)
+    base = f"rapport-{'-'.join(t.departements)}-{r.as_of.isoformat()}"
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for fmt in formats:
+        if fmt not in ("html", "pdf"):
+            raise ValueError(f"format inconnu « {fmt} » : html ou pdf")
+    for fmt in formats:
+        path = out / f"{base}.{fmt}"
+        r.to_html(path) if fmt == "html" else r.to_pdf(path)
+        print(f"écrit : {path}")
+    print(f"{len(r.sections)} section(s) : " + ", ".join(s.title for s in r.sections))
+    for lo in r.left_out:
+        print(f"laissé de côté : {lo.title} — {lo.reason}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="territoires", description="Cohésion territoriale : limites, programmes, manques et cartes.")
     p.add_argument("--version", action="version", version=f"territoires {__version__}")
@@ -294,6 +315,15 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
     sp.set_defaults(func=cmd_map)
+
+    sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")
+    territory_args(sp)
+    sp.add_argument("--as-of", help="date du comité AAAA-MM-JJ (défaut : aujourd'hui)")
+    sp.add_argument("--depuis", help="date du comité précédent : ce qui a changé depuis")
+    sp.add_argument("--out", default="rapport", help="dossier de sortie (défaut : rapport/)")
+    sp.add_argument("--formats", default="html,pdf", help="html,pdf")
+    sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.set_defaults(func=cmd_rapport)
     return p
 
 
