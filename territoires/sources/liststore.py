@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from territoires import settings
@@ -103,11 +103,10 @@ _DATE_IN_NAME = re.compile(r"(20\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[
 
 def date_in_name(name: str) -> date | None:
     """A ``YYYYMMDD`` (or ``YYYY-MM-DD``) date in a file name, as ANCT names its lists."""
-    m = None
-    for m in _DATE_IN_NAME.finditer(name):
-        pass  # the last date in the name: "liste-fs-com2024-20240910" gives 2024-09-10
-    if m is None:
+    found = list(_DATE_IN_NAME.finditer(name))
+    if not found:
         return None
+    m = found[-1]  # the last date in the name: "liste-fs-com2024-20240910" gives 2024-09-10
     try:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
@@ -131,7 +130,7 @@ def register(path: Path, programme_key: str, list_date: date, date_source: str, 
     entry = ListEntry(
         programme=programme_key, file=name, sha256=digest, size=dest.stat().st_size,
         date_liste=list_date.isoformat(), date_source=date_source,
-        registered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), **meta,
+        registered_at=datetime.now(UTC).isoformat(timespec="seconds"), **meta,
     )
     kept = [e for e in entries() if not (e.programme == programme_key and e.sha256 == digest)]
     kept.append(entry)

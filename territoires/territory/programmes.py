@@ -22,7 +22,6 @@ from territoires import settings
 from territoires.naming import departement_of, fold
 from territoires.sources.programmes import (
     ProgrammeTable,
-    curated_path,
     parse_programme,
     programme,
 )
