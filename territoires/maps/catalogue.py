@@ -52,11 +52,19 @@ def _fmt_date(v) -> str:
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sources: str, made_on=None,
                 subtitle: str | None = None, **extra) -> MapSpec:
-    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited."""
+    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited.
+
+    When ``d`` is after the vintage of a programme's data drawn here, the
+    subtitle says so ("état connu au 01/08/2024"; territory/national.py).
+    """
+    from territoires.territory.national import map_vintage_note
+
+    vintage = map_vintage_note(territory, d)
+    subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
     return MapSpec(
         slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",
         title=title,
-        subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
+        subtitle=f"{subtitle} ({vintage})" if vintage else subtitle,
         layers=layers,
         legend=legend,
         sources=f"{S.SOURCE_BOUNDARIES}, {sources}",
@@ -76,6 +84,14 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         layers.append(Layer("Limites communales", g["communes"][["code_insee", "nom", "population", "geometry"]], sym,
                             tooltip=[("nom", "Commune"), ("code_insee", "Code INSEE")], interactive=False))
         legend.append(LegendEntry("Limites communales", sym, "Limites communales", "Limites"))
+    from territoires.territory.arrondissements import arrondissements
+
+    arr = arrondissements(territory)
+    if len(arr):  # Paris, Lyon, Marseille
+        sym = Symbol("line", S.LINES["commune"]["color"], linewidth=S.LINES["commune"]["width"], dash="2 2")
+        layers.append(Layer("Arrondissements municipaux", arr[["code_insee", "nom", "geometry"]], sym,
+                            tooltip=[("nom", "Arrondissement"), ("code_insee", "Code INSEE")], interactive=False))
+        legend.append(LegendEntry(f"Arrondissements municipaux ({len(arr)})", sym, "Arrondissements municipaux", "Limites"))
     if epci:
         sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))

@@ -58,8 +58,9 @@ class ListEntry:
 
 
 def folder() -> Path:
-    """Where the lists are kept (read when used: follows ``settings.cache_dir``)."""
-    return Path(settings.cache_dir) / FOLDER
+    """Where the lists are kept: ``$TERRITOIRES_LISTS_DIR``, else ``<settings.cache_dir>/listes-nationales`` (read when used)."""
+    env = os.environ.get("TERRITOIRES_LISTS_DIR")
+    return Path(env) if env else Path(settings.cache_dir) / FOLDER
 
 
 def _index_path() -> Path:

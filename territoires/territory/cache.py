@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 #: Bump when the layout or the columns of cached layers change.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 14
 
 
 def _sha256(path: Path) -> str:

@@ -125,6 +125,7 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     # the real cantons' polygons leave out: they name a unit, not a canton.
     fictive = cantons[(cantons["type_canton"] == "N") & cantons.geometry.notna()]
     fictive_tree = shapely.STRtree(fictive.geometry.to_numpy()) if len(fictive) else None
+    com_tree = shapely.STRtree(geoms)
     for i in pending:
         insee = communes["code_insee"].iloc[i]
         hit = tree.query(geoms[i], predicate="intersects")
@@ -142,12 +143,17 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
             members[i] = group
             continue
         how = "geometrie" if len(parts) > 1 else "fractions_cog" if len(group) > 1 else "pseudo_canton"
+        if not group and ps and _without_cantons(i, insee, code, geoms, real, com_tree):
+            # A pseudo-canton, no real canton holding any part of the commune,
+            # and no canton in its département (Paris, 7599) or around it
+            # (Lyon, 6999, in the Métropole de Lyon): in no canton, reported.
+            continue
         if not group and not ps and fictive_tree is not None:
             hit = fictive_tree.query(shapely.point_on_surface(geoms[i]), predicate="within")
             ps = fictive["code_canton"].to_numpy()[hit].tolist()
             how = "canton_fictif"
         if not group and not ps:
-            continue  # in no canton (Paris, Métropole de Lyon, Martinique, Guyane): reported
+            continue  # in no canton (Métropole de Lyon, Martinique, Guyane): reported
         # A COG pseudo-canton (canton-ville) names a commune split between
         # several cantons, even when the canton polygons leave its fractions
         # out (Le Cannet, Romans-sur-Isère…): a group, never one canton.
@@ -161,6 +167,16 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
         {"code_canton": code, "cantons": members, "split": split, "share": share, "detection": detection},
         index=communes.index,
     )
+
+
+def _without_cantons(i: int, insee: str, code: np.ndarray, geoms: np.ndarray, real: pd.DataFrame, tree) -> bool:
+    """True for a commune with no canton at all: none in its département, or none among its neighbours."""
+    if "code_departement" in real:
+        dep = insee[:3] if insee.startswith("97") else insee[:2]
+        if not (real["code_departement"] == dep).any():
+            return True
+    neighbours = [j for j in tree.query(geoms[i], predicate="intersects") if j != i]
+    return not any(code[j] is not None for j in neighbours)
 
 
 def group_name(commune_name: str, canton_names: list[str]) -> str:

