@@ -11,11 +11,20 @@ import sys
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
+_HOW = {
+    "date in the file name": "date du nom de fichier",
+    "date in the resource's title or file name": "date du titre de la ressource",
+    "last_modified of the data.gouv.fr resource": "dernière modification sur data.gouv.fr",
+    "latest date in the file": "date la plus récente du fichier",
+    "given by the user": "date donnée",
+}
+
+
 def _entry_line(e) -> str:
     src = f"data.gouv.fr ressource {e.resource_id}" if e.origin == "data.gouv.fr" else "fichier local"
     lic = f", licence {e.licence}" if e.licence else ""
     return (
-        f"{e.programme} : liste du {e.list_date.strftime('%d/%m/%Y')} ({e.date_source}) — {src}{lic}, "
+        f"{e.programme} : liste du {e.list_date.strftime('%d/%m/%Y')} ({_HOW.get(e.date_source, e.date_source)}) — {src}{lic}, "
         f"sha256 {e.sha256[:16]}…, {e.size} octets — {e.url}"
     )
 

@@ -88,7 +88,7 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
 
     arr = arrondissements(territory)
     if len(arr):  # Paris, Lyon, Marseille
-        sym = Symbol("line", S.LINES["commune"]["color"], linewidth=S.LINES["commune"]["width"], dash="2 2")
+        sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["commune"]["width"] * 1.5, dash="3 2")
         layers.append(Layer("Arrondissements municipaux", arr[["code_insee", "nom", "geometry"]], sym,
                             tooltip=[("nom", "Arrondissement"), ("code_insee", "Code INSEE")], interactive=False))
         legend.append(LegendEntry(f"Arrondissements municipaux ({len(arr)})", sym, "Arrondissements municipaux", "Limites"))
