@@ -169,14 +169,14 @@ def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str) -> tuple
         return national, report
     cur = curated.drop_duplicates("site_id").set_index("site_id")
     both = national["site_id"].isin(cur.index).to_numpy()
-    for r in national[both].itertuples():
-        c = cur.loc[r.site_id]
+    for r in national[both].to_dict("records"):
+        c = cur.loc[r["site_id"]]
         diffs = []
-        if str(c["code_insee"]) != str(r.code_insee):
-            diffs.append(f"commune {r.code_insee} (curated {c['code_insee']})")
-        if c["start_date"] is not None and r.start_date is not None and not pd.isna(c["start_date"]) and c["start_date"] != r.start_date:
-            diffs.append(f"start {r.start_date} (curated {c['start_date']})")
-        g1, g2 = c.get("geometry"), getattr(r, "geometry", None)
+        if str(c["code_insee"]) != str(r["code_insee"]):
+            diffs.append(f"commune {r['code_insee']} (curated {c['code_insee']})")
+        if c["start_date"] is not None and r["start_date"] is not None and not pd.isna(c["start_date"]) and c["start_date"] != r["start_date"]:
+            diffs.append(f"start {r['start_date']} (curated {c['start_date']})")
+        g1, g2 = c.get("geometry"), r.get("geometry")
         if g1 is not None and g2 is not None and not g1.is_empty and not g2.is_empty:
             dy = (g1.y - g2.y) * 111_320.0
             dx = (g1.x - g2.x) * 111_320.0 * np.cos(np.radians(g1.y))
@@ -184,10 +184,10 @@ def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str) -> tuple
             if dist > POSITION_TOLERANCE_M:
                 diffs.append(f"position {dist:.0f} m away from the curated one")
         if diffs:
-            report.append((file, r._line, "id_fs", r.site_id, "conflict with the curated table, curated kept: " + "; ".join(diffs), "warning"))
+            report.append((file, r["_line"], "id_fs", r["site_id"], "conflict with the curated table, curated kept: " + "; ".join(diffs), "warning"))
     added = national[~both]
-    for r in added.itertuples():
-        report.append((file, r._line, "id_fs", r.site_id, "site of the national list absent from the curated table: added", "warning"))
+    for line, sid in zip(added["_line"], added["site_id"], strict=True):
+        report.append((file, line, "id_fs", sid, "site of the national list absent from the curated table: added", "warning"))
     return added, report
 
 
