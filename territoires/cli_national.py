@@ -107,9 +107,9 @@ def apply_sites_file(territory, args, programme: str) -> None:
 
 
 def vintage_line(territory, programme: str, as_of) -> str | None:
-    from territoires.territory.national import known_as_of
+    from territoires.territory.national import state_note
 
-    return known_as_of(territory, programme, as_of)
+    return state_note(territory, programme, as_of)
 
 
 def add_parsers(sub) -> None:
@@ -151,7 +151,7 @@ def gaps_cantons(t, args, write_table) -> int:
     if args.format == "csv":
         gaps = gaps.assign(etat_connu_au=note.removeprefix("état connu au ") if note else "")
     else:
-        n_groups = int((gaps["kind"] == "groupe").sum())
+        n_groups = int((gaps["type"] == "groupe").sum())
         print(f"Cantons sans site labellisé ({args.programme}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"
               + (f" dont {n_groups} groupe(s) de cantons" if n_groups else ""))
         rule = ("antennes exclues : seuls les sites principaux comptent" + (f" ({excluded} antenne(s) écartée(s))" if excluded else "")
@@ -162,8 +162,8 @@ def gaps_cantons(t, args, write_table) -> int:
             names = ", ".join(nocanton["nom"].head(5)) + ("…" if len(nocanton) > 5 else "")
             print(f"Sans canton, donc hors de ce décompte : {len(nocanton)} commune(s) ({names}) — "
                   "Paris et la Métropole de Lyon n'ont pas de canton, la Martinique et la Guyane non plus.")
-    cols = ["code_canton", "nom", "population", "projects"] + (["etat_connu_au"] if args.format == "csv" else [])
+    cols = ["code_canton", "nom_canton", "population", "projets"] + (["etat_connu_au"] if args.format == "csv" else [])
     if len(t.departements) > 1:
         cols.insert(0, "code_departement")
-    write_table(gaps[cols], args, {"nom": "canton", "projects": "projets_en_cours"})
+    write_table(gaps[cols], args)
     return EXIT_OK

