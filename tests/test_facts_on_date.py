@@ -39,7 +39,7 @@ def test_stages_follow_their_own_dates_and_groups_count_at_their_least_advanced_
 
 # --------------------------------------------------------- the 79 must-shows
 def test_crte_on_the_deck_date_two_signed_four_agreed(t79):
-    assert programme_status_text(t79, "crte", "2021-09-14") == (6, "6 CRTE : 2 signés, 4 périmètres arrêtés, non signés")
+    assert programme_status_text(t79, "crte", "2021-09-14") == (6, "6 CRTE : 2 signés (27/08/2021, 31/08/2021), 4 périmètres arrêtés, non signés")
     m = t79.members("crte", as_of="2021-09-14")
     signed = m[m["etape"] == "signe"]
     assert sorted(set(zip(signed["group_name"], signed["signed_on"], strict=True))) == [
@@ -47,7 +47,7 @@ def test_crte_on_the_deck_date_two_signed_four_agreed(t79):
         ("CRTE du PETR Pays de Gâtine", date(2021, 8, 27)),
     ]
     # before the second signature, one contract only; before the first, none
-    assert programme_status_text(t79, "crte", "2021-08-28") == (1, "1 CRTE : 1 signé")
+    assert programme_status_text(t79, "crte", "2021-08-28") == (1, "1 CRTE : 1 signé (27/08/2021)")
     assert programme_status_text(t79, "crte", "2021-08-01") == (0, "0 CRTE")
 
 
@@ -136,7 +136,7 @@ def test_crte_map_subtitle_names_the_stages(t79):
     from territoires.maps.catalogue import crte_map
 
     spec = crte_map(t79, as_of="2021-09-14", made_on="2026-11-29")
-    assert "2 signés, 4 périmètres arrêtés, non signés" in spec.subtitle
+    assert "2 signés (27/08/2021, 31/08/2021), 4 périmètres arrêtés, non signés" in spec.subtitle
     assert "6 contrats" not in spec.subtitle
 
 

@@ -79,7 +79,7 @@ def programme_status_text(territory, programme_key: str, as_of=None) -> tuple[in
     >>> import territoires
     >>> t = territoires.load_territory("79")
     >>> programme_status_text(t, "crte", "2021-09-14")
-    (6, '6 CRTE : 2 signés, 4 périmètres arrêtés, non signés')
+    (6, '6 CRTE : 2 signés (27/08/2021, 31/08/2021), 4 périmètres arrêtés, non signés')
     """
     from territoires.sources.programmes import programme
     from territoires.territory.stages import stage_counts
@@ -91,7 +91,17 @@ def programme_status_text(territory, programme_key: str, as_of=None) -> tuple[in
     n = int(rows[p.count_by].dropna().nunique()) if p.count_by and p.count_by in rows else len(rows)
     if p.stages:
         counts = stage_counts(rows, p.stages, p.count_by)
-        parts = [f"{counts[s.key]} {s.label if counts[s.key] == 1 else s.plural}" for s in reversed(p.stages) if counts[s.key]]
+        parts = []
+        for st in reversed(p.stages):
+            if not counts[st.key]:
+                continue
+            part = f"{counts[st.key]} {st.label if counts[st.key] == 1 else st.plural}"
+            # a few dated events (contract signatures) are worth their dates
+            if p.count_by and st.column != "start_date" and st.column in rows and counts[st.key] <= 5:
+                days = sorted({v for v in rows.loc[rows["etape"] == st.key, st.column] if v is not None and not pd.isna(v)})
+                if days:
+                    part += " (" + ", ".join(v.strftime("%d/%m/%Y") for v in days) + ")"
+            parts.append(part)
         if p.total_in_detail or not parts:
             detail = f"{n} {unit}" + (f" : {', '.join(parts)}" if parts else "")
         else:
@@ -123,7 +133,7 @@ def programme_summary(territory, as_of=None) -> pd.DataFrame:
     >>> t = territoires.load_territory("79")
     >>> s = programme_summary(t, "2021-09-14").set_index("programme")
     >>> s.loc["crte", "detail"]
-    '6 CRTE : 2 signés, 4 périmètres arrêtés, non signés'
+    '6 CRTE : 2 signés (27/08/2021, 31/08/2021), 4 périmètres arrêtés, non signés'
     >>> bool(s.loc["conseillers_numeriques", "au_dela_du_millesime"])
     True
     """

@@ -122,8 +122,9 @@ def as_they_stood(territory, rows: pd.DataFrame, code_col: str = "code_insee", n
     >>> import territoires, pandas as pd
     >>> t = territoires.load_territory("79")
     >>> g = as_they_stood(t, pd.DataFrame({"code_insee": ["79307"], "nom_source": ["Sauzé-Vaussais"]}))
-    >>> g[["nom", "nom_actuel", "commune_deleguee"]].iloc[0].tolist()
-    ['Sauzé-Vaussais', 'Sauzé-entre-Bois', True]
+    >>> r = g.iloc[0]
+    >>> r["nom"], r["nom_actuel"], bool(r["commune_deleguee"]), r["contour"]
+    ('Sauzé-Vaussais', 'Sauzé-entre-Bois', True, 'commune avant fusion (contour COG 2024)')
     """
     com = territory.communes[["code_insee", "nom", "population", "geometry"]]
     base = rows.merge(com, left_on=code_col, right_on="code_insee", how="inner", suffixes=("", "_actuel"))
