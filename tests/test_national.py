@@ -105,6 +105,7 @@ def test_curated_answers_unchanged_and_conflicts_reported(national_file, tmp_pat
     rows = curated_fs_as_2024_rows()
     rows[0] = {**rows[0], "labellisation_fs": "Espace labellisé 01/02/2020"}  # conflicts with the curated 01/01/2020
     rows.append({**rows[1], "id_fs": "9999", "lib_fs": "France services TEST nouvelle", "labellisation_fs": "Espace labellisé 01/01/2025"})
+    rows.append({**rows[2], "id_fs": "9998", "lib_fs": "France services TEST ancienne", "labellisation_fs": "Espace labellisé 01/01/2021"})
     p = tmp_path / "liste-fs-20250101.csv"
     p.write_text(fs2024_lines(rows), encoding="utf-8")
     import_list(p, "france_services")
@@ -115,8 +116,10 @@ def test_curated_answers_unchanged_and_conflicts_reported(national_file, tmp_pat
     rep = t.programme_report("france_services")
     conflict = rep[rep["reason"].str.startswith("conflict")]
     assert conflict["value"].tolist() == ["460"] and "curated 2020-01-01" in conflict["reason"].iloc[0]
-    assert "absent from the curated table" in rep.loc[rep["value"] == "9999", "reason"].iloc[0]
-    assert "9999" in set(t.sites("france_services", as_of="2025-01-01")["site_id"])
+    assert "started after it: added" in rep.loc[rep["value"] == "9999", "reason"].iloc[0]
+    assert "not added" in rep.loc[rep["value"] == "9998", "reason"].iloc[0]  # before the curated vintage: disagreement
+    ids = set(t.sites("france_services", as_of="2025-01-01")["site_id"])
+    assert "9999" in ids and "9998" not in ids
     gaps = analysis.cantons_without_site(t, as_of="2021-09-14")
     assert gaps["nom_canton"].tolist()[:3] == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
 

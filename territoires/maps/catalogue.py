@@ -193,6 +193,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
 def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     """Cantons without a labelled France Services, and the projects that would close the gap."""
     d = _today(as_of)
+    national = len(territory.departements) > 20
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
     units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
@@ -203,22 +204,27 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
                  tooltip=[("nom_canton", "Canton"), ("etat", "État")],
                  popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
-                 label="nom_canton")
+                 label=None if national else "nom_canton")
     s = territory.sites("france_services", as_of=d)
-    layers, legend = base_layers(territory)
+    layers, legend = base_layers(territory, communes=not national)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
+    # Nationally (2,000 cantons, 2,800 sites) the fill is the message: small points, no names.
+    lab_sym = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLEU_FRANCE, size=1.5, linewidth=0.0) if national else LABELLED
+    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", lab_sym))
     layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
         LegendEntry(f"Canton sans France Services labellisée ({n_gap})", Symbol("fill", colors["sans site"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
-        LegendEntry("Labellisées", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry("Labellisées", lab_sym, "France Services labellisées", "France Services"),
         LegendEntry("Projets", PROJECT, "France Services en projet", "France Services"),
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["type"] == "groupe").any():
+    n_groups = int((cov["type"] == "groupe").sum())
+    if n_groups and national:
+        notes.append(f"{n_groups} groupes de cantons (communes partagées entre cantons) : couverture évaluée pour le groupe.")
+    elif n_groups:
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, "ANCT", made_on, notes=notes)

