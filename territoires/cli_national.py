@@ -7,6 +7,7 @@ same rules: French for the user, one line and exit 2 on a user error.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -100,10 +101,16 @@ def apply_sites_file(territory, args, programme: str) -> None:
     """``--sites FILE``: use this list for this run only (nothing stored)."""
     if getattr(args, "sites", None):
         from territoires import read_programme
+        from territoires.sources.liststore import date_in_name
+        from territoires.sources.programmes import programme as _p
+        from territoires.territory.store import store_of
 
         table = read_programme(args.sites, programme)
         print(f"liste pour cet appel : {table.summary()}", file=sys.stderr)
         territory.add_programme(table)
+        d = date_in_name(Path(args.sites).name)
+        if d is not None:  # its date, for "état connu au"
+            store_of(territory).list_vintages[_p(programme).key] = {dep: (d, d.strftime("%d/%m/%Y")) for dep in territory.departements}
 
 
 def vintage_line(territory, programme: str, as_of) -> str | None:
