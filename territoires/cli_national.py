@@ -114,7 +114,7 @@ def apply_sites_file(territory, args, programme: str) -> None:
 
 
 def vintage_line(territory, programme: str, as_of) -> str | None:
-    from territoires.territory.national import state_note
+    from territoires.territory.statenote import state_note
 
     return state_note(territory, programme, as_of)
 

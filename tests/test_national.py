@@ -11,7 +11,8 @@ import territoires
 from territoires import analysis, read_programme
 from territoires.cli import main
 from territoires.sources import datagouv, liststore
-from territoires.territory.national import NoProgrammeDataError, import_list, state_note
+from territoires.territory.national import NoProgrammeDataError, import_list
+from territoires.territory.statenote import state_note
 
 from .fixtures_official import write_national_2024
 from .localhttp import json_server

