@@ -116,7 +116,7 @@ def test_curated_answers_unchanged_and_conflicts_reported(national_file, tmp_pat
     assert s.loc[s["site_id"] == "460", "start_date"].iloc[0] == date(2020, 1, 1)  # curated kept
     rep = t.programme_report("france_services")
     conflict = rep[rep["reason"].str.startswith("conflict")]
-    assert conflict["value"].tolist() == ["460"] and "curated 2020-01-01" in conflict["reason"].iloc[0]
+    assert conflict["value"].tolist() == ["460", "9998"] and "curated 2020-01-01" in conflict["reason"].iloc[0]
     assert "started after it: added" in rep.loc[rep["value"] == "9999", "reason"].iloc[0]
     assert "not added" in rep.loc[rep["value"] == "9998", "reason"].iloc[0]  # before the curated vintage: disagreement
     ids = set(t.sites("france_services", as_of="2025-01-01")["site_id"])
