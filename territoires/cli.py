@@ -75,7 +75,7 @@ def cmd_programmes(args) -> int:
     for r in programme_summary(t, d).itertuples():
         line = f"- {r.libelle} : {r.detail}"
         if r.au_dela_du_millesime:
-            line += f" (état connu au {r.etat_connu_au})"
+            line += f" (état connu {r.etat_connu_au})"
         elif not r.etat_connu_au and r.nb == 0:
             line += " (aucune donnée pour ce département)"
         print(line)

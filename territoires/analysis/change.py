@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from territoires.analysis.access import access_by_commune, population_beyond
 from territoires.analysis.coverage import cantons_without_site
-from territoires.dates import to_date
+from territoires.dates import DateLike, to_date
 from territoires.sources.programmes import programme as _programme
 
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
-def changes_between(territory, start, end, programme: str = "france_services", threshold: float = 30) -> dict[str, pd.DataFrame]:
+__all__ = ["changes_between"]
+
+
+def changes_between(
+    territory: Territory, start: DateLike, end: DateLike, programme: str = "france_services", threshold: float = 30
+) -> dict[str, pd.DataFrame]:
     """Sites labelled between ``start`` (excluded) and ``end`` (included), gaps closed, access moved.
 
     Returns a dict of tables: ``labelled`` (the new sites), ``gaps_closed``
     and ``gaps_opened`` (canton units, as :func:`cantons_without_site`),
     ``access`` (``date, population_au_dela, part_au_dela, ecart``: population
     beyond ``threshold`` on both dates and the difference).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> ch = changes_between(t, "2021-01-01", "2021-09-14", programme="france-services")
+    >>> len(ch["labelled"]), len(ch["gaps_closed"]), len(ch["gaps_opened"])
+    (8, 5, 0)
     """
     d0, d1 = to_date(start), to_date(end)
     s1 = territory.sites(programme, as_of=d1)

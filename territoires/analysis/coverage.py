@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
+
+__all__ = ["canton_coverage", "cantons_without_site"]
 
 
 def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -18,7 +26,9 @@ def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
     )
 
 
-def canton_coverage(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def canton_coverage(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every canton unit and canton with its labelled sites and projects on ``as_of``.
 
     Parameters
@@ -38,6 +48,17 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
         projects). A group is covered if any of its
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> cov = canton_coverage(t, as_of="2021-09-14").set_index("code_canton")
+    >>> row = cov.loc["7902"]
+    >>> row["nom_canton"], row["type"], int(row["nb_sites"]), row["statut"]
+    ('Bressuire', 'canton', 1, 'couvert')
+    >>> cov.loc["7999", ["type", "statut"]].tolist()
+    ['groupe', 'couvert']
     """
     p = _programme(programme)
     units = territory.canton_units
@@ -94,15 +115,19 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     return out.sort_values(["code_departement", "code_canton"], ignore_index=True)
 
 
-def cantons_without_site(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def cantons_without_site(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Canton units with no labelled site on ``as_of``, and the projects that would close the gap.
 
     Returns one row per canton or canton group: ``code_canton, nom_canton, type, code_departement, population, projets, ids_projets, comble_par_projets``.
 
     Examples
     --------
-    >>> cantons_without_site(load_territory("79"), as_of="2021-09-14")["nom_canton"].tolist()  # doctest: +SKIP
-    ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
+    >>> import territoires
+    >>> gaps = cantons_without_site(territoires.load_territory("79"), as_of="2021-09-14")
+    >>> gaps["nom_canton"].tolist(), bool(gaps["comble_par_projets"].all())
+    (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
     cov = canton_coverage(territory, programme, as_of, sites=sites)
     gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()

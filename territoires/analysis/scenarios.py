@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from territoires.analysis.access import StraightLineRouter, access_by_commune, population_beyond
 from territoires.analysis.coverage import canton_coverage
+from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.analysis.access import Router
+    from territoires.territory.core import Territory
+
+__all__ = ["candidate_sites", "greedy_max_coverage", "suggest_sites", "what_if"]
 
 
 def _active(territory, programme, as_of):
@@ -26,8 +36,18 @@ def _origins(territory) -> gpd.GeoSeries:
     return gpd.GeoSeries(pd.concat(parts), crs=territory.crs)
 
 
-def candidate_sites(territory, communes: list[str], label: str = "candidat", programme: str = "france_services") -> gpd.GeoDataFrame:
-    """Candidate sites placed at the origin point of each commune (town hall)."""
+def candidate_sites(
+    territory: Territory, communes: Sequence[str], label: str = "candidat", programme: str = "france_services"
+) -> gpd.GeoDataFrame:
+    """Candidate sites placed at the origin point of each commune (town hall), active on any date.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> c = candidate_sites(territoires.load_territory("79"), ["79191"])
+    >>> c.loc[0, ["site_id", "commune", "status", "code_canton"]].tolist()
+    ['candidat-79191', 'Niort', 'labelled', '7999']
+    """
     com = territory.communes.set_index("code_insee")
     missing = [c for c in communes if c not in com.index]
     if missing:
@@ -48,13 +68,13 @@ def candidate_sites(territory, communes: list[str], label: str = "candidat", pro
 
 
 def what_if(
-    territory,
-    add: list[str] | gpd.GeoDataFrame | None = None,
-    remove: list[str] | None = None,
-    as_of=None,
+    territory: Territory,
+    add: Sequence[str] | gpd.GeoDataFrame | None = None,
+    remove: Sequence[str] | None = None,
+    as_of: DateLike = None,
     threshold: float = 30,
     programme: str = "france_services",
-    router=None,
+    router: Router | None = None,
 ) -> pd.DataFrame:
     """Compare access and canton coverage before and after adding or removing sites.
 
@@ -71,6 +91,16 @@ def what_if(
     ``nb_sites, population_au_dela, part_au_dela, nb_cantons_sans_site, cantons_sans_site``
     (names of the cantons without a site); ``attrs["gained_cantons"]`` lists the cantons
     the change covers.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> w = what_if(t, add=["79130", "79311", "79202"], as_of="2021-09-14", threshold=20)
+    >>> w[["scenario", "nb_sites", "nb_cantons_sans_site"]].values.tolist()
+    [['avant', 17, 3], ['apres', 20, 0]]
+    >>> w.attrs["gained_cantons"]
+    ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
     """
     router = router or StraightLineRouter()
     before = _active(territory, programme, as_of)
@@ -117,6 +147,13 @@ def greedy_max_coverage(cover: np.ndarray, weights: np.ndarray, k: int) -> list[
 
     Returns ``[(candidate index, gain), ...]`` in pick order; stops early
     when no candidate adds anything.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cover = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1]], dtype=bool)
+    >>> greedy_max_coverage(cover, np.array([10.0, 5.0, 8.0]), k=2)
+    [(2, 18.0), (0, 5.0)]
     """
     covered = np.zeros(cover.shape[0], dtype=bool)
     picks = []
@@ -134,11 +171,11 @@ SUGGEST_COLUMNS = ["rang", "code_insee", "nom_commune", "code_canton", "gain_pop
 
 
 def suggest_sites(
-    territory,
+    territory: Territory,
     k: int = 2,
     threshold: float = 30,
-    candidates: list[str] | None = None,
-    as_of=None,
+    candidates: Sequence[str] | None = None,
+    as_of: DateLike = None,
     programme: str = "france_services",
     router: StraightLineRouter | None = None,
 ) -> pd.DataFrame:
@@ -154,6 +191,14 @@ def suggest_sites(
     Returns
     -------
     DataFrame ranked by pick: ``rang, code_insee, nom_commune, code_canton, gain_population, population_au_dela_apres, nb_communes_couvertes``.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> s = suggest_sites(t, k=2, threshold=20, as_of="2021-07-13")
+    >>> s[["rang", "nom_commune"]].values.tolist()
+    [[1, 'La Chapelle-Bertrand'], [2, 'Le Bourdet']]
     """
     if territory.is_multizone:
         raise ValueError(
@@ -165,7 +210,7 @@ def suggest_sites(
     com = territory.communes.set_index("code_insee")
     demand = acc[acc["minutes"].isna() | (acc["minutes"] > threshold)]
     current = set(_active(territory, programme, as_of)["code_insee"])
-    cand = candidates if candidates is not None else [c for c in com.index if c not in current]
+    cand = list(candidates) if candidates is not None else [c for c in com.index if c not in current]
     if demand.empty or not cand:
         return pd.DataFrame(columns=SUGGEST_COLUMNS)
     dem_pts = gpd.GeoSeries(com.loc[demand["code_insee"], "origin"].to_numpy(), crs=territory.crs)

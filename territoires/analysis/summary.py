@@ -57,7 +57,9 @@ def _indicator_text(ind: pd.DataFrame) -> str:
             v = _fr_int(int(r.valeur))
         except ValueError:
             v = str(r.valeur)
-        parts.append(f"{r.indicateur.replace('_', ' ')} : {v} {r.unite}")
+        name = getattr(r, "libelle", None) or r.indicateur.replace("_", " ")
+        unit = "€" if r.unite == "EUR" else r.unite
+        parts.append(f"{name} : {v} {unit}")
     if not parts:
         return ""
     when = max(ind["date"]).strftime("%d/%m/%Y")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from territoires.analysis.coverage import canton_coverage
-from territoires.dates import to_date
+from territoires.dates import DateLike, to_date
 from territoires.sources.programmes import programme as _programme
+from territoires.territory.core import Territory
+
+__all__ = ["targets_progress"]
 
 
-def targets_progress(territory, as_of=None) -> pd.DataFrame:
+def targets_progress(territory: Territory, as_of: DateLike = None) -> pd.DataFrame:
     """France Services progress on ``as_of`` against the targets in ``indicateurs.csv``.
 
     Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the ceiling`` (23), ``cantons covered vs one per canton`` (17). Each row has
@@ -17,8 +20,18 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
     does not count its cantons as covered: which of its cantons holds a site is
     not known, so the row counts them apart ("Niort (cantons 1 à 3) : 1 site
     pour 3 cantons") and ``atteint`` is None (undetermined) when they decide it.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> tp = targets_progress(territoires.load_territory("79"), "2021-09-14").set_index("cible")
+    >>> row = tp.loc["objectif de sites labellisés"]
+    >>> int(row["objectif"]), int(row["valeur"]), bool(row["atteint"])
+    (21, 17, False)
+    >>> int(tp.at["plafond de sites (quota + 10 %)", "objectif"])
+    23
     """
-    from territoires.territory.programmes import indicator, indicators
+    from territoires.territory.queries import indicator_date, indicator_number, indicators
 
     d = to_date(as_of)
     p = _programme("france_services")
@@ -32,8 +45,8 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
         return ind.at[name, "source"] if name in ind.index else ""
 
     try:
-        objective = indicator(territory, "france_services", "objectif_sites_fin_2022")
-        deadline = indicator(territory, "france_services", "echeance_objectif")
+        objective = indicator_number(territory, "france_services", "objectif_sites_fin_2022")
+        deadline = indicator_date(territory, "france_services", "echeance_objectif")
         rows.append(
             {"cible": "objectif de sites labellisés", "objectif": objective, "valeur": n_lab, "ecart": n_lab - objective,
              "atteint": n_lab >= objective, "echeance": deadline, "en_retard": d > deadline and n_lab < objective,
@@ -42,7 +55,7 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
     except KeyError:
         pass
     try:
-        ceiling = indicator(territory, "france_services", "plafond_sites")
+        ceiling = indicator_number(territory, "france_services", "plafond_sites")
         rows.append(
             {"cible": "plafond de sites (quota + 10 %)", "objectif": ceiling, "valeur": n_lab, "ecart": n_lab - ceiling,
              "atteint": n_lab <= ceiling, "echeance": None, "en_retard": False, "source": src("plafond_sites"),
@@ -66,7 +79,7 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
         for g, n in zip(units[~whole].itertuples(), n_in[~whole], strict=True)
     ]
     try:
-        per_canton = indicator(territory, "france_services", "objectif_un_site_par_canton")
+        per_canton = indicator_number(territory, "france_services", "objectif_un_site_par_canton")
     except KeyError:
         per_canton = n_cantons
     reached = True if certain >= per_canton else (False if certain + undetermined < per_canton else None)

@@ -47,7 +47,7 @@ def ensure_cache(source: str, path=None, departements=None) -> Path:
     """
     key = source_key(source, path, departements)
     folder = cache.entry_dir(settings.cache_dir, key)
-    if cache.is_valid(folder, verify="full"):
+    if cache.is_valid(folder, verify="full"):  # type: ignore[arg-type]
         return folder
     if folder.exists():
         log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)

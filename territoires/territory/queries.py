@@ -27,7 +27,7 @@ from territoires.territory.timeline import replay_positions, status_on
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["indicator", "indicators", "member_communes", "members", "sites"]
+__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "sites"]
 
 #: status of an active member (members have no project stage)
 MEMBER_STATUS = "member"
@@ -202,3 +202,33 @@ def indicator(territory: Territory, programme_key: str, name: str) -> int | floa
         return int(v)
     except ValueError:
         return float(v)
+
+
+def indicator_number(territory: Territory, programme_key: str, name: str) -> int | float:
+    """An indicator that is a number; ``TypeError`` if it is a date.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> indicator_number(territoires.load_territory("79"), "fs", "objectif_sites_fin_2022")
+    21
+    """
+    v = indicator(territory, programme_key, name)
+    if not isinstance(v, int | float):
+        raise TypeError(f"indicator {name!r} of {programme_key} is not a number: {v!r}")
+    return v
+
+
+def indicator_date(territory: Territory, programme_key: str, name: str) -> date:
+    """An indicator that is a date; ``TypeError`` otherwise.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> indicator_date(territoires.load_territory("79"), "fs", "echeance_objectif")
+    datetime.date(2022, 12, 31)
+    """
+    v = indicator(territory, programme_key, name)
+    if not isinstance(v, date):
+        raise TypeError(f"indicator {name!r} of {programme_key} is not a date: {v!r}")
+    return v

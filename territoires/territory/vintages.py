@@ -58,17 +58,17 @@ def known_as_of(territory: Territory, programme_key: str) -> date | None:
 
 
 def known_as_of_text(territory: Territory, programme_key: str) -> str:
-    """French text of :func:`known_as_of`: ``"01/08/2024"``, ``"09/2024"``, ``"2015"`` or ``""``.
+    """French text of :func:`known_as_of`: ``"au 01/08/2024"``, ``"en 09/2024"``, ``"en 2015"`` or ``""``.
 
     Examples
     --------
     >>> import territoires
     >>> known_as_of_text(territoires.load_territory("79"), "france_services")
-    '01/08/2024'
+    'au 01/08/2024'
     """
     v = _latest(territory, programme_key)
     if v.empty:
         return ""
     r = v.sort_values("etat_connu_au").iloc[-1]
     d = r["etat_connu_au"]
-    return {"annee": f"{d.year}", "mois": f"{d.month:02d}/{d.year}"}.get(r["precision"], d.strftime("%d/%m/%Y"))
+    return {"annee": f"en {d.year}", "mois": f"en {d.month:02d}/{d.year}"}.get(r["precision"], f"au {d.strftime('%d/%m/%Y')}")

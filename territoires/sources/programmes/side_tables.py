@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 POSITION_COLUMNS = ["site_id", "position_date", "adresse", "latitude", "longitude", "source"]
-INDICATOR_COLUMNS = ["departement", "programme", "indicateur", "valeur", "unite", "date", "source", "notes"]
+INDICATOR_COLUMNS = ["departement", "programme", "indicateur", "libelle", "valeur", "unite", "date", "source", "notes"]
 VINTAGE_COLUMNS = ["programme", "etat_connu_au", "precision", "source"]
 
 
@@ -99,7 +99,10 @@ def read_positions(path: str | Path) -> pd.DataFrame:
 
 
 def read_indicators(path: str | Path) -> pd.DataFrame:
-    """Sourced indicators and targets: ``departement, programme, indicateur, valeur, unite, date, source, notes``.
+    """Sourced indicators and targets: ``departement, programme, indicateur, libelle, valeur, unite, date, source, notes``.
+
+    ``libelle`` (the French label shown to users) is optional in the file; when
+    absent it is the identifier with spaces.
 
     ``date`` (the date the source states the figure) is a ``datetime.date``;
     ``valeur`` stays text (its ``unite`` says how to read it).
@@ -114,9 +117,12 @@ def read_indicators(path: str | Path) -> pd.DataFrame:
     ['plafond_sites', '23', datetime.date(2021, 9, 14)]
     """
     path = Path(path)
-    frame, lines = _frame(path, INDICATOR_COLUMNS[:-1])
+    required = [c for c in INDICATOR_COLUMNS if c not in ("libelle", "notes")]
+    frame, lines = _frame(path, required)
     if "notes" not in frame:
         frame["notes"] = ""
+    if "libelle" not in frame:
+        frame["libelle"] = frame["indicateur"].str.replace("_", " ")
     frame["date"] = _dates(path, frame, lines, "date", required=False)
     return frame[INDICATOR_COLUMNS]
 
