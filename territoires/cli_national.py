@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+__all__ = ["add_parsers", "apply_sites_file", "cmd_donnees", "cmd_import", "gaps_cantons", "vintage_line"]
+
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 

@@ -35,6 +35,8 @@ from territoires import settings
 from territoires.errors import TerritoiresError
 from territoires.sources import liststore
 
+__all__ = ["DEFAULT_URL", "PUBLISHED", "DownloadError", "Published", "base_url", "download", "resource_metadata"]
+
 #: The data.gouv.fr address; ``TERRITOIRES_DATAGOUV_URL`` overrides it (read when used).
 DEFAULT_URL = "https://www.data.gouv.fr"
 
@@ -137,6 +139,6 @@ def download(programme_key: str, resource_id: str | None = None, base: str | Non
         p.write_bytes(body)
         return liststore.register(
             p, programme_key, d, how, origin="data.gouv.fr", url=url, resource_id=resource_id,
-            dataset=str(dataset.get("slug") or (PUBLISHED.get(programme_key).dataset if programme_key in PUBLISHED else "")),
+            dataset=str(dataset.get("slug") or (PUBLISHED[programme_key].dataset if programme_key in PUBLISHED else "")),
             licence=str(licence), last_modified=last_modified, title=title,
         )

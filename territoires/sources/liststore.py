@@ -26,6 +26,8 @@ from pathlib import Path
 from territoires import settings
 from territoires.errors import InputError
 
+__all__ = ["ListEntry", "current", "date_in_name", "entries", "folder", "register", "sha256_of", "verify"]
+
 FOLDER = "listes-nationales"
 
 
@@ -135,10 +137,10 @@ def register(path: Path, programme_key: str, list_date: date, date_source: str, 
     )
     kept = [e for e in entries() if not (e.programme == programme_key and e.sha256 == digest)]
     kept.append(entry)
-    fd, tmp = tempfile.mkstemp(dir=folder(), prefix=".index-", suffix=".json")
+    fd, tmp_index = tempfile.mkstemp(dir=folder(), prefix=".index-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump([asdict(e) for e in kept], fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, _index_path())
+    os.replace(tmp_index, _index_path())
     return entry
 
 

@@ -17,6 +17,8 @@ import shapely
 from territoires import settings
 from territoires.naming import departement_of
 
+__all__ = ["COLUMNS", "arrondissements"]
+
 COLUMNS = ["code_insee", "nom", "code_commune", "code_departement", "geometry"]
 
 

