@@ -15,6 +15,11 @@ short, lets the tests point the module at a local server replaying the API's
 answers (``base_url``), and the client would add a dependency for no gain in
 what is checked (the file is verified by its own SHA-256 here).
 
+The France Services resource serves the 2024 layout the readers know; the
+layouts of the ACV and CRTE resources were not seen (ANCT's CRTE data come as
+three linked tables): they are stored as published, and a reader that does
+not recognise one says so when it is first used.
+
 Conseillers numériques: ANCT's 2021 structures list was a JSON inside an
 ANCT repository; no current data.gouv.fr resource with a known layout was
 found, so it is not downloadable here (``importer --fichier`` takes a copy).
