@@ -171,3 +171,21 @@ def test_split_communes_and_cities_without_cantons():
     assert t75.canton_units.empty and t75.communes["code_canton"].isna().all()
     t69 = territoires.load_territory("69")
     assert t69.communes.set_index("code_insee")["code_canton"].isna()["69123"]
+
+
+def test_donnees_importer_liste_and_an_altered_copy(national_file, capsys):
+    path, _ = national_file
+    assert main(["donnees", "importer", "france-services", str(path), "--date", "2024-08-02"]) == 0
+    assert "liste du 02/08/2024 (date donnée)" in capsys.readouterr().out
+    assert main(["donnees", "telecharger", "france-services", "--fichier", str(path)]) == 0
+    assert "liste du 01/08/2024 (date du nom de fichier)" in capsys.readouterr().out
+    assert main(["donnees", "liste"]) == 0
+    out = capsys.readouterr().out
+    # the same bytes registered again: one entry, the last registration's date
+    assert out.count("france_services : liste du") == 1 and "01/08/2024" in out and "ALTÉRÉ" not in out
+    (entry,) = liststore.entries()
+    entry.path.write_bytes(entry.path.read_bytes().replace(b"Poitiers", b"Poitiers!"))
+    assert main(["donnees", "liste"]) == 0
+    assert "FICHIER ALTÉRÉ" in capsys.readouterr().out
+    assert main(["gaps", "cantons", "--dept", "86"]) == 2
+    assert "altered" in capsys.readouterr().err

@@ -83,13 +83,15 @@ def entries(programme_key: str | None = None) -> list[ListEntry]:
 
 
 def current(programme_key: str) -> ListEntry | None:
-    """The list in use for ``programme_key``: the last registered, if its file is intact."""
+    """The list in use for ``programme_key``: the last registered; its SHA-256 is checked on each use."""
     es = entries(programme_key)
     if not es:
         return None
     e = es[-1]
     if not e.path.exists():
         raise InputError(e.path, f"stored list of {programme_key} is missing; register it again")
+    if not verify(e):
+        raise InputError(e.path, f"stored list of {programme_key} was altered (SHA-256 differs from {e.sha256[:16]}…); register it again")
     return e
 
 
