@@ -17,7 +17,6 @@ from territoires import __version__
 __all__ = [
     "cmd_boundaries",
     "cmd_gaps",
-    "cmd_import",
     "cmd_map",
     "cmd_programmes",
     "cmd_suggest",
@@ -97,36 +96,14 @@ def cmd_programmes(args) -> int:
     return EXIT_OK
 
 
-def cmd_import(args) -> int:
-    from territoires import read_programme
-
-    mapping = None
-    if args.mapping:
-        mapping = dict(pair.split("=", 1) for pair in args.mapping.split(","))
-    table = read_programme(args.file, args.programme, mapping=mapping)
-    print(table.summary())
-    text = table.report_text()
-    if text:
-        print(text)
-    if args.strict and table.n_rejected:
-        return EXIT_FOUND
-    return EXIT_OK
-
-
 def cmd_gaps(args) -> int:
-    from territoires import analysis as A
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, args.programme)
     if args.what == "cantons":
-        gaps = A.cantons_without_site(t, args.programme, as_of=args.as_of)
-        if args.format != "csv":
-            when = args.as_of or "aujourd'hui"
-            print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
-        _write_table(
-            gaps[["code_canton", "nom_canton", "population", "projets"]],
-            args,
-        )
-        return EXIT_OK
+        return N.gaps_cantons(t, args, _write_table)
     return _gaps_access(args, t)
 
 
@@ -202,6 +179,9 @@ def cmd_map(args) -> int:
     from territoires.maps import MAPS, build, write_map
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, "france_services")
     names = list(MAPS) if args.name == "all" else [args.name]
     for n in names:
         if n not in MAPS:
@@ -266,12 +246,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--as-of", help="date AAAA-MM-JJ (défaut : aujourd'hui)")
     sp.set_defaults(func=cmd_programmes)
 
-    sp = sub.add_parser("import", help="valider un fichier officiel et afficher le rapport de rejet")
-    sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
-    sp.add_argument("file")
-    sp.add_argument("--mapping", help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon")
-    sp.add_argument("--strict", action="store_true", help="code de sortie 1 si des lignes sont rejetées")
-    sp.set_defaults(func=cmd_import)
+    from territoires import cli_national
+
+    cli_national.add_parsers(sub)  # donnees, import
 
     sp = sub.add_parser("gaps", help="manques : cantons sans site, accès")
     sp.add_argument("what", choices=["cantons", "access"])
@@ -289,6 +266,9 @@ def parser() -> argparse.ArgumentParser:
                     help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
     sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
     sp.add_argument("--osrm", help="adresse d'un service OSRM : temps routés, et fourchette avec l'estimation (docs/osrm.md)")
+    sp.add_argument("--sites", help="liste officielle à utiliser pour cet appel seulement (rien n'est enregistré)")
+    sp.add_argument("--antennes", choices=["comptees", "exclues"], default="comptees",
+                    help="un canton desservi par une seule antenne France Services est-il couvert ? (défaut : comptees)")
     sp.set_defaults(func=cmd_gaps)
 
     sp = sub.add_parser("suggest", help="où placer les prochains sites")
@@ -314,6 +294,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")
     sp.set_defaults(func=cmd_map)
 
     sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")
@@ -345,6 +326,8 @@ def french_message(exc: BaseException) -> str:
         if exc.column is not None:
             where += f", colonne « {exc.column} »"
         return f"{where} : {exc.reason}"
+    if hasattr(exc, "french"):
+        return exc.french()
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)

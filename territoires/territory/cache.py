@@ -23,7 +23,7 @@ import pandas as pd
 __all__ = ["SCHEMA_VERSION", "entry_dir", "is_valid", "manifest", "read", "write"]
 
 #: Bump when the layout or the columns of cached layers change.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 14
 
 
 def _sha256(path: Path) -> str:
