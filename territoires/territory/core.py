@@ -163,11 +163,11 @@ def _normalise_codes(departements, valid: list[str]) -> list[str]:
 
 def _ensure_cache(source: str, path, departements=None) -> Path:
     key = source_key(source, path, departements if source == "geo-api" else None)
-    folder = cache.entry_dir(settings.cache_dir, key)
-    if cache.is_valid(folder, verify="full"):
+    folder, why = cache.current(settings.cache_dir, key, required=_required_layout(source, path))
+    if folder is not None:
         return folder
-    if folder.exists():
-        log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)
+    if why:
+        log.warning("cache %s is outdated, incomplete or corrupt (%s): rebuilding it", key, why)
     raw = read_boundaries(source, path, departements if source == "geo-api" else None)
     layers: dict[str, pd.DataFrame] = {}
     web: dict[str, list] = {}
@@ -186,8 +186,9 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
         layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
     layers["former_communes"] = raw.former_communes.astype("string")
-    cache.write(
-        folder,
+    return cache.write(
+        settings.cache_dir,
+        key,
         layers,
         extra={
             "source": raw.source,
@@ -195,7 +196,15 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
             "departements": sorted(raw.departements["code_departement"].astype(str)),
         },
     )
-    return folder
+
+
+def _required_layout(source: str, path) -> set[str]:
+    """Every layer file a complete cache of ``source`` holds."""
+    deps = known_departements(source, path) if source != "geo-api" else []
+    names = {"missing_geometry", "former_communes", *(f"wgs84__{n}" for n in LAYERS)}
+    for crs in zones_of(deps):
+        names |= {f"{zone_slug(crs)}__{n}" for n in LAYERS}
+    return names
 
 
 def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
