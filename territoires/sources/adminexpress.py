@@ -23,6 +23,7 @@ import pyogrio
 
 from territoires.errors import InputError, MissingLayerError
 from territoires.naming import pad_insee
+from territoires.sources import boundarycheck
 from territoires.sources.boundaries import RawBoundaries, missing_geometry
 
 LAYERS = {
@@ -142,6 +143,8 @@ def read_all(path) -> RawBoundaries:
         geometry=can.geometry.to_numpy(),
         crs=can.crs,
     )
+    notes: list[str] = []
+    communes, cantons = boundarycheck.validate(communes, cantons, path, notes)
     epcis = pd.DataFrame(
         {
             "siren": epci["CODE_SIREN"].astype(str),
@@ -149,6 +152,10 @@ def read_all(path) -> RawBoundaries:
             "nature": epci["NATURE"].astype(str).str.lower().map(NATURE_CODES).fillna(epci["NATURE"].astype(str)),
         }
     )
+    if epcis["siren"].duplicated().any():
+        dups = sorted(set(epcis.loc[epcis["siren"].duplicated(), "siren"]))
+        notes.append(f"{len(dups)} EPCI listed several times, kept once (first name): {', '.join(dups[:20])}")
+        epcis = epcis.drop_duplicates("siren").reset_index(drop=True)
     departements = pd.DataFrame(
         {
             "code_departement": dep["INSEE_DEP"].astype(str),
@@ -164,4 +171,5 @@ def read_all(path) -> RawBoundaries:
         missing_geometry=missing_geometry(communes),
         source="admin-express",
         vintage=path.stem,
+        notes=notes,
     )

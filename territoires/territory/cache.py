@@ -105,6 +105,8 @@ def schema_problem(meta, required: set[str] | None = None) -> str | None:
     for k in ("source", "vintage"):
         if not isinstance(meta.get(k), str):
             return f"{k} must be text"
+    if not isinstance(meta.get("notes", []), list) or not all(isinstance(n, str) for n in meta.get("notes", [])):
+        return "notes must be a list of text"
     if required is not None:
         wanted = {f"{n}.parquet" for n in required}
         if wanted - set(files):

@@ -26,9 +26,11 @@ class BoundaryReport:
     missing_geometry: pd.DataFrame
     communes_without_canton: pd.DataFrame
     inexact_cantons: pd.DataFrame
+    #: what the source's checks repaired or merged (``territoires.sources.boundarycheck``)
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = []
+        lines = list(self.notes)
         if len(self.missing_geometry):
             codes = ", ".join(
                 f"{r.code_insee} {r.nom} ({r.geometry_source})"
@@ -169,6 +171,8 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
     if why:
         log.warning("cache %s is outdated, incomplete or corrupt (%s): rebuilding it", key, why)
     raw = read_boundaries(source, path, departements if source == "geo-api" else None)
+    for note in raw.notes:
+        log.warning("%s: %s", raw.source, note)
     layers: dict[str, pd.DataFrame] = {}
     web: dict[str, list] = {}
     from territoires.progress import track
@@ -194,6 +198,7 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
             "source": raw.source,
             "vintage": raw.vintage,
             "departements": sorted(raw.departements["code_departement"].astype(str)),
+            "notes": list(raw.notes),
         },
     )
 
@@ -299,6 +304,7 @@ def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
         inexact_cantons=layers["cantons"].loc[
             layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
         ].reset_index(drop=True),
+        notes=list(meta.get("notes", [])),
     )
     for r in report.missing_geometry.itertuples():
         log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
