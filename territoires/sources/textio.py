@@ -10,6 +10,7 @@ postcodes keep their leading zeros); each row knows its line number.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -43,6 +44,15 @@ class Rows:
         return len(self.rows) + len(self.malformed)
 
 
+def _cp1252_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 refused as cp1252 (valid UTF-8 around them stays UTF-8)."""
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+_FALLBACK = "territoires-cp1252"
+codecs.register_error(_FALLBACK, _cp1252_bytes)
+
+
 def decode(data: bytes, path) -> tuple[str, str]:
     """Decode ``data``: UTF-8 (BOM or not), or cp1252 when no line is UTF-8.
 
@@ -58,8 +68,8 @@ def decode_lines(data: bytes, path) -> tuple[str, str, list[tuple[int, str]]]:
     A file that is valid UTF-8 is read as UTF-8. A file where no line with
     accented letters is valid UTF-8 is a cp1252 file (older ANCT exports) and
     is read as such. A UTF-8 file with a few lines that are not (a stray
-    cp1252 byte) is read as UTF-8, and only those lines are read as cp1252:
-    each is listed in ``notes`` as ``(line, reason)``, and the encoding reads
+    cp1252 byte) is read as UTF-8, and only the bytes UTF-8 refuses are read
+    as cp1252: each such line is listed in ``notes`` as ``(line, reason)``, and the encoding reads
     ``"utf-8 (+ cp1252 lines)"``. One bad byte never switches the whole file.
     A NUL byte in the first 4 KB means a binary file (unless UTF-16 with BOM).
     """
@@ -93,8 +103,9 @@ def decode_lines(data: bytes, path) -> tuple[str, str, list[tuple[int, str]]]:
     for i, raw in enumerate(lines):
         if i in bad_at:
             exc = bad_at[i]
-            out.append(raw.decode("cp1252", errors="replace"))
-            notes.append((i + 1, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}): this line was read as cp1252"))
+            out.append(raw.decode("utf-8", errors=_FALLBACK))
+            notes.append((i + 1, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}): "
+                                 "its invalid bytes were read as cp1252"))
         else:
             out.append(raw.decode("utf-8"))
     return "\n".join(out), ("utf-8-sig" if bom else "utf-8") + " (+ cp1252 lines)", notes

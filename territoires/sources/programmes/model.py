@@ -162,7 +162,7 @@ class ProgrammeTable:
         out = []
         words = {"rejected": "rejetée", "warning": "avertissement"}
         for r in self.report.sort_values(["file", "line"], kind="stable").itertuples():
-            col = f" colonne {r.column!r}" if r.column else ""
+            col = f" colonne {r.column!r}" if isinstance(r.column, str) and r.column else ""
             val = f" (valeur {r.value!r})" if r.value not in (None, "") else ""
             out.append(f"{r.file}:{r.line}:{col} {words.get(r.severity, r.severity)}: {r.reason}{val}")
         return "\n".join(out)

@@ -314,9 +314,10 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
         # the same (unit, contract) in two rows: the second is a duplicate
         key = frame["unit_code"].astype(str) + "|" + frame["member_id"].astype(str)
         dup = key.duplicated()
-        for r in frame[dup].itertuples():
-            first = int(frame.loc[key == f"{r.unit_code}|{r.member_id}", "_line"].iloc[0])
-            report.reject(r._line, "id_crte", r.member_id, f"{r.unit_code} already member of {r.member_id} (line {first})")
+        for i in frame.index[dup]:
+            unit, contract, line = frame.at[i, "unit_code"], frame.at[i, "member_id"], int(frame.at[i, "_line"])
+            first = int(frame.loc[key == f"{unit}|{contract}", "_line"].iloc[0])
+            report.reject(line, "id_crte", contract, f"{unit} already member of {contract} (line {first})")
         frame = frame[~dup].reset_index(drop=True)
         # a row loaded for one id and rejected for another is loaded, with a warning
         rep = report.frame()
