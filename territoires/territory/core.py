@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -165,7 +166,7 @@ def _normalise_codes(departements, valid: list[str]) -> list[str]:
 
 def _ensure_cache(source: str, path, departements=None) -> Path:
     key = source_key(source, path, departements if source == "geo-api" else None)
-    folder, why = cache.current(settings.cache_dir, key, required=_required_layout(source, path))
+    folder, why = cache.current(settings.cache_dir, key, required=_required_layout(source, str(path), key))
     if folder is not None:
         return folder
     if why:
@@ -203,13 +204,15 @@ def _ensure_cache(source: str, path, departements=None) -> Path:
     )
 
 
-def _required_layout(source: str, path) -> set[str]:
-    """Every layer file a complete cache of ``source`` holds."""
+@lru_cache(maxsize=16)
+def _required_layout(source: str, path: str, key: str) -> frozenset[str]:
+    """Every layer file a complete cache of ``source`` holds (``key`` fingerprints the source)."""
+    path = None if path == "None" else path
     deps = known_departements(source, path) if source != "geo-api" else []
     names = {"missing_geometry", "former_communes", *(f"wgs84__{n}" for n in LAYERS)}
     for crs in zones_of(deps):
         names |= {f"{zone_slug(crs)}__{n}" for n in LAYERS}
-    return names
+    return frozenset(names)
 
 
 def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
