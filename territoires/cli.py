@@ -134,15 +134,34 @@ def cmd_gaps(args) -> int:
 
 
 def cmd_suggest(args) -> int:
-    from territoires import analysis as A
 
     t = _territory(args)
-    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=args.as_of)
+    s = _suggest_all_zones(t, args)
     if args.format != "csv":
         before = s.attrs.get("population_beyond_before", 0)
         print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     _write_table(s, args, {"rang": "rang", "nom": "commune", "gain_population": "habitants_gagnés", "population_beyond_after": "restant_au_delà", "communes_covered": "communes_couvertes"})
     return EXIT_OK
+
+
+def _suggest_all_zones(t, args):
+    """``suggest_sites`` on each CRS zone, merged: zones share no coverage, so the
+    global greedy choice is the per-zone greedy picks taken by decreasing gain."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    zones = t.zones() if t.is_multizone else [t]
+    parts = [A.suggest_sites(z, k=args.k, threshold=args.threshold, as_of=args.as_of) for z in zones]
+    if len(parts) == 1:
+        return parts[0]
+    before = sum(int(p.attrs.get("population_beyond_before", 0)) for p in parts)
+    s = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    s = s.sort_values("gain_population", ascending=False, kind="stable").head(args.k).reset_index(drop=True)
+    s["rang"] = range(1, len(s) + 1)
+    s["population_beyond_after"] = before - s["gain_population"].cumsum()
+    s.attrs["population_beyond_before"] = before
+    return s
 
 
 def cmd_targets(args) -> int:

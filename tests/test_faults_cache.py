@@ -205,3 +205,35 @@ def test_concurrent_reader_never_sees_a_half_written_cache(tmp_path):
         writer.wait(timeout=60)
     assert reads >= 200 and failures == [], failures[:3]
     assert len(versions) >= 10  # the cache was really rewritten under the reader
+
+
+# ------------------------------------------------- through load_territory
+@pytest.mark.parametrize("case", ["manifest_list", "manifest_null", "substituted_empty_parquet"])
+def test_load_rebuilds_a_damaged_cache(tmp_path, monkeypatch, caplog, case):
+    import territoires
+    from territoires import settings
+
+    from .test_sources_boundaries import write_admin_express
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path / "cache")
+    gpkg = write_admin_express(tmp_path / "ae.gpkg")
+    territoires.load_territory("79", source="admin-express", path=gpkg)
+    (folder,) = [p for p in (tmp_path / "cache").iterdir() if "@" in p.name]
+    if case == "substituted_empty_parquet":
+        victim = next(folder.glob("EPSG-2154__communes.parquet"))
+        gpd_empty = territoires.load_territory("79", source="admin-express", path=gpkg).communes.iloc[:0]
+        gpd_empty.to_parquet(victim)
+    else:
+        _rewrite_manifest_for(folder, [] if case == "manifest_list" else None)
+    with caplog.at_level("WARNING"):
+        t = territoires.load_territory("79", source="admin-express", path=gpkg)
+    assert len(t.communes) == 3 and "rebuilding" in caplog.text
+
+
+def _rewrite_manifest_for(folder, meta):
+    import hashlib
+
+    raw = json.dumps(meta).encode()
+    (folder / "manifest.json").write_bytes(raw)
+    key = folder.name.split("@")[0]
+    (folder.parent / f"{key}.current").write_text(json.dumps({"folder": folder.name, "manifest_sha256": hashlib.sha256(raw).hexdigest()}))
