@@ -25,7 +25,7 @@ from territoires import settings
 from territoires.errors import InputError, TerritoiresError
 from territoires.fileio import write_bytes
 from territoires.sources import boundarycheck
-from territoires.sources.boundaries import RawBoundaries, missing_geometry
+from territoires.sources.raw import RawBoundaries, missing_geometry
 
 log = logging.getLogger(__name__)
 
