@@ -68,3 +68,9 @@ def chromium_path():
             pytest.fail("Chromium is required (TERRITOIRES_REQUIRE_BROWSER is set) but was not found")
         pytest.skip("Chromium not installed (apt-get install -y chromium)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _own_list_store(tmp_path_factory, monkeypatch):
+    """Each test gets an empty store of national lists (never the checkout's)."""
+    monkeypatch.setenv("TERRITOIRES_LISTS_DIR", str(tmp_path_factory.mktemp("listes")))

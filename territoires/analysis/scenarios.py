@@ -103,7 +103,7 @@ def what_if(
     ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
     """
     programme = _programme(programme).key  # the alias is resolved once, here
-    router = router or StraightLineRouter()
+    # router None: the default access model (densite-3), as in access_by_commune
     before = _active(territory, programme, as_of)
     after = before
     if remove:
