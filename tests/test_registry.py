@@ -55,8 +55,9 @@ CALLS = {
     "suggest_sites": lambda t, p, tmp: A.suggest_sites(t, k=1, as_of=AS_OF, programme=p),
     "what_if": lambda t, p, tmp: A.what_if(t, add=["79191"], as_of=AS_OF, programme=p),
     "to_geopackage": _call_gpkg,
+    "programme_changes": lambda t, p, tmp: A.programme_changes(t, "2021-07-13", AS_OF, [p]),
 }
-HEAVY = {"read_programme", "access_by_commune", "changes_between", "pvd_without_site", "suggest_sites", "what_if", "to_geopackage"}
+HEAVY = {"read_programme", "programme_changes", "access_by_commune", "changes_between", "pvd_without_site", "suggest_sites", "what_if", "to_geopackage"}
 
 
 def _public_functions_taking_a_programme() -> set[str]:
