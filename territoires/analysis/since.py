@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from territoires.dates import DateLike
 from territoires.dates import to_date_or_none as as_date
 from territoires.sources.programmes import PROGRAMMES
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.territory import Territory
+
+__all__ = ["CHANGE_COLUMNS", "CHANGE_KINDS", "programme_changes"]
 
 #: Columns of :func:`programme_changes` (French, as the tables users see).
 CHANGE_COLUMNS = ["programme", "libelle_programme", "changement", "code", "nom", "commune", "date", "source"]
@@ -57,7 +65,7 @@ def _rows(frame: pd.DataFrame, p, kind: str, change: str, date_col: str) -> list
     return out
 
 
-def programme_changes(territory, start, end, programmes=None) -> pd.DataFrame:
+def programme_changes(territory: Territory, start: DateLike, end: DateLike, programmes: list[str] | None = None) -> pd.DataFrame:
     """Every change of status between ``start`` (excluded) and ``end`` (included).
 
     For each programme of the registry (or of ``programmes``): sites or
@@ -69,12 +77,26 @@ def programme_changes(territory, start, end, programmes=None) -> pd.DataFrame:
     to a list's or a meeting's date (when the real date is not known) shows
     as a change on that date, so read ``source`` with it.
 
+    Parameters
+    ----------
+    territory : Territory
+    start, end : dates (``start`` before ``end``)
+    programmes : registry keys to look at (default: every programme)
+
     Returns
     -------
     DataFrame
         ``programme, libelle_programme, changement, code, nom, commune, date,
         source``, sorted by programme (registry order), kind and date.
         ``attrs["depuis"]`` and ``attrs["au"]`` hold the two dates.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> ch = programme_changes(t, "2021-07-13", "2021-09-14", ["crte"])
+    >>> sorted(set(ch.loc[ch["changement"] == "signature", "date"].astype(str)))
+    ['2021-08-27', '2021-08-31']
     """
     d0, d1 = as_date(start), as_date(end)
     if d0 is None or d1 is None:

@@ -31,6 +31,8 @@ from territoires.report.text import fr_number
 if TYPE_CHECKING:
     from territoires.report.model import Report, Section, Table
 
+__all__ = ["render_pdf"]
+
 #: Text pages use the PDF core Helvetica (every reader has it, nothing to embed):
 #: eight times faster to write than an embedded TrueType font. Map pages keep
 #: the maps' own DejaVu Sans (embedded).
