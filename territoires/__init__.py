@@ -27,6 +27,11 @@ from territoires.errors import (  # noqa: E402
     UnknownDepartementError,
 )
 from territoires.territory import Territory, load_territory  # noqa: E402
+from territoires.territory.national import (  # noqa: E402
+    NoProgrammeDataError,
+    download_list,
+    import_list,
+)
 from territoires.territory.programmes import read_programme  # noqa: E402
 
 
@@ -50,10 +55,13 @@ def __dir__() -> list[str]:
 __all__ = [
     "InputError",
     "MissingLayerError",
+    "NoProgrammeDataError",
     "TerritoiresError",
     "Territory",
     "UnknownDepartementError",
     "__version__",
+    "download_list",
+    "import_list",
     "load_territory",
     "rapport",
     "read_programme",
