@@ -29,12 +29,16 @@ scaled so that a commune's points add up to the commune's population.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+__all__ = ["METHODS", "OriginTable", "Origins", "cached_origin_points", "grid_points", "origin_points", "remembered"]
 
 METHODS = ("uniforme", "mairie")
 
@@ -49,6 +53,13 @@ class Origins:
     spacing_m : grid spacing in metres for ``"uniforme"`` (default 1,000)
     subcommunes : split communes nouvelles and Paris/Lyon/Marseille into their
         communes déléguées / arrondissements with their own populations
+
+    Examples
+    --------
+    >>> Origins("mairie", subcommunes=False).describe()
+    'population à la mairie'
+    >>> Origins(spacing_m=500).describe()
+    'population uniforme dans la commune, communes déléguées, maille 0,5 km'
     """
 
     method: str = "uniforme"
@@ -62,6 +73,7 @@ class Origins:
             raise ValueError(f"origin grid spacing must be positive, got {self.spacing_m!r}")
 
     def describe(self) -> str:
+        """Where trips start, in French (``population uniforme dans la commune, maille 1 km``)."""
         sub = ", communes déléguées" if self.subcommunes else ""
         if self.method == "mairie":
             return f"population à la mairie{sub}"
@@ -198,7 +210,7 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
 _CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
 
 
-def remembered(owner, what: str, make):
+def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
     key = (id(owner), what)
     hit = _CACHE.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +14,7 @@ from territoires.sources.programmes import PROGRAMMES
 from territoires.sources.programmes import programme as _programme
 
 if TYPE_CHECKING:
-    from territoires.territory import Territory
+    from territoires.territory.core import Territory
 
 __all__ = ["CHANGE_COLUMNS", "CHANGE_KINDS", "programme_changes"]
 
@@ -65,7 +66,9 @@ def _rows(frame: pd.DataFrame, p, kind: str, change: str, date_col: str) -> list
     return out
 
 
-def programme_changes(territory: Territory, start: DateLike, end: DateLike, programmes: list[str] | None = None) -> pd.DataFrame:
+def programme_changes(
+    territory: Territory, start: DateLike, end: DateLike, programmes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Every change of status between ``start`` (excluded) and ``end`` (included).
 
     For each programme of the registry (or of ``programmes``): sites or
@@ -76,12 +79,6 @@ def programme_changes(territory: Territory, start: DateLike, end: DateLike, prog
     A row's date is the date its source attests the fact: a start date set
     to a list's or a meeting's date (when the real date is not known) shows
     as a change on that date, so read ``source`` with it.
-
-    Parameters
-    ----------
-    territory : Territory
-    start, end : dates (``start`` before ``end``)
-    programmes : registry keys to look at (default: every programme)
 
     Returns
     -------
@@ -94,9 +91,9 @@ def programme_changes(territory: Territory, start: DateLike, end: DateLike, prog
     --------
     >>> import territoires
     >>> t = territoires.load_territory("79")
-    >>> ch = programme_changes(t, "2021-07-13", "2021-09-14", ["crte"])
-    >>> sorted(set(ch.loc[ch["changement"] == "signature", "date"].astype(str)))
-    ['2021-08-27', '2021-08-31']
+    >>> ch = programme_changes(t, "2021-07-13", "2021-09-14", ["france_services", "crte"])
+    >>> ch.groupby(["programme", "changement"]).size().to_dict()
+    {('crte', 'entrée'): 8, ('crte', 'signature'): 4, ('france_services', 'nouveau projet'): 9}
     """
     d0, d1 = as_date(start), as_date(end)
     if d0 is None or d1 is None:

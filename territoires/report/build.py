@@ -26,7 +26,7 @@ from territoires.report.sections import (
 from territoires.sources.programmes import programme
 
 if TYPE_CHECKING:
-    from territoires.territory import Territory
+    from territoires.territory.core import Territory
 
 __all__ = ["CHANGE_LABELS", "changes_section", "rapport"]
 
