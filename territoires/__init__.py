@@ -13,6 +13,7 @@ maps, for one département or for the whole of France.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:  # the one place the version is written is pyproject.toml
     __version__ = version("territoires")
@@ -34,7 +35,7 @@ from territoires.territory.national import (  # noqa: E402
 from territoires.territory.programmes import read_programme  # noqa: E402
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``territoires.rapport``: the report room (the top room) is loaded on first access (PEP 562).
 
     Lower rooms read ``territoires.__version__``; importing the top room from

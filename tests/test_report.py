@@ -67,6 +67,28 @@ def test_programme_changes_entries_projects_exits_on_synthetic():
         A.programme_changes(t, "2021-09-14", "2021-07-13")
 
 
+def test_pdf_splits_long_tables_with_their_header_on_every_page(tmp_path):
+    import pandas as pd
+
+    from territoires.report.model import Report, Section, Table
+    from territoires.report.pdf import _core
+
+    assert _core("36\u202f481 — «\u00a0é\u00a0» œ") == "36\u00a0481 — «\u00a0é\u00a0» œ"  # cp1252 keeps these
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    rows = pd.DataFrame({"Colonne A": [f"ligne {i}" for i in range(150)], "Source": ["une source"] * 149 + ["une autre"]})
+    r = Report("Essai (00)", date(2021, 9, 14), None, [Section("essai", "Section d'essai", tables=[Table("Longue table", rows)],
+                                                              sources=["une source"])], [], MADE_ON, "0")
+    r.to_pdf(tmp_path / "t.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
+    body = pages[1:]  # after the cover
+    assert len(body) >= 3
+    for p in body:
+        assert "Colonne A" in p and "[1] une source" in p
+    assert "[2] une autre" in body[-1]
+    assert sorted(int(n) for n in re.findall(r"ligne (\d+)", "".join(body))) == list(range(150))  # every row, once
+
+
 def test_depuis_after_as_of_is_refused():
     with pytest.raises(ValueError, match="doit précéder"):
         rapport(S.territory(), as_of="2021-07-13", depuis="2021-09-14")

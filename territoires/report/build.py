@@ -63,8 +63,8 @@ def changes_section(territory, since: date, d: date, present: list[str]) -> Sect
     )
 
 
-def rapport(territory: Territory | str, as_of: DateLike = None, depuis: DateLike = None, made_on: DateLike = None) -> Report:
-    """The committee's file for ``territory`` (a :class:`Territory` or a département code) on ``as_of``.
+def rapport(territory: Territory | str | list[str], as_of: DateLike = None, depuis: DateLike = None, made_on: DateLike = None) -> Report:
+    """The committee's file for ``territory`` (a :class:`Territory` or département code(s)) on ``as_of``.
 
     Sections follow the deck's order (CRTE; PVD and ACV; France Services;
     conseillers numériques and other ANCT programmes; engineering), preceded
@@ -72,12 +72,30 @@ def rapport(territory: Territory | str, as_of: DateLike = None, depuis: DateLike
     have no data in the territory is not built: it is listed in
     ``Report.left_out`` with the reason, as is every programme without data.
 
+    Parameters
+    ----------
+    territory : Territory, or what :func:`territoires.load_territory` accepts
+    as_of : the meeting's date (today if None)
+    depuis : the previous meeting's date: adds "what changed since"
+    made_on : the production date printed on the file (today if None)
+
+    Returns
+    -------
+    Report
+        Sections (``report["france_services"]``, iterable, reorderable),
+        the parts left out and why; ``to_html(path)``, ``to_pdf(path)``.
+
     Examples
     --------
-    >>> r = territoires.rapport("79", as_of="2021-09-14", depuis="2021-07-13")   # doctest: +SKIP
-    >>> r["france_services"].figure("Sites labellisés").value                    # doctest: +SKIP
+    >>> import territoires
+    >>> r = territoires.rapport("79", as_of="2021-09-14", depuis="2021-07-13", made_on="2026-11-29")
+    >>> [s.key for s in r]
+    ['changements', 'crte', 'pvd_acv', 'france_services', 'numerique', 'ingenierie_anct']
+    >>> r["france_services"].figure("Sites labellisés").value
     17
-    >>> r.to_html("rapport.html"); r.to_pdf("rapport.pdf")                      # doctest: +SKIP
+    >>> [lo.title for lo in r.left_out]
+    ['Couverture mobile (New Deal / dispositif de couverture ciblée)']
+    >>> r.to_html("rapport.html"); r.to_pdf("rapport.pdf")   # doctest: +SKIP
     """
     from territoires.territory import Territory, load_territory
 

@@ -2,6 +2,7 @@
 
 Each interactive map is the maps room's self-contained page (Leaflet inlined
 from the ``xstatic-leaflet`` package) placed in an ``<iframe srcdoc>``: the
+
 maps keep their own scripts and ids apart, and the page loads nothing.
 Every text taken from data is HTML-escaped.
 """
@@ -19,6 +20,8 @@ __all__ = ["CSS", "left_out_html", "map_iframe", "render_html", "report_body", "
 
 if TYPE_CHECKING:
     from territoires.report.model import KeyFigure, Report, Section, Table
+
+__all__ = ["CSS", "left_out_html", "map_iframe", "render_html", "report_body", "section_html", "table_html"]
 
 e = html.escape
 

@@ -33,6 +33,8 @@ __all__ = ["CHAR_EM", "Layout", "Page", "TEXT_RC", "render_pdf"]
 if TYPE_CHECKING:
     from territoires.report.model import Report, Section, Table
 
+__all__ = ["render_pdf"]
+
 #: Text pages use the PDF core Helvetica (every reader has it, nothing to embed):
 #: eight times faster to write than an embedded TrueType font. Map pages keep
 #: the maps' own DejaVu Sans (embedded).

@@ -12,9 +12,9 @@ from datetime import date
 import pandas as pd
 
 from territoires import analysis as A
-from territoires import maps
 from territoires.analysis.summary import programme_status_text
 from territoires.report.common import (
+    build_map,
     deck,
     deck_source,
     french_columns,
@@ -72,10 +72,12 @@ def crte_section(territory, d, made_on, boundaries):
         tables.append(Table("Communes à vérifier (hors CRTE ou dans plusieurs)", french_columns(bad, {"code_insee": "Code", "nom_commune": "Commune", "nb_crte": "CRTE", "crte": "Contrats"})))
     ind = indicators_table(territory, p.key, d)
     tables += [ind] if ind is not None else []
+    notes: list[str] = []
+    spec = build_map(territory, "crte", d, made_on, notes)
     return Section(p.key, "Contrats de relance et de transition écologique (CRTE)",
                    "Périmètres des contrats et signatures à la date du comité.", figs, tables,
-                   [maps.build(territory, "crte", as_of=d, made_on=made_on)],
-                   [boundaries, *sources_of(m, territory.indicators(p.key))], [vintage_line(territory, p.key)])
+                   [spec] if spec is not None else [],
+                   [boundaries, *sources_of(m, territory.indicators(p.key))], [vintage_line(territory, p.key), *notes])
 
 
 def pvd_acv_section(territory, d, made_on, boundaries, present):
@@ -93,9 +95,10 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
         tables.append(Table("Petites villes de demain", french_columns(m, {"unit_name": "Commune", "unit_code": "Code INSEE", "etape": "Étape", "start_date": "Membre attesté le",
                                                                          "signed_on": "Convention d'adhésion signée le", "source": "Source"}, pvd.key)))
         fs = programme("france_services")
-        gaps = A.pvd_without_site(territory, d, fs.key)
-        tables.append(Table("Petites villes de demain sans France Services labellisée", french_columns(gaps, {
-            "nom_commune": "Commune", "a_un_projet": "Projet France Services", "nom_site_proche": "Site labellisé le plus proche", "minutes": "Minutes (estimation)"})))
+        if fs.key in present:
+            gaps = A.pvd_without_site(territory, d, fs.key)
+            tables.append(Table("Petites villes de demain sans France Services labellisée", french_columns(gaps, {
+                "nom_commune": "Commune", "a_un_projet": "Projet France Services", "nom_site_proche": "Site labellisé le plus proche", "minutes": "Minutes (estimation)"})))
         sources += sources_of(m)
         notes.append(vintage_line(territory, pvd.key))
     for key, label in (("acv", "Action cœur de ville"), ("fonds_friches", "Fonds friches")):
@@ -114,7 +117,8 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
         if ind is not None:
             tables.append(ind)
             sources += sources_of(territory.indicators(key))
-    specs = [maps.build(territory, "pvd-acv", as_of=d, made_on=made_on)] if {"pvd", "acv"} & set(present) else []
+    spec = build_map(territory, "pvd-acv", d, made_on, notes) if {"pvd", "acv"} & set(present) else None
+    specs = [spec] if spec is not None else []
     return Section("pvd_acv", "Petites villes de demain et Action cœur de ville",
                    "Revitalisation des centres-villes et centres-bourgs : communes, conventions, fonds friches.",
                    figs, tables, specs, list(dict.fromkeys(sources)), notes)
@@ -134,19 +138,22 @@ def numerique_section(territory, d, made_on, boundaries, present):
         ]
         tables.append(Table("Structures d'accueil des conseillers numériques", french_columns(s, {
             "nom": "Structure", "commune": "Commune", "nb_cnfs": "Postes", "type_structure": "Statut", "start_date": "Validée le", "source": "Source"})))
-        specs.append(maps.build(territory, "conseillers-numeriques", as_of=d, made_on=made_on))
+        spec = build_map(territory, "conseillers-numeriques", d, made_on, notes)
+        specs += [spec] if spec is not None else []
         sources += sources_of(s, territory.indicators(cn.key))
         notes.append(vintage_line(territory, cn.key))
         ind = indicators_table(territory, cn.key, d)
         tables += [ind] if ind is not None else []
     mob, zb = programme("couverture_mobile"), programme("zones_blanches")
     if mob.key in present or zb.key in present:
-        n_sites = len(territory.sites(mob.key, as_of=d))
-        z = territory.members(zb.key, as_of=d)
-        figs += [KeyFigure("Sites New Deal Mobile en service", n_sites, "sites"), KeyFigure("Communes en zone blanche (2015)", len(z), "communes")]
-        if len(z):
+        if mob.key in present:
+            figs.append(KeyFigure("Sites New Deal Mobile en service", len(territory.sites(mob.key, as_of=d)), "sites"))
+        z = territory.members(zb.key, as_of=d) if zb.key in present else None
+        if z is not None:
+            figs.append(KeyFigure("Communes en zone blanche (2015)", len(z), "communes"))
             tables.append(Table(zb.label, french_columns(z, {"unit_name": "Commune", "unit_code": "Code INSEE", "start_date": "Attesté le", "source": "Source"})))
-        specs.append(maps.build(territory, "couverture-mobile", as_of=d, made_on=made_on))
+        spec = build_map(territory, "couverture-mobile", d, made_on, notes)
+        specs += [spec] if spec is not None else []
         sources += sources_of(z, territory.indicators(mob.key))
         for key in (mob.key, zb.key):
             if key in present:
