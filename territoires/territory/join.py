@@ -34,6 +34,16 @@ import shapely
 
 from territoires.territory.geometry import coverage_breakers, require_projected, union_by
 
+__all__ = [
+    "FRACTION_SHARE",
+    "WHOLE_SHARE",
+    "assign_cantons",
+    "build_cantons",
+    "build_departements",
+    "build_epcis",
+    "group_name",
+]
+
 WHOLE_SHARE = 0.95
 FRACTION_SHARE = 0.01
 
