@@ -35,12 +35,12 @@ def _entry_line(e) -> str:
     )
 
 
-def _register_file(programme, path, date_text, strict=False) -> int:
+def _register_file(programme, path, date_text, strict=False, checked=None) -> int:
     from territoires.sources.programmes import programme as _p
     from territoires.territory.national import import_list
 
     key = _p(programme).key
-    entry, table = import_list(path, key, list_date=date_text)
+    entry, table = import_list(path, key, list_date=date_text, checked=checked)
     print(clean(table.summary()))
     text = table.report_text()
     if text:
@@ -75,7 +75,7 @@ def cmd_import(args) -> int:
         print(clean(table.report_text()))
         print("liste non enregistrée (--strict) : des lignes sont rejetées")
         return EXIT_FOUND
-    return _register_file(args.programme, args.file, args.date)
+    return _register_file(args.programme, args.file, args.date, checked=table)
 
 
 def cmd_donnees(args) -> int:

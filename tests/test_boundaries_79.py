@@ -85,7 +85,7 @@ def test_whole_of_france_and_missing_geometries_reported():
     assert rebuilt == "union_communes_deleguees"
     how = dict(zip(missing["code_insee"], missing["geometry_source"], strict=True))
     assert how["14581"] == "union_communes_deleguees" and how["15031"] == "missing"
-    # communes in no canton: Métropole de Lyon, Martinique, Guyane, and the 4 without geometry
+    # communes in no canton: Paris, Métropole de Lyon (Lyon included), Martinique, Guyane, and the 4 without geometry
     none = t.report.communes_without_canton["code_insee"]
-    assert set(none.str[:3]) <= {"690", "691", "692", "693", "972", "973", "150", "151"}
-    assert len(none) == 117
+    assert set(none.str[:3]) <= {"750", "690", "691", "692", "693", "972", "973", "150", "151"}
+    assert {"75056", "69123"} <= set(none) and len(none) == 119

