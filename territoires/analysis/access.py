@@ -163,7 +163,7 @@ def access_by_commune(
     if origins is not None and hasattr(router, "origins"):
         from dataclasses import replace
 
-        router = replace(router, origins=origins)
+        router = replace(router, origins=origins)  # type: ignore[type-var]
     p = _p(programme)
     frames, all_pts = [], []
     n_sites = n_outside = 0
@@ -301,6 +301,14 @@ def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds: Sequen
     minutes, population-weighted median over the communes both know with a
     time above 0), so that an estimate elsewhere can be read as a range.
     ``attrs["estimate"]`` and ``attrs["routed"]`` name both models.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"code_insee": ["a", "b"], "population": [100, 50], "minutes": [10.0, 25.0]})
+    >>> routed = est.assign(minutes=[12.0, 32.0])
+    >>> routed_band(est, routed, [20, 30]).to_dict("records")
+    [{'seuil_min': 20, 'population_estimee': 50, 'population_routee': 50, 'population_basse': 50, 'population_haute': 50, 'ratio_median': 1.2}, {'seuil_min': 30, 'population_estimee': 0, 'population_routee': 50, 'population_basse': 0, 'population_haute': 50, 'ratio_median': 1.2}]
     """
     e = estimate.set_index("code_insee")
     r = routed.set_index("code_insee")

@@ -29,13 +29,18 @@ scaled so that a commune's points add up to the commune's population.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+__all__ = ["METHODS", "OriginTable", "Origins", "cached_origin_points", "grid_points", "origin_points", "remembered"]
+
+T = TypeVar("T")
 METHODS = ("uniforme", "mairie")
 
 
@@ -49,6 +54,13 @@ class Origins:
     spacing_m : grid spacing in metres for ``"uniforme"`` (default 1,000)
     subcommunes : split communes nouvelles and Paris/Lyon/Marseille into their
         communes déléguées / arrondissements with their own populations
+
+    Examples
+    --------
+    >>> Origins().describe()
+    'population uniforme dans la commune, communes déléguées, maille 1 km'
+    >>> Origins("mairie", subcommunes=False).describe()
+    'population à la mairie'
     """
 
     method: str = "uniforme"
@@ -62,6 +74,7 @@ class Origins:
             raise ValueError(f"origin grid spacing must be positive, got {self.spacing_m!r}")
 
     def describe(self) -> str:
+        """The origins in one French line."""
         sub = ", communes déléguées" if self.subcommunes else ""
         if self.method == "mairie":
             return f"population à la mairie{sub}"
@@ -195,10 +208,10 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
     )
 
 
-_CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
+_CACHE: dict[tuple, tuple[weakref.ref, Any]] = {}
 
 
-def remembered(owner, what: str, make):
+def remembered(owner: object, what: Hashable, make: Callable[[], T]) -> T:
     """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
     key = (id(owner), what)
     hit = _CACHE.get(key)

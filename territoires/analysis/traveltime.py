@@ -66,8 +66,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 
 from territoires.analysis.origins import Origins
+
+__all__ = ["KINDS", "KIND_LABELS", "MODEL_NAME", "DensityModel", "KindParameters"]
 
 KINDS = ("dense", "intermediaire", "rural")
 #: French labels of the kinds of place (user-facing).
@@ -85,6 +88,12 @@ class KindParameters:
     speed_kmh : mean door-to-door speed on the road distance
     origin_minutes : minutes added when the trip starts in this kind of place
     destination_minutes : minutes added when the site lies in this kind of place
+
+    Examples
+    --------
+    >>> p = KindParameters(circuity=1.4, speed_kmh=55, origin_minutes=0.5, destination_minutes=0.5)
+    >>> round(p.minutes_per_km, 3)
+    1.527
     """
 
     circuity: float
@@ -132,12 +141,14 @@ class DensityModel:
             raise ValueError("density thresholds must satisfy 0 ≤ intermediate ≤ dense")
 
     def with_origins(self, origins: Origins) -> DensityModel:
+        """The same model starting from other origins."""
         return replace(self, origins=origins)
 
     def params(self) -> list[KindParameters]:
+        """Parameters of the dense, intermediate and rural kinds, in that order."""
         return [self.dense, self.intermediaire, self.rural]
 
-    def kinds_of(self, density) -> np.ndarray:
+    def kinds_of(self, density: ArrayLike) -> np.ndarray:
         """Kind index (0 dense, 1 intermediaire, 2 rural) of each density (inhabitants per km²); NaN is rural."""
         d = np.asarray(density, dtype=float)
         return np.where(d >= self.dense_min_density, 0, np.where(d >= self.intermediate_min_density, 1, 2))
@@ -147,12 +158,14 @@ class DensityModel:
         return f"temps estimés à vol d'oiseau, modèle {self.name} ; non routés"
 
     def describe(self) -> str:
+        """The model and all its parameters in one French line (printed beside every result)."""
         parts = [f"{KIND_LABELS[k]} ×{_fmt(p.circuity)} à {_fmt(p.speed_kmh)} km/h +{_fmt(p.origin_minutes + p.destination_minutes)} min"
                  for k, p in zip(KINDS, self.params(), strict=True)]
         return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "
                 f"{self.origins.describe()}) ; non routés")
 
-    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points=None):
+    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray,
+                      o_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fastest site for every origin, all origins queried at once.
 
         Parameters
