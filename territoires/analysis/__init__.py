@@ -26,6 +26,7 @@ from territoires.analysis.programmes import (
     pvd_without_site,
 )
 from territoires.analysis.scenarios import suggest_sites, what_if
+from territoires.analysis.since import programme_changes
 from territoires.analysis.targets import targets_progress
 from territoires.analysis.traveltime import DensityModel, KindParameters
 
@@ -45,6 +46,7 @@ __all__ = [
     "engineering_eligibility",
     "engineering_requests",
     "population_beyond",
+    "programme_changes",
     "routed_band",
     "pvd_without_site",
     "suggest_sites",
