@@ -163,7 +163,7 @@ def access_by_commune(
     if origins is not None and hasattr(router, "origins"):
         from dataclasses import replace
 
-        router = replace(router, origins=origins)  # type: ignore[type-var]
+        router = replace(router, origins=origins)  # type: ignore[type-var]  # dataclass routers only (hasattr above)
     p = _p(programme)
     frames, all_pts = [], []
     n_sites = n_outside = 0
@@ -305,10 +305,10 @@ def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds: Sequen
     Examples
     --------
     >>> import pandas as pd
-    >>> est = pd.DataFrame({"code_insee": ["a", "b"], "population": [100, 50], "minutes": [10.0, 25.0]})
-    >>> routed = est.assign(minutes=[12.0, 32.0])
-    >>> routed_band(est, routed, [20, 30]).to_dict("records")
-    [{'seuil_min': 20, 'population_estimee': 50, 'population_routee': 50, 'population_basse': 50, 'population_haute': 50, 'ratio_median': 1.2}, {'seuil_min': 30, 'population_estimee': 0, 'population_routee': 50, 'population_basse': 0, 'population_haute': 50, 'ratio_median': 1.2}]
+    >>> est = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [10.0, 25.0]})
+    >>> rou = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [12.0, 35.0]})
+    >>> routed_band(est, rou, [20, 30])[["seuil_min", "population_basse", "population_haute"]].values.tolist()
+    [[20, 50, 50], [30, 0, 50]]
     """
     e = estimate.set_index("code_insee")
     r = routed.set_index("code_insee")

@@ -29,9 +29,9 @@ scaled so that a commune's points add up to the commune's population.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,7 +40,6 @@ import shapely
 
 __all__ = ["METHODS", "OriginTable", "Origins", "cached_origin_points", "grid_points", "origin_points", "remembered"]
 
-T = TypeVar("T")
 METHODS = ("uniforme", "mairie")
 
 
@@ -57,10 +56,10 @@ class Origins:
 
     Examples
     --------
-    >>> Origins().describe()
-    'population uniforme dans la commune, communes déléguées, maille 1 km'
     >>> Origins("mairie", subcommunes=False).describe()
     'population à la mairie'
+    >>> Origins(spacing_m=500).describe()
+    'population uniforme dans la commune, communes déléguées, maille 0,5 km'
     """
 
     method: str = "uniforme"
@@ -74,7 +73,7 @@ class Origins:
             raise ValueError(f"origin grid spacing must be positive, got {self.spacing_m!r}")
 
     def describe(self) -> str:
-        """The origins in one French line."""
+        """Where trips start, in French (``population uniforme dans la commune, maille 1 km``)."""
         sub = ", communes déléguées" if self.subcommunes else ""
         if self.method == "mairie":
             return f"population à la mairie{sub}"
@@ -208,10 +207,10 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
     )
 
 
-_CACHE: dict[tuple, tuple[weakref.ref, Any]] = {}
+_CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
 
 
-def remembered(owner: object, what: Hashable, make: Callable[[], T]) -> T:
+def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
     key = (id(owner), what)
     hit = _CACHE.get(key)

@@ -93,7 +93,7 @@ class StraightLineRouter:
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique (×{c} à {v} km/h ; {self.origins.describe()}) ; non routés"
 
     def label(self) -> str:
-        """The model's short French name (map subtitles)."""
+        """Short French name of the estimate, for map subtitles."""
         c = f"{self.circuity:g}".replace(".", ",")
         v = f"{self.speed_kmh:g}".replace(".", ",")
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique ×{c} à {v} km/h ; non routés"
@@ -151,11 +151,11 @@ class OSRMRouter:
     origins: Origins = field(default_factory=_town_halls)
 
     def describe(self) -> str:
-        """The engine in one French line (profile, address, origins)."""
+        """The routed times in one French line (profile, server, origins)."""
         return f"temps routés OSRM, profil {self.profile} ({self.url} ; {self.origins.describe()})"
 
     def label(self) -> str:
-        """The engine's short French name (map subtitles)."""
+        """Short French name of the routed times, for map subtitles."""
         return f"temps routés OSRM, profil {self.profile}"
 
     def _table(self, src: np.ndarray, dst: np.ndarray):

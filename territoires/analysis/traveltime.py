@@ -70,7 +70,7 @@ from numpy.typing import ArrayLike
 
 from territoires.analysis.origins import Origins
 
-__all__ = ["KINDS", "KIND_LABELS", "MODEL_NAME", "DensityModel", "KindParameters"]
+__all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
 
 KINDS = ("dense", "intermediaire", "rural")
 #: French labels of the kinds of place (user-facing).
@@ -91,9 +91,10 @@ class KindParameters:
 
     Examples
     --------
-    >>> p = KindParameters(circuity=1.4, speed_kmh=55, origin_minutes=0.5, destination_minutes=0.5)
-    >>> round(p.minutes_per_km, 3)
-    1.527
+    >>> from territoires.analysis import DensityModel, KindParameters
+    >>> rural = KindParameters(circuity=1.5, speed_kmh=60, origin_minutes=2, destination_minutes=2)
+    >>> DensityModel(rural=rural).rural.speed_kmh
+    60
     """
 
     circuity: float
@@ -141,11 +142,11 @@ class DensityModel:
             raise ValueError("density thresholds must satisfy 0 ≤ intermediate ≤ dense")
 
     def with_origins(self, origins: Origins) -> DensityModel:
-        """The same model starting from other origins."""
+        """The same model with other origin points (e.g. ``Origins("mairie")``)."""
         return replace(self, origins=origins)
 
     def params(self) -> list[KindParameters]:
-        """Parameters of the dense, intermediate and rural kinds, in that order."""
+        """The parameters of the three kinds of place, in order dense, intermediaire, rural."""
         return [self.dense, self.intermediaire, self.rural]
 
     def kinds_of(self, density: ArrayLike) -> np.ndarray:
@@ -158,14 +159,15 @@ class DensityModel:
         return f"temps estimés à vol d'oiseau, modèle {self.name} ; non routés"
 
     def describe(self) -> str:
-        """The model and all its parameters in one French line (printed beside every result)."""
+        """The model in one French line: each kind's circuity, speed and fixed minutes, and the origins."""
         parts = [f"{KIND_LABELS[k]} ×{_fmt(p.circuity)} à {_fmt(p.speed_kmh)} km/h +{_fmt(p.origin_minutes + p.destination_minutes)} min"
                  for k, p in zip(KINDS, self.params(), strict=True)]
         return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "
                 f"{self.origins.describe()}) ; non routés")
 
-    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray,
-                      o_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def nearest_times(
+        self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fastest site for every origin, all origins queried at once.
 
         Parameters
