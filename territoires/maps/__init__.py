@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from territoires.fileio import safe_name
-from territoires.maps.catalogue import MAPS, choropleth_map
+from territoires.maps.catalogue import MAPS
+from territoires.maps.choropleth import choropleth_map
 from territoires.maps.interactive import render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec

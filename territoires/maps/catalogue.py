@@ -15,7 +15,9 @@ import pandas as pd
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.maps import style as S
+from territoires.maps.credits import source_lines
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.textio import as_date
 
@@ -50,19 +52,36 @@ def _fmt_date(v) -> str:
         return str(v)
 
 
-def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sources: str, made_on=None,
-                subtitle: str | None = None, **extra) -> MapSpec:
-    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited."""
+def _national(territory) -> bool:
+    return len(territory.departements) > 20
+
+
+def _dated_spec(territory, name: str, d: date, title: str, layers, legend, tables: dict, made_on=None,
+                subtitle: str | None = None, extra_sources=(), **extra) -> MapSpec:
+    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``.
+
+    ``tables``: French programme label → the rows drawn, whose ``source``
+    column makes the credit (see :mod:`~territoires.maps.credits`). A
+    territory spanning several CRS zones gets its panels (métropole, insets)
+    and opens, interactive, on the main one.
+    """
+    panels = panels_of(territory)
+    if panels and "bounds" not in extra:
+        extra["bounds"] = panels[0].bounds
+    if _national(territory):
+        for lyr in layers:  # thousands of names: none written on a national page
+            lyr.label = None
     return MapSpec(
         slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",
         title=title,
         subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
         layers=layers,
         legend=legend,
-        sources=f"{S.SOURCE_BOUNDARIES}, {sources}",
+        sources=source_lines(territory, tables, extra_sources),
         made_on=_today(made_on),
         crs=territory.crs,
         version=__version__,
+        panels=panels,
         **extra,
     )
 
@@ -103,7 +122,7 @@ def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: 
     )
     gdf = gpd.GeoDataFrame(d, geometry=sites.geometry.to_numpy(), crs=sites.crs)
     return Layer(
-        name, gdf, symbol,
+        name, gdf, symbol, label="commune", keep=True,  # the sites' towns carry the map's answer
         tooltip=[("nom", "Nom"), ("commune", "Commune")],
         popup=[("nom", "Nom"), ("adresse", "Adresse"), ("commune", "Commune"), ("date", date_label), ("statut", "Statut"), ("site_id", "Identifiant")],
     )
@@ -139,7 +158,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
         )
     return _dated_spec(
         territory, "france-services", d, "Le réseau France Services", layers, legend,
-        "ANCT (liste des structures France services)", made_on,
+        {"France Services": s}, made_on,
         subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}", notes=notes,
     )
 
@@ -152,12 +171,13 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
     units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
     units["population"] = units["population"].astype("Int64").astype(str)
+    units["sans_site"] = units["etat"] == "sans site"  # the map's answer: always named
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
-    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "population", "labelled", "projects", "geometry"]],
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "sans_site", "population", "labelled", "projects", "geometry"]],
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
                  tooltip=[("nom", "Canton"), ("etat", "État")],
                  popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
-                 label="nom")
+                 label="nom", keep="sans_site")
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
@@ -175,7 +195,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     if (cov["kind"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
-                       layers, legend, "ANCT", made_on, notes=notes)
+                       layers, legend, {"France Services": s}, made_on, notes=notes)
 
 
 ACCESS_BINS = [10, 20, 30]
@@ -204,7 +224,8 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
                  popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
+    lab = s[s["status"] == "labelled"]
+    layers = [fill, *layers, _site_layer(lab, "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
@@ -217,13 +238,15 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     return _dated_spec(
         territory, "acces-france-services", d,
         f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
-        layers, legend, "populations INSEE, ANCT", made_on,
+        layers, legend, {"France Services": lab}, made_on,
+        extra_sources=["Populations : INSEE, via la source des limites"],
         subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
         notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
     )
 
 
 def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
+    """A fill of the member communes of programme ``key``; the layer keeps the rows drawn in ``layer.rows``."""
     from territoires.territory.programmes import member_communes
 
     mc = member_communes(territory, key, as_of)
@@ -235,6 +258,7 @@ def _members_fill(territory, key: str, name: str, color: str, as_of: date, toolt
         sel[col] = sel["code_insee"].map(info[src]).map(_fmt_date) if src in info else ""
     layer = Layer(name, sel, Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
                   tooltip=[("nom", "Commune")], popup=[("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra])
+    layer.rows = mc  # for the credit line
     return layer, len(sel)
 
 
@@ -265,7 +289,7 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     ]
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
-        "préfecture des Deux-Sèvres, ANCT", made_on,
+        {"CRTE": mc.drop_duplicates("member_id") if "member_id" in mc else mc}, made_on,
         subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
     )
 
@@ -277,7 +301,7 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
     acv, n_acv = _members_fill(territory, "acv", "Action cœur de ville", S.BLEU_ECUME, d, [("signed_on_txt", "Convention signée le")])
     layers, legend = base_layers(territory, canton_labels=False)
     for lyr in (pvd, acv):
-        lyr.label = "nom"
+        lyr.label, lyr.keep = "nom", True  # the programme's towns are the map's answer
     layers = [pvd, acv, *layers]
     legend = [
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Programmes"),
@@ -285,7 +309,7 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         *legend,
     ]
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
-                       layers, legend, "ANCT", made_on)
+                       layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on)
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -301,14 +325,14 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
-                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on)
+                       [*layers, layer], legend, {"Conseillers numériques": s}, made_on)
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
     """Mobile coverage: New Deal Mobile sites (when known) and 2015 white zones."""
     d = _today(as_of)
     zb, n_zb = _members_fill(territory, "zones_blanches", "Zones blanches centres-bourgs (2015)", S.JAUNE_TOURNESOL, d)
-    zb.label = "nom"
+    zb.label, zb.keep = "nom", True
     s = territory.sites("couverture_mobile", as_of=d)
     sym = Symbol("point", S.ROUGE_MARIANNE, edgecolor=S.BLANC, size=8)
     sites_layer = _site_layer(s, "Sites New Deal Mobile", sym, "En service le")
@@ -320,7 +344,7 @@ def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
         *legend,
     ]
     return _dated_spec(territory, "couverture-mobile", d, "Couverture mobile : New Deal Mobile et zones blanches",
-                       [zb, *layers, sites_layer], legend, "France 3 Nouvelle-Aquitaine (zones blanches 2015)", made_on,
+                       [zb, *layers, sites_layer], legend, {"Zones blanches": zb.rows, "New Deal Mobile": s}, made_on,
                        notes=notes)
 
 
@@ -341,6 +365,7 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
         _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
+    layers[-1].label = None  # on this map, the France Services towns are named, not every structure's
     legend = [
         LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
         LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
@@ -351,61 +376,8 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
         *legend,
     ]
     return _dated_spec(territory, "programmes", d, "Les programmes de cohésion territoriale", layers, legend,
-                       "ANCT, préfecture des Deux-Sèvres", made_on)
-
-
-def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
-    """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
-
-    ``column="densite"`` (default) is the population per km² computed from
-    the commune areas in the projected CRS. Built for national maps: the
-    geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
-    """
-    from territoires.maps.geometry import TOLERANCE_NATIONAL
-
-    tol = tolerance if tolerance is not None else (TOLERANCE_NATIONAL if len(territory.departements) > 5 else TOLERANCE_DEPARTEMENT)
-    g = simplified(territory, tol)["communes"]
-    data = g[["code_insee", "nom", "population", "geometry"]].copy()
-    if column == "densite":
-        areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
-        data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
-    import mapclassify
-
-    y = data[column].astype(float)
-    ok = y.notna().to_numpy()
-    q = mapclassify.Quantiles(y[ok].to_numpy(), k=k)
-    edges = [float(y[ok].min()), *q.bins]
-    labels = [f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}".replace(",", "\u202f") for i in range(len(q.bins))]
-    cls = np.full(len(data), "sans donnée", dtype=object)
-    cls[ok] = [labels[i] for i in q.yb]
-    data["classe"] = cls
-    data["valeur"] = y.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}".replace(",", "\u202f"))
-    palette = ["#dee5fd", "#a1b5ee", "#6a7fd0", "#3d4ba8", "#1b1b35", "#0b0b20", "#000000"]
-    colors = {lab: palette[i] for i, lab in enumerate(labels)}
-    colors["sans donnée"] = S.GRIS_FOND
-    fill = Layer(title or column, data[["code_insee", "nom", "classe", "valeur", "geometry"]], Symbol("fill", palette[0], edgecolor=palette[0], linewidth=0.0),
-                 by="classe", classes=colors, tooltip=[("nom", "Commune"), ("valeur", title or column)])
-    legend = [LegendEntry(lab, Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), fill.name, title or column) for lab in labels]
-    outline = simplified(territory, tol)["outline"][["code_departement", "nom", "geometry"]]
-    dep = Layer("Limites départementales", outline, Symbol("line", S.LINES["departement"]["color"], linewidth=0.6), interactive=False)
-    legend.append(LegendEntry("Limites départementales", dep.symbol, dep.name, "Limites"))
-    label = title or ("Densité de population (hab./km²)" if column == "densite" else column)
-    fill.name = label
-    for e in legend:
-        if e.layer == (title or column):
-            e.layer = label
-            e.group = label
-    national = len(territory.departements) > 5
-    main_zone = max(territory.zones(), key=lambda z: len(z.communes))
-    view = tuple(main_zone.outline.to_crs("EPSG:4326").total_bounds) if territory.is_multizone else None
-    return MapSpec(
-        bounds=view,
-        decimals=3 if national else 5,
-        slug=f"choropleth-{column}-{_dep_slug(territory)}",
-        title=label, subtitle=f"{_dep_label(territory)} — {len(data):,} communes, classes par quantiles".replace(",", "\u202f"),
-        layers=[fill, dep], legend=legend, sources=f"{S.SOURCE_BOUNDARIES} (populations INSEE)",
-        made_on=_today(made_on), crs=territory.crs, version=__version__,
-    )
+                       {"France Services": fs, "Conseillers numériques": cn, "Petites villes de demain": pvd.rows,
+                        "Action cœur de ville": acv.rows, "Fonds friches": ff.rows}, made_on)
 
 
 #: Map name (CLI) → builder.
