@@ -1,0 +1,152 @@
+"""Label choice and placement, page layout, credits, zone panels."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from matplotlib.collections import PathCollection
+
+from territoires import maps
+from territoires.maps import credits, layout
+from territoires.maps import labels as L
+from territoires.maps.static import figure
+
+AS_OF = "2021-09-14"
+MADE_ON = "2021-09-14"
+
+
+def _identity(a):
+    return np.asarray(a, dtype=float)
+
+
+def _size(lb):
+    return (len(lb.text) * 6.0, 10.0)
+
+
+def test_keep_labels_are_never_dropped_and_others_make_room():
+    # 12 names crowded on one spot: the 3 that must be written are, the others only if they fit
+    labels = [L.Label(f"nom{i:02d}", 100.0, 100.0, "point", keep=i < 3, weight=float(i), layer="x", radius=4) for i in range(12)]
+    placed = L.place(labels, _identity, _size, obstacles=[(96, 96, 104, 104)])
+    texts = [p.label.text for p in placed]
+    assert {"nom00", "nom01", "nom02"} <= set(texts)
+    assert not any(p.forced for p in placed)
+    boxes = [p.box for p in placed]
+    assert L.overlaps(boxes) == []
+    assert L.overlaps(boxes, [(96, 96, 104, 104)]) == []
+    assert len(placed) < 12  # some optional names found no room and were left out
+
+
+def test_placement_is_deterministic_and_keeps_area_names_inside():
+    square = shapely.box(0, 0, 200, 200)
+    labels = [L.Label("Canton", 100, 100, "area", False, 1.0, "c", geometry=square),
+              L.Label("Ville", 100, 100, "point", True, 0.0, "v", radius=5)]
+    a = L.place(labels, _identity, _size, obstacles=[(95, 95, 105, 105)], from_display=_identity)
+    b = L.place(list(reversed(labels)), _identity, _size, obstacles=[(95, 95, 105, 105)], from_display=_identity)
+    assert [(p.label.text, p.box) for p in a] == [(p.label.text, p.box) for p in b]
+    canton = next(p for p in a if p.label.text == "Canton")
+    assert square.contains(shapely.Point(canton.center))
+    assert L.overlaps([p.box for p in a]) == []
+
+
+def test_web_choice_shows_keep_names_at_every_zoom():
+    labels = [L.Label("Gardé", -0.46, 46.32, "point", True, 0, "v", radius=6),
+              L.Label("Voisin", -0.4601, 46.3201, "point", False, 10, "v", radius=6)]
+    t = L.web_choice(labels)
+    row = t.set_index("text")
+    assert row.loc["Gardé", "minzoom"] == 0
+    assert row.loc["Voisin", "minzoom"] > 0  # shown once there is room, zooming in
+
+
+def test_layout_turns_the_page_to_fit_the_territory():
+    tall = layout.choose((80_000, 130_000), (2.5, 2.0), top=0.75, bottom=0.5)
+    wide = layout.choose((130_000, 80_000), (2.5, 2.0), top=0.75, bottom=0.5)
+    assert tall.orientation == "portrait" and wide.orientation == "paysage"
+    a3 = layout.choose((80_000, 130_000), (2.5, 2.0), top=0.75, bottom=0.5, page="A3")
+    assert a3.scale > tall.scale
+    with pytest.raises(ValueError, match="format de page inconnu"):
+        layout.choose((1, 1), (1, 1), 0.5, 0.5, page="A5")
+
+
+def test_credit_follows_the_rows_drawn():
+    rows = pd.DataFrame({"source": [
+        "ANCT, liste (données 09/2024, champ x) (fichier.csv), Licence Ouverte",
+        "ANCT, liste (données 09/2024, champ x) (fichier.csv), Licence Ouverte ; projet : DDT de l'Ain, CLCT du 01/02/2021 (dossier « A (B) »)",
+        None,
+    ]})
+    line = credits.programme_line("France Services", rows)
+    assert line == ("France Services : ANCT, liste (données 09/2024), Licence Ouverte (2 lignes) ; "
+                    "projet : données Préfecture — DDT de l'Ain, CLCT du 01/02/2021 (1 ligne) ; source non renseignée (1 ligne)")
+    assert credits.programme_line("X", rows.iloc[:0]) is None
+
+
+def _drawn_boxes(fig):
+    """Every name's box and every marker's box, as drawn in the figure (display units)."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    names, markers = [], []
+    for ax in fig.axes:
+        for t in ax.texts:
+            if t.get_gid() == "territoires-label":
+                bb = t.get_bbox_patch().get_window_extent(r)
+                names.append((t.get_text(), (bb.x0, bb.y0, bb.x1, bb.y1)))
+        for c in ax.collections:
+            if not isinstance(c, PathCollection) or not len(c.get_sizes()):
+                continue
+            offsets = c.get_offsets()
+            if len(offsets):
+                xy = ax.transData.transform(offsets)
+                rad = np.sqrt(c.get_sizes()[0]) / 2 * fig.dpi / 72
+                markers += [(x - rad, y - rad, x + rad, y + rad) for x, y in xy]
+    return names, markers
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", list(maps.MAPS))
+def test_79_names_are_off_markers_and_off_each_other(t79, name):
+    spec = maps.build(t79, name, as_of=AS_OF, made_on=MADE_ON)
+    fig = figure(spec)
+    try:
+        names, markers = _drawn_boxes(fig)
+    finally:
+        plt.close(fig)
+    boxes = [b for _, b in names]
+    assert L.overlaps(boxes, tol=0.5) == [], [(names[i][0], names[j][0]) for i, j in L.overlaps(boxes, tol=0.5)]
+    hits = L.overlaps(boxes, markers, tol=0.5)
+    assert hits == [], [names[i][0] for i, _ in hits]
+    written = {t for t, _ in names}
+    for lyr in spec.layers:  # every name that carries the answer is written
+        if lyr.label and lyr.keep:
+            d = lyr.data
+            must = d[d[lyr.keep].astype(bool)] if isinstance(lyr.keep, str) else d
+            assert set(must[lyr.label].astype(str)) <= written, lyr.name
+
+
+@pytest.mark.integration
+def test_every_canton_without_site_is_named(t79):
+    spec = maps.build(t79, "cantons-sans-site", as_of=AS_OF, made_on=MADE_ON)
+    fill = spec.layers[0]
+    red = set(fill.data.loc[fill.data["sans_site"], "nom"])
+    assert len(red) == 3 and "Frontenay-Rohan-Rohan" in red
+    fig = figure(spec)
+    try:
+        names, _ = _drawn_boxes(fig)
+    finally:
+        plt.close(fig)
+    assert red <= {t for t, _ in names}
+
+
+@pytest.mark.integration
+def test_a_name_is_text_never_mathtext(t79, tmp_path):
+    spec = maps.build(t79, "pvd-acv", as_of=AS_OF, made_on=MADE_ON)
+    spec.layers[0].data.loc[spec.layers[0].data.index[0], "nom"] = r"$\frac{1}$ Commune"
+    spec.title = r"Titre $\frac{1}$"
+    spec.notes = [r"Note $x^$"]
+    spec.legend[0].label = r"Légende $\frac{1}$"
+    for fmt in ("svg", "png", "pdf"):
+        maps.render_static(spec, tmp_path / f"m.{fmt}")
+    svg = (tmp_path / "m.svg").read_text()
+    for text in (r"$\frac{1}$ Commune", r"Titre $\frac{1}$", r"Légende $\frac{1}$", r"Note $x^$"):
+        assert text in svg, text
