@@ -150,3 +150,41 @@ def test_a_name_is_text_never_mathtext(t79, tmp_path):
     svg = (tmp_path / "m.svg").read_text()
     for text in (r"$\frac{1}$ Commune", r"Titre $\frac{1}$", r"Légende $\frac{1}$", r"Note $x^$"):
         assert text in svg, text
+
+
+@pytest.fixture(scope="module")
+def france():
+    import territoires
+
+    return territoires.load_territory("all")
+
+
+@pytest.mark.integration
+def test_national_svg_names_the_five_overseas_departements_in_insets(france, tmp_path):
+    """A national page: the métropole large, each DROM in its own inset, in its own CRS, titled."""
+    from datetime import date
+
+    from territoires.maps.panels import panels_of
+    from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+
+    panels = panels_of(france)
+    assert [(p.key, p.crs) for p in panels] == [("metropole", "EPSG:2154"), ("971", "EPSG:5490"), ("972", "EPSG:5490"),
+                                                 ("973", "EPSG:2972"), ("974", "EPSG:2975"), ("976", "EPSG:4471")]
+    sym = Symbol("line", "#161616", linewidth=0.6)
+    outline = france.outline[["code_departement", "nom", "geometry"]]
+    spec = MapSpec("france", "Départements", "France", [Layer("Limites départementales", outline, sym)],
+                   [LegendEntry("Limites départementales", sym, "Limites départementales", "Limites")],
+                   "test", date(2021, 9, 14), france.crs, panels=panels)
+    fig = figure(spec)
+    try:
+        titles = [t.get_text() for t in fig.texts if t.get_gid() == "territoires-inset-title"]
+        scales = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "territoires-scale"]
+        assert fig.axes[0].get_position().width > 2 * fig.axes[1].get_position().width  # métropole large
+    finally:
+        plt.close(fig)
+    assert titles == ["France métropolitaine", "Guadeloupe (971)", "Martinique (972)", "Guyane (973)", "La Réunion (974)", "Mayotte (976)"]
+    assert len(scales) == 6  # one scale bar per panel
+    svg = maps.render_static(spec, tmp_path / "france.svg").read_text()
+    for name in titles[1:]:
+        assert f"{name}" in svg, name
+    assert svg.count('id="territoires-inset-title') >= 5

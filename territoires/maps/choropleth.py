@@ -46,6 +46,8 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
     fill = Layer(title or column, data[["code_insee", "nom", "classe", "valeur", "geometry"]], Symbol("fill", palette[0], edgecolor=palette[0], linewidth=0.0),
                  by="classe", classes=colors, tooltip=[("nom", "Commune"), ("valeur", title or column)])
     legend = [LegendEntry(lab, Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), fill.name, title or column) for lab in labels]
+    if (~ok).any():
+        legend.append(LegendEntry(f"sans donnée ({int((~ok).sum())} communes)", Symbol("fill", S.GRIS_FOND, edgecolor=S.GRIS_TEXTE), fill.name, title or column))
     outline = simplified(territory, tol)["outline"][["code_departement", "nom", "geometry"]]
     dep = Layer("Limites départementales", outline, Symbol("line", S.LINES["departement"]["color"], linewidth=0.6), interactive=False)
     legend.append(LegendEntry("Limites départementales", dep.symbol, dep.name, "Limites"))

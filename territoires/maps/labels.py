@@ -240,40 +240,37 @@ def web_size(label: Label) -> tuple[float, float]:
 
 
 def web_choice(labels: Sequence[Label], zooms: Sequence[int] = WEB_ZOOMS, marker_radius: float = 6.0) -> pd.DataFrame:
-    """For each label (anchors in WGS 84), the zoom from which the interactive map shows it.
+    """For each label (anchors in WGS 84), where the interactive map writes it at each zoom.
 
-    The same :func:`place` runs in Web Mercator pixels at each zoom: a name
-    placed at zoom ``z`` gets ``minzoom = z`` and its offset there (``dx``,
-    ``dy``: CSS pixels from its anchor to its centre, y down). ``keep`` names
-    have ``minzoom`` 0: they are shown at every zoom, as on the static map.
-    Columns: ``layer, text, lon, lat, keep, rank, minzoom, dx, dy``.
+    The same :func:`place` runs in Web Mercator pixels at each zoom of
+    ``zooms``: ``positions`` maps a zoom to the offset (CSS pixels, y down)
+    from the anchor to the name's centre, for the zooms where the name found
+    room; ``minzoom`` is the first of them. ``keep`` names are placed at every
+    zoom (``minzoom`` 0): they are always shown, as on the static map.
+    Columns: ``layer, text, lon, lat, keep, rank, minzoom, positions``.
     """
     labels = order(labels)
-    rows = {id(lb): {"layer": lb.layer, "text": lb.text, "lon": lb.x, "lat": lb.y, "keep": lb.keep, "rank": i,
-                     "minzoom": None, "dx": 0.0, "dy": 0.0} for i, lb in enumerate(labels)}
-    markers = [lb for lb in labels if lb.kind == "point"]
-    for z in sorted(zooms, reverse=True):
+    rows = [{"layer": lb.layer, "text": lb.text, "lon": lb.x, "lat": lb.y, "keep": lb.keep, "rank": i, "positions": {}}
+            for i, lb in enumerate(labels)]
+    if not labels:
+        return pd.DataFrame(rows, columns=["layer", "text", "lon", "lat", "keep", "rank", "minzoom", "positions"])
+    markers = np.array([[lb.x, lb.y] for lb in labels if lb.kind == "point"]).reshape(-1, 2)
+    web = [Label(lb.text, lb.x, lb.y, lb.kind, lb.keep, lb.weight, lb.layer, None, marker_radius if lb.kind == "point" else 0.0) for lb in labels]
+    index = {(lb.layer, lb.text): i for i, lb in enumerate(labels)}
+    for z in sorted(zooms):
         scale = 256 * 2**z
 
         def to_px(a, scale=scale):
-            lon, lat = a[:, 0], np.clip(a[:, 1], -85, 85)
-            x = (lon + 180) / 360 * scale
-            y = (1 - np.log(np.tan(np.radians(lat)) + 1 / np.cos(np.radians(lat))) / math.pi) / 2 * scale
-            return np.column_stack([x, -y])
+            lon, lat = np.radians(a[:, 0]), np.radians(np.clip(a[:, 1], -85, 85))
+            return np.column_stack([(lon + math.pi) / (2 * math.pi) * scale, -(math.pi - np.log(np.tan(math.pi / 4 + lat / 2))) / (2 * math.pi) * scale])
 
-        mk = to_px(np.array([[m.x, m.y] for m in markers])) if markers else np.zeros((0, 2))
+        mk = to_px(markers)
         obstacles = [(x - marker_radius, y - marker_radius, x + marker_radius, y + marker_radius) for x, y in mk]
-        web_labels = [Label(lb.text, lb.x, lb.y, lb.kind, lb.keep, lb.weight, lb.layer, None, marker_radius if lb.kind == "point" else 0.0) for lb in labels]
-        placed = {(p.label.layer, p.label.text): p for p in place(web_labels, to_px, web_size, obstacles)}
         anchors = to_px(np.array([[lb.x, lb.y] for lb in labels]))
-        for lb, (ax_, ay_) in zip(labels, anchors, strict=True):
-            p = placed.get((lb.layer, lb.text))
-            if p is None:
-                continue
-            row = rows[id(lb)]
-            row["minzoom"] = 0 if lb.keep else z
+        for p in place(web, to_px, web_size, obstacles):
+            i = index[(p.label.layer, p.label.text)]
             cx, cy = p.center
-            row["dx"], row["dy"] = round(cx - ax_, 1), round(-(cy - ay_), 1)
-    out = pd.DataFrame(list(rows.values()), columns=["layer", "text", "lon", "lat", "keep", "rank", "minzoom", "dx", "dy"])
-    out["minzoom"] = out["minzoom"].fillna(max(zooms) + 1).astype(int)
+            rows[i]["positions"][z] = (round(cx - anchors[i, 0], 1), round(-(cy - anchors[i, 1]), 1))
+    out = pd.DataFrame(rows, columns=["layer", "text", "lon", "lat", "keep", "rank", "positions"])
+    out["minzoom"] = [0 if r["keep"] else min(r["positions"], default=max(zooms) + 1) for r in rows]
     return out

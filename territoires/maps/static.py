@@ -93,21 +93,28 @@ def _nice_length(width_m: float) -> float:
 
 
 def scale_bar(ax, corner: str = "bl") -> tuple[float, float, float, float]:
-    """Draw a metric scale bar (projected CRS in metres) in ``corner`` of ``ax``; return its display box."""
+    """Draw a metric scale bar (projected CRS in metres) in ``corner`` of ``ax``; return its display box.
+
+    A small panel (an inset) gets a bar a third of its width, labelled once.
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    length = _nice_length(x1 - x0)
-    h = (y1 - y0) * 0.008
-    mx, my = (x1 - x0) * 0.04, (y1 - y0) * 0.03
+    small = ax.get_window_extent().width / ax.figure.dpi < 2.6
+    length = _nice_length((x1 - x0) * (5 / 3 if small else 1))
+    h = (y1 - y0) * (0.012 if small else 0.008)
+    mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.04
     bx = x0 + mx if corner[1] == "l" else x1 - mx - length
     by = y0 + my if corner[0] == "b" else y1 - my - 5 * h
     ax.add_patch(Polygon([[bx, by], [bx + length / 2, by], [bx + length / 2, by + h], [bx, by + h]], closed=True, facecolor="#161616", zorder=8))
     ax.add_patch(Polygon([[bx + length / 2, by], [bx + length, by], [bx + length, by + h], [bx + length / 2, by + h]], closed=True, facecolor="white", edgecolor="#161616", linewidth=0.6, zorder=8))
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(bx, by + 2.2 * h, "0", fontsize=7, ha="center", zorder=8)
-    ax.text(bx + length, by + 2.2 * h, label, fontsize=7, ha="center", zorder=8, gid="territoires-scale")
+    if small:
+        ax.text(bx + length / 2, by + 1.8 * h, label, fontsize=6, ha="center", zorder=8, gid="territoires-scale")
+    else:
+        ax.text(bx, by + 2.2 * h, "0", fontsize=7, ha="center", zorder=8)
+        ax.text(bx + length, by + 2.2 * h, label, fontsize=7, ha="center", zorder=8, gid="territoires-scale")
     ax.scale_length = length
-    (a, b), (c, d) = ax.transData.transform([[bx - 0.03 * length, by - h], [bx + length * 1.12, by + 5 * h]])
+    (a, b), (c, d) = ax.transData.transform([[bx - 0.05 * length, by - h], [bx + length * 1.12, by + 5 * h]])
     return (a, b, c, d)
 
 

@@ -46,7 +46,8 @@ def add_labels(m: folium.Map, spec: MapSpec, layer_name) -> None:
     """Names written on the map, each set in its own toggleable layer, chosen as on the static map.
 
     ``layer_name(layer)`` names each layer of names in the switcher.
-    They sit in a pane below the vector layers, so no name hides a site.
+    Each name carries its offsets per zoom (``data-pos``), computed off the
+    markers and off the other names; the zoom rule moves and shows them.
     Which names and where: :func:`territoires.maps.webviews.web_labels`
     (names that carry the map's answer always shown, the others from the
     zoom at which they find room, offset off the markers).
@@ -54,16 +55,18 @@ def add_labels(m: folium.Map, spec: MapSpec, layer_name) -> None:
     table = web_labels(spec)
     if table.empty:
         return
-    folium.map.CustomPane("territoires-labels", z_index=390, pointer_events=False).add_to(m)
+    # above the fills (names are placed off the markers), clicks go through
+    folium.map.CustomPane("territoires-labels", z_index=450, pointer_events=False).add_to(m)
     for layer in spec.layers:
         rows = table[table["layer"] == layer.name]
         if rows.empty:
             continue
         fg = folium.FeatureGroup(name=layer_name(layer), show=True)
         for r in rows.itertuples():
-            style = f"margin-left:{r.dx:g}px;margin-top:{r.dy:g}px;" + ("font-weight:bold;" if r.keep else "")
+            pos = html.escape(json.dumps({str(z): v for z, v in r.positions.items()}, separators=(",", ":")), quote=True)
+            style = "font-weight:bold;" if r.keep else ""
             icon = folium.DivIcon(
-                html=f'<div class="territoires-label" data-minzoom="{int(r.minzoom)}" style="{style}">{html.escape(r.text)}</div>',
+                html=f'<div class="territoires-label" data-minzoom="{int(r.minzoom)}" data-pos="{pos}" style="{style}">{html.escape(r.text)}</div>',
                 icon_size=(0, 0), icon_anchor=(0, 0),
             )
             folium.Marker([round(r.lat, 5), round(r.lon, 5)], icon=icon, interactive=False, pane="territoires-labels").add_to(fg)
@@ -102,7 +105,15 @@ class ZoneViews(MacroElement):
   function names() {
     var z = map.getZoom();
     document.querySelectorAll(".territoires-label[data-minzoom]").forEach(function (el) {
-      el.style.display = Number(el.getAttribute("data-minzoom")) <= z ? "" : "none";
+      var pos = JSON.parse(el.getAttribute("data-pos") || "{}");
+      var zs = Object.keys(pos).map(Number).sort(function (a, b) { return a - b; });
+      var show = Number(el.getAttribute("data-minzoom")) <= z && zs.length > 0;
+      el.style.display = show ? "" : "none";
+      if (!show) { return; }
+      var k = zs[0];
+      zs.forEach(function (q) { if (q <= z) { k = q; } });
+      el.style.marginLeft = pos[k][0] + "px";
+      el.style.marginTop = pos[k][1] + "px";
     });
   }
   map.on("zoomend", names);
@@ -121,6 +132,7 @@ class ZoneViews(MacroElement):
 CSS = """
 <style>
 .territoires-views { background: #fff; display: flex; flex-direction: column; }
+.territoires-credit { white-space: pre-line; }
 .territoires-views button { border: 0; border-bottom: 1px solid #ccc; background: #fff; padding: 4px 8px; text-align: left;
   font: 12px/1.3 Arial, sans-serif; color: #000091; cursor: pointer; }
 .territoires-views button:hover { background: #f0f0ff; }
