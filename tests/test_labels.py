@@ -199,3 +199,26 @@ def test_boundary_credit_names_source_licence_and_cog_years():
     rows = pd.DataFrame({"source": ["ANCT, liste, Licence Ouverte"], "project_source": ["Préfecture de l'Ain, réunion du 01/02/2021"]})
     assert credits.programme_line("FS", rows) == ("FS : ANCT, liste, Licence Ouverte (1 ligne) ; "
                                                   "projet : données Préfecture — Préfecture de l'Ain, réunion du 01/02/2021 (1 ligne)")
+
+
+@pytest.mark.integration
+def test_79_971_974_is_laid_out_as_three_panels(tmp_path):
+    import territoires
+
+    t = territoires.load_territory(["79", "971", "974"])
+    spec = maps.build(t, "france-services", as_of=AS_OF, made_on=MADE_ON)
+    assert [(p.key, p.crs) for p in spec.panels] == [("metropole", "EPSG:2154"), ("971", "EPSG:5490"), ("974", "EPSG:2975")]
+    fig = figure(spec)
+    try:
+        titles = [t.get_text() for t in fig.texts if t.get_gid() == "territoires-inset-title"]
+        n_axes = len(fig.axes)
+        main, *insets = (ax.get_position() for ax in fig.axes)
+    finally:
+        plt.close(fig)
+    assert n_axes == 3
+    assert titles == ["Deux-Sèvres (79)", "Guadeloupe (971)", "La Réunion (974)"]
+    assert all(main.width * main.height > 3 * i.width * i.height for i in insets)
+    html = maps.to_html(spec)
+    for name in ("Deux-Sèvres (79)", "Guadeloupe (971)", "La Réunion (974)"):  # one-click views
+        assert name in html
+    assert "imperial: false" in html and "http" not in html.replace("http://www.w3.org", "")
