@@ -236,7 +236,7 @@ WEB_FONT_PX = 11.0
 
 def web_size(label: Label) -> tuple[float, float]:
     """Estimated box (CSS pixels) of a name in the interactive map's 11 px font (bold: wider)."""
-    return (len(label.text) * WEB_FONT_PX * (0.62 if label.keep else 0.56) + 6.0, WEB_FONT_PX * 1.35)
+    return (len(label.text) * WEB_FONT_PX * (0.68 if label.keep else 0.6) + 6.0, WEB_FONT_PX * 1.4)
 
 
 def web_choice(labels: Sequence[Label], zooms: Sequence[int] = WEB_ZOOMS, marker_radius: float = 6.0) -> pd.DataFrame:

@@ -38,8 +38,9 @@ def web_labels(spec: MapSpec) -> pd.DataFrame:
         d = lyr.data[lyr.data.geometry.notna()]
         d = d.to_crs(settings.WEB_CRS) if d.crs is not None and str(d.crs) != settings.WEB_CRS else d
         layers.append(type(lyr)(lyr.name, d, lyr.symbol, label=lyr.label, keep=lyr.keep))
-    found = L.collect(layers, lambda lyr: 6.0 if lyr.symbol.kind == "point" else 0.0)
-    return L.web_choice(found)
+    # marker radius as drawn by the interactive renderer (CircleMarker radius + stroke), in CSS pixels
+    found = L.collect(layers, lambda lyr: lyr.symbol.size * 0.6 + lyr.symbol.linewidth * 1.5 if lyr.symbol.kind == "point" else 0.0)
+    return L.web_choice(found, marker_radius=8.0)
 
 
 def add_labels(m: folium.Map, spec: MapSpec, layer_name) -> None:
