@@ -57,7 +57,7 @@ def cmd_boundaries(args) -> int:
         to_csv(t.communes.drop(columns=["origin", "geometry"]), out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
-        f"{len(t.epcis)} EPCI — {t.source} {t.vintage}"
+        f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
     rep = str(t.report)
     if rep != "nothing to report":
@@ -66,25 +66,20 @@ def cmd_boundaries(args) -> int:
 
 
 def cmd_programmes(args) -> int:
-    from territoires.sources.programmes import PROGRAMMES
-    from territoires.sources.textio import as_date
+    from territoires.analysis.summary import programme_summary, to_date
 
     t = _territory(args)
-    d = as_date(args.as_of)
-    when = d.strftime("%d/%m/%Y") if d else "aujourd'hui"
-    print(f"Programmes — {', '.join(t.departements)} — au {when}")
-    for key, p in PROGRAMMES.items():
-        if p.kind == "sites":
-            s = t.sites(key, as_of=d)
-            n_act = int((s["status"] == p.active_status).sum())
-            n_proj = int((s["status"] == p.project_status).sum())
-            extra = f", {n_proj} en projet" if n_proj else ""
-            print(f"- {p.label} : {n_act} {p.unit_label}{extra}")
-        else:
-            m = t.members(key, as_of=d)
-            groups = m["group_name"].dropna().nunique() if "group_name" in m else 0
-            g = f" ({groups} contrats)" if key == "crte" else ""
-            print(f"- {p.label} : {len(m)} {p.unit_label}{g}")
+    d = to_date(args.as_of)
+    print(f"Programmes — {', '.join(t.departements)} — au {d.strftime('%d/%m/%Y')} (communes au COG {t.vintage or 'non précisé'})")
+    for r in programme_summary(t, d).itertuples():
+        line = f"- {r.libelle} : {r.detail}"
+        if r.au_dela_du_millesime:
+            line += f" (état connu au {r.etat_connu_au})"
+        elif not r.etat_connu_au and r.nb == 0:
+            line += " (aucune donnée pour ce département)"
+        print(line)
+        if r.indicateurs:
+            print(f"    {r.indicateurs}")
     return EXIT_OK
 
 

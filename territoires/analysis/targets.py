@@ -15,7 +15,9 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
 
     Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the ceiling`` (23), ``cantons covered vs one per canton`` (17). Each row has
     ``cible, valeur, ecart, atteint, echeance, source``. A canton group (Niort)
-    counts its cantons as covered when it is covered, and the row says so.
+    does not count its cantons as covered: which of its cantons holds a site is
+    not known, so the row counts them apart ("Niort (cantons 1 à 3) : 1 site
+    pour 3 cantons") and ``atteint`` is None (undetermined) when they decide it.
     """
     from territoires.territory.programmes import indicator, indicators
 
@@ -50,20 +52,29 @@ def targets_progress(territory, as_of=None) -> pd.DataFrame:
         pass
     cov = canton_coverage(territory, "france_services", d)
     units = cov[cov["kind"] != "fraction"]
-    covered_cantons = int(units.loc[units["covered"].fillna(False).astype(bool), "cantons"].str.split(";").map(len).sum())
+    covered = units["covered"].fillna(False).astype(bool)
+    n_in = units["cantons"].str.split(";").map(len)
+    whole = units["kind"] != "groupe"
+    # Cantons inside a canton group (Niort-1/2/3) share the group's sites: which
+    # canton holds a site is not known, so they are counted apart.
+    certain = int(n_in[whole & covered].sum())
+    undetermined = int(n_in[~whole & covered].sum())
     n_cantons = len(territory.cantons)
-    groups = units[units["kind"] == "groupe"]
-    note = ""
-    if len(groups):
-        note = "dont cantons de groupes couverts comptés couverts : " + ", ".join(groups["nom"])
+    notes = [
+        f"{g.nom} : {int(g.n_labelled)} site{'s' if g.n_labelled > 1 else ''} pour {n} cantons "
+        "(répartition entre ces cantons non déterminée)"
+        for g, n in zip(units[~whole].itertuples(), n_in[~whole], strict=True)
+    ]
     try:
         per_canton = indicator(territory, "france_services", "objectif_un_site_par_canton")
     except KeyError:
         per_canton = n_cantons
+    reached = True if certain >= per_canton else (False if certain + undetermined < per_canton else None)
     rows.append(
-        {"cible": "un site par canton", "objectif": per_canton, "valeur": covered_cantons, "ecart": covered_cantons - per_canton,
-         "atteint": covered_cantons >= per_canton, "echeance": None, "en_retard": False,
-         "source": src("objectif_un_site_par_canton"), "note": note}
+        {"cible": "un site par canton", "objectif": per_canton, "valeur": certain, "ecart": certain - per_canton,
+         "atteint": reached, "echeance": None, "en_retard": False,
+         "source": src("objectif_un_site_par_canton"),
+         "note": "; ".join([f"{certain} cantons couverts avec certitude, {undetermined} de statut indéterminé", *notes])}
     )
     out = pd.DataFrame(rows)
     out.attrs["as_of"] = d

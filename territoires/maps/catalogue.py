@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -16,45 +15,23 @@ from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
-from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
-from territoires.maps.notes import coverage_notes
+from territoires.maps.geometry import simplified
+from territoires.maps.layers import (
+    LABELLED,
+    PROJECT,
+    _communes,
+    _dep_label,
+    _dep_slug,
+    _fmt_date,
+    _members_fill,
+    _national,
+    _site_layer,
+    _today,
+    base_layers,
+)
+from territoires.maps.notes import _cnfs_notes, _vintage_notes, coverage_notes
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
-from territoires.sources.textio import as_date
-
-
-def _today(d) -> date:
-    return as_date(d) or date.today()
-
-
-def _dep_label(territory) -> str:
-    if len(territory.departements) == 1:
-        row = territory.outline.iloc[0]
-        return f"{row['nom']} ({row['code_departement']})"
-    if len(territory.departements) > 20:
-        return "France"
-    return ", ".join(territory.departements)
-
-
-def _dep_slug(territory) -> str:
-    return territory.departements[0] if len(territory.departements) == 1 else ("france" if len(territory.departements) > 20 else "-".join(territory.departements))
-
-
-def _communes(n: int) -> str:
-    return f"{n} commune" if n < 2 else f"{n} communes"
-
-
-def _fmt_date(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-        return ""
-    try:
-        return v.strftime("%d/%m/%Y")
-    except AttributeError:
-        return str(v)
-
-
-def _national(territory) -> bool:
-    return len(territory.departements) > 20
 
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, tables: dict, made_on=None,
@@ -85,52 +62,6 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, table
         panels=panels,
         **extra,
     )
-
-
-def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
-    """Commune, canton (and EPCI) limits and the département outline."""
-    g = simplified(territory, tolerance)
-    layers, legend = [], []
-    if communes:
-        sym = Symbol("line", S.LINES["commune"]["color"], linewidth=S.LINES["commune"]["width"])
-        layers.append(Layer("Limites communales", g["communes"][["code_insee", "nom", "population", "geometry"]], sym,
-                            tooltip=[("nom", "Commune"), ("code_insee", "Code INSEE")], interactive=False))
-        legend.append(LegendEntry("Limites communales", sym, "Limites communales", "Limites"))
-    if epci:
-        sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
-        layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
-        legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
-    sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
-    units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
-    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
-    legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
-    sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
-    layers.append(Layer("Limite départementale", g["outline"][["code_departement", "nom", "geometry"]], sym, interactive=False))
-    legend.append(LegendEntry("Limite départementale", sym, "Limite départementale", "Limites"))
-    return layers, legend
-
-
-def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: str = "Labellisée le") -> Layer:
-    d = pd.DataFrame(
-        {
-            "nom": sites["nom"].astype(str),
-            "commune": sites["commune"].astype(str),
-            "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
-            "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
-            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
-            "site_id": sites["site_id"].astype(str),
-        }
-    )
-    gdf = gpd.GeoDataFrame(d, geometry=sites.geometry.to_numpy(), crs=sites.crs)
-    return Layer(
-        name, gdf, symbol, label="commune", keep=True,  # the sites' towns carry the map's answer
-        tooltip=[("nom", "Nom"), ("commune", "Commune")],
-        popup=[("nom", "Nom"), ("adresse", "Adresse"), ("commune", "Commune"), ("date", date_label), ("statut", "Statut"), ("site_id", "Identifiant")],
-    )
-
-
-LABELLED = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLANC, size=9, linewidth=0.8)
-PROJECT = Symbol("point", S.BLANC, edgecolor=S.ORANGE_TERRE_BATTUE, size=9, linewidth=2.0, hollow=True)
 
 
 def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -247,25 +178,9 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     )
 
 
-def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
-    """A fill of the member communes of programme ``key``; the layer keeps the rows drawn in ``layer.rows``."""
-    from territoires.territory.programmes import member_communes
-
-    mc = member_communes(territory, key, as_of)
-    g = simplified(territory)["communes"][["code_insee", "nom", "population", "geometry"]]
-    sel = g[g["code_insee"].isin(mc["code_insee"])].copy()
-    info = mc.drop_duplicates("code_insee").set_index("code_insee")
-    for col, _ in tooltip_extra:
-        src = col.removesuffix("_txt")
-        sel[col] = sel["code_insee"].map(info[src]).map(_fmt_date) if src in info else ""
-    layer = Layer(name, sel, Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
-                  tooltip=[("nom", "Commune")], popup=[("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra])
-    layer.rows = mc  # for the credit line
-    return layer, len(sel)
-
-
 def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     """CRTE perimeters: communes coloured by contract, EPCI limits."""
+    from territoires.analysis.summary import programme_status_text
     from territoires.territory.programmes import member_communes
 
     d = _today(as_of)
@@ -292,7 +207,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
         {"CRTE": mc.drop_duplicates("member_id") if "member_id" in mc else mc}, made_on,
-        subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
+        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
+        notes=_vintage_notes(territory, ["crte"], d),
     )
 
 
@@ -310,8 +226,12 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Programmes"),
         *legend,
     ]
+    notes = _vintage_notes(territory, ["pvd", "acv"], d)
+    former = [f"{n} (aujourd'hui {a})" for n, a in zip(pvd.data["nom"], pvd.data["nom_actuel"], strict=True) if a]
+    if former:
+        notes.append("Communes dessinées telles qu'à la date de la source (communes déléguées depuis) : " + ", ".join(former) + ".")
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
-                       layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on)
+                       layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on, notes=notes)
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -327,7 +247,8 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
-                       [*layers, layer], legend, {"Conseillers numériques": s}, made_on)
+                       [*layers, layer], legend, {"Conseillers numériques": s}, made_on,
+                       notes=_cnfs_notes(territory, d))
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:

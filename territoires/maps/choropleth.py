@@ -7,9 +7,9 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.maps import style as S
-from territoires.maps.catalogue import _dep_label, _dep_slug, _today
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.layers import _dep_label, _dep_slug, _today
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
 

