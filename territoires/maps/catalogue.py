@@ -206,7 +206,7 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     ]
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
-        {"CRTE": mc.drop_duplicates("member_id") if "member_id" in mc else mc}, made_on,
+        {"CRTE": mc.drop_duplicates(["unit_type", "unit_code"])}, made_on,
         subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
         notes=_vintage_notes(territory, ["crte"], d),
     )

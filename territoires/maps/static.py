@@ -319,8 +319,9 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
     bottom = 0.14 * (credit.count("\n") + 1) + 0.05
     # wrapped here, not by matplotlib: its wrapping measures text as mathtext (a "$" in a name breaks it)
     title = _wrap_lines(spec.title, pw - 2 * layout.MARGIN, 15 * 1.12)
-    n_title = title.count("\n") + 1
-    top = 0.75 + 0.27 * (n_title - 1)
+    subtitle = _wrap_lines(spec.subtitle, pw - 2 * layout.MARGIN, 10.5 * 1.1)
+    n_title, n_sub = title.count("\n") + 1, subtitle.count("\n") + 1
+    top = 0.75 + 0.27 * (n_title - 1) + 0.19 * (n_sub - 1)
     lay = layout.choose(size(extents[main_i]), (lw, lh), top=top, bottom=bottom,
                         insets=[size(extents[i]) for i in inset_i], page=page, orientation=orientation)
     if lay.page[0] > pw:  # landscape: the credit may use the longer width
@@ -334,7 +335,7 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
             _draw_panel(fig, box, lay.page, per_panel[i], extents[i], spec, north=False, title=panels[i].name)
         fig.text(layout.MARGIN / W, 1 - layout.MARGIN / H, title, fontsize=15, fontweight="bold",
                  color=S.BLEU_FRANCE, va="top", parse_math=False)
-        fig.text(layout.MARGIN / W, 1 - (layout.MARGIN + top - 0.37) / H, spec.subtitle, fontsize=10.5,
+        fig.text(layout.MARGIN / W, 1 - (layout.MARGIN + 0.38 + 0.27 * (n_title - 1)) / H, subtitle, fontsize=10.5,
                  color=S.GRIS_TEXTE, va="top", parse_math=False)
         _legend(fig, spec, (lay.legend.x / W, (lay.legend.y + lay.legend.h) / H), lay.legend.w)
         fig.text(layout.MARGIN / W, layout.MARGIN / H, credit, fontsize=6.5, color=S.GRIS_TEXTE, va="bottom",
