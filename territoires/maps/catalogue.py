@@ -106,7 +106,8 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     units["sans_site"] = units["etat"] == "sans site"  # the map's answer: always named
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
     fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "sans_site", "population", "labelled", "projects", "geometry"]],
-                 Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
+                 Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.15 if _national(territory) else 0.9),
+                 by="etat", classes=colors,
                  tooltip=[("nom", "Canton"), ("etat", "État")],
                  popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
                  label="nom", keep="sans_site")
@@ -124,8 +125,10 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["kind"] == "groupe").any():
-        notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
+    groups = sorted(cov.loc[cov["kind"] == "groupe", "nom"].astype(str))
+    if groups:
+        shown = ", ".join(groups[:3]) + (f"… ({len(groups)} groupes)" if len(groups) > 3 else "")
+        notes.append(f"Cantons d'une commune partagée ({shown}) : couverture évaluée pour le groupe.")
     notes += coverage_notes(territory, "france_services", "France Services")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, {"France Services": s}, made_on, notes=notes)
