@@ -222,3 +222,15 @@ def test_79_971_974_is_laid_out_as_three_panels(tmp_path):
     for name in ("Deux-Sèvres (79)", "Guadeloupe (971)", "La Réunion (974)"):  # one-click views
         assert name in html
     assert "imperial: false" in html and '<script src="http' not in html  # metric scale, nothing fetched
+
+
+@pytest.mark.integration
+def test_79_page_is_portrait_a4_or_a3_and_orientation_can_be_forced(t79):
+    spec = maps.build(t79, "crte", as_of=AS_OF, made_on=MADE_ON)
+    for page, size in (("A4", (8.27, 11.69)), ("A3", (11.69, 16.54))):
+        fig = figure(spec, page=page)
+        assert tuple(fig.get_size_inches()) == pytest.approx(size)
+        plt.close(fig)
+    fig = figure(spec, orientation="paysage")
+    assert tuple(fig.get_size_inches()) == pytest.approx((11.69, 8.27))
+    plt.close(fig)
