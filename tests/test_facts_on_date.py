@@ -60,8 +60,8 @@ def test_conseillers_numeriques_list_and_the_decks_figures_side_by_side(t79):
     s = programme_summary(t79, "2021-09-14").set_index("programme")
     row = s.loc["conseillers_numeriques"]
     assert row["nb"] == 10  # the deck's 21 are beside, never added
-    assert row["au_dela_du_millesime"] and row["etat_connu_au"] == "25/06/2021"
-    assert "recrutements : 23 postes" in row["indicateurs"] and "structures : 21 structures" in row["indicateurs"]
+    assert row["au_dela_du_millesime"] and row["etat_connu_au"] == "au 25/06/2021"
+    assert "recrutements : 23 postes" in row["indicateurs"] and "structures employeuses : 21 structures" in row["indicateurs"]
     # before the deck, its indicators are not shown
     assert indicators_on(t79, "conseillers_numeriques", "2021-06-30").empty
 

@@ -128,7 +128,7 @@ def test_79_names_are_off_markers_and_off_each_other(t79, name):
 def test_every_canton_without_site_is_named(t79):
     spec = maps.build(t79, "cantons-sans-site", as_of=AS_OF, made_on=MADE_ON)
     fill = spec.layers[0]
-    red = set(fill.data.loc[fill.data["sans_site"], "nom"])
+    red = set(fill.data.loc[fill.data["sans_site"], "nom_canton"])
     assert len(red) == 3 and "Frontenay-Rohan-Rohan" in red
     fig = figure(spec)
     try:

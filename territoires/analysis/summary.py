@@ -13,14 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from territoires.sources.textio import as_date
-
-
-def to_date(value) -> date:
-    """``None``/``"today"`` → today; otherwise the date ``value`` names."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("today", "aujourd'hui", "")):
-        return date.today()
-    return as_date(value)
+from territoires.dates import to_date
 
 __all__ = ["programme_summary", "programme_status_text", "indicators_on"]
 
@@ -64,7 +57,9 @@ def _indicator_text(ind: pd.DataFrame) -> str:
             v = _fr_int(int(r.valeur))
         except ValueError:
             v = str(r.valeur)
-        parts.append(f"{r.indicateur.replace('_', ' ')} : {v} {r.unite}")
+        name = getattr(r, "libelle", None) or r.indicateur.replace("_", " ")
+        unit = "€" if r.unite == "EUR" else r.unite
+        parts.append(f"{name} : {v} {unit}")
     if not parts:
         return ""
     when = max(ind["date"]).strftime("%d/%m/%Y")

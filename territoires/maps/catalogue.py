@@ -13,6 +13,7 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import simplified
@@ -26,12 +27,14 @@ from territoires.maps.layers import (
     _members_fill,
     _national,
     _site_layer,
-    _today,
     base_layers,
 )
 from territoires.maps.notes import _cnfs_notes, _vintage_notes, coverage_notes
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
+from territoires.sources.programmes import programme
+
+FS = programme("france_services")
 
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, tables: dict, made_on=None,
@@ -68,7 +71,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     """The deck's map: labelled France Services and projects over commune and canton limits."""
     d = _today(as_of)
     s = territory.sites("france_services", as_of=d)
-    lab, proj = s[s["status"] == "labelled"], s[s["status"] == "project"]
+    lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
     layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
@@ -100,22 +103,22 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     d = _today(as_of)
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
-    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
-    units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
+    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
+    units["etat"] = np.where(units["couvert"].fillna(False).astype(bool), "couvert", "sans site")
     units["population"] = units["population"].astype("Int64").astype(str)
     units["sans_site"] = units["etat"] == "sans site"  # the map's answer: always named
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
-    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "sans_site", "population", "labelled", "projects", "geometry"]],
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom_canton", "etat", "sans_site", "population", "sites", "projets", "geometry"]],
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.15 if _national(territory) else 0.9),
                  by="etat", classes=colors,
-                 tooltip=[("nom", "Canton"), ("etat", "État")],
-                 popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
-                 label="nom", keep="sans_site")
+                 tooltip=[("nom_canton", "Canton"), ("etat", "État")],
+                 popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
+                 label="nom_canton", keep="sans_site")
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=not _national(territory))
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
+    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
@@ -125,7 +128,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    groups = sorted(cov.loc[cov["kind"] == "groupe", "nom"].astype(str))
+    groups = sorted(cov.loc[cov["type"] == "groupe", "nom_canton"].astype(str))
     if groups:
         shown = ", ".join(groups[:3]) + (f"… ({len(groups)} groupes)" if len(groups) > 3 else "")
         notes.append(f"Cantons d'une commune partagée ({shown}) : couverture évaluée pour le groupe.")
@@ -144,7 +147,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     acc = access_by_commune(territory, "france_services", d, router=router)
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
-    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "minutes", "commune_site_proche"]].rename(columns={"nom_commune": "nom"}), on="code_insee")
     import mapclassify  # imported here: it pulls in scipy.stats (1 s)
 
     y = data["minutes"].fillna(np.inf).to_numpy()
@@ -154,13 +157,13 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)
     colors = dict(zip(ACCESS_LABELS, S.SEQUENTIAL[:4], strict=True))
-    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "nearest_commune", "classe", "geometry"]],
+    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "commune_site_proche", "classe", "geometry"]],
                  Symbol("fill", S.SEQUENTIAL[0], edgecolor=S.BLANC, linewidth=0.2), by="classe", classes=colors,
                  tooltip=[("nom", "Commune"), ("minutes_txt", "Temps estimé")],
-                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
+                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    lab = s[s["status"] == "labelled"]
+    lab = s[s["status"] == FS.active_status]
     layers = [fill, *layers, _site_layer(lab, "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
@@ -169,7 +172,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
         *legend,
     ]
-    share = f"{pb['share'] * 100:.1f}".replace(".", ",")
+    share = f"{pb['part'] * 100:.1f}".replace(".", ",")
     pop = f"{int(pb['population']):,}".replace(",", "\u202f")
     return _dated_spec(
         territory, "acces-france-services", d,
@@ -287,14 +290,14 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == "labelled"], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     layers[-1].label = None  # on this map, the France Services towns are named, not every structure's
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),

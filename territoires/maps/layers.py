@@ -11,11 +11,9 @@ import pandas as pd
 from territoires.maps import style as S
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, Symbol
-from territoires.sources.textio import as_date
+from territoires.sources.programmes import programme
 
-
-def _today(d) -> date:
-    return as_date(d) or date.today()
+FS = programme("france_services")
 
 
 def _dep_label(territory) -> str:
@@ -87,7 +85,7 @@ def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: 
             "commune": _commune_then_and_now(sites),
             "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
             "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
-            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
+            "statut": sites["status"].map({FS.active_status: "labellisée", FS.project_status: "projet (dossier en instruction)"}).fillna(sites["status"]).astype(str),
             "site_id": sites["site_id"].astype(str),
         }
     )

@@ -30,7 +30,7 @@ def _vintage_notes(territory, keys, d: date) -> list[str]:
     for key in keys:
         v = known_as_of(territory, key)
         if v is not None and d > v:
-            notes.append(f"{programme(key).label} : état connu au {known_as_of_text(territory, key)} (données postérieures non disponibles).")
+            notes.append(f"{programme(key).label} : état connu {known_as_of_text(territory, key)} (données postérieures non disponibles).")
     return notes
 
 

@@ -75,6 +75,15 @@ class Programme:
     active_status: str = "active"
     project_status: str = "project"
     unit_label: str = "membres"
+    #: French word for an active site or member ("labellisée", "active")
+    active_word: str = "actifs"
+    #: name of the column repeating ``start_date`` in ``sites()`` (e.g. ``labelled_on``)
+    start_alias: str | None = None
+    #: French name of the groups members form (CRTE: "contrats"), if they do
+    group_label: str | None = None
+    #: official-layout reader of ``territoires.sources.programmes.readers``
+    reader: str | None = None
+
     stages: tuple[Stage, ...] = ()
     count_by: str | None = None
     count_label: str | None = None
@@ -83,20 +92,44 @@ class Programme:
     #: whether summaries state the total before the stages ("6 CRTE : 2 signés, …")
     total_in_detail: bool = True
 
+    def status_label(self, status: str) -> str:
+        """French word for a status value of this programme's rows."""
+        if status == self.active_status:
+            return self.active_word
+        if status == self.project_status:
+            return "en projet"
+        return str(status)
+
+    @property
+    def active_layer(self) -> str:
+        """Layer name of the active sites (maps, GeoPackage)."""
+        return f"{self.short_label} {self.active_word}"
+
+    @property
+    def project_layer(self) -> str:
+        """Layer name of the sites in project (maps, GeoPackage)."""
+        return f"{self.short_label} en projet"
+
+    @property
+    def short_label(self) -> str:
+        return self.label.split(" (")[0]
+
 
 PROGRAMMES: dict[str, Programme] = {
     p.key: p
     for p in [
         Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés",
+                  active_word="labellisées", start_alias="labelled_on", reader="france_services",
                   stages=(Stage("projet", "project_from", "projet", "projets"), Stage("labellise", "start_date", "labellisée", "labellisées")),
                   total_in_detail=False),
         Programme("conseillers_numeriques", "Conseillers numériques France Services", "sites", "conseillers_numeriques.csv", unit_label="structures"),
         Programme("couverture_mobile", "Couverture mobile (New Deal / dispositif de couverture ciblée)", "sites", "couverture_mobile.csv", unit_label="sites"),
-        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes",
+        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes", reader="pvd",
                   stages=(Stage("selectionnee", "start_date", "sans convention signée", "sans convention signée"),
                           Stage("convention_signee", "signed_on", "avec convention d'adhésion signée", "avec convention d'adhésion signée"))),
-        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes"),
+        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes", reader="acv"),
         Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI",
+                  group_label="contrats", reader="crte",
                   stages=(Stage("perimetre", "start_date", "périmètre arrêté, non signé", "périmètres arrêtés, non signés"),
                           Stage("signe", "signed_on", "signé", "signés")),
                   count_by="group_name", count_label="CRTE"),
