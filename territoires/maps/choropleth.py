@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 
 from territoires import __version__
+from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
-from territoires.maps.layers import _dep_label, _dep_slug, _today
+from territoires.maps.layers import _dep_label, _dep_slug
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
 
