@@ -20,21 +20,20 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon, Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Polygon, Rectangle  # noqa: E402
-
-from territoires.fileio import atomic_path  # noqa: E402
-from territoires.maps import labels as L  # noqa: E402
-from territoires.maps import layout  # noqa: E402
-from territoires.maps import style as S  # noqa: E402
-from territoires.maps.layout import Box  # noqa: E402
-from territoires.maps.panels import in_panel  # noqa: E402
-from territoires.maps.style import Layer, MapSpec, Panel, Symbol  # noqa: E402
+from territoires.fileio import atomic_path
+from territoires.maps import labels as L
+from territoires.maps import layout
+from territoires.maps import style as S
+from territoires.maps.layout import Box
+from territoires.maps.panels import in_panel
+from territoires.maps.style import Layer, MapSpec, Panel, Symbol
 
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
@@ -255,12 +254,10 @@ def _legend(fig, spec: MapSpec, anchor=(0.0, 1.0), width_in: float = 3.0):
 
 
 def _measure(spec: MapSpec, width_in: float) -> tuple[float, float]:
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=(20, 20))
-        try:
-            return _legend(fig, spec, (0, 1), width_in)
-        finally:
-            plt.close(fig)
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(20, 20))
+        FigureCanvasAgg(fig)
+        return _legend(fig, spec, (0, 1), width_in)
 
 
 def _wrap_lines(text: str, width_in: float, fontsize: float) -> str:
@@ -327,8 +324,9 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
     if lay.page[0] > pw:  # landscape: the credit may use the longer width
         credit = _wrap_lines(spec.credit, lay.page[0] - 2 * layout.MARGIN, 6.5)
     W, H = lay.page
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=lay.page)
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=lay.page)  # no pyplot: no global backend chosen, nothing to close
+        FigureCanvasAgg(fig)  # a canvas to measure names and to save
         _draw_panel(fig, lay.main, lay.page, per_panel[main_i], extents[main_i], spec, north=True,
                     title=panels[main_i].name if len(keep) > 1 else None)
         for box, i in zip(lay.insets, inset_i, strict=True):
@@ -355,11 +353,8 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
     }.get(fmt)
     if metadata is None:
         raise ValueError(f"unknown static format {fmt!r}: use png, pdf or svg")
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         fig = figure(spec, page=page, orientation=orientation)
-        try:
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
-        finally:
-            plt.close(fig)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
     return path
