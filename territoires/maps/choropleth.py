@@ -14,6 +14,8 @@ from territoires.maps.layers import _dep_label, _dep_slug
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
 
+__all__ = ["choropleth_map"]
+
 
 def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
     """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).

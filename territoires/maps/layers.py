@@ -13,6 +13,8 @@ from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, Symbol
 from territoires.sources.programmes import programme
 
+__all__ = ["FS", "LABELLED", "PROJECT", "base_layers"]
+
 FS = programme("france_services")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+__all__ = ["coverage_notes"]
+
 
 def coverage_notes(territory, key: str, label: str) -> list[str]:
     """Say which départements have no canton (collectivités uniques) and which have no row of the programme at any date."""

@@ -24,6 +24,8 @@ from territoires import settings
 from territoires.maps import labels as L
 from territoires.maps.style import MapSpec
 
+__all__ = ["CSS", "ZoneViews", "add_labels", "web_labels"]
+
 
 def _js(obj) -> str:
     return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
