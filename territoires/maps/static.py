@@ -35,6 +35,8 @@ from territoires.maps.layout import Box
 from territoires.maps.panels import in_panel
 from territoires.maps.style import Layer, MapSpec, Panel, Symbol
 
+__all__ = ["RC", "figure", "north_arrow", "render_static", "scale_bar"]
+
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
     "svg.hashsalt": "territoires",  # deterministic SVG ids
@@ -296,11 +298,26 @@ def _draw_panel(fig, box: Box, page, pairs, ext, spec, north: bool, title: str |
     _draw_labels(ax, pairs, reserved)
 
 
-def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
+def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> Figure:
     """Build the matplotlib figure of ``spec`` (not saved) on an A4 or A3 ``page``.
 
     The orientation (``"portrait"``, ``"paysage"``) is chosen from the
     territory's extent unless given; see :mod:`~territoires.maps.layout`.
+    The figure is made without pyplot: no global backend is chosen.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
+    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> [round(float(v), 2) for v in figure(spec).get_size_inches()]  # a tall territory: portrait
+    [8.27, 11.69]
+    >>> [round(float(v), 2) for v in figure(spec, page="A3", orientation="paysage").get_size_inches()]
+    [16.54, 11.69]
     """
     panels = spec.panels or [None]
     per_panel = [_panel_layers(spec, p) for p in panels]
@@ -343,7 +360,22 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
 
 
 def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "A4", orientation: str | None = None) -> Path:
-    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix) on an A4 or A3 page, atomically and deterministically."""
+    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix) on an A4 or A3 page, atomically and deterministically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
+    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_static(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.png", dpi=20)
+    >>> out.name, out.read_bytes()[:4]
+    ('demo.png', b'\\x89PNG')
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     metadata = {
