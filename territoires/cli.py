@@ -209,7 +209,8 @@ def cmd_map(args) -> int:
     formats = args.formats
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
-        for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap):
+        for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
+                           page=args.page, orientation=args.orientation):
             print(f"écrit : {p}")
     return EXIT_OK
 
@@ -315,6 +316,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", type=cliargs.as_of, help="date de réalisation affichée (défaut : aujourd'hui)")
     sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")
+    sp.add_argument("--page", choices=["A4", "A3"], default="A4", help="format de page des cartes PNG, PDF et SVG (défaut : A4)")
+    sp.add_argument("--orientation", choices=["portrait", "paysage"], default=None,
+                    help="orientation de la page (défaut : choisie selon la forme du territoire)")
     sp.set_defaults(func=cmd_map)
 
     sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")

@@ -36,6 +36,8 @@ from territoires import settings
 from territoires.fileio import write_text
 from territoires.maps.geometry import round_coordinates
 from territoires.maps.style import Layer, MapSpec, Symbol
+from territoires.maps.webviews import CSS as VIEWS_CSS
+from territoires.maps.webviews import ZoneViews, add_labels
 
 __all__ = [
     "CSS",
@@ -297,31 +299,13 @@ def _label_layer_name(layer: Layer) -> str:
 
 
 def _add_labels(m: folium.Map, spec: MapSpec) -> None:
-    """Names written on the map (as on the static one), each set in its own toggleable layer.
-
-    They sit in a pane below the vector layers, so no name hides a site.
-    """
-    pane_added = False
-    for layer in spec.layers:
-        if not layer.label or layer.symbol.kind == "point" or layer.data.empty or not layer.show:
-            continue
-        data = layer.data[layer.data.geometry.notna()]
-        pts = data.geometry.representative_point().to_crs(settings.WEB_CRS)
-        if not pane_added:
-            folium.map.CustomPane("territoires-labels", z_index=390, pointer_events=False).add_to(m)
-            pane_added = True
-        fg = folium.FeatureGroup(name=_label_layer_name(layer), show=True)
-        for p, text in zip(pts, data[layer.label].astype(str), strict=True):
-            icon = folium.DivIcon(
-                html=f'<div class="territoires-label">{html.escape(text)}</div>', icon_size=(0, 0), icon_anchor=(0, 0)
-            )
-            folium.Marker([round(p.y, 5), round(p.x, 5)], icon=icon, interactive=False, pane="territoires-labels").add_to(fg)
-        fg.add_to(m)
+    """Names written on the map, chosen as on the static map (see :func:`territoires.maps.webviews.add_labels`)."""
+    add_labels(m, spec, _label_layer_name)
 
 
 def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> folium.Map:
     """The folium map of ``spec`` (not yet saved)."""
-    m = folium.Map(location=[46.5, 2.5], zoom_start=8, tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(location=[46.5, 2.5], zoom_start=8, tiles=None, control_scale=False, prefer_canvas=False)
     m.default_js = [("leaflet", LEAFLET_CDN_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CDN_CSS)]
     if basemap:
@@ -364,8 +348,9 @@ def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> f
     _add_labels(m, spec)
     folium.LayerControl(collapsed=False, position="topleft").add_to(m)
     _Legend(spec).add_to(m)
+    ZoneViews(spec).add_to(m)  # metric scale bar, one-click zone views, names' zoom rule
     _Title(spec).add_to(m)
-    m.get_root().header.add_child(Element(CSS), name="territoires_css")
+    m.get_root().header.add_child(Element(CSS + VIEWS_CSS), name="territoires_css")
     title = f"<title>{html.escape(spec.title)} — {html.escape(spec.subtitle)}</title>"
     m.get_root().header.add_child(Element(title), name="territoires_title")
     _deterministic_ids(m.get_root())
