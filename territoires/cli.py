@@ -8,6 +8,7 @@ found problems (``import --strict``).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -34,12 +35,13 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
             to_csv(out, args.out, sep=args.sep, bom=args.bom)
             print(f"écrit : {args.out}")
         else:
-            sys.stdout.write(out.to_csv(index=False, sep=args.sep))
+            text = out.to_csv(index=False, sep=args.sep)
+            sys.stdout.write(clean(text) if sys.stdout.isatty() else text)  # bytes kept exact in a pipe
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(out.to_string(index=False) if len(out) else "(aucune ligne)")
+            print(clean(out.to_string(index=False)) if len(out) else "(aucune ligne)")
 
 
 def cmd_boundaries(args) -> int:
@@ -334,6 +336,7 @@ def main(argv=None) -> int:
     from territoires.errors import TerritoiresError
 
     args = parser().parse_args(argv)
+    _log_to_stderr_cleaned()
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]
     mistake = cliargs.check_source(args)
@@ -363,6 +366,35 @@ def main(argv=None) -> int:
             traceback.print_exc()
         print(f"territoires : erreur : {clean(french_message(exc))}", file=sys.stderr)
         return EXIT_USAGE
+
+
+class _CleanFormatter(logging.Formatter):
+    """Log lines quote codes and names from data files: strip escapes before the terminal."""
+
+    def format(self, record):
+        return clean(super().format(record))
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+def _log_to_stderr_cleaned() -> None:
+    """Warnings of the library (cache rebuilt, geometries repaired…) on stderr, sanitised."""
+    log = logging.getLogger("territoires")
+    if not any(isinstance(h.formatter, _CleanFormatter) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(_CleanFormatter("territoires : %(message)s"))
+        handler.setLevel(logging.WARNING)
+        log.addHandler(handler)
 
 
 def _disk_full(exc: BaseException) -> bool:
