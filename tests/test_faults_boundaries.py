@@ -3,6 +3,7 @@
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,6 +97,22 @@ def test_canton_in_two_features_is_one_canton():
     assert notes == ["1 canton code(s) given as several features, merged into one canton each: 7901"]
 
 
+def test_canton_in_two_features_in_a_file_is_counted_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(tsettings, "cache_dir", tmp_path / "cache")
+    whole = territoires.load_territory("79", source="admin-express", path=write_admin_express(tmp_path / "entier.gpkg"))
+    gpkg = write_admin_express(tmp_path / "ae.gpkg")
+    can = gpd.read_file(gpkg, layer="CANTON")
+    part = can.iloc[[1]].copy()
+    can.loc[1, "geometry"] = box(X0 + 2500, Y0, X0 + 10000, Y0 + 5000)
+    part["geometry"] = [box(X0 + 10000, Y0, X0 + 15000, Y0 + 5000)]
+    gpd.GeoDataFrame(pd.concat([can, part], ignore_index=True), crs=can.crs).to_file(gpkg, layer="CANTON", driver="GPKG")
+    t = territoires.load_territory("79", source="admin-express", path=gpkg)
+    assert sorted(t.cantons["code_canton"]) == ["7901", "7902"]
+    pop = t.cantons.set_index("code_canton")["population"]
+    assert pop.to_dict() == whole.cantons.set_index("code_canton")["population"].to_dict()  # not counted twice
+    assert "1 canton code(s) given as several features, merged into one canton each: 7902" in str(t.report)
+
+
 # --------------------------------------------------------------- overlaps
 def test_overlapping_cantons_are_refused_by_code():
     can = _cantons([box(X0, Y0, X0 + 6000, Y0 + 5000), box(X0 + 4000, Y0, X0 + 10000, Y0 + 5000)], ["7901", "7902"])
@@ -107,6 +124,12 @@ def test_overlapping_communes_are_refused_by_code():
     com = _communes([box(X0, Y0, X0 + 6000, Y0 + 5000), _row(1)], ["79991", "79992"])
     with pytest.raises(InputError, match=r"layer COMMUNE: .*79991/79992 \(20 %\)"):
         boundarycheck.validate(com, None, "ae.gpkg", [])
+
+
+def test_canton_inside_another_or_identical_is_refused():
+    can = _cantons([_row(0), _row(0), box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000)], ["7910", "7911", "7912"])
+    with pytest.raises(InputError, match=r"3 pair\(s\) of units overlap .*7910/7911 \(100 %\)"):
+        boundarycheck.validate(_communes([_row(0)]), can, "ae.gpkg", [])
 
 
 def test_touching_and_sliver_overlaps_pass():

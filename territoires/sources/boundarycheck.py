@@ -125,9 +125,11 @@ def check_overlaps(gdf: gpd.GeoDataFrame, code: str, path, layer: str) -> None:
         return
     geoms = g[idx]
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="overlaps")
+    # "overlaps" misses a unit inside another (or two identical ones): add "contains"
+    pairs = np.concatenate([tree.query(geoms, predicate="overlaps"), tree.query(geoms, predicate="contains")], axis=1)
+    a, b = np.minimum(pairs[0], pairs[1]), np.maximum(pairs[0], pairs[1])
     keep = a < b
-    a, b = a[keep], b[keep]
+    a, b = np.unique(np.stack([a[keep], b[keep]]), axis=1) if keep.any() else (a[keep], b[keep])
     if not len(a):
         return
     inter = shapely.area(shapely.intersection(geoms[a], geoms[b]))
