@@ -16,6 +16,8 @@ EARLIEST = date(1990, 1, 1)
 FUTURE_DAYS = 366
 MAP_FORMATS = ("png", "pdf", "svg", "html")
 
+__all__ = ["as_of", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator", "speed", "threshold"]
+
 
 def _number(text: str, what: str) -> float:
     try:
@@ -70,11 +72,12 @@ def formats(text: str) -> list[str]:
 
 
 def as_of(text: str) -> date:
-    """A date the data can speak about: from 1990 to a year from today."""
-    from territoires.sources.textio import DateError, parse_date
+    """A date the data can speak about: from 1990 to a year from today ("today"/"aujourd'hui" accepted)."""
+    from territoires.dates import to_date_or_none
+    from territoires.sources.textio import DateError
 
     try:
-        d = parse_date(text)
+        d = to_date_or_none(text)
     except DateError:
         raise argparse.ArgumentTypeError(f"date : « {text} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)") from None
     if d is None:
