@@ -185,10 +185,10 @@ def test_boundaries_of_all_france(tmp_path, capsys, fmt):
 def test_library_warnings_reach_the_terminal_cleaned(capsys):
     import logging
 
-    from territoires.cli import _log_to_stderr_cleaned
+    from territoires.cliedge import log_to_stderr_cleaned
 
-    _log_to_stderr_cleaned()
-    _log_to_stderr_cleaned()  # once only
+    log_to_stderr_cleaned()
+    log_to_stderr_cleaned()  # once only
     logging.getLogger("territoires.sources").warning("commune %s repaired", "79\x1b]0;titre\x0791")
     assert capsys.readouterr().err == "territoires : commune 7991 repaired\n"
 
