@@ -22,6 +22,18 @@ from territoires.cliedge import (
 )
 from territoires.terminal import clean
 
+__all__ = [
+    "cmd_boundaries",
+    "cmd_gaps",
+    "cmd_map",
+    "cmd_programmes",
+    "cmd_suggest",
+    "cmd_targets",
+    "french_message",
+    "main",
+    "parser",
+]
+
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
@@ -93,45 +105,61 @@ def cmd_programmes(args) -> int:
     return EXIT_OK
 
 
-def cmd_import(args) -> int:
-    from territoires import read_programme
-
-    table = read_programme(args.file, args.programme, mapping=args.mapping)
-    print(clean(table.summary()))
-    text = table.report_text()
-    if text:
-        print(clean(text))
-    if args.strict and table.n_rejected:
-        return EXIT_FOUND
-    return EXIT_OK
-
-
 def cmd_gaps(args) -> int:
-    from territoires import analysis as A
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, args.programme)
     if args.what == "cantons":
-        gaps = A.cantons_without_site(t, args.programme, as_of=args.as_of)
-        if args.format != "csv":
-            when = args.as_of or "aujourd'hui"
-            print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
-        _write_table(
-            gaps[["code_canton", "nom_canton", "population", "projets"]],
-            args,
-        )
-        return EXIT_OK
-    router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
-    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=router)
-    pb = A.population_beyond(acc, [20, args.threshold] if args.threshold != 20 else [20])
+        return N.gaps_cantons(t, args, _write_table)
+    return _gaps_access(args, t)
+
+
+def _gaps_access(args, t) -> int:
+    """``gaps access``: people beyond 20 min and the threshold, the model named; routed and band with ``--osrm``."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
+    if args.circuity is not None or args.speed is not None:
+        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
+        estimator = A.StraightLineRouter(**kw)
+    else:
+        estimator = A.DensityModel()
+    thresholds = [20, args.threshold] if args.threshold != 20 else [20]
+    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
+    routed = None
+    if args.osrm:
+        # routed from the same origin points as the estimate, so that the band compares like with like
+        routed = A.access_by_commune(t, args.programme, as_of=args.as_of, router=A.OSRMRouter(args.osrm),
+                                     origins=spec or estimator.origins, thresholds=thresholds)
+    shown = routed if routed is not None else acc
     if args.format != "csv":
-        print(f"Accès au site labellisé le plus proche — {acc.attrs['router']}")
-        for r in pb.itertuples():
-            print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({r.part * 100:.2f} %), {r.nb_communes} communes")
+        n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+        print(f"Accès au site labellisé le plus proche : {n} sites comptés, dont {out} hors du territoire (listes chargées)")
+        for label, a in (("estimation", acc), ("routé", routed)):
+            if a is None:
+                continue
+            print(f"{label} — {a.attrs['router']}")
+            for r in A.population_beyond(a, thresholds).itertuples():
+                part = f"{r.part * 100:.2f}".replace(".", ",")
+                print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({part} %), {r.nb_communes} communes")
+        if routed is not None:
+            band = A.routed_band(acc, routed, thresholds)
+            ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
+            for r in band.itertuples():
+                print(f"  fourchette au-delà de {r.seuil_min:g} min : {r.population_basse} à {r.population_haute} habitants")
+            print(f"  rapport médian routé / estimé : {ratio}")
     by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
     if args.by == "commune":
-        table = acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "commune_site_proche", "distance_km", "minutes"]]
+        cols = ["code_insee", "nom_commune", "population", "type_lieu", "commune_site_proche", "distance_km", "minutes", "minutes_max",
+                *[f"population_au_dela_{x:g}" for x in thresholds]]
+        table = pd.DataFrame(shown.drop(columns="geometry")[cols])
     else:
-        table = A.access_summary(acc, by=by, thresholds=(20, args.threshold))
+        table = A.access_summary(shown, by=by, thresholds=thresholds)
+    table["modele_temps"] = shown.attrs["router"]
     _write_table(table, args)
     return EXIT_OK
 
@@ -159,6 +187,9 @@ def cmd_map(args) -> int:
     from territoires.maps import MAPS, build, write_map
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, "france_services")
     names = list(MAPS) if args.name == "all" else [args.name]
     for n in names:
         if n not in MAPS:
@@ -168,6 +199,27 @@ def cmd_map(args) -> int:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
         for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap):
             print(f"écrit : {p}")
+    return EXIT_OK
+
+
+def cmd_rapport(args) -> int:
+    from territoires.report import rapport
+
+    t = _territory(args)
+    r = rapport(t, as_of=args.as_of, depuis=args.depuis, made_on=args.made_on)
+    out = Path(args.out)
+    base = f"rapport-{'-'.join(t.departements)}-{r.as_of.isoformat()}"
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for fmt in formats:
+        if fmt not in ("html", "pdf"):
+            raise ValueError(f"format inconnu « {fmt} » : html ou pdf")
+    for fmt in formats:
+        path = out / f"{base}.{fmt}"
+        r.to_html(path) if fmt == "html" else r.to_pdf(path)
+        print(f"écrit : {path}")
+    print(f"{len(r.sections)} section(s) : " + ", ".join(s.title for s in r.sections))
+    for lo in r.left_out:
+        print(f"laissé de côté : {lo.title} — {lo.reason}")
     return EXIT_OK
 
 
@@ -202,12 +254,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--as-of", type=cliargs.as_of, help="date AAAA-MM-JJ (défaut : aujourd'hui)")
     sp.set_defaults(func=cmd_programmes)
 
-    sp = sub.add_parser("import", help="valider un fichier officiel et afficher le rapport de rejet")
-    sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
-    sp.add_argument("file")
-    sp.add_argument("--mapping", type=cliargs.mapping, help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon")
-    sp.add_argument("--strict", action="store_true", help="code de sortie 1 si des lignes sont rejetées")
-    sp.set_defaults(func=cmd_import)
+    from territoires import cli_national
+
+    cli_national.add_parsers(sub)  # donnees, import
 
     sp = sub.add_parser("gaps", help="manques : cantons sans site, accès")
     sp.add_argument("what", choices=["cantons", "access"])
@@ -217,9 +266,17 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--programme", default="france_services")
     sp.add_argument("--threshold", type=cliargs.threshold, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
-    sp.add_argument("--circuity", type=cliargs.circuity, default=1.3)
-    sp.add_argument("--speed", type=cliargs.speed, default=60.0, help="vitesse moyenne en km/h")
-    sp.add_argument("--osrm", help="adresse d'un service OSRM (temps routiers)")
+    sp.add_argument("--circuity", type=cliargs.circuity, default=None,
+                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
+    sp.add_argument("--speed", type=cliargs.speed, default=None,
+                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
+    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
+                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
+    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+    sp.add_argument("--osrm", help="adresse d'un service OSRM : temps routés, et fourchette avec l'estimation (docs/osrm.md)")
+    sp.add_argument("--sites", help="liste officielle à utiliser pour cet appel seulement (rien n'est enregistré)")
+    sp.add_argument("--antennes", choices=["comptees", "exclues"], default="comptees",
+                    help="un canton desservi par une seule antenne France Services est-il couvert ? (défaut : comptees)")
     sp.set_defaults(func=cmd_gaps)
 
     sp = sub.add_parser("suggest", help="où placer les prochains sites")
@@ -245,7 +302,17 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", type=cliargs.as_of, help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")
     sp.set_defaults(func=cmd_map)
+
+    sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")
+    territory_args(sp)
+    sp.add_argument("--as-of", help="date du comité AAAA-MM-JJ (défaut : aujourd'hui)")
+    sp.add_argument("--depuis", help="date du comité précédent : ce qui a changé depuis")
+    sp.add_argument("--out", default="rapport", help="dossier de sortie (défaut : rapport/)")
+    sp.add_argument("--formats", default="html,pdf", help="html,pdf")
+    sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.set_defaults(func=cmd_rapport)
 
     sp = sub.add_parser("cache", help="le cache des limites : emplacement, contenu, vérification, effacement")
     g = sp.add_mutually_exclusive_group()
@@ -284,6 +351,8 @@ def french_message(exc: BaseException) -> str:
         if exc.column is not None:
             where += f", colonne « {exc.column} »"
         return f"{where} : {exc.reason}"
+    if hasattr(exc, "french"):
+        return exc.french()
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)

@@ -9,6 +9,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "DEFAULT_CIRCUITY",
+    "DEFAULT_SPEED_KMH",
+    "METROPOLE_CRS",
+    "OVERSEAS_CRS",
+    "PACKAGE_DIR",
+    "PROGRAMMES_DIR",
+    "WEB_CRS",
+    "cache_dir",
+    "crs_for_departement",
+    "geo_api_url",
+    "http_timeout",
+    "progress",
+]
+
 #: Package root (``territoires/``), found the same from a checkout or a wheel.
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -19,12 +19,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon  # noqa: E402
 
 from territoires.fileio import atomic_path  # noqa: E402
 from territoires.maps import style as S  # noqa: E402
 from territoires.maps.style import Layer, MapSpec, Symbol  # noqa: E402
+
+__all__ = ["A4_LANDSCAPE", "RC", "figure", "north_arrow", "render_static", "scale_bar"]
 
 A4_LANDSCAPE = (11.69, 8.27)
 RC = {
@@ -134,8 +137,23 @@ def north_arrow(ax) -> None:
     ax.text(x, y + 0.075, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=10, fontweight="bold", zorder=8)
 
 
-def figure(spec: MapSpec, size=A4_LANDSCAPE):
-    """Build the matplotlib figure of ``spec`` (not saved)."""
+def figure(spec: MapSpec, size: tuple[float, float] = A4_LANDSCAPE) -> Figure:
+    """Build the matplotlib figure of ``spec`` (not saved); ``size`` in inches.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> fig = figure(spec)
+    >>> [round(float(v), 2) for v in fig.get_size_inches()]
+    [11.69, 8.27]
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     with plt.rc_context(RC):
         fig = plt.figure(figsize=size)
         ax = fig.add_axes((0.02, 0.07, 0.68, 0.80))
@@ -192,7 +210,22 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE):
 
 
 def render_static(spec: MapSpec, path: str | Path, dpi: int = 300) -> Path:
-    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix), atomically and deterministically."""
+    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix), atomically and deterministically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_static(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.png", dpi=20)
+    >>> out.name, out.read_bytes()[:4]
+    ('demo.png', b'\\x89PNG')
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     metadata = {

@@ -27,6 +27,8 @@ from territoires.naming import pad_insee
 from territoires.sources import boundarycheck
 from territoires.sources.raw import RawBoundaries, missing_geometry
 
+__all__ = ["LAYERS", "NATURE_CODES", "departement_codes", "read_all", "source_key"]
+
 LAYERS = {
     "COMMUNE": ["INSEE_COM", "NOM", "POPULATION", "INSEE_DEP", "SIREN_EPCI"],
     "CANTON": ["INSEE_CAN", "INSEE_DEP"],

@@ -25,7 +25,7 @@ from pyproj import CRS, Transformer
 
 from territoires.errors import InputError
 
-__all__ = ["check_crs", "check_overlaps", "dedupe_communes", "merge_cantons", "repair", "validate"]
+__all__ = ["MARGIN_DEG", "OVERLAP_SHARE", "check_crs", "check_overlaps", "dedupe_communes", "merge_cantons", "repair", "validate"]
 
 #: Share of the smaller unit's area above which two units overlap.
 OVERLAP_SHARE = 0.01

@@ -27,6 +27,8 @@ from territoires.fileio import write_bytes
 from territoires.sources import boundarycheck
 from territoires.sources.raw import RawBoundaries, missing_geometry
 
+__all__ = ["COMMUNE_FIELDS", "download", "downloaded", "read_all", "source_key"]
+
 log = logging.getLogger(__name__)
 
 COMMUNE_FIELDS = "nom,code,population,codeEpci,codeDepartement"

@@ -19,6 +19,20 @@ from datetime import date, datetime
 
 from territoires.errors import InputError
 
+__all__ = [
+    "DateError",
+    "ENCODINGS",
+    "MAX_FIELD",
+    "Rows",
+    "SEPARATORS",
+    "as_date",
+    "decode",
+    "parse_date",
+    "parse_float",
+    "read_rows",
+    "sniff_separator",
+]
+
 ENCODINGS = ("utf-8-sig", "cp1252")
 SEPARATORS = (",", ";", "\t", "|")
 #: Largest field accepted (bytes); larger ones are rejected row by row.

@@ -39,10 +39,13 @@ import pandas as pd
 
 from territoires.fileio import write_text
 
-__all__ = ["SCHEMA_VERSION", "check", "clear", "current", "entries", "manifest", "pointer_path", "read", "schema_problem", "sweep", "verify", "write"]
+__all__ = [
+    "SCHEMA_VERSION", "check", "clear", "current", "entries", "manifest", "pointer_path", "read",
+    "schema_problem", "sweep", "verify", "write",
+]
 
 #: Bump when the layout or the columns of cached layers change.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 15
 #: Seconds a replaced version stays on disk for readers that still use it.
 RETIRED_GRACE = 600
 #: Seconds after which a temporary build folder is considered abandoned.

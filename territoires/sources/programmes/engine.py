@@ -23,6 +23,15 @@ from territoires.sources.programmes.model import (
 )
 from territoires.sources.textio import DateError, Rows, parse_date, parse_float
 
+__all__ = [
+    "EARLIEST",
+    "FUTURE_MARGIN_DAYS",
+    "UNIT_TYPES",
+    "normalise",
+    "raise_missing",
+    "row_unit_type",
+]
+
 Source = str | Callable[[dict], object] | None
 
 #: Dates later than this many days after today are reported as in the future.

@@ -30,6 +30,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+__all__ = [
+    "ALIASES",
+    "DATE_COLUMNS",
+    "MEMBER_COLUMNS",
+    "PROGRAMMES",
+    "Programme",
+    "ProgrammeTable",
+    "REPORT_COLUMNS",
+    "Report",
+    "SITE_COLUMNS",
+    "Stage",
+    "programme",
+]
+
 SITE_COLUMNS = [
     "site_id", "nom", "code_insee", "commune", "adresse", "code_postal",
     "latitude", "longitude", "project_from", "start_date", "end_date", "source",

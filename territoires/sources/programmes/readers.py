@@ -24,6 +24,18 @@ from territoires.sources.programmes.model import (
 )
 from territoires.sources.textio import Rows, read_rows
 
+__all__ = [
+    "FS_LAYOUTS",
+    "ITINERANT_FORMATS",
+    "detect_fs_layout",
+    "read_acv",
+    "read_cnfs_json",
+    "read_curated",
+    "read_france_services",
+    "read_generic",
+    "read_pvd",
+]
+
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
@@ -151,6 +163,8 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
         "type_fs": _col("type_fs"),
         "format_fs": _col("format_fs", "FORMAT_FS"),
         "itinerant": itinerant,
+        # "oui" for an antenna of a France Services (type_fs "Antenne", 2024 layout)
+        "antenne": lambda row: {"antenne": "oui", "principal": "non"}.get((_col("type_fs")(row) or "").strip().lower()),
         "departement": _col("insee_dep", "DEPARTEMENT"),
         "source": _const(src),
     }
