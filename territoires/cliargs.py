@@ -94,8 +94,15 @@ def as_of(text: str) -> date:
     return d
 
 
-def future_note(d: date | None) -> str | None:
+def future_note(d: date | str | None) -> str | None:
     """The line stating that a date lies beyond the data (None when it does not)."""
+    if isinstance(d, str):  # a command whose --as-of is still text
+        from territoires.dates import to_date_or_none
+
+        try:
+            d = to_date_or_none(d)
+        except ValueError:
+            return None
     if d is not None and d > date.today():
         return (f"attention : le {d.strftime('%d/%m/%Y')} est postérieur à aujourd'hui ; "
                 "les résultats montrent l'état connu à ce jour, pas une prévision")
