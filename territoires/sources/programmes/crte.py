@@ -1,8 +1,8 @@
-"""The ANCT CRTE three-table layout: contracts, communes and groupements.
+"""Reader of the CRTE's three linked ANCT tables (list, communes, groupings).
 
-Accounting is per file and per row: every row of the three files is loaded
-(a membership row with at least one membership), used (a contract row naming
-its contract) or rejected, each with its own file and line.
+ANCT publishes a CRTE as three tables (``liste-crte``, ``liste-crte-com``,
+``liste-crte-grpt``); this reader joins them, accounting per file and per
+row. Kept apart from :mod:`~territoires.sources.programmes.readers` by size.
 """
 
 from __future__ import annotations
