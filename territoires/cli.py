@@ -13,6 +13,13 @@ import traceback
 from pathlib import Path
 
 from territoires import __version__, cliargs
+from territoires.cliedge import (
+    cmd_cache,
+    disk_full,
+    log_to_stderr_cleaned,
+    quiet_after_broken_pipe,
+    suggest_all_zones,
+)
 from territoires.terminal import clean
 
 __all__ = [
@@ -46,12 +53,13 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
             to_csv(out, args.out, sep=args.sep, bom=args.bom)
             print(f"écrit : {args.out}")
         else:
-            sys.stdout.write(out.to_csv(index=False, sep=args.sep))
+            text = out.to_csv(index=False, sep=args.sep)
+            sys.stdout.write(clean(text) if sys.stdout.isatty() else text)  # bytes kept exact in a pipe
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(out.to_string(index=False) if len(out) else "(aucune ligne)")
+            print(clean(out.to_string(index=False)) if len(out) else "(aucune ligne)")
 
 
 def cmd_boundaries(args) -> int:
@@ -159,32 +167,12 @@ def _gaps_access(args, t) -> int:
 def cmd_suggest(args) -> int:
 
     t = _territory(args)
-    s = _suggest_all_zones(t, args)
+    s = suggest_all_zones(t, args)
     if args.format != "csv":
         before = s.attrs.get("population_beyond_before", 0)
         print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     _write_table(s, args)
     return EXIT_OK
-
-
-def _suggest_all_zones(t, args):
-    """``suggest_sites`` on each CRS zone, merged: zones share no coverage, so the
-    global greedy choice is the per-zone greedy picks taken by decreasing gain."""
-    import pandas as pd
-
-    from territoires import analysis as A
-
-    zones = t.zones() if t.is_multizone else [t]
-    parts = [A.suggest_sites(z, k=args.k, threshold=args.threshold, as_of=args.as_of) for z in zones]
-    if len(parts) == 1:
-        return parts[0]
-    before = sum(int(p.attrs.get("population_beyond_before", 0)) for p in parts)
-    s = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
-    s = s.sort_values("gain_population", ascending=False, kind="stable").head(args.k).reset_index(drop=True)
-    s["rang"] = range(1, len(s) + 1)
-    s["population_beyond_after"] = before - s["gain_population"].cumsum()
-    s.attrs["population_beyond_before"] = before
-    return s
 
 
 def cmd_targets(args) -> int:
@@ -349,35 +337,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"territoires : erreur : {clean(message)}\n")
 
 
-def cmd_cache(args) -> int:
-    from territoires import settings
-    from territoires.territory import cache
-
-    folder = Path(settings.cache_dir)
-    if args.clear:
-        freed = cache.clear(folder)
-        print(f"cache effacé : {folder} ({freed / 1e6:.1f} Mo libérés)")
-        return EXIT_OK
-    entries = cache.entries(folder)
-    print(f"cache : {folder}")
-    if not entries:
-        print("(vide : il sera construit au premier chargement)")
-    problems = dict(cache.verify(folder)) if args.verify else {}
-    for e in entries:
-        line = f"- {e['key']} : {e['source']} {e['vintage']}, {e['bytes'] / 1e6:.1f} Mo"
-        if args.verify:
-            why = problems.get(e["key"])
-            line += " — intact (SHA-256 vérifiés)" if why is None else f" — ABÎMÉ : {clean(why)} (reconstruit au prochain chargement)"
-        print(line)
-    raw = folder / "geo-api"
-    if raw.is_dir():
-        n = len(list(raw.glob("*.json*")))
-        print(f"- réponses geo.api.gouv.fr : {n} fichier(s)")
-    if args.verify and any(w is not None for w in problems.values()):
-        return EXIT_FOUND
-    return EXIT_OK
-
-
 def french_message(exc: BaseException) -> str:
     """The one line a user reads, in French, for the library's own errors."""
     from territoires.errors import InputError, MissingLayerError, UnknownDepartementError
@@ -407,6 +366,7 @@ def main(argv=None) -> int:
     from territoires.errors import TerritoiresError
 
     args = parser().parse_args(argv)
+    log_to_stderr_cleaned()
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]
     mistake = cliargs.check_source(args)
@@ -421,9 +381,9 @@ def main(argv=None) -> int:
         sys.stdout.flush()
         return code
     except BrokenPipeError:
-        return _quiet_after_broken_pipe()
+        return quiet_after_broken_pipe()
     except Exception as exc:
-        if _disk_full(exc):
+        if disk_full(exc):
             if args.debug:
                 traceback.print_exc()
             target = getattr(args, "out", None) or getattr(exc, "filename", None) or ""
@@ -438,37 +398,13 @@ def main(argv=None) -> int:
         return EXIT_USAGE
 
 
-def _disk_full(exc: BaseException) -> bool:
-    import errno
-
-    while exc is not None:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-def _quiet_after_broken_pipe() -> int:
-    """The reader (``| head``) left: stop quietly, as ``cat`` does."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    return EXIT_OK
-
-
 def run() -> None:
     """Console-script entry point: ``main`` with a broken pipe at exit kept quiet."""
     try:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:
-        code = _quiet_after_broken_pipe()
+        code = quiet_after_broken_pipe()
     sys.exit(code)
 
 

@@ -18,6 +18,8 @@ EARLIEST = date(1990, 1, 1)
 FUTURE_DAYS = 366
 MAP_FORMATS = ("png", "pdf", "svg", "html")
 
+__all__ = ["as_of", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator", "speed", "threshold"]
+
 
 def _number(text: str, what: str) -> float:
     try:
@@ -72,7 +74,7 @@ def formats(text: str) -> list[str]:
 
 
 def as_of(text: str) -> date:
-    """A date the data can speak about: from 1990 to a year from today (``today``/``aujourd'hui`` accepted)."""
+    """A date the data can speak about: from 1990 to a year from today ("today"/"aujourd'hui" accepted)."""
     from territoires.dates import to_date_or_none
     from territoires.sources.textio import DateError
 
@@ -92,8 +94,15 @@ def as_of(text: str) -> date:
     return d
 
 
-def future_note(d: date | None) -> str | None:
+def future_note(d: date | str | None) -> str | None:
     """The line stating that a date lies beyond the data (None when it does not)."""
+    if isinstance(d, str):  # a command whose --as-of is still text
+        from territoires.dates import to_date_or_none
+
+        try:
+            d = to_date_or_none(d)
+        except ValueError:
+            return None
     if d is not None and d > date.today():
         return (f"attention : le {d.strftime('%d/%m/%Y')} est postérieur à aujourd'hui ; "
                 "les résultats montrent l'état connu à ce jour, pas une prévision")

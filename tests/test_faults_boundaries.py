@@ -3,6 +3,7 @@
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,13 +36,13 @@ def _row(i):
 # ------------------------------------------------------------------ CRS
 def test_lambert_coordinates_labelled_wgs84_are_refused():
     com = _communes([_row(0), _row(1)], crs="EPSG:4326")
-    with pytest.raises(InputError, match=r"ae\.gpkg: layer COMMUNE: coordinates .* outside the area of use of EPSG:4326 .*projected metres \(Lambert-93\?\)"):
+    with pytest.raises(InputError, match=r"ae\.gpkg: couche COMMUNE : coordonnées .* hors du domaine d'emploi de EPSG:4326 .*mètres projetés \(Lambert-93 \?\)"):
         boundarycheck.validate(com, None, "ae.gpkg", [])
 
 
 def test_degrees_labelled_lambert93_are_refused():
     com = _communes([box(-0.5, 46.3, -0.4, 46.4)], crs="EPSG:2154")
-    with pytest.raises(InputError, match="outside the area of use of EPSG:2154"):
+    with pytest.raises(InputError, match="hors du domaine d'emploi de EPSG:2154"):
         boundarycheck.validate(com, None, "ae.gpkg", [])
 
 
@@ -55,13 +56,13 @@ def test_bow_tie_commune_is_repaired_and_named():
     notes = []
     com, _ = boundarycheck.validate(_communes([BOWTIE, _row(1)], ["79991", "79992"]), None, "ae.gpkg", notes)
     assert com.geometry.is_valid.all() and com.geometry.area.iloc[0] == pytest.approx(12_500_000)
-    assert notes == ["1 commune geometry invalid, repaired (make_valid): 79991"]
+    assert notes == ["1 géométrie(s) de commune invalide(s), réparée(s) (make_valid) : 79991"]
 
 
 def test_bow_tie_canton_is_repaired_and_named():
     notes = []
     _, can = boundarycheck.validate(_communes([_row(0)]), _cantons([BOWTIE], ["7901"]), "ae.gpkg", notes)
-    assert can.geometry.is_valid.all() and notes == ["1 canton geometry invalid, repaired (make_valid): 7901"]
+    assert can.geometry.is_valid.all() and notes == ["1 géométrie(s) de canton invalide(s), réparée(s) (make_valid) : 7901"]
 
 
 def test_bow_tie_in_an_admin_express_file_loads_with_a_report(tmp_path, monkeypatch):
@@ -72,13 +73,13 @@ def test_bow_tie_in_an_admin_express_file_loads_with_a_report(tmp_path, monkeypa
     com.to_file(gpkg, layer="COMMUNE", driver="GPKG")
     t = territoires.load_territory("79", source="admin-express", path=gpkg)
     assert len(t.communes) == 3 and t.communes.geometry.is_valid.all()
-    assert "1 commune geometry invalid, repaired (make_valid): 79992" in str(t.report)
+    assert "1 géométrie(s) de commune invalide(s), réparée(s) (make_valid) : 79992" in str(t.report)
 
 
 # --------------------------------------------------------- duplicated codes
 def test_one_code_for_two_different_communes_is_refused():
     com = _communes([_row(0), _row(1)], ["79991", "79991"])
-    with pytest.raises(InputError, match=r"layer COMMUNE: INSEE code\(s\) given to several different communes: 79991, column 'INSEE_COM'|column 'INSEE_COM': layer COMMUNE: INSEE code"):
+    with pytest.raises(InputError, match=r"column 'INSEE_COM': couche COMMUNE : code\(s\) INSEE donné\(s\) à plusieurs communes différentes : 79991"):
         boundarycheck.validate(com, None, "ae.gpkg", [])
 
 
@@ -86,27 +87,49 @@ def test_commune_listed_twice_identically_is_kept_once():
     notes = []
     com, _ = boundarycheck.validate(_communes([_row(0), _row(0), _row(1)], ["79991", "79991", "79992"], names=["A", "A", "B"]), None, "ae.gpkg", notes)
     assert list(com["code_insee"]) == ["79991", "79992"]
-    assert notes == ["1 commune(s) listed twice with identical data, kept once: 79991"]
+    assert notes == ["1 commune(s) en double à l'identique, gardée(s) une fois : 79991"]
 
 
 def test_canton_in_two_features_is_one_canton():
     notes = []
     _, can = boundarycheck.validate(_communes([_row(0)]), _cantons([_row(0), _row(1), _row(2)], ["7901", "7901", "7902"]), "ae.gpkg", notes)
     assert list(can["code_canton"]) == ["7901", "7902"] and can.geometry.area.iloc[0] == pytest.approx(50_000_000)
-    assert notes == ["1 canton code(s) given as several features, merged into one canton each: 7901"]
+    assert notes == ["1 code(s) de canton en plusieurs objets, fusionnés en un canton chacun : 7901"]
+
+
+def test_canton_in_two_features_in_a_file_is_counted_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(tsettings, "cache_dir", tmp_path / "cache")
+    whole = territoires.load_territory("79", source="admin-express", path=write_admin_express(tmp_path / "entier.gpkg"))
+    gpkg = write_admin_express(tmp_path / "ae.gpkg")
+    can = gpd.read_file(gpkg, layer="CANTON")
+    part = can.iloc[[1]].copy()
+    can.loc[1, "geometry"] = box(X0 + 2500, Y0, X0 + 10000, Y0 + 5000)
+    part["geometry"] = [box(X0 + 10000, Y0, X0 + 15000, Y0 + 5000)]
+    gpd.GeoDataFrame(pd.concat([can, part], ignore_index=True), crs=can.crs).to_file(gpkg, layer="CANTON", driver="GPKG")
+    t = territoires.load_territory("79", source="admin-express", path=gpkg)
+    assert sorted(t.cantons["code_canton"]) == ["7901", "7902"]
+    pop = t.cantons.set_index("code_canton")["population"]
+    assert pop.to_dict() == whole.cantons.set_index("code_canton")["population"].to_dict()  # not counted twice
+    assert "1 code(s) de canton en plusieurs objets, fusionnés en un canton chacun : 7902" in str(t.report)
 
 
 # --------------------------------------------------------------- overlaps
 def test_overlapping_cantons_are_refused_by_code():
     can = _cantons([box(X0, Y0, X0 + 6000, Y0 + 5000), box(X0 + 4000, Y0, X0 + 10000, Y0 + 5000)], ["7901", "7902"])
-    with pytest.raises(InputError, match=r"layer CANTON: 1 pair\(s\) of units overlap .*7901/7902 \(33 %\)"):
+    with pytest.raises(InputError, match=r"couche CANTON : 1 paire\(s\) d'unités se chevauchent .*7901/7902 \(33 %\)"):
         boundarycheck.validate(_communes([_row(0)]), can, "ae.gpkg", [])
 
 
 def test_overlapping_communes_are_refused_by_code():
     com = _communes([box(X0, Y0, X0 + 6000, Y0 + 5000), _row(1)], ["79991", "79992"])
-    with pytest.raises(InputError, match=r"layer COMMUNE: .*79991/79992 \(20 %\)"):
+    with pytest.raises(InputError, match=r"couche COMMUNE : .*79991/79992 \(20 %\)"):
         boundarycheck.validate(com, None, "ae.gpkg", [])
+
+
+def test_canton_inside_another_or_identical_is_refused():
+    can = _cantons([_row(0), _row(0), box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000)], ["7910", "7911", "7912"])
+    with pytest.raises(InputError, match=r"3 paire\(s\) d'unités se chevauchent .*7910/7911 \(100 %\)"):
+        boundarycheck.validate(_communes([_row(0)]), can, "ae.gpkg", [])
 
 
 def test_touching_and_sliver_overlaps_pass():
@@ -129,18 +152,18 @@ def test_corrupt_cached_geoapi_answer_is_fetched_again(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("case", "answer", "reason"),
     [
-        ("not_a_collection", {"type": "Feature"}, "not a GeoJSON FeatureCollection"),
-        ("no_commune", {"type": "FeatureCollection", "features": []}, "no commune in the answer"),
-        ("feature_without_code", {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "X"}, "geometry": None}]}, "feature 0 lacks code"),
-        ("point_geometry", {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "X", "code": "79005", "codeDepartement": "79"}, "geometry": {"type": "Point", "coordinates": [0, 46]}}]}, "feature 0 \\(79005\\): geometry is not a polygon"),
-        ("error_page", ["<html>"], "not a GeoJSON FeatureCollection"),
+        ("not_a_collection", {"type": "Feature"}, "pas une FeatureCollection GeoJSON"),
+        ("no_commune", {"type": "FeatureCollection", "features": []}, "aucune commune dans la réponse"),
+        ("feature_without_code", {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "X"}, "geometry": None}]}, "objet 0 sans code"),
+        ("point_geometry", {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "X", "code": "79005", "codeDepartement": "79"}, "geometry": {"type": "Point", "coordinates": [0, 46]}}]}, "objet 0 \\(79005\\) : la géométrie n'est pas un polygone"),
+        ("error_page", ["<html>"], "pas une FeatureCollection GeoJSON"),
     ],
 )
 def test_invalid_geoapi_answer_is_never_cached(tmp_path, monkeypatch, case, answer, reason):
     monkeypatch.setattr(tsettings, "cache_dir", tmp_path)
     with json_server(lambda p: answer if "/communes" in p else GEOAPI_EPCIS) as (url, _):
         monkeypatch.setattr(tsettings, "geo_api_url", url)
-        with pytest.raises(InputError, match=f"unexpected answer from geo.api.gouv.fr: {reason}"):
+        with pytest.raises(InputError, match=f"réponse inattendue de geo.api.gouv.fr : {reason}"):
             geoapi.download(["79"])
     assert not list((tmp_path / "geo-api").glob("communes-*"))
 
@@ -149,7 +172,7 @@ def test_invalid_epci_answer_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(tsettings, "cache_dir", tmp_path)
     with json_server(lambda p: GEOAPI_COMMUNES if "/communes" in p else {"code": 1}) as (url, _):
         monkeypatch.setattr(tsettings, "geo_api_url", url)
-        with pytest.raises(InputError, match="not a list of EPCI with 'code' and 'nom'"):
+        with pytest.raises(InputError, match="pas une liste d'EPCI avec « code » et « nom »"):
             geoapi.download(["79"])
 
 
@@ -176,7 +199,7 @@ def test_any_polygons_validate_or_fail_with_the_file_named(rings, codes):
     assert out.geometry.dropna().is_valid.all()
     assert set(out["code_insee"]) == set(com["code_insee"])
     if not com.geometry.is_valid.all():
-        assert any("repaired (make_valid)" in n for n in notes)
+        assert any("réparée(s) (make_valid)" in n for n in notes)
 
 
 @pytest.mark.slow

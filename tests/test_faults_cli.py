@@ -180,3 +180,24 @@ def test_boundaries_of_all_france(tmp_path, capsys, fmt):
         import pyogrio
 
         assert pyogrio.read_info(out, layer="Limites communales")["features"] == 34875
+
+
+def test_library_warnings_reach_the_terminal_cleaned(capsys):
+    import logging
+
+    from territoires.cliedge import log_to_stderr_cleaned
+
+    log_to_stderr_cleaned()
+    log_to_stderr_cleaned()  # once only
+    logging.getLogger("territoires.sources").warning("commune %s repaired", "79\x1b]0;titre\x0791")
+    assert capsys.readouterr().err == "territoires : commune 7991 repaired\n"
+
+
+def test_hostile_name_in_a_printed_table_is_cleaned(capsys):
+    from types import SimpleNamespace
+
+    from territoires.cli import _write_table
+
+    _write_table(pd.DataFrame({"nom": ["Niort\x1b[2J\x1b[31m"]}), SimpleNamespace(format="table"))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "Niort" in out

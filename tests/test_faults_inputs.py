@@ -41,7 +41,7 @@ def test_stray_cp1252_byte_switches_only_its_line(tmp_path):
     assert set(t.data["nom"]) == {"La Crèche", "Mauzé-sur-le-Mignon", "Échiré"}
     assert t.encoding == "utf-8 (+ cp1252 lines)"
     warn = t.report[t.report["severity"] == "warning"]
-    assert list(warn["line"]) == [3] and "not valid UTF-8 (byte 0xe9" in warn["reason"].iloc[0]
+    assert list(warn["line"]) == [3] and "UTF-8 invalide (octet 0xe9" in warn["reason"].iloc[0]
     assert "encodage utf-8 (+ cp1252 lines)" in t.summary()
 
 
@@ -69,7 +69,7 @@ def test_nul_byte_after_4kb_rejects_its_row_only(tmp_path):
     t = _load(_fs(tmp_path, data))
     assert len(t.data) == 59 and t.n_rejected == 1
     r = t.rejected.iloc[0]
-    assert r["line"] == 52 and "NUL byte" in r["reason"]
+    assert r["line"] == 52 and "octet NUL" in r["reason"]
     assert not t.data["nom"].str.contains("\x00").any()
 
 
@@ -83,12 +83,12 @@ def test_nul_byte_at_the_start_is_a_binary_file(tmp_path):
 def test_fifo_is_refused_without_blocking(tmp_path):
     p = tmp_path / "tube.csv"
     os.mkfifo(p)
-    with pytest.raises(InputError, match=r"tube\.csv: is a named pipe \(FIFO\), not a regular file"):
+    with pytest.raises(InputError, match=r"tube\.csv: est un tube nommé \(FIFO\), pas un fichier ordinaire"):
         read_programme(p, "france_services")
 
 
 def test_dev_zero_is_refused():
-    with pytest.raises(InputError, match=r"/dev/zero: is a device or special file"):
+    with pytest.raises(InputError, match=r"/dev/zero: est un périphérique ou un fichier spécial"):
         read_programme("/dev/zero", "france_services")
 
 
@@ -105,7 +105,7 @@ def test_missing_file_is_named(tmp_path):
 def test_file_above_the_size_limit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(textio, "MAX_FILE_BYTES", 1000)
     p = _fs(tmp_path, fs2024_lines(_rows(*[f"S{i}" for i in range(20)])).encode())
-    with pytest.raises(InputError, match=r"above the 0 MB limit|above the .* limit"):
+    with pytest.raises(InputError, match=r"au-delà de la limite de 0 Mo"):
         read_programme(p, "france_services")
 
 
@@ -113,13 +113,13 @@ def test_file_above_the_size_limit_is_refused(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("case", "lat", "lon", "column", "reason"),
     [
-        ("nan_latitude", "NaN", "-0.48", "latitude", "not a finite number"),
-        ("nan_longitude", "46.3", "nan", "longitude", "not a finite number"),
-        ("infinite_latitude", "inf", "-0.48", "latitude", "not a finite number"),
-        ("empty_latitude", "", "-0.48", "latitude", "one coordinate is empty"),
-        ("lambert_metres", "6580000", "430000", "latitude", "projected metres"),
-        ("latitude_out_of_range", "95", "-0.48", "latitude", "out of range"),
-        ("latitude_text", "quarante-six", "-0.48", "latitude", "not a number"),
+        ("nan_latitude", "NaN", "-0.48", "latitude", "pas un nombre fini"),
+        ("nan_longitude", "46.3", "nan", "longitude", "pas un nombre fini"),
+        ("infinite_latitude", "inf", "-0.48", "latitude", "pas un nombre fini"),
+        ("empty_latitude", "", "-0.48", "latitude", "une seule coordonnée"),
+        ("lambert_metres", "6580000", "430000", "latitude", "mètres projetés"),
+        ("latitude_out_of_range", "95", "-0.48", "latitude", "hors des bornes"),
+        ("latitude_text", "quarante-six", "-0.48", "latitude", "pas un nombre"),
     ],
 )
 def test_bad_coordinates_are_rejected_with_a_reason(tmp_path, case, lat, lon, column, reason):
@@ -157,7 +157,7 @@ def test_crte_rejections_counted_per_file_not_merged_by_line(tmp_path):
 def test_crte_same_id_twice_in_a_row_loads_once(tmp_path):
     t = _crte(tmp_path, LISTE, "insee_com,id_crte\n79329,A ; A\n")
     assert len(t.data) == 1 and t.n_rejected == 0
-    assert t.report["reason"].str.contains("listed twice in this row").sum() == 1
+    assert t.report["reason"].str.contains("deux fois sur cette ligne").sum() == 1
 
 
 def test_crte_row_with_two_contracts_gives_two_memberships_one_row(tmp_path):
@@ -167,9 +167,9 @@ def test_crte_row_with_two_contracts_gives_two_memberships_one_row(tmp_path):
 
 def test_crte_duplicate_membership_rejected_partial_row_warned(tmp_path):
     t = _crte(tmp_path, LISTE, "insee_com,id_crte\n79329,A\n79329,A\n79329,A ; B\n")
-    assert t.n_rejected == 1 and t.rejected.iloc[0]["line"] == 3 and "already member of A (line 2)" in t.rejected.iloc[0]["reason"]
+    assert t.n_rejected == 1 and t.rejected.iloc[0]["line"] == 3 and "déjà membre de A (ligne 2)" in t.rejected.iloc[0]["reason"]
     warn = t.report[(t.report["severity"] == "warning") & (t.report["column"] == "id_crte")]
-    assert list(warn["line"]) == [4] and warn["reason"].iloc[0].startswith("one of the row's contracts not loaded")
+    assert list(warn["line"]) == [4] and warn["reason"].iloc[0].startswith("un des contrats de la ligne n'est pas chargé")
     assert len(t.data) == 2
 
 
@@ -181,4 +181,4 @@ def test_crte_list_row_without_id_is_rejected_in_its_file(tmp_path):
 
 def test_crte_id_absent_from_the_list_is_warned(tmp_path):
     t = _crte(tmp_path, LISTE, "insee_com,id_crte\n79329,Z\n")
-    assert len(t.data) == 1 and t.report["reason"].str.contains("absent from the CRTE list").sum() == 1
+    assert len(t.data) == 1 and t.report["reason"].str.contains("absent du fichier liste des CRTE").sum() == 1

@@ -168,17 +168,17 @@ GOOD = {"id_fs": "1", "insee_dep": "79", "lib_fs": "France services Test", "adre
 BAD_ROWS = [
     ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "INSEE code unknown"),
     ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "swapped"),
-    ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "projected metres"),
+    ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "mètres projetés"),
     ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "outside département 79"),
-    ("impossible date", {"labellisation_fs": "Espace labellisé 31/02/2021"}, "labellisation_fs", "impossible date"),
-    ("text that is not a date", {"labellisation_fs": "bientôt"}, "labellisation_fs", "not a date"),
-    ("date before 1990", {"labellisation_fs": "01/01/1900"}, "labellisation_fs", "before 1990"),
-    ("missing mandatory name", {"lib_fs": ""}, "lib_fs", "mandatory field"),
-    ("missing INSEE code", {"insee_com": ""}, "insee_com", "mandatory field"),
-    ("malformed INSEE code", {"insee_com": "ABCDE"}, "insee_com", "not an INSEE commune code"),
-    ("one coordinate empty", {"longitude": ""}, "longitude", "one coordinate is empty"),
-    ("latitude not a number", {"latitude": "46.3x"}, "latitude", "not a number"),
-    ("latitude out of range", {"latitude": "146.3"}, "latitude", "out of range"),
+    ("impossible date", {"labellisation_fs": "Espace labellisé 31/02/2021"}, "labellisation_fs", "date impossible"),
+    ("text that is not a date", {"labellisation_fs": "bientôt"}, "labellisation_fs", "pas une date"),
+    ("date before 1990", {"labellisation_fs": "01/01/1900"}, "labellisation_fs", "antérieure à 1990"),
+    ("missing mandatory name", {"lib_fs": ""}, "lib_fs", "champ obligatoire"),
+    ("missing INSEE code", {"insee_com": ""}, "insee_com", "champ obligatoire"),
+    ("malformed INSEE code", {"insee_com": "ABCDE"}, "insee_com", "pas un code commune INSEE"),
+    ("one coordinate empty", {"longitude": ""}, "longitude", "une seule coordonnée"),
+    ("latitude not a number", {"latitude": "46.3x"}, "latitude", "pas un nombre"),
+    ("latitude out of range", {"latitude": "146.3"}, "latitude", "hors des bornes"),
 ]
 
 
@@ -209,9 +209,9 @@ def test_duplicates_and_wrong_field_count(tmp_path):
     table = read_programme(p, "france_services")
     table.check_accounting()
     reasons = dict(zip(table.rejected["line"], table.rejected["reason"], strict=True))
-    assert reasons[3] == "exact duplicate of line 2"
-    assert reasons[4].startswith("duplicate site_id '1' (first at line 2) with different data")
-    assert reasons[5] == "3 fields where the header has 24"
+    assert reasons[3] == "doublon exact de la ligne 2"
+    assert reasons[4].startswith("site_id '1' en double (première occurrence ligne 2) avec des données différentes")
+    assert reasons[5] == "3 champs alors que l'en-tête en a 24"
     assert len(table.data) == 1
 
 
@@ -227,7 +227,7 @@ def test_future_date_is_a_warning_not_a_rejection(tmp_path):
     rows = [{**GOOD, "labellisation_fs": "Espace labellisé 01/01/2099"}]
     table = read_programme(_write(tmp_path, rows), "france_services")
     assert len(table.data) == 1
-    assert "date in the future" in table.report.iloc[0]["reason"]
+    assert "date dans le futur" in table.report.iloc[0]["reason"]
 
 
 def test_postcode_given_as_integer_is_padded(tmp_path):

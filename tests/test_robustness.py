@@ -88,7 +88,7 @@ def test_huge_field_is_rejected_not_fatal(tmp_path):
     p.write_bytes(fs2024_lines([GOOD, {**GOOD, "id_fs": "2", "adresse": "x" * (MAX_FIELD + 10)}]).encode())
     table = _check(p)
     assert len(table.data) == 1
-    assert "longer than" in table.rejected.iloc[0]["reason"] and table.rejected.iloc[0]["line"] == 3
+    assert "de plus de" in table.rejected.iloc[0]["reason"] and table.rejected.iloc[0]["line"] == 3
 
 
 def test_two_vintages_mixed_is_named(tmp_path):

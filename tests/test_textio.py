@@ -80,7 +80,7 @@ def test_wrong_field_count_is_listed_not_raised(tmp_path):
     p.write_text("a,b\n1,2\n1,2,3\n", encoding="utf-8")
     rows = read_rows(p)
     assert len(rows.rows) == 1
-    assert rows.malformed == [(3, "3 fields where the header has 2")]
+    assert rows.malformed == [(3, "3 champs alors que l'en-tête en a 2")]
 
 
 def test_binary_file_is_an_input_error(tmp_path):

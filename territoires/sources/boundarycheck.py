@@ -61,11 +61,11 @@ def check_crs(gdf: gpd.GeoDataFrame, path, layer: str) -> None:
     name = gdf.crs.to_string()
     hint = ""
     if gdf.crs.is_geographic and max(abs(x0), abs(x1), abs(y0), abs(y1)) > 1000:
-        hint = "; these look like projected metres (Lambert-93?) declared as degrees: fix the file's CRS"
+        hint = " ; ce sont sans doute des mètres projetés (Lambert-93 ?) déclarés en degrés : corriger le SCR du fichier"
     raise InputError(
         path,
-        f"layer {layer}: coordinates ({x0:.6g}, {y0:.6g}) to ({x1:.6g}, {y1:.6g}) lie outside the area of use of "
-        f"{name} ({w:.6g}, {s:.6g}) to ({e:.6g}, {n:.6g}){hint}",
+        f"couche {layer} : coordonnées de ({x0:.6g}, {y0:.6g}) à ({x1:.6g}, {y1:.6g}) hors du domaine d'emploi de "
+        f"{name} ({w:.6g}, {s:.6g}) à ({e:.6g}, {n:.6g}){hint}",
     )
 
 
@@ -85,7 +85,7 @@ def repair(gdf: gpd.GeoDataFrame, code: str, label: str, notes: list[str]) -> gp
     gdf = gdf.copy()
     gdf.geometry = gpd.GeoSeries(geoms, crs=gdf.crs, index=gdf.index)
     codes = gdf.loc[bad, code].astype(str).tolist()
-    notes.append(f"{len(codes)} {label} geometr{'y' if len(codes) == 1 else 'ies'} invalid, repaired (make_valid): {', '.join(codes[:20])}"
+    notes.append(f"{len(codes)} géométrie(s) de {label} invalide(s), réparée(s) (make_valid) : {', '.join(codes[:20])}"
                  + (" …" if len(codes) > 20 else ""))
     return gdf
 
@@ -99,10 +99,10 @@ def dedupe_communes(com: gpd.GeoDataFrame, path, notes: list[str]) -> gpd.GeoDat
     key = rows.drop(columns="geometry").astype(str).agg("|".join, axis=1) + "|" + pd.Series([w.hex() if w else "" for w in wkb], index=rows.index)
     differing = sorted(set(rows.loc[~key.duplicated(keep=False), "code_insee"]))
     if differing:
-        raise InputError(path, f"layer COMMUNE: INSEE code(s) given to several different communes: {', '.join(differing[:20])}",
+        raise InputError(path, f"couche COMMUNE : code(s) INSEE donné(s) à plusieurs communes différentes : {', '.join(differing[:20])}",
                          column="INSEE_COM")
     exact = sorted(set(rows["code_insee"]))
-    notes.append(f"{len(exact)} commune(s) listed twice with identical data, kept once: {', '.join(exact[:20])}")
+    notes.append(f"{len(exact)} commune(s) en double à l'identique, gardée(s) une fois : {', '.join(exact[:20])}")
     return com[~com["code_insee"].duplicated()].reset_index(drop=True)
 
 
@@ -114,7 +114,7 @@ def merge_cantons(can: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     geoms = can.groupby("code_canton", sort=False).geometry.agg(lambda s: shapely.union_all(s.to_numpy()))
     first = can.drop_duplicates("code_canton").set_index("code_canton")
     first = first.assign(geometry=geoms.reindex(first.index).to_numpy())
-    notes.append(f"{len(codes)} canton code(s) given as several features, merged into one canton each: {', '.join(codes[:20])}")
+    notes.append(f"{len(codes)} code(s) de canton en plusieurs objets, fusionnés en un canton chacun : {', '.join(codes[:20])}")
     return gpd.GeoDataFrame(first.reset_index(), geometry="geometry", crs=can.crs)
 
 
@@ -127,9 +127,11 @@ def check_overlaps(gdf: gpd.GeoDataFrame, code: str, path, layer: str) -> None:
         return
     geoms = g[idx]
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="overlaps")
+    # "overlaps" misses a unit inside another (or two identical ones): add "contains"
+    pairs = np.concatenate([tree.query(geoms, predicate="overlaps"), tree.query(geoms, predicate="contains")], axis=1)
+    a, b = np.minimum(pairs[0], pairs[1]), np.maximum(pairs[0], pairs[1])
     keep = a < b
-    a, b = a[keep], b[keep]
+    a, b = np.unique(np.stack([a[keep], b[keep]]), axis=1) if keep.any() else (a[keep], b[keep])
     if not len(a):
         return
     inter = shapely.area(shapely.intersection(geoms[a], geoms[b]))
@@ -141,8 +143,8 @@ def check_overlaps(gdf: gpd.GeoDataFrame, code: str, path, layer: str) -> None:
     pairs = [f"{codes[i]}/{codes[j]} ({100 * s:.0f} %)" for i, j, s in zip(a[big], b[big], inter[big] / smaller[big], strict=True)]
     raise InputError(
         path,
-        f"layer {layer}: {len(pairs)} pair(s) of units overlap (share of the smaller one): {', '.join(pairs[:10])}"
-        + (" …" if len(pairs) > 10 else "") + "; a commune's canton would be ambiguous",
+        f"couche {layer} : {len(pairs)} paire(s) d'unités se chevauchent (part de la plus petite) : {', '.join(pairs[:10])}"
+        + (" …" if len(pairs) > 10 else "") + " ; le canton d'une commune serait ambigu",
     )
 
 

@@ -54,22 +54,22 @@ def _problem(kind: str, data: bytes) -> str | None:
     try:
         obj = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        return f"not JSON ({exc})"
+        return f"pas du JSON ({exc})"
     if kind == "epcis":
         if not isinstance(obj, list) or not all(isinstance(e, dict) and isinstance(e.get("code"), str) and isinstance(e.get("nom"), str) for e in obj):
-            return "not a list of EPCI with 'code' and 'nom'"
+            return "pas une liste d'EPCI avec « code » et « nom »"
         return None
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection" or not isinstance(obj.get("features"), list):
-        return "not a GeoJSON FeatureCollection"
+        return "pas une FeatureCollection GeoJSON"
     if not obj["features"]:
-        return "no commune in the answer"
+        return "aucune commune dans la réponse"
     for i, f in enumerate(obj["features"]):
         props = f.get("properties") if isinstance(f, dict) else None
         if not isinstance(props, dict) or not all(isinstance(props.get(k), str) for k in ("code", "nom", "codeDepartement")):
-            return f"feature {i} lacks code, nom or codeDepartement"
+            return f"objet {i} sans code, nom ou codeDepartement"
         geom = f.get("geometry")
         if geom is not None and (not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon")):
-            return f"feature {i} ({props['code']}): geometry is not a polygon"
+            return f"objet {i} ({props['code']}) : la géométrie n'est pas un polygone"
     return None
 
 
@@ -86,7 +86,7 @@ def _fetch(url: str, path: Path, kind: str, force: bool) -> Path:
     data = _get(url)
     why = _problem(kind, data)
     if why:
-        raise InputError(url, f"unexpected answer from geo.api.gouv.fr: {why}; nothing was cached")
+        raise InputError(url, f"réponse inattendue de geo.api.gouv.fr : {why} ; rien n'a été mis en cache")
     write_bytes(path, data)
     return path
 

@@ -118,8 +118,8 @@ def decode_lines(data: bytes, path) -> tuple[str, str, list[tuple[int, str]]]:
         if i in bad_at:
             exc = bad_at[i]
             out.append(raw.decode("utf-8", errors=_FALLBACK))
-            notes.append((i + 1, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}): "
-                                 "its invalid bytes were read as cp1252"))
+            notes.append((i + 1, f"UTF-8 invalide (octet 0x{raw[exc.start]:02x} en position {exc.start + 1}) : "
+                                 "ces octets ont été lus en cp1252"))
         else:
             out.append(raw.decode("utf-8"))
     return "\n".join(out), ("utf-8-sig" if bom else "utf-8") + " (+ cp1252 lines)", notes
@@ -141,21 +141,21 @@ def open_input(path, limit: int | None = None) -> bytes:
     except FileNotFoundError as exc:
         raise InputError(path, "no such file") from exc
     except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+        raise InputError(path, f"illisible ({exc.strerror})") from exc
     if stat.S_ISDIR(st.st_mode):
         raise InputError(path, "is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
-        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
-        raise InputError(path, f"is {kind}, not a regular file: copy the data to a file first")
+        kind = "un tube nommé (FIFO)" if stat.S_ISFIFO(st.st_mode) else "un périphérique ou un fichier spécial"
+        raise InputError(path, f"est {kind}, pas un fichier ordinaire : copier d'abord les données dans un fichier")
     if st.st_size > limit:
-        raise InputError(path, f"is {st.st_size / 1e6:.0f} MB, above the {limit / 1e6:.0f} MB limit for one input file")
+        raise InputError(path, f"fait {st.st_size / 1e6:.0f} Mo, au-delà de la limite de {limit / 1e6:.0f} Mo pour un fichier d'entrée")
     try:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+        raise InputError(path, f"illisible ({exc.strerror})") from exc
     if len(data) > limit:
-        raise InputError(path, f"grew above the {limit / 1e6:.0f} MB limit while being read")
+        raise InputError(path, f"a dépassé la limite de {limit / 1e6:.0f} Mo pendant la lecture")
     return data
 
 
@@ -202,7 +202,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                 if not any(c.strip() for c in raw):
                     continue
                 if has_nul:
-                    raise InputError(path, "NUL byte in the header line: not a text (CSV) file", line=line)
+                    raise InputError(path, "octet NUL dans la ligne d'en-tête : pas un fichier texte (CSV)", line=line)
                 header = [h.strip().strip("\ufeff") for h in raw]
                 if len(set(header)) != len(header):
                     dup = sorted({h for h in header if header.count(h) > 1})
@@ -211,14 +211,14 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
             if not any(c.strip() for c in raw):
                 continue
             if has_nul:
-                malformed.append((line, "contains a NUL byte (binary data in a text file)"))
+                malformed.append((line, "contient un octet NUL (données binaires dans un fichier texte)"))
                 continue
             if len(raw) != len(header):
-                malformed.append((line, f"{len(raw)} fields where the header has {len(header)}"))
+                malformed.append((line, f"{len(raw)} champs alors que l'en-tête en a {len(header)}"))
                 continue
             too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
             if too_big:
-                malformed.append((line, f"field {too_big[0]!r} longer than {MAX_FIELD} characters"))
+                malformed.append((line, f"champ {too_big[0]!r} de plus de {MAX_FIELD} caractères"))
                 continue
             rows.append({h: v.strip() for h, v in zip(header, raw, strict=True)})
             lines.append(line)
@@ -276,8 +276,8 @@ def parse_date(value: str | None) -> date | None:
         if m and m[2] in _FR_MONTHS:
             return date(int(m[3]), _FR_MONTHS[m[2]], int(m[1]))
     except ValueError as exc:
-        raise DateError(f"impossible date {value!r} ({exc})") from exc
-    raise DateError(f"not a date: {value!r} (expected DD/MM/YYYY, YYYY-MM-DD, MM/YYYY or '16 juillet 2018')")
+        raise DateError(f"date impossible {value!r} ({exc})") from exc
+    raise DateError(f"pas une date : {value!r} (attendu JJ/MM/AAAA, AAAA-MM-JJ, MM/AAAA ou « 16 juillet 2018 »)")
 
 
 def parse_float(value: str | None) -> float | None:

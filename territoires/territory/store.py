@@ -84,6 +84,7 @@ class ProgrammeStore:
             old.data = pd.concat([old.data, table.data], ignore_index=True)
             old.report = pd.concat([old.report, table.report], ignore_index=True)
             old.n_input += table.n_input
+            old.n_lookup += table.n_lookup
 
     def positions(self, key: str) -> pd.DataFrame | None:
         """Published positions of the sites of ``key`` (None when no file), read once."""

@@ -54,9 +54,9 @@ def _crte_list(path: Path) -> tuple[dict[str, str], Report, int]:
     for r, line in zip(lrows.rows, lrows.lines, strict=True):
         key = (r.get("id_crte") or "").strip()
         if not key:
-            rep.reject(line, "id_crte", None, "contract row without id_crte")
+            rep.reject(line, "id_crte", None, "ligne de contrat sans id_crte")
         elif key in names:
-            rep.reject(line, "id_crte", key, f"duplicate id_crte (first at line {first[key]})")
+            rep.reject(line, "id_crte", key, f"id_crte en double (première occurrence ligne {first[key]})")
         else:
             names[key], first[key] = (r.get("lib_crte") or "").strip(), line
     return names, rep, len(names)
@@ -94,10 +94,10 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
             raw_ids = [i.strip() for i in (r.get("id_crte") or "").split(";") if i.strip()]
             ids = list(dict.fromkeys(raw_ids)) or [""]
             if len(ids) < len(raw_ids):
-                report.warn(line, "id_crte", r.get("id_crte"), "the same contract id is listed twice in this row: counted once")
+                report.warn(line, "id_crte", r.get("id_crte"), "le même contrat figure deux fois sur cette ligne : compté une fois")
             for i in ids:
                 if i and names and i not in names:
-                    report.warn(line, "id_crte", i, "contract id absent from the CRTE list file: no contract name")
+                    report.warn(line, "id_crte", i, "contrat absent du fichier liste des CRTE : pas de nom de contrat")
                 expanded.append({**r, "id_crte": i})
                 lines.append(line)
         xrows = Rows(rows.path, rows.encoding, rows.separator, rows.header, expanded, lines, rows.malformed, rows.notes)
@@ -128,14 +128,14 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
         for i in frame.index[dup]:
             unit, contract, line = frame.at[i, "unit_code"], frame.at[i, "member_id"], int(frame.at[i, "_line"])
             first = int(frame.loc[key == f"{unit}|{contract}", "_line"].iloc[0])
-            report.reject(line, "id_crte", contract, f"{unit} already member of {contract} (line {first})")
+            report.reject(line, "id_crte", contract, f"{unit} déjà membre de {contract} (ligne {first})")
         frame = frame[~dup].reset_index(drop=True)
         # a row loaded for one id and rejected for another is loaded, with a warning
         rep = report.frame()
         loaded = set(frame["_line"])
         partial = (rep["severity"] == "rejected") & rep["line"].isin(loaded)
         rep.loc[partial, "severity"] = "warning"
-        rep.loc[partial, "reason"] = "one of the row's contracts not loaded: " + rep.loc[partial, "reason"]
+        rep.loc[partial, "reason"] = "un des contrats de la ligne n'est pas chargé : " + rep.loc[partial, "reason"]
         frame["_file"] = str(files[part])
         frames.append(frame)
         reports.append(rep)
@@ -144,5 +144,3 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
     cols = dict(frames[0].attrs.get("source_columns", {})) if frames else {}
     enc = ", ".join(dict.fromkeys(encodings))
     return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables", cols, enc, n_lookup)
-
-

@@ -110,9 +110,9 @@ def normalise(
                     ok = False
                     continue
                 if d is not None and d > today + timedelta(days=FUTURE_MARGIN_DAYS):
-                    report.warn(line, col, text, f"date in the future ({d.isoformat()})")
+                    report.warn(line, col, text, f"date dans le futur ({d.isoformat()})")
                 if d is not None and d < EARLIEST:
-                    report.reject(line, col, text, f"date before {EARLIEST.year}: {d.isoformat()} is not a programme date")
+                    report.reject(line, col, text, f"date antérieure à {EARLIEST.year} : {d.isoformat()} n'est pas une date de programme")
                     ok = False
                     continue
                 rec[target] = d
@@ -120,16 +120,16 @@ def normalise(
                 try:
                     rec[target] = parse_float(text)
                 except ValueError:
-                    report.reject(line, col, text, "not a number")
+                    report.reject(line, col, text, "pas un nombre")
                     ok = False
                     continue
                 if rec[target] is not None and not math.isfinite(rec[target]):
-                    report.reject(line, col, text, f"{target} is not a finite number (NaN or infinity): the site would have no position")
+                    report.reject(line, col, text, f"{target} n'est pas un nombre fini (NaN ou infini) : le site n'aurait pas de position")
                     ok = False
             elif target == "code_insee" or (target == "unit_code" and row_unit_type(mapping, row) == "commune"):
                 code = pad_insee(text)
                 if code is not None and not INSEE_RE.match(code):
-                    report.reject(line, col, text, "not an INSEE commune code (5 characters, e.g. 79191 or 2A004)")
+                    report.reject(line, col, text, "pas un code commune INSEE (5 caractères, p. ex. 79191 ou 2A004)")
                     ok = False
                     continue
                 rec[target] = code
@@ -142,16 +142,16 @@ def normalise(
         missing = [t for t in required if rec.get(t) in (None, "")]
         if missing:
             t = missing[0]
-            report.reject(line, _name(mapping, t, rows.header), None, f"mandatory field {t!r} is empty")
+            report.reject(line, _name(mapping, t, rows.header), None, f"champ obligatoire {t!r} vide")
             continue
         if kind == "sites" and not _check_coordinates(rec, line, mapping, report, rows.header):
             continue
         if kind == "members" and rec.get("unit_type") and rec["unit_type"] not in UNIT_TYPES:
-            report.reject(line, _name(mapping, "unit_type"), rec["unit_type"], f"unit_type must be one of {sorted(UNIT_TYPES)}")
+            report.reject(line, _name(mapping, "unit_type"), rec["unit_type"], f"unit_type doit être l'une des valeurs {sorted(UNIT_TYPES)}")
             continue
         for a, b in (("project_from", "start_date"), ("start_date", "end_date")):
             if rec.get(a) and rec.get(b) and rec[a] > rec[b]:
-                report.reject(line, _name(mapping, b, rows.header), rec[b], f"{b} {rec[b]} is before {a} {rec[a]}")
+                report.reject(line, _name(mapping, b, rows.header), rec[b], f"{b} {rec[b]} est antérieure à {a} {rec[a]}")
                 ok = False
                 break
         if not ok:
@@ -164,9 +164,9 @@ def normalise(
                 first_line, first = seen[key]
                 same = {k: v for k, v in first.items() if k != "_line"} == rec
                 reason = (
-                    f"exact duplicate of line {first_line}"
+                    f"doublon exact de la ligne {first_line}"
                     if same
-                    else f"duplicate {id_column} {key!r} (first at line {first_line}) with different data"
+                    else f"{id_column} {key!r} en double (première occurrence ligne {first_line}) avec des données différentes"
                 )
                 report.reject(line, _name(mapping, id_column, rows.header), key, reason)
                 continue
@@ -199,13 +199,13 @@ def _check_coordinates(rec: dict, line: int, mapping, report: Report, header=Non
         return True
     if (lat is None) != (lon is None):
         t = "latitude" if lat is None else "longitude"
-        report.reject(line, _name(mapping, t, header), None, "one coordinate is empty: give both latitude and longitude or neither")
+        report.reject(line, _name(mapping, t, header), None, "une seule coordonnée renseignée : donner la latitude et la longitude, ou aucune")
         return False
     if abs(lat) > 90 or abs(lon) > 180:
         if abs(lat) > 1000 and abs(lon) > 1000:
-            reason = "coordinates look like projected metres (Lambert-93?), not WGS 84 degrees"
+            reason = "coordonnées en mètres projetés (Lambert-93 ?), pas en degrés WGS 84"
         else:
-            reason = "coordinates out of range for WGS 84 degrees (latitude within ±90, longitude within ±180)"
+            reason = "coordonnées hors des bornes WGS 84 (latitude entre -90 et 90, longitude entre -180 et 180)"
         report.reject(line, _name(mapping, "latitude", header), f"{lat}, {lon}", reason)
         return False
     return True

@@ -224,10 +224,9 @@ class ProgrammeTable:
     @property
     def n_loaded(self) -> int:
         """Input rows that gave at least one data row (one row may give several)."""
-        if "_line" not in self.data or not len(self.data):
-            return len(self.data)
-        files = self.data["_file"] if "_file" in self.data else pd.Series(self.path, index=self.data.index)
-        return len(pd.DataFrame({"f": files, "l": self.data["_line"]}).drop_duplicates())
+        if "_line" not in self.data or "_file" not in self.data or not len(self.data):
+            return len(self.data)  # one data row per input row
+        return len(self.data[["_file", "_line"]].drop_duplicates())
 
     def check_accounting(self) -> None:
         """Raise AssertionError unless loaded + used + rejected rows == input rows."""

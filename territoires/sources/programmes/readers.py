@@ -172,7 +172,7 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
     required = ("nom", "code_insee")
     frame = normalise(rows, "sites", mapping, report, required, id_column="site_id")
     if layout == "fs-2020-01" and report.rejected_lines:
-        report.warn(1, "insee_com", None, "the January 2020 layout leaves insee_com empty: its rows cannot be placed in a commune")
+        report.warn(1, "insee_com", None, "la présentation de janvier 2020 laisse insee_com vide : ses lignes ne peuvent pas être rattachées à une commune")
     return _finish(programme, path, rows, frame, report, layout)
 
 
@@ -246,7 +246,7 @@ def read_cnfs_json(path, programme: Programme, source: str | None = None) -> Pro
     rows, lines, malformed = [], [], []
     for i, d in enumerate(data, start=1):
         if not isinstance(d, dict):
-            malformed.append((i, "record is not a JSON object"))
+            malformed.append((i, "l'enregistrement n'est pas un objet JSON"))
             continue
         rows.append({k: ("" if v is None else str(v)) for k, v in d.items()})
         lines.append(i)

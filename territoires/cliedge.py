@@ -1,0 +1,120 @@
+"""The command line's edge: what happens around the commands.
+
+One-line errors for a full disk, a quiet end on a broken pipe, the
+library's warnings sanitised on stderr, the ``cache`` command, and commands
+that run zone by zone on a territory spanning several CRS zones.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from territoires.terminal import clean
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+
+__all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "quiet_after_broken_pipe", "suggest_all_zones"]
+
+
+def suggest_all_zones(t, args):
+    """``suggest_sites`` on each CRS zone, merged: zones share no coverage, so the
+    global greedy choice is the per-zone greedy picks taken by decreasing gain."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    zones = t.zones() if t.is_multizone else [t]
+    parts = [A.suggest_sites(z, k=args.k, threshold=args.threshold, as_of=args.as_of) for z in zones]
+    if len(parts) == 1:
+        return parts[0]
+    before = sum(int(p.attrs.get("population_beyond_before", 0)) for p in parts)
+    s = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    s = s.sort_values("gain_population", ascending=False, kind="stable").head(args.k).reset_index(drop=True)
+    s["rang"] = range(1, len(s) + 1)
+    s["population_beyond_after"] = before - s["gain_population"].cumsum()
+    s.attrs["population_beyond_before"] = before
+    return s
+
+
+def cmd_cache(args) -> int:
+    from territoires import settings
+    from territoires.territory import cache
+
+    folder = Path(settings.cache_dir)
+    if args.clear:
+        freed = cache.clear(folder)
+        print(f"cache effacé : {folder} ({freed / 1e6:.1f} Mo libérés)")
+        return EXIT_OK
+    entries = cache.entries(folder)
+    print(f"cache : {folder}")
+    if not entries:
+        print("(vide : il sera construit au premier chargement)")
+    problems = dict(cache.verify(folder)) if args.verify else {}
+    for e in entries:
+        line = f"- {e['key']} : {e['source']} {e['vintage']}, {e['bytes'] / 1e6:.1f} Mo"
+        if args.verify:
+            why = problems.get(e["key"])
+            line += " — intact (SHA-256 vérifiés)" if why is None else f" — ABÎMÉ : {clean(why)} (reconstruit au prochain chargement)"
+        print(line)
+    raw = folder / "geo-api"
+    if raw.is_dir():
+        n = len(list(raw.glob("*.json*")))
+        print(f"- réponses geo.api.gouv.fr : {n} fichier(s)")
+    if args.verify and any(w is not None for w in problems.values()):
+        return EXIT_FOUND
+    return EXIT_OK
+
+
+class _CleanFormatter(logging.Formatter):
+    """Log lines quote codes and names from data files: strip escapes before the terminal."""
+
+    def format(self, record):
+        return clean(super().format(record))
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+def log_to_stderr_cleaned() -> None:
+    """Warnings of the library (cache rebuilt, geometries repaired…) on stderr, sanitised."""
+    log = logging.getLogger("territoires")
+    if not any(isinstance(h.formatter, _CleanFormatter) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(_CleanFormatter("territoires : %(message)s"))
+        handler.setLevel(logging.WARNING)
+        log.addHandler(handler)
+
+
+def disk_full(exc: BaseException) -> bool:
+    import errno
+
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def quiet_after_broken_pipe() -> int:
+    """The reader (``| head``) left: stop quietly, as ``cat`` does."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
