@@ -24,16 +24,15 @@ def _territory(args):
 
 
 def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
-    """Print ``df`` as a French table, or CSV to stdout / ``--out``."""
+    """Print ``df`` as a French table, or CSV / JSON (one writer, :mod:`territoires.exports`) to stdout or ``--out``."""
     out = df.rename(columns=columns or {})
-    if getattr(args, "format", "table") == "csv":
-        if args.out:
-            from territoires.exports import to_csv
+    fmt = getattr(args, "format", "table")
+    if fmt in ("csv", "json"):
+        from territoires.exports import write_table
 
-            to_csv(out, args.out, sep=args.sep, bom=args.bom)
+        write_table(out, args.out, fmt, sep=args.sep, bom=args.bom)
+        if args.out:
             print(f"écrit : {args.out}")
-        else:
-            sys.stdout.write(out.to_csv(index=False, sep=args.sep))
     else:
         import pandas as pd
 
@@ -42,19 +41,22 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
 
 
 def cmd_boundaries(args) -> int:
-    from territoires.exports import to_csv, to_geopackage
+    from territoires.exports import to_csv, to_geopackage, write_layer
+    from territoires.qgis import boundary_layers, export_layers
 
     t = _territory(args)
     out = Path(args.out)
     if args.format == "gpkg":
         to_geopackage(t, out, as_of=args.as_of)
-    elif args.format == "geojson":
-        from territoires.fileio import atomic_path
-
-        with atomic_path(out) as tmp:
-            t.communes.drop(columns=["origin"]).to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
+        layers, empty = export_layers(t, args.as_of)
+        print(f"couches : {', '.join(lyr.name for lyr in layers)}")
+        if empty:
+            print(f"sans ligne à cette date (non écrites) : {', '.join(empty)}")
+    elif args.format in ("geojson", "fgb"):
+        write_layer(t, args.layer, out, as_of=args.as_of)
     else:
-        to_csv(t.communes.drop(columns=["origin", "geometry"]), out, sep=args.sep, bom=args.bom)
+        communes = boundary_layers(t)[0].data
+        to_csv(communes, out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.vintage}"
@@ -183,14 +185,18 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--path", help="fichier ou dossier ADMIN EXPRESS (avec --source admin-express)")
 
     def table_args(sp):
-        sp.add_argument("--format", choices=["table", "csv"], default="table")
+        sp.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                        help="table à l'écran, CSV (tableurs) ou JSON (programmes) ; même contenu (défaut : table)")
         sp.add_argument("--out", help="fichier CSV à écrire (sinon sortie standard)")
         sp.add_argument("--sep", default=",", help="séparateur CSV (';' pour les tableurs français)")
         sp.add_argument("--bom", action="store_true", help="UTF-8 avec BOM (Excel)")
 
     sp = sub.add_parser("boundaries", help="exporter les limites jointes (communes, cantons, EPCI, département)")
     territory_args(sp)
-    sp.add_argument("--format", choices=["gpkg", "geojson", "csv"], default="gpkg")
+    sp.add_argument("--format", choices=["gpkg", "geojson", "fgb", "csv"], default="gpkg",
+                    help="gpkg : toutes les couches stylées pour QGIS ; geojson, fgb : une couche (--layer) ; csv : les communes (défaut : gpkg)")
+    sp.add_argument("--layer", default="communes",
+                    help="couche à écrire en geojson ou fgb : communes, cantons, epci, departement ou un programme (défaut : communes)")
     sp.add_argument("--out", required=True)
     sp.add_argument("--as-of", help="date des sites France Services inclus dans le GeoPackage")
     sp.add_argument("--sep", default=",")

@@ -123,3 +123,18 @@ def french_date(d: date) -> str:
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
     day = "1er" if d.day == 1 else str(d.day)
     return f"{day} {months[d.month - 1]} {d.year}"
+
+
+#: The colour of each programme on the maps (registry key → DSFR colour).
+#: The QGIS styles of the GeoPackage use the same; CRTE, drawn by contract,
+#: takes :data:`CATEGORICAL` in the order of the contracts' names.
+PROGRAMME_COLORS = {
+    "france_services": BLEU_FRANCE,
+    "conseillers_numeriques": VERT_MENTHE,
+    "couverture_mobile": ROUGE_MARIANNE,
+    "pvd": VIOLET_GLYCINE,
+    "acv": BLEU_ECUME,
+    "fonds_friches": CAFE_CREME,
+    "zones_blanches": JAUNE_TOURNESOL,
+    "ingenierie_anct": BLEU_FRANCE_LIGHT,
+}
