@@ -144,7 +144,7 @@ def csv_text(table: pd.DataFrame, sep: str = ",", decimal: str | None = None) ->
         raise ValueError(f"le séparateur décimal {decimal!r} ne peut pas être aussi le séparateur de colonnes")
     columns, rows = table_records(table)
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180: CR and LF inside a field get quoted
     w.writerow([neutralise(c) for c in columns])
     for row in rows:
         w.writerow([_cell(v, decimal, french) for v in row])

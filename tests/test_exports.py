@@ -78,4 +78,4 @@ def test_geometry_columns_are_left_out():
     import shapely
 
     g = gpd.GeoDataFrame({"nom": ["a"]}, geometry=[shapely.Point(0, 0)], crs=2154)
-    assert csv_text(g) == "nom\na\n"
+    assert csv_text(g) == "nom\r\na\r\n"
