@@ -10,7 +10,7 @@ from pathlib import Path
 
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS, choropleth_map
-from territoires.maps.interactive import render_html, to_html
+from territoires.maps.interactive import build_map, leaflet_assets, render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
 
@@ -22,8 +22,10 @@ __all__ = [
     "FORMATS",
     "MAPS",
     "MapSpec",
+    "boundaries_spec",
     "build",
     "choropleth_map",
+    "explore",
     "figure",
     "render_html",
     "render_static",
@@ -38,6 +40,44 @@ def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
     if name not in MAPS:
         raise KeyError(f"unknown map {name!r}; maps: {', '.join(MAPS)}")
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
+
+
+def boundaries_spec(territory, made_on=None) -> MapSpec:
+    """A map of the territory's boundaries alone: communes, cantons (named), EPCI, outline."""
+    from datetime import date
+
+    from territoires import __version__
+    from territoires.maps import style as S
+    from territoires.maps.catalogue import base_layers
+
+    layers, legend = base_layers(territory, epci=True)
+    deps = ", ".join(territory.departements) if len(territory.departements) <= 5 else f"{len(territory.departements)} départements"
+    return MapSpec(
+        slug=safe_name(f"limites-{deps}"), title="Limites administratives",
+        subtitle=f"{deps} — {len(territory.communes)} communes, {len(territory.canton_units)} cantons ou groupes, {len(territory.epcis)} EPCI",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES} {territory.vintage}".strip(),
+        made_on=made_on or date.today(), crs=territory.crs, version=__version__,
+    )
+
+
+def explore(obj, as_of=None, self_contained: bool = True, basemap: str | None = None):
+    """An interactive :class:`folium.Map` of a :class:`MapSpec` or of a territory's boundaries.
+
+    Like ``GeoDataFrame.explore()``, it displays itself in a notebook.
+    ``self_contained`` (default) embeds Leaflet as data URLs, so the map shows
+    with no network. A territory gives its communes, cantons (named) and
+    outline; ``as_of`` is unused for it (boundaries are the data's vintage).
+    """
+    import base64
+
+    if not isinstance(obj, MapSpec):
+        obj = boundaries_spec(obj)
+    m = build_map(obj, basemap=basemap, decimals=obj.decimals)
+    if self_contained:
+        js, css = leaflet_assets()
+        m.default_js = [("leaflet", "data:text/javascript;base64," + base64.b64encode(js.encode()).decode())]
+        m.default_css = [("leaflet_css", "data:text/css;base64," + base64.b64encode(css.encode()).decode())]
+    return m
 
 
 def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None) -> list[Path]:

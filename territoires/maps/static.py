@@ -9,22 +9,22 @@ the same SVG and PDF bytes (no creation date, fixed SVG ids).
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Polygon  # noqa: E402
-
-from territoires.fileio import atomic_path  # noqa: E402
-from territoires.maps import style as S  # noqa: E402
-from territoires.maps.style import Layer, MapSpec, Symbol  # noqa: E402
+from territoires.fileio import atomic_path
+from territoires.maps import style as S
+from territoires.maps.style import Layer, MapSpec, Symbol
 
 A4_LANDSCAPE = (11.69, 8.27)
 RC = {
@@ -134,10 +134,15 @@ def north_arrow(ax) -> None:
     ax.text(x, y + 0.075, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=10, fontweight="bold", zorder=8)
 
 
-def figure(spec: MapSpec, size=A4_LANDSCAPE):
-    """Build the matplotlib figure of ``spec`` (not saved)."""
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=size)
+def figure(spec: MapSpec, size=A4_LANDSCAPE) -> Figure:
+    """Build the :class:`matplotlib.figure.Figure` of ``spec`` (not saved).
+
+    The figure is made without pyplot: no global backend is chosen or
+    changed (a notebook keeps its inline backend) and nothing needs closing.
+    """
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=size)
+        FigureCanvasAgg(fig)  # a canvas to measure label extents and to save
         ax = fig.add_axes((0.02, 0.07, 0.68, 0.80))
         ax.set_axis_off()
         ax.set_aspect("equal")
@@ -202,11 +207,16 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300) -> Path:
     }.get(fmt)
     if metadata is None:
         raise ValueError(f"unknown static format {fmt!r}: use png, pdf or svg")
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         fig = figure(spec)
-        try:
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
-        finally:
-            plt.close(fig)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
     return path
+
+
+def png_bytes(spec: MapSpec, dpi: int = 100) -> bytes:
+    """The PNG of ``spec`` in memory (notebook display)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context(RC):
+        figure(spec).savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()

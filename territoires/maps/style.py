@@ -113,6 +113,24 @@ class MapSpec:
     #: initial view (WGS 84 ``minx, miny, maxx, maxy``); default: every layer
     bounds: tuple | None = None
 
+    def figure(self, size=None):
+        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched)."""
+        from territoires.maps.static import A4_LANDSCAPE, figure
+
+        return figure(self, size or A4_LANDSCAPE)
+
+    def explore(self, self_contained: bool = True, basemap: str | None = None):
+        """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
+        from territoires.maps import explore
+
+        return explore(self, self_contained=self_contained, basemap=basemap)
+
+    def _repr_png_(self) -> bytes:
+        """Notebooks show a map specification as its static map."""
+        from territoires.maps.static import png_bytes
+
+        return png_bytes(self)
+
     @property
     def credit(self) -> str:
         return f"Sources : {self.sources} — réalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"

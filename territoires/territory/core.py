@@ -88,6 +88,17 @@ class Territory:
             f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.vintage}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Notebooks show a territory as a short table (its map: ``territoires.maps.explore(t)``)."""
+        import html
+
+        deps = ", ".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
+        rows = [("Départements", deps), ("Communes", len(self.communes)),
+                ("Cantons ou groupes de cantons", len(self.canton_units)), ("EPCI", len(self.epcis)),
+                ("Limites", f"{self.source} {self.vintage}".strip()), ("Projection", self.crs)]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        return f"<table><caption>Territoire</caption>{body}</table>"
+
     @property
     def is_multizone(self) -> bool:
         return len(self._zones) > 1 or self._zone_loader is not None
