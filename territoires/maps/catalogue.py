@@ -189,11 +189,11 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
     data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
-    import mapclassify  # imported here: it pulls in scipy.stats (1 s)
+    from territoires.maps.classify import user_defined
 
     y = data["minutes"].fillna(np.inf).to_numpy()
     top = max(float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 31, 30.0001)
-    cls = mapclassify.UserDefined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
+    cls = user_defined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
     data["classe"] = [ACCESS_LABELS[i] for i in cls.yb]
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)
@@ -355,7 +355,7 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
 
 
 def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
-    """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
+    """Communes coloured by ``column`` in ``k`` quantile classes (:mod:`territoires.maps.classify`).
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
@@ -369,11 +369,11 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
     if column == "densite":
         areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
         data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
-    import mapclassify
+    from territoires.maps.classify import quantiles
 
     y = data[column].astype(float)
     ok = y.notna().to_numpy()
-    q = mapclassify.Quantiles(y[ok].to_numpy(), k=k)
+    q = quantiles(y[ok].to_numpy(), k=k)
     edges = [float(y[ok].min()), *q.bins]
     labels = [f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}".replace(",", "\u202f") for i in range(len(q.bins))]
     cls = np.full(len(data), "sans donnée", dtype=object)
