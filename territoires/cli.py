@@ -177,7 +177,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="territoires", description="Cohésion territoriale : limites, programmes, manques et cartes.")
     p.add_argument("--version", action="version", version=f"territoires {__version__}")
     p.add_argument("--debug", action="store_true", help="afficher la trace complète des erreurs")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="commande")
 
     def territory_args(sp):
         sp.add_argument("--dept", default="79", help="code(s) de département, séparés par des virgules, ou 'all' (défaut : 79)")
@@ -279,9 +279,11 @@ def french_message(exc: BaseException) -> str:
 
 
 def main(argv=None) -> int:
+    from territoires.clitext import french_argparse, frenchify
     from territoires.errors import TerritoiresError
 
-    args = parser().parse_args(argv)
+    with french_argparse():
+        args = frenchify(parser()).parse_args(argv)
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]
     try:

@@ -1,0 +1,102 @@
+"""The command line's French: argparse's own texts translated, defaults stated in every help line.
+
+argparse takes its texts through :func:`gettext.gettext`; :func:`french_argparse`
+swaps in French texts for the duration of a parse (and restores argparse as it
+was, so a program importing territoires keeps its own language).
+:class:`FrenchHelpFormatter` appends the default to each option's help line:
+``(défaut : 79)``, ``(défaut : non)`` for a switch, ``(obligatoire)`` for a
+required option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+
+#: argparse's texts (Python 3.11 to 3.13) → French.
+ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "optional arguments": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "show program's version number and exit": "afficher la version et quitter",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choisir parmi %(choices)s)",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
+        "choix invalide : %(value)r, vouliez-vous dire %(closest)r ? (choisir parmi %(choices)s)",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur attendue",
+    "expected at most one argument": "au plus une valeur attendue",
+    "expected at least one argument": "au moins une valeur attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide (%(type)s attendu) : %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ignored explicit argument %r": "valeur %r ignorée",
+    "can't open '%(filename)s': %(error)s": "impossible d'ouvrir « %(filename)s » : %(error)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "commande inconnue %(parser_name)r (commandes : %(choices)s)",
+}
+def _fr(text: str) -> str:
+    return ARGPARSE_FR.get(text, text)
+
+
+def _nfr(singular: str, plural: str, n: int) -> str:
+    table = {"expected %s argument": "%s valeur attendue", "expected %s arguments": "%s valeurs attendues"}
+    text = singular if n == 1 else plural
+    return table.get(text, text)
+
+
+@contextlib.contextmanager
+def french_argparse():
+    """argparse speaks French inside this block."""
+    old = argparse._, getattr(argparse, "ngettext", None)
+    argparse._ = _fr
+    if old[1] is not None:
+        argparse.ngettext = _nfr
+    try:
+        yield
+    finally:
+        argparse._ = old[0]
+        if old[1] is not None:
+            argparse.ngettext = old[1]
+
+
+def _default_text(action: argparse.Action) -> str | None:
+    if action.required:
+        return "obligatoire"
+    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+        return "oui" if action.default else "non"
+    if action.default is None or action.default is argparse.SUPPRESS:
+        return None
+    return f"défaut : {action.default}"
+
+
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """Help lines that end with the option's default (or say it is required)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or "défaut" in text or "obligatoire" in text or text is argparse.SUPPRESS:
+            return text
+        if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+            return text
+        extra = _default_text(action)
+        if extra is None:
+            return text
+        extra = extra.replace("%", "%%")
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+            extra = f"défaut : {extra}"
+        return f"{text} ({extra})" if text else f"({extra})"
+
+
+def frenchify(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give ``parser`` and every subcommand's parser the French help formatter."""
+    parser.formatter_class = FrenchHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                frenchify(sub)
+    return parser
