@@ -11,26 +11,45 @@ GeoPackage's ``layer_styles`` table (the script prints the renderer QGIS loaded)
 """
 
 import sys
-from qgis.core import (QgsApplication, QgsVectorLayer, QgsMapSettings, QgsMapRendererSequentialJob, QgsRectangle)
+
+from qgis.core import (
+    QgsApplication,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
-app = QgsApplication([], False); app.initQgis()
-gpkg, out = sys.argv[1], sys.argv[2]
-names = sys.argv[3].split(",")
-layers = []
-for n in names:
-    lyr = QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr")
-    assert lyr.isValid(), n
-    msg, ok = lyr.loadDefaultStyle()
-    r = lyr.renderer()
-    print(n, "style loaded:", ok, msg[:60], "| renderer:", r.type(), "| labels:", lyr.labelsEnabled(), "| features:", lyr.featureCount())
-    layers.append(lyr)
-ms = QgsMapSettings()
-ms.setLayers(list(reversed(layers)))  # first listed drawn on top
-ext = QgsRectangle(layers[-1].extent()); ext.scale(1.05)
-ms.setExtent(ext); ms.setOutputSize(QSize(1000, 1100)); ms.setBackgroundColor(QColor(255, 255, 255))
-ms.setDestinationCrs(layers[-1].crs())
-job = QgsMapRendererSequentialJob(ms); job.start(); job.waitForFinished()
-job.renderedImage().save(out, "png")
-print("written", out)
-app.exitQgis()
+
+
+def main() -> None:
+    app = QgsApplication([], False)
+    app.initQgis()
+    gpkg, out, names = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+    layers = []
+    for n in names:
+        lyr = QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr")
+        assert lyr.isValid(), n
+        msg, ok = lyr.loadDefaultStyle()
+        print(n, "style loaded:", ok, msg[:60], "| renderer:", lyr.renderer().type(),
+              "| labels:", lyr.labelsEnabled(), "| features:", lyr.featureCount())
+        layers.append(lyr)
+    ms = QgsMapSettings()
+    ms.setLayers(layers)  # first listed drawn on top
+    ext = QgsRectangle(layers[-1].extent())
+    ext.scale(1.05)
+    ms.setExtent(ext)
+    ms.setOutputSize(QSize(1000, 1100))
+    ms.setBackgroundColor(QColor(255, 255, 255))
+    ms.setDestinationCrs(layers[-1].crs())
+    job = QgsMapRendererSequentialJob(ms)
+    job.start()
+    job.waitForFinished()
+    job.renderedImage().save(out, "png")
+    print("written", out)
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
