@@ -237,9 +237,9 @@ def to_geopackage(territory, path: str | Path, as_of=None, programmes=None) -> P
 
     Returns the path; the layers written are :func:`layer_names`. Written atomically.
     """
-    from territoires.sources.textio import as_date
+    from territoires.dates import to_date
 
-    d = as_date(as_of) or date.today()
+    d = to_date(as_of)
     layers, _ = export_layers(territory, d, programmes)
     with atomic_path(path) as tmp:
         tmp.unlink()
@@ -254,13 +254,13 @@ def write_layer(territory, layer: str, path: str | Path, as_of=None) -> Path:
 
     The layer inside the file is named ``layer`` (never after a temporary file).
     """
-    from territoires.sources.textio import as_date
+    from territoires.dates import to_date
 
     path = Path(path)
     driver = FORMATS.get(path.suffix.lower())
     if driver is None:
         raise ValueError(f"{path} : extension inconnue ; choisir parmi {', '.join(FORMATS)}")
-    d = as_date(as_of) or date.today()
+    d = to_date(as_of)
     layers, empty = export_layers(territory, d)
     found = {lyr.name: lyr for lyr in layers}
     if layer not in found:

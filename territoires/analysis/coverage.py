@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
+
+__all__ = ["canton_coverage", "cantons_without_site"]
 
 
 def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -18,7 +26,9 @@ def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
     )
 
 
-def canton_coverage(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def canton_coverage(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every canton unit and canton with its labelled sites and projects on ``as_of``.
 
     Parameters
@@ -33,9 +43,22 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     -------
     DataFrame
         One row per canton unit (``kind`` ``canton`` or ``groupe``) and one
-        per canton inside a group (``kind`` ``fraction``): ``code_canton, nom, kind, cantons, population, n_labelled, labelled, n_projects, projects, project_ids, covered, statut``. A group is covered if any of its
+        per canton inside a group (``type`` ``fraction``): ``code_canton, nom_canton, type, cantons, code_departement, population, nb_sites, sites, nb_projets, projets, ids_projets, couvert, statut``
+        (``sites`` and ``projets``: communes of the active sites and of the
+        projects). A group is covered if any of its
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> cov = canton_coverage(t, as_of="2021-09-14").set_index("code_canton")
+    >>> row = cov.loc["7902"]
+    >>> row["nom_canton"], row["type"], int(row["nb_sites"]), row["statut"]
+    ('Bressuire', 'canton', 1, 'couvert')
+    >>> cov.loc["7999", ["type", "statut"]].tolist()
+    ['groupe', 'couvert']
     """
     p = _programme(programme)
     units = territory.canton_units
@@ -47,63 +70,67 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     out = pd.DataFrame(
         {
             "code_canton": units["code_canton"].to_numpy(),
-            "nom": units["nom"].to_numpy(),
-            "kind": units["kind"].to_numpy(),
+            "nom_canton": units["nom"].to_numpy(),
+            "type": units["kind"].to_numpy(),
             "cantons": units["cantons"].to_numpy(),
             "code_departement": units["code_departement"].to_numpy(),
             "population": units["population"].to_numpy(),
         }
     )
-    out["n_labelled"] = out["code_canton"].map(lab["n"]).fillna(0).astype(int)
-    out["labelled"] = out["code_canton"].map(lambda c: lab["names"].get(c, ""))
-    out["n_projects"] = out["code_canton"].map(proj["n"]).fillna(0).astype(int)
-    out["projects"] = out["code_canton"].map(lambda c: proj["names"].get(c, ""))
-    out["project_ids"] = out["code_canton"].map(lambda c: proj["ids"].get(c, ""))
-    out["covered"] = out["n_labelled"] > 0
-    out["statut"] = out["covered"].map({True: "couvert", False: "sans site"})
+    out["nb_sites"] = out["code_canton"].map(lab["n"]).fillna(0).astype(int)
+    out["sites"] = out["code_canton"].map(lambda c: lab["names"].get(c, ""))
+    out["nb_projets"] = out["code_canton"].map(proj["n"]).fillna(0).astype(int)
+    out["projets"] = out["code_canton"].map(lambda c: proj["names"].get(c, ""))
+    out["ids_projets"] = out["code_canton"].map(lambda c: proj["ids"].get(c, ""))
+    out["couvert"] = out["nb_sites"] > 0
+    out["statut"] = out["couvert"].map({True: "couvert", False: "sans site"})
     # The cantons inside groups: their own status is undetermined.
     frac_rows = []
     canton_name = dict(zip(territory.cantons["code_canton"], territory.cantons["nom"], strict=True))
-    for g in out[out["kind"] == "groupe"].itertuples():
+    for g in out[out["type"] == "groupe"].itertuples():
         for code in filter(None, str(g.cantons).split(";")):
             frac_rows.append(
                 {
                     "code_canton": code,
-                    "nom": canton_name.get(code, code),
-                    "kind": "fraction",
+                    "nom_canton": canton_name.get(code, code),
+                    "type": "fraction",
                     "cantons": g.code_canton,
                     "code_departement": g.code_departement,
                     "population": pd.NA,
-                    "n_labelled": pd.NA,
-                    "labelled": "",
-                    "n_projects": pd.NA,
-                    "projects": "",
-                    "project_ids": "",
-                    "covered": pd.NA,
-                    "statut": f"indéterminé (groupe {g.nom} {'couvert' if g.covered else 'sans site'})",
+                    "nb_sites": pd.NA,
+                    "sites": "",
+                    "nb_projets": pd.NA,
+                    "projets": "",
+                    "ids_projets": "",
+                    "couvert": pd.NA,
+                    "statut": f"indéterminé (groupe {g.nom_canton} {'couvert' if g.couvert else 'sans site'})",
                 }
             )
     if frac_rows:
         out = pd.concat([out, pd.DataFrame(frac_rows)], ignore_index=True)
     out["population"] = out["population"].astype("Int64")
-    out["covered"] = out["covered"].astype("boolean")
-    for c in ("n_labelled", "n_projects"):
+    out["couvert"] = out["couvert"].astype("boolean")
+    for c in ("nb_sites", "nb_projets"):
         out[c] = out[c].astype("Int64")
     return out.sort_values(["code_departement", "code_canton"], ignore_index=True)
 
 
-def cantons_without_site(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def cantons_without_site(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Canton units with no labelled site on ``as_of``, and the projects that would close the gap.
 
-    Returns one row per canton or canton group: ``code_canton, nom, kind, population, projects, project_ids, closed_by_projects``.
+    Returns one row per canton or canton group: ``code_canton, nom_canton, type, code_departement, population, projets, ids_projets, comble_par_projets``.
 
     Examples
     --------
-    >>> cantons_without_site(load_territory("79"), as_of="2021-09-14")["nom"].tolist()  # doctest: +SKIP
-    ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
+    >>> import territoires
+    >>> gaps = cantons_without_site(territoires.load_territory("79"), as_of="2021-09-14")
+    >>> gaps["nom_canton"].tolist(), bool(gaps["comble_par_projets"].all())
+    (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
     cov = canton_coverage(territory, programme, as_of, sites=sites)
-    gaps = cov[(cov["kind"] != "fraction") & ~cov["covered"].fillna(False).astype(bool)].copy()
-    gaps["closed_by_projects"] = gaps["n_projects"] > 0
-    cols = ["code_canton", "nom", "kind", "code_departement", "population", "projects", "project_ids", "closed_by_projects"]
+    gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()
+    gaps["comble_par_projets"] = gaps["nb_projets"] > 0
+    cols = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
     return gaps[cols].reset_index(drop=True)
