@@ -108,7 +108,7 @@ def cmd_gaps(args) -> int:
     t = _territory(args)
     if args.what == "cantons":
         gaps = A.cantons_without_site(t, args.programme, as_of=args.as_of)
-        if args.format != "csv":
+        if args.format == "table":
             when = args.as_of or "aujourd'hui"
             print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
         _write_table(
@@ -119,7 +119,7 @@ def cmd_gaps(args) -> int:
     router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
     acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=router)
     pb = A.population_beyond(acc, [20, args.threshold] if args.threshold != 20 else [20])
-    if args.format != "csv":
+    if args.format == "table":
         print(f"Accès au site labellisé le plus proche — {acc.attrs['router']}")
         for r in pb.itertuples():
             print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({r.part * 100:.2f} %), {r.nb_communes} communes")
@@ -137,7 +137,7 @@ def cmd_suggest(args) -> int:
 
     t = _territory(args)
     s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=args.as_of)
-    if args.format != "csv":
+    if args.format == "table":
         before = s.attrs.get("population_beyond_before", 0)
         print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     _write_table(s, args)

@@ -18,7 +18,8 @@ Every table the library writes goes through one writer, :func:`write_table`:
   month-first dates by a spreadsheet set to another language, they sort as
   text, and programs read them without a format string.
 - Missing values are empty cells; geometry columns are left out (use
-  :func:`to_geopackage` or :func:`write_layer` for them).
+  :func:`to_geopackage` or :func:`write_layer` for them). Rows end with
+  CRLF (RFC 4180), so a carriage return inside a name is quoted, not a row break.
 
 ``fmt="json"`` writes the same rows and columns as a JSON array of objects
 (numbers as numbers, dates as ISO strings, missing values as ``null``); only
