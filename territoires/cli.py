@@ -277,7 +277,7 @@ def main(argv=None) -> int:
     from territoires.clitext import french_argparse, frenchify
     from territoires.errors import TerritoiresError
 
-    with french_argparse():
+    with french_argparse():  # argparse's own texts (usage, errors, -h) in French, restored after
         args = frenchify(parser()).parse_args(argv)
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]
