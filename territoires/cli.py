@@ -159,7 +159,7 @@ def cmd_map(args) -> int:
     names = list(MAPS) if args.name == "all" else [args.name]
     for n in names:
         if n not in MAPS:
-            raise KeyError(f"unknown map {n!r}; maps: {', '.join(MAPS)}, all")
+            raise KeyError(f"carte inconnue « {n} » ; cartes : {', '.join(MAPS)}, all")
     formats = [f for f in args.formats.split(",") if f]
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)

@@ -72,7 +72,7 @@ def test_user_errors_are_one_line_with_exit_code_2(capsys):
     err = capsys.readouterr().err
     assert err.startswith("territoires : erreur : code de département inconnu « 99 » ; codes valides : 01, 02") and err.count("\n") == 1
     assert main(["map", "nimporte", "--dept", "79"]) == 2
-    assert "unknown map 'nimporte'" in capsys.readouterr().err
+    assert "carte inconnue « nimporte »" in capsys.readouterr().err
 
 
 def test_file_errors_name_file_line_and_column(tmp_path, capsys):

@@ -38,7 +38,7 @@ __all__ = [
 def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
     """The :class:`MapSpec` of map ``name`` (see :data:`MAPS`) for ``territory``."""
     if name not in MAPS:
-        raise KeyError(f"unknown map {name!r}; maps: {', '.join(MAPS)}")
+        raise KeyError(f"carte inconnue « {name} » ; cartes : {', '.join(MAPS)}")
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
 
 
@@ -93,10 +93,10 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
     for fmt in formats:
         fmt = fmt.strip().lower()
         if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
+            raise ValueError(f"format inconnu « {fmt} » ; formats : {', '.join(FORMATS)}")
         target = out / f"{base}.{fmt}"
         if target.resolve().parent != out.resolve():
-            raise ValueError(f"refusing to write outside {out}: {target}")
+            raise ValueError(f"écriture hors du dossier {out} refusée : {target}")
         if fmt == "html":
             render_html(spec, target, self_contained=self_contained, basemap=basemap)
         else:
