@@ -42,7 +42,7 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
 
 def cmd_boundaries(args) -> int:
     from territoires.exports import to_csv, to_geopackage, write_layer
-    from territoires.qgis import boundary_layers, export_layers
+    from territoires.qgis import export_layers
 
     t = _territory(args)
     out = Path(args.out)
@@ -55,8 +55,12 @@ def cmd_boundaries(args) -> int:
     elif args.format in ("geojson", "fgb"):
         write_layer(t, args.layer, out, as_of=args.as_of)
     else:
-        communes = boundary_layers(t)[0].data
-        to_csv(communes, out, sep=args.sep, bom=args.bom)
+        layers, empty = export_layers(t, args.as_of)
+        found = {lyr.name: lyr for lyr in layers}
+        if args.layer not in found:
+            raise KeyError(f"couche inconnue « {args.layer} » ; couches : {', '.join(found)}"
+                           + (f" (sans ligne à cette date : {', '.join(empty)})" if empty else ""))
+        to_csv(found[args.layer].data, out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
@@ -189,9 +193,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("boundaries", help="exporter les limites jointes (communes, cantons, EPCI, département)")
     territory_args(sp)
     sp.add_argument("--format", choices=["gpkg", "geojson", "fgb", "csv"], default="gpkg",
-                    help="gpkg : toutes les couches stylées pour QGIS ; geojson, fgb : une couche (--layer) ; csv : les communes (défaut : gpkg)")
+                    help="gpkg : toutes les couches stylées pour QGIS ; geojson, fgb, csv : une couche (--layer), le CSV sans géométrie (défaut : gpkg)")
     sp.add_argument("--layer", default="communes",
-                    help="couche à écrire en geojson ou fgb : communes, cantons, epci, departement ou un programme (défaut : communes)")
+                    help="couche à écrire en geojson, fgb ou csv : communes, cantons, epci, departement ou un programme, ex. france_services (défaut : communes)")
     sp.add_argument("--out", required=True)
     sp.add_argument("--as-of", help="date des sites France Services inclus dans le GeoPackage")
     sp.add_argument("--sep", default=",")

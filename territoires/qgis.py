@@ -45,7 +45,7 @@ FIELD_NAMES = {
     "position_date": "date_position", "position_source": "source_position", "unit_type": "type_unite",
     "unit_code": "code_unite", "unit_name": "nom_unite", "member_id": "id_membre", "group_name": "groupe",
     "geometry_source": "origine_geometrie", "n_communes_in_territory": "n_communes_territoire",
-    "complete": "entier_dans_territoire",
+    "complete": "entier_dans_territoire", "project_source": "source_projet", "ex_msap_evidence": "preuve_ex_msap",
 }
 #: Columns that describe the library's own bookkeeping, not the territory.
 INTERNAL = {"origin", "origin_source", "start_unknown", "canton_split", "_line"}
