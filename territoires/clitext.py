@@ -100,3 +100,49 @@ def frenchify(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
             for sub in action.choices.values():
                 frenchify(sub)
     return parser
+
+
+def french_number(x: float, digits: int = 2) -> str:
+    """``9.754`` → ``"9,75"``; integers without decimals, thin space between thousands.
+
+    >>> french_number(36481), french_number(9.754), french_number(0.5, 1)
+    ('36\u202f481', '9,75', '0,5')
+    """
+    if float(x).is_integer():
+        return f"{int(x):,}".replace(",", "\u202f")
+    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def answered_on(d, territory=None) -> str:
+    """The date an answer is for, as every command prints it: ``"au 14/09/2021"``.
+
+    A date later than the data's own vintage says so (the boundaries' COG year).
+    """
+    text = f"au {d.strftime('%d/%m/%Y')}"
+    vintage = str(getattr(territory, "vintage", "") or "")
+    if vintage.isdigit() and d.year > int(vintage):
+        text += f" (communes au COG {vintage})"
+    return text
+
+
+#: Code column → (name column, where the names are in a territory, its code column there).
+NAMES = {
+    "code_canton": ("nom_canton", "canton_units", "code_canton"),
+    "siren_epci": ("nom_epci", "epcis", "siren"),
+    "code_departement": ("nom_departement", "outline", "code_departement"),
+    "code_insee": ("nom_commune", "communes", "code_insee"),
+}
+
+
+def with_names(table, territory):
+    """``table`` with each code column followed by its name (``code_canton`` → ``nom_canton``…), if missing."""
+    out = table.copy()
+    for code, (name, layer, key) in NAMES.items():
+        if code not in out.columns or name in out.columns or ("nom" in out.columns and code == "code_insee"):
+            continue
+        ref = getattr(territory, layer)
+        names = dict(zip(ref[key].astype(str), ref["nom"].astype(str), strict=False))
+        if code == "code_canton":  # the real cantons too (a canton inside a group)
+            names = {**dict(zip(territory.cantons["code_canton"].astype(str), territory.cantons["nom"].astype(str), strict=False)), **names}
+        out.insert(out.columns.get_loc(code) + 1, name, out[code].astype(str).map(names))
+    return out
