@@ -23,8 +23,11 @@ def _territory(args):
     return load_territory(args.dept, source=args.source, path=args.path)
 
 
-def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
-    """Print ``df`` as a French table, or CSV / JSON (one writer, :mod:`territoires.exports`) to stdout or ``--out``."""
+def _write_table(df, args, columns: dict[str, str] | None = None, empty: str | None = None) -> None:
+    """Print ``df`` as a French table, or CSV / JSON (one writer, :mod:`territoires.exports`) to stdout or ``--out``.
+
+    ``empty`` says why a table has no row (printed instead of the table; on stderr beside CSV or JSON).
+    """
     out = df.rename(columns=columns or {})
     fmt = getattr(args, "format", "table")
     if fmt in ("csv", "json"):
@@ -33,11 +36,15 @@ def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
         write_table(out, args.out, fmt, sep=args.sep, bom=args.bom)
         if args.out:
             print(f"écrit : {args.out}")
+        if not len(out) and empty:
+            print(f"aucune ligne : {empty}", file=sys.stderr)
     else:
         import pandas as pd
 
+        from territoires.clitext import screen_table
+
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(out.to_string(index=False) if len(out) else "(aucune ligne)")
+            print(screen_table(out).to_string(index=False) if len(out) else f"(aucune ligne{' : ' + empty if empty else ''})")
 
 
 def cmd_boundaries(args) -> int:
@@ -111,13 +118,19 @@ def cmd_gaps(args) -> int:
 
     t = _territory(args)
     if args.what == "cantons":
-        gaps = A.cantons_without_site(t, args.programme, as_of=args.as_of)
+        from territoires.clitext import answered_on
+        from territoires.dates import to_date
+        from territoires.sources.programmes import programme
+
+        d = to_date(args.as_of)
+        label = programme(args.programme).label
+        gaps = A.cantons_without_site(t, args.programme, as_of=d)
         if args.format == "table":
-            when = args.as_of or "aujourd'hui"
-            print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
+            print(f"Cantons sans site {label} en service {answered_on(d, t)} : {len(gaps)}")
         _write_table(
             gaps[["code_canton", "nom_canton", "population", "projets"]],
             args,
+            empty=f"chaque canton a au moins un site {label} en service {answered_on(d)}",
         )
         return EXIT_OK
     router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
@@ -138,21 +151,36 @@ def cmd_gaps(args) -> int:
 
 def cmd_suggest(args) -> int:
     from territoires import analysis as A
+    from territoires.clitext import answered_on, french_number, with_names
+    from territoires.dates import to_date
 
     t = _territory(args)
-    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=args.as_of)
+    d = to_date(args.as_of)
+    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=d)
+    before = int(s.attrs.get("population_beyond_before", 0))
+    limit = f"{french_number(args.threshold)} min"
     if args.format == "table":
-        before = s.attrs.get("population_beyond_before", 0)
-        print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
-    _write_table(s, args)
+        print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
+        print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
+    why = None
+    if s.empty:
+        why = (f"toutes les communes sont à moins de {limit} d'un site en service {answered_on(d)} : aucun site à proposer "
+               "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
+              "aucune commune candidate ne rapproche personne du seuil"
+    _write_table(with_names(s, t), args, empty=why)
     return EXIT_OK
 
 
 def cmd_targets(args) -> int:
     from territoires import analysis as A
+    from territoires.clitext import answered_on
+    from territoires.dates import to_date
 
     t = _territory(args)
-    _write_table(A.targets_progress(t, args.as_of)[["cible", "objectif", "valeur", "ecart", "atteint", "note"]], args)
+    d = to_date(args.as_of)
+    if args.format == "table":
+        print(f"Objectifs France Services {answered_on(d, t)}")
+    _write_table(A.targets_progress(t, d)[["cible", "objectif", "valeur", "ecart", "atteint", "note"]], args)
     return EXIT_OK
 
 

@@ -146,3 +146,27 @@ def with_names(table, territory):
             names = {**dict(zip(territory.cantons["code_canton"].astype(str), territory.cantons["nom"].astype(str), strict=False)), **names}
         out.insert(out.columns.get_loc(code) + 1, name, out[code].astype(str).map(names))
     return out
+
+
+def screen_table(table):
+    """``table`` as French text for the terminal: ``oui``/``non``, decimal commas, dates DD/MM/YYYY, empty cells blank."""
+    import pandas as pd
+
+    from territoires.exports import table_records
+
+    columns, rows = table_records(table)
+
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "oui" if v else "non"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, float):
+            return f"{v:.4g}".replace(".", ",") if abs(v) < 1e15 else str(v)
+        if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" and v[:4].isdigit():
+            return f"{v[8:]}/{v[5:7]}/{v[:4]}"
+        return str(v)
+
+    return pd.DataFrame([[cell(v) for v in row] for row in rows], columns=columns)
