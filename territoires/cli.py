@@ -214,7 +214,7 @@ def parser() -> argparse.ArgumentParser:
     def table_args(sp):
         sp.add_argument("--format", choices=["table", "csv", "json"], default="table",
                         help="table à l'écran, CSV (tableurs) ou JSON (programmes) ; même contenu (défaut : table)")
-        sp.add_argument("--out", help="fichier CSV à écrire (sinon sortie standard)")
+        sp.add_argument("--out", help="fichier CSV ou JSON à écrire")
         sp.add_argument("--sep", default=",", help="séparateur CSV (';' pour les tableurs français)")
         sp.add_argument("--bom", action="store_true", help="UTF-8 avec BOM (Excel)")
 
@@ -225,7 +225,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--layer", default="communes",
                     help="couche à écrire en geojson, fgb ou csv : communes, cantons, epci, departement ou un programme, ex. france_services (défaut : communes)")
     sp.add_argument("--out", required=True)
-    sp.add_argument("--as-of", help="date des sites France Services inclus dans le GeoPackage")
+    sp.add_argument("--as-of", help="date de l'état des programmes exportés : AAAA-MM-JJ ou JJ/MM/AAAA")
     sp.add_argument("--sep", default=",")
     sp.add_argument("--bom", action="store_true")
     sp.set_defaults(func=cmd_boundaries)

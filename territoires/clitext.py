@@ -64,13 +64,57 @@ def french_argparse():
             argparse.ngettext = old[1]
 
 
+#: French help of options that share a meaning across commands, for an option written without ``help=``.
+OPTION_HELP = {
+    "--as-of": "date de l'état décrit : AAAA-MM-JJ ou JJ/MM/AAAA",
+    "--out": "fichier à écrire",
+    "--sep": "séparateur CSV (';' : conventions des tableurs français, virgule décimale)",
+    "--bom": "UTF-8 avec BOM (Excel)",
+    "-k": "nombre de sites à proposer",
+    "--threshold": "seuil de temps d'accès, en minutes",
+    "--programme": "programme : france_services, conseillers_numeriques, couverture_mobile…",
+    "--by": "une ligne par canton, EPCI, département ou commune",
+    "--circuity": "détour appliqué à la distance à vol d'oiseau",
+    "--speed": "vitesse moyenne en km/h",
+    "--format": "format de sortie",
+}
+#: Help of positional arguments, by (command, name).
+POSITIONAL_HELP = {
+    ("gaps", "what"): "cantons : cantons sans site ; access : temps d'accès au site le plus proche",
+    ("import", "file"): "fichier officiel à valider (CSV)",
+    ("import", "programme"): "programme du fichier",
+    ("map", "name"): "carte à écrire",
+}
+#: Placeholders shown in usage lines, by destination (argparse would print the English ``AS_OF``).
+METAVARS = {
+    "as_of": "DATE", "made_on": "DATE", "out": "FICHIER", "path": "CHEMIN", "dept": "DÉP", "sep": "SÉP",
+    "threshold": "MINUTES", "k": "N", "speed": "KM/H", "circuity": "DÉTOUR", "programme": "PROGRAMME",
+    "osrm": "URL", "basemap": "FOND", "mapping": "COLONNES", "formats": "FORMATS", "layer": "COUCHE",
+}
+#: What an option whose default is None means when it is left out.
+NONE_DEFAULTS = {
+    "--as-of": "aujourd'hui",
+    "--made-on": "aujourd'hui",
+    "--out": "sortie standard",
+    "--path": "aucun, la source n'en demande pas",
+    "--osrm": "aucun, temps estimés",
+    "--basemap": "aucun, carte hors ligne",
+    "--mapping": "colonnes reconnues d'après l'en-tête",
+}
+
+
 def _default_text(action: argparse.Action) -> str | None:
     if action.required:
         return "obligatoire"
     if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
         return "oui" if action.default else "non"
-    if action.default is None or action.default is argparse.SUPPRESS:
+    if action.default is argparse.SUPPRESS:
         return None
+    if action.default is None:
+        said = next((NONE_DEFAULTS[o] for o in action.option_strings if o in NONE_DEFAULTS), None)
+        return f"défaut : {said}" if said else None
+    if isinstance(action.default, float):
+        return f"défaut : {action.default:g}".replace(".", ",")
     return f"défaut : {action.default}"
 
 
@@ -92,13 +136,22 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
         return f"{text} ({extra})" if text else f"({extra})"
 
 
-def frenchify(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Give ``parser`` and every subcommand's parser the French help formatter."""
+def frenchify(parser: argparse.ArgumentParser, command: str | None = None) -> argparse.ArgumentParser:
+    """Give ``parser`` and every subcommand's parser the French help formatter and the shared help texts."""
     parser.formatter_class = FrenchHelpFormatter
     for action in parser._actions:
+        if action.option_strings and action.metavar is None and action.choices is None and action.nargs != 0:
+            action.metavar = METAVARS.get(action.dest)
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                frenchify(sub)
+            for name, sub in action.choices.items():
+                frenchify(sub, name)
+        elif action.help in ARGPARSE_FR:  # -h and --version carry argparse's English when built outside french_argparse
+            action.help = ARGPARSE_FR[action.help]
+        elif not action.help:
+            if action.option_strings:
+                action.help = next((OPTION_HELP[o] for o in action.option_strings if o in OPTION_HELP), None)
+            else:
+                action.help = POSITIONAL_HELP.get((command, action.dest))
     return parser
 
 
