@@ -72,8 +72,10 @@ def cmd_boundaries(args) -> int:
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
+    from territoires.territory.core import NOTHING_TO_REPORT
+
     rep = str(t.report)
-    if rep != "nothing to report":
+    if rep != NOTHING_TO_REPORT:
         print(rep, file=sys.stderr)
     return EXIT_OK
 

@@ -32,6 +32,10 @@ _ensure_cache = ensure_cache
 log = logging.getLogger(__name__)
 
 
+#: What a boundary report says when the source provided everything.
+NOTHING_TO_REPORT = "rien à signaler"
+
+
 @dataclass
 class BoundaryReport:
     """What the boundary source could not provide for this territory.
@@ -55,18 +59,18 @@ class BoundaryReport:
                 f"{r.code_insee} {r.nom} ({r.geometry_source})"
                 for r in self.missing_geometry.itertuples()
             )
-            lines.append(f"{len(self.missing_geometry)} commune(s) without source geometry: {codes}")
+            lines.append(f"{len(self.missing_geometry)} commune(s) sans géométrie dans la source : {codes}")
         if len(self.communes_without_canton):
             lines.append(
-                f"{len(self.communes_without_canton)} commune(s) in no canton: "
+                f"{len(self.communes_without_canton)} commune(s) dans aucun canton : "
                 + ", ".join(self.communes_without_canton["code_insee"])
             )
         if len(self.inexact_cantons):
             lines.append(
-                "canton geometry approximated by whole split communes: "
+                "contour approché par la commune entière (commune partagée entre cantons) : "
                 + ", ".join(self.inexact_cantons["code_canton"])
             )
-        return "\n".join(lines) or "nothing to report"
+        return "\n".join(lines) or NOTHING_TO_REPORT
 
 
 @dataclass
