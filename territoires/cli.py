@@ -125,14 +125,15 @@ def cmd_gaps(args) -> int:
         from territoires.sources.programmes import programme
 
         d = to_date(args.as_of)
-        label = programme(args.programme).label
+        p = programme(args.programme)
+        label = f"{p.short_label} {p.active_word}"
         gaps = A.cantons_without_site(t, args.programme, as_of=d)
         if args.format == "table":
-            print(f"Cantons sans site {label} en service {answered_on(d, t)} : {len(gaps)}")
+            print(f"Cantons sans {label} {answered_on(d, t)} : {len(gaps)}")
         _write_table(
             gaps[["code_canton", "nom_canton", "population", "projets"]],
             args,
-            empty=f"chaque canton a au moins un site {label} en service {answered_on(d)}",
+            empty=f"chaque canton a au moins un site ({label}) {answered_on(d)}",
         )
         return EXIT_OK
     router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)

@@ -9,7 +9,7 @@ territory has on the date asked:
   ``epci``, ``departement``;
 - one layer per programme with rows on the date, named by its registry key
   (``france_services``, ``pvd``, ``crte``…): sites as points (``statut``
-  ``actif`` or ``en projet``), members as the polygons of their communes or
+  in the registry's words: ``labellisées`` or ``en projet``), members as the polygons of their communes or
   EPCI (a member with no boundary, such as a PETR, keeps its row with an
   empty geometry).
 
@@ -53,7 +53,6 @@ INTERNAL = {"origin", "origin_source", "start_unknown", "canton_split", "_line"}
 COUNT_PREFIXES = ("population", "nb_", "n_")
 #: Date columns of the programme tables (even when empty on the date asked).
 DATE_COLUMNS = ("project_from", "start_date", "end_date", "signed_on", "labelled_on", "position_date", "source_date")
-STATUS_WORDS = ("actif", "en projet")
 FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".fgb": "FlatGeobuf"}
 
 BOUNDARIES = {
@@ -127,11 +126,12 @@ def programme_layers(territory, as_of=None, programmes=None) -> tuple[list[Expor
             if s.empty:
                 empty.append(key)
                 continue
-            s = s.assign(status=s["status"].map({p.active_status: STATUS_WORDS[0], p.project_status: STATUS_WORDS[1]}).fillna(s["status"]))
+            s = s.assign(status=s["status"].map(p.status_label))
             data = _clean(s)
             active = Symbol("point", color, edgecolor=S.BLANC, size=9, linewidth=0.8)
             project = Symbol("point", S.BLANC, edgecolor=S.ORANGE_TERRE_BATTUE, size=9, linewidth=2.0, hollow=True)
-            qml = layer_qml("point", active, by="statut", classes={STATUS_WORDS[0]: active, STATUS_WORDS[1]: project})
+            words = p.status_label(p.active_status), p.status_label(p.project_status)
+            qml = layer_qml("point", active, by="statut", classes={words[0]: active, words[1]: project})
         else:
             m = territory.members(key, as_of=as_of)
             if m.empty:
