@@ -198,6 +198,7 @@ def cmd_map(args) -> int:
     formats = [f for f in args.formats.split(",") if f]
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
+        print(f"{spec.title} — {spec.subtitle}")
         for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap):
             print(f"écrit : {p}")
     return EXIT_OK

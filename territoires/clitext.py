@@ -100,6 +100,7 @@ NONE_DEFAULTS = {
     "--osrm": "aucun, temps estimés",
     "--basemap": "aucun, carte hors ligne",
     "--mapping": "colonnes reconnues d'après l'en-tête",
+    "--depuis": "aucune, pas de comparaison",
 }
 
 
