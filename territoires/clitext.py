@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+__all__ = ["ARGPARSE_FR", "FrenchHelpFormatter", "METAVARS", "NAMES", "NONE_DEFAULTS", "OPTION_HELP", "POSITIONAL_HELP", "answered_on", "french_argparse", "french_number", "frenchify", "screen_table", "with_names"]
+
 #: argparse's texts (Python 3.11 to 3.13) → French.
 ARGPARSE_FR = {
     "usage: ": "usage : ",

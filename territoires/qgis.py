@@ -38,6 +38,8 @@ from territoires.maps import style as S
 from territoires.maps.style import Symbol
 from territoires.qml import layer_qml
 
+__all__ = ["BOUNDARIES", "FIELD_NAMES", "FORMATS", "ExportLayer", "boundary_layers", "export_layers", "layer_names", "programme_layers", "to_geopackage", "write_layer", "write_ogr"]
+
 #: Library column → field name in the exported layers (French, COG style).
 FIELD_NAMES = {
     "kind": "type", "status": "statut", "start_date": "date_debut", "end_date": "date_fin",

@@ -18,6 +18,8 @@ from xml.sax.saxutils import quoteattr
 from territoires.maps import style as S
 from territoires.maps.style import Symbol
 
+__all__ = ["GEOMETRY_TYPES", "layer_qml", "qgis_color", "symbol_layer"]
+
 #: ``layerGeometryType`` codes of QGIS.
 GEOMETRY_TYPES = {"point": 0, "line": 1, "polygon": 2}
 

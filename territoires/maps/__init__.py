@@ -7,12 +7,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS, choropleth_map
 from territoires.maps.interactive import build_map, leaflet_assets, render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
+
+if TYPE_CHECKING:
+    import folium
+
+    from territoires.dates import DateLike
+    from territoires.territory import Territory
 
 FORMATS = ("png", "pdf", "svg", "html")
 DEFAULT_FORMATS = ("png", "html")
@@ -42,11 +49,30 @@ def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
 
 
-def boundaries_spec(territory, made_on=None) -> MapSpec:
-    """A map of the territory's boundaries alone: communes, cantons (named), EPCI, outline."""
-    from datetime import date
+def boundaries_spec(territory: Territory, made_on: DateLike = None) -> MapSpec:
+    """A map of the territory's boundaries alone: communes, cantons (named), EPCI, outline.
 
+    Parameters
+    ----------
+    territory : Territory
+        The territory to draw.
+    made_on : DateLike, optional
+        Date printed in the credit line (default: today).
+
+    Returns
+    -------
+    MapSpec
+
+    Examples
+    --------
+    >>> import territoires
+    >>> from territoires import maps
+    >>> spec = maps.boundaries_spec(territoires.load_territory("79"))
+    >>> [layer.name for layer in spec.layers][:2]
+    ['Limites communales', 'Limites des EPCI']
+    """
     from territoires import __version__
+    from territoires.dates import to_date
     from territoires.maps import style as S
     from territoires.maps.catalogue import base_layers
 
@@ -56,23 +82,42 @@ def boundaries_spec(territory, made_on=None) -> MapSpec:
         slug=safe_name(f"limites-{deps}"), title="Limites administratives",
         subtitle=f"{deps} — {len(territory.communes)} communes, {len(territory.canton_units)} cantons ou groupes, {len(territory.epcis)} EPCI",
         layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES} {territory.vintage}".strip(),
-        made_on=made_on or date.today(), crs=territory.crs, version=__version__,
+        made_on=to_date(made_on), crs=territory.crs, version=__version__,
     )
 
 
-def explore(obj, as_of=None, self_contained: bool = True, basemap: str | None = None):
+def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
     """An interactive :class:`folium.Map` of a :class:`MapSpec` or of a territory's boundaries.
 
-    Like ``GeoDataFrame.explore()``, it displays itself in a notebook.
-    ``self_contained`` (default) embeds Leaflet as data URLs, so the map shows
-    with no network. A territory gives its communes, cantons (named) and
-    outline; ``as_of`` is unused for it (boundaries are the data's vintage).
+    Like ``GeoDataFrame.explore()``, the map displays itself in a notebook.
+
+    Parameters
+    ----------
+    obj : MapSpec or Territory
+        A map description (:func:`build`), or a territory: its communes,
+        cantons (named), EPCI and outline (:func:`boundaries_spec`).
+    self_contained : bool, default True
+        Embed Leaflet as data URLs, so the map shows with no network.
+    basemap : str, optional
+        An xyzservices tile name (``"OpenStreetMap"``); needs the network.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import territoires
+    >>> from territoires import maps
+    >>> t = territoires.load_territory("79")
+    >>> m = maps.explore(maps.build(t, "crte", as_of="2021-12-31"))
+    >>> type(m).__name__, "unpkg.com" in m.get_root().render()
+    ('Map', False)
     """
     import base64
 
-    if not isinstance(obj, MapSpec):
-        obj = boundaries_spec(obj)
-    m = build_map(obj, basemap=basemap, decimals=obj.decimals)
+    spec = obj if isinstance(obj, MapSpec) else boundaries_spec(obj)
+    m = build_map(spec, basemap=basemap, decimals=spec.decimals)
     if self_contained:
         js, css = leaflet_assets()
         m.default_js = [("leaflet", "data:text/javascript;base64," + base64.b64encode(js.encode()).decode())]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["SCHEMES", "Classes", "classify", "equal_interval", "quantiles", "user_defined"]
+
 
 @dataclass
 class Classes:

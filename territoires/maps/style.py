@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+
+if TYPE_CHECKING:
+    import folium
+    from matplotlib.figure import Figure
 
 # DSFR colours
 BLEU_FRANCE = "#000091"
@@ -113,13 +118,13 @@ class MapSpec:
     #: initial view (WGS 84 ``minx, miny, maxx, maxy``); default: every layer
     bounds: tuple | None = None
 
-    def figure(self, size=None):
-        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched)."""
+    def figure(self, size: tuple[float, float] | None = None) -> Figure:
+        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched); ``size`` in inches."""
         from territoires.maps.static import A4_LANDSCAPE, figure
 
         return figure(self, size or A4_LANDSCAPE)
 
-    def explore(self, self_contained: bool = True, basemap: str | None = None):
+    def explore(self, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
         """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
         from territoires.maps import explore
 
