@@ -81,7 +81,7 @@ OPTION_HELP = {
     "--format": "format de sortie",
 }
 #: Help of positional arguments, by (command, name).
-POSITIONAL_HELP = {
+POSITIONAL_HELP: dict[tuple[str | None, str], str] = {
     ("gaps", "what"): "cantons : cantons sans site ; access : temps d'accès au site le plus proche",
     ("import", "file"): "fichier officiel à valider (CSV)",
     ("import", "programme"): "programme du fichier",

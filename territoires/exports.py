@@ -35,8 +35,10 @@ import io
 import json
 import math
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,13 +112,14 @@ def table_records(table: pd.DataFrame) -> tuple[list[str], list[list]]:
     cols = []
     for c in frame.columns:
         kind, raw = column_kind(frame[c]), frame[c].astype(object).tolist()
-        conv = {
+        converters: dict[str, Callable[[Any], Any]] = {
             "int": lambda v: int(round(float(v))),
             "float": float,
             "bool": bool,
             "date": _iso,
             "text": str,
-        }[kind]
+        }
+        conv = converters[kind]
         cols.append([None if _missing(v) else conv(v) for v in raw])
     return columns, [list(row) for row in zip(*cols, strict=True)] if cols else []
 
@@ -179,9 +182,11 @@ def write_table(table: pd.DataFrame, path: str | Path | None = None, fmt: str = 
 
 def to_csv(table: pd.DataFrame, path: str | Path, sep: str = ",", bom: bool = False, decimal: str | None = None) -> Path:
     """Write ``table`` as CSV (UTF-8; ``sep=";"`` and ``bom=True`` for French spreadsheets)."""
-    return write_table(table, path, "csv", sep=sep, bom=bom, decimal=decimal)
+    write_table(table, path, "csv", sep=sep, bom=bom, decimal=decimal)
+    return Path(path)
 
 
 def to_json(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` as a JSON array of objects: the CSV's content for programs."""
-    return write_table(table, path, "json")
+    write_table(table, path, "json")
+    return Path(path)

@@ -93,7 +93,7 @@ def _clean(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _line_symbol(key: str) -> Symbol:
     line = S.LINES[key]
-    return Symbol("line", line["color"], linewidth=line["width"], dash="4 2" if key == "epci" else None)
+    return Symbol("line", str(line["color"]), linewidth=float(str(line["width"])), dash="4 2" if key == "epci" else None)
 
 
 def boundary_layers(territory) -> list[ExportLayer]:

@@ -18,6 +18,7 @@ the optional extra is installed: ``pip install "territoires[classification]"``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,7 @@ def equal_interval(y, k: int = 5) -> Classes:
     return _assign(v, bins)
 
 
-SCHEMES = {"quantiles": quantiles, "user_defined": user_defined, "equal_interval": equal_interval}
+SCHEMES: dict[str, Callable[..., Classes]] = {"quantiles": quantiles, "user_defined": user_defined, "equal_interval": equal_interval}
 
 
 def classify(y, scheme: str = "quantiles", **kw) -> Classes:
