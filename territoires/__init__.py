@@ -26,15 +26,42 @@ from territoires.errors import (  # noqa: E402
     UnknownDepartementError,
 )
 from territoires.territory import Territory, load_territory  # noqa: E402
+from territoires.territory.national import (  # noqa: E402
+    NoProgrammeDataError,
+    download_list,
+    import_list,
+)
 from territoires.territory.programmes import read_programme  # noqa: E402
+
+
+def __getattr__(name: str):
+    """``territoires.rapport``: the report room (the top room) is loaded on first access (PEP 562).
+
+    Lower rooms read ``territoires.__version__``; importing the top room from
+    here at import time would make the root package depend on every room.
+    """
+    if name == "rapport":
+        import importlib
+
+        return importlib.import_module("territoires.report").rapport
+    raise AttributeError(f"module 'territoires' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "rapport"])
+
 
 __all__ = [
     "InputError",
     "MissingLayerError",
+    "NoProgrammeDataError",
     "TerritoiresError",
     "Territory",
     "UnknownDepartementError",
     "__version__",
+    "download_list",
+    "import_list",
     "load_territory",
+    "rapport",
     "read_programme",
 ]

@@ -1,13 +1,18 @@
 """Maps room: pictures of a territory and of analysis results, static and interactive.
 
->>> from territoires.maps import write_maps                    # doctest: +SKIP
->>> write_maps(t, ["france-services"], as_of="2021-09-14", out="maps/")  # doctest: +SKIP
+>>> import tempfile, territoires
+>>> from territoires.maps import write_maps
+>>> t = territoires.load_territory("79")
+>>> paths = write_maps(t, ["france-services"], as_of="2021-09-14", out=tempfile.mkdtemp(), formats=["html"])
+>>> [p.name for p in paths]
+['france-services-79-2021-09-14.html']
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS, choropleth_map
@@ -19,7 +24,7 @@ if TYPE_CHECKING:
     import folium
 
     from territoires.dates import DateLike
-    from territoires.territory import Territory
+    from territoires.territory.core import Territory
 
 FORMATS = ("png", "pdf", "svg", "html")
 DEFAULT_FORMATS = ("png", "html")
@@ -42,8 +47,16 @@ __all__ = [
 ]
 
 
-def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
-    """The :class:`MapSpec` of map ``name`` (see :data:`MAPS`) for ``territory``."""
+def build(territory: Territory, name: str, as_of: DateLike = None, made_on: DateLike = None, **kw: Any) -> MapSpec:
+    """The :class:`MapSpec` of map ``name`` (see :data:`MAPS`) for ``territory``.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> spec = build(territoires.load_territory("79"), "france-services", as_of="2021-09-14")
+    >>> spec.slug, spec.title
+    ('france-services-79-2021-09-14', 'Le réseau France Services')
+    """
     if name not in MAPS:
         raise KeyError(f"carte inconnue « {name} » ; cartes : {', '.join(MAPS)}")
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
@@ -125,11 +138,25 @@ def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str 
     return m
 
 
-def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None) -> list[Path]:
+def write_map(
+    spec: MapSpec, out: str | Path, formats: Iterable[str] = DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None
+) -> list[Path]:
     """Write ``spec`` into folder ``out`` in each format; return the paths.
 
     File names come from the map's slug, made safe (no path separators), so
     nothing taken from data can write outside ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, Symbol
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo/../x", "Démo", "Un carré", [Layer("Carré", square, Symbol("fill"))], [],
+    ...                "aucune", date(2021, 9, 14), "EPSG:2154")
+    >>> [p.name for p in write_map(spec, tempfile.mkdtemp(), ["svg", "html"])]
+    ['demo-x.svg', 'demo-x.html']
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -150,8 +177,24 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
     return paths
 
 
-def write_maps(territory, names=None, as_of=None, out="maps", formats=DEFAULT_FORMATS, made_on=None, **kw) -> list[Path]:
-    """Build and write several maps (all of :data:`MAPS` by default)."""
+def write_maps(
+    territory: Territory,
+    names: Sequence[str] | None = None,
+    as_of: DateLike = None,
+    out: str | Path = "maps",
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    made_on: DateLike = None,
+    **kw: Any,
+) -> list[Path]:
+    """Build and write several maps (all of :data:`MAPS` by default); ``kw`` goes to :func:`write_map`.
+
+    Examples
+    --------
+    >>> import tempfile, territoires
+    >>> t = territoires.load_territory("79")
+    >>> [p.name for p in write_maps(t, ["crte"], as_of="2021-12-31", out=tempfile.mkdtemp(), formats=["html"])]
+    ['crte-79-2021-12-31.html']
+    """
     from territoires.progress import track
 
     paths = []

@@ -7,6 +7,7 @@ members and the analysis room for gaps and access, then describe layers.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -14,11 +15,34 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import DateLike
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.programmes import programme
+
+__all__ = [
+    "ACCESS_BINS",
+    "ACCESS_LABELS",
+    "FS",
+    "LABELLED",
+    "MAPS",
+    "PROJECT",
+    "access_map",
+    "base_layers",
+    "choropleth_map",
+    "conseillers_map",
+    "crte_map",
+    "france_services_map",
+    "gaps_map",
+    "mobile_map",
+    "overview_map",
+    "pvd_acv_map",
+]
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
 FS = programme("france_services")
 
@@ -51,11 +75,21 @@ def _fmt_date(v) -> str:
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sources: str, made_on=None,
                 subtitle: str | None = None, **extra) -> MapSpec:
-    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited."""
+    """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``, boundary source credited.
+
+    When ``d`` is after the vintage of a programme's data drawn here, the
+    subtitle says so ("état connu au 01/08/2024"; territory/national.py).
+    """
+    from territoires.territory.statenote import list_credit, map_vintage_note
+
+    vintage = map_vintage_note(territory, d)
+    lists = list_credit(territory)
+    sources = f"{sources} — {lists}" if lists else sources
+    subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
     return MapSpec(
         slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",
         title=title,
-        subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
+        subtitle=f"{subtitle} ({vintage})" if vintage else subtitle,
         layers=layers,
         legend=legend,
         sources=f"{S.SOURCE_BOUNDARIES} ({_cog_text(territory)}), {sources}",
@@ -97,6 +131,14 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         layers.append(Layer("Limites communales", g["communes"][["code_insee", "nom", "population", "geometry"]], sym,
                             tooltip=[("nom", "Commune"), ("code_insee", "Code INSEE")], interactive=False))
         legend.append(LegendEntry("Limites communales", sym, "Limites communales", "Limites"))
+    from territoires.territory.arrondissements import arrondissements
+
+    arr = arrondissements(territory)
+    if len(arr):  # Paris, Lyon, Marseille
+        sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["commune"]["width"] * 1.5, dash="3 2")
+        layers.append(Layer("Arrondissements municipaux", arr[["code_insee", "nom", "geometry"]], sym,
+                            tooltip=[("nom", "Arrondissement"), ("code_insee", "Code INSEE")], interactive=False))
+        legend.append(LegendEntry(f"Arrondissements municipaux ({len(arr)})", sym, "Arrondissements municipaux", "Limites"))
     if epci:
         sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
@@ -150,11 +192,11 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
-    layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
-    layers.append(_site_layer(proj, "France Services en projet", PROJECT, "Labellisée le (ultérieurement)"))
+    layers.append(_site_layer(lab, FS.active_layer, LABELLED))
+    layers.append(_site_layer(proj, FS.project_layer, PROJECT, "Labellisée le (ultérieurement)"))
     legend = [
-        LegendEntry(f"Labellisées ({n_lab})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({n_proj})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({n_lab})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({n_proj})", PROJECT, FS.project_layer, "France Services"),
         *legend,
     ]
     # Projects whose first source is later than the date cannot be shown: say so.
@@ -177,6 +219,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
 def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     """Cantons without a labelled France Services, and the projects that would close the gap."""
     d = _today(as_of)
+    national = len(territory.departements) > 20
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
     units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
@@ -187,22 +230,27 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
                  tooltip=[("nom_canton", "Canton"), ("etat", "État")],
                  popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
-                 label="nom_canton")
+                 label=None if national else "nom_canton")
     s = territory.sites("france_services", as_of=d)
-    layers, legend = base_layers(territory)
+    layers, legend = base_layers(territory, communes=not national)
     layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
-    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
+    # Nationally (2,000 cantons, 2,800 sites) the fill is the message: small points, no names.
+    lab_sym = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLEU_FRANCE, size=1.5, linewidth=0.0) if national else LABELLED
+    layers.append(_site_layer(s[s["status"] == FS.active_status], FS.active_layer, lab_sym))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], FS.project_layer, PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
         LegendEntry(f"Canton sans France Services labellisée ({n_gap})", Symbol("fill", colors["sans site"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
-        LegendEntry("Labellisées", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry("Projets", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry("Labellisées", lab_sym, FS.active_layer, "France Services"),
+        LegendEntry("Projets", PROJECT, FS.project_layer, "France Services"),
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["type"] == "groupe").any():
+    n_groups = int((cov["type"] == "groupe").sum())
+    if n_groups and national:
+        notes.append(f"{n_groups} groupes de cantons (communes partagées entre cantons) : couverture évaluée pour le groupe.")
+    elif n_groups:
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, "ANCT", made_on, notes=notes)
@@ -234,12 +282,12 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
                  popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], FS.active_layer, LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
           for lab in ACCESS_LABELS],
-        LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(FS.active_layer, LABELLED, FS.active_layer, "France Services"),
         *legend,
     ]
     share = f"{pb['part'] * 100:.1f}".replace(".", ",")
@@ -248,9 +296,21 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         territory, "acces-france-services", d,
         f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
         layers, legend, "populations INSEE, ANCT", made_on,
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
-        notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs.get('modele', acc.attrs['router'])}",
+        notes=[_access_note(acc, threshold), f"Modèle : {acc.attrs['router']}."],
     )
+
+
+def _access_note(acc, threshold: float) -> str:
+    """People beyond 20 min and the threshold, and the sites counted (neighbours' included when loaded)."""
+    parts = []
+    for r in population_beyond(acc, sorted({20, threshold})).itertuples():
+        share = f"{r.part * 100:.1f}".replace(".", ",")
+        pop = f"{r.population:,}".replace(",", "\u202f")
+        parts.append(f"au-delà de {r.seuil_min:g} min : {pop} habitants ({share} %)")
+    n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+    text = " ; ".join(parts)
+    return f"{text[0].upper()}{text[1:]} — {n} sites comptés, dont {out} hors du département."
 
 
 def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
@@ -405,13 +465,13 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], FS.active_layer, LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], FS.project_layer, PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, FS.project_layer, "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),
@@ -422,12 +482,22 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
                        "ANCT, préfecture des Deux-Sèvres", made_on)
 
 
-def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
+def choropleth_map(
+    territory: Territory, column: str = "densite", title: str | None = None, k: int = 5, made_on: DateLike = None,
+    tolerance: float | None = None,
+) -> MapSpec:
     """Communes coloured by ``column`` in ``k`` quantile classes (:mod:`territoires.maps.classify`).
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
     geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> spec = choropleth_map(territoires.load_territory("79"), k=4)
+    >>> spec.layers[0].data["classe"].nunique()
+    4
     """
     from territoires.maps.geometry import TOLERANCE_NATIONAL
 

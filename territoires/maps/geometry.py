@@ -16,6 +16,8 @@ import shapely
 
 from territoires.territory.geometry import union_by
 
+__all__ = ["TOLERANCE_DEPARTEMENT", "TOLERANCE_NATIONAL", "round_coordinates", "simplified"]
+
 #: Default simplification tolerance in metres, per use.
 TOLERANCE_DEPARTEMENT = 40.0
 TOLERANCE_NATIONAL = 500.0

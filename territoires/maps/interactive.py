@@ -37,6 +37,16 @@ from territoires.fileio import write_text
 from territoires.maps.geometry import round_coordinates
 from territoires.maps.style import Layer, MapSpec, Symbol
 
+__all__ = [
+    "CSS",
+    "LEAFLET_CDN_CSS",
+    "LEAFLET_CDN_JS",
+    "build_map",
+    "leaflet_assets",
+    "render_html",
+    "to_html",
+]
+
 LEAFLET_CDN_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CDN_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 _JS_PLACEHOLDER = "territoires-leaflet.js"
@@ -368,6 +378,19 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
     ``decimals``: coordinate rounding in degrees (default: the spec's, 5 for a
     département, about 1 m; 3 for national maps, about 100 m, below their 500 m
     simplification).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> page = to_html(spec)
+    >>> page.startswith("<!DOCTYPE html>"), "unpkg.com" in page
+    (True, False)
     """
     m = build_map(spec, basemap=basemap, decimals=decimals if decimals is not None else spec.decimals)
     if self_contained:
@@ -400,5 +423,20 @@ def _render_compact(m: folium.Map) -> str:
 
 
 def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> Path:
-    """Write the interactive map of ``spec`` to ``path`` atomically."""
+    """Write the interactive map of ``spec`` to ``path`` atomically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_html(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.html")
+    >>> "Démo" in out.read_text(encoding="utf-8")
+    True
+    """
     return write_text(path, to_html(spec, self_contained=self_contained, basemap=basemap, decimals=decimals))

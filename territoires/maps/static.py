@@ -26,6 +26,8 @@ from territoires.fileio import atomic_path
 from territoires.maps import style as S
 from territoires.maps.style import Layer, MapSpec, Symbol
 
+__all__ = ["A4_LANDSCAPE", "RC", "figure", "north_arrow", "png_bytes", "render_static", "scale_bar"]
+
 A4_LANDSCAPE = (11.69, 8.27)
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
@@ -134,11 +136,24 @@ def north_arrow(ax) -> None:
     ax.text(x, y + 0.075, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=10, fontweight="bold", zorder=8)
 
 
-def figure(spec: MapSpec, size=A4_LANDSCAPE) -> Figure:
-    """Build the :class:`matplotlib.figure.Figure` of ``spec`` (not saved).
+def figure(spec: MapSpec, size: tuple[float, float] = A4_LANDSCAPE) -> Figure:
+    """Build the :class:`matplotlib.figure.Figure` of ``spec`` (not saved); ``size`` in inches.
 
     The figure is made without pyplot: no global backend is chosen or
     changed (a notebook keeps its inline backend) and nothing needs closing.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> fig = figure(spec)
+    >>> [round(float(v), 2) for v in fig.get_size_inches()]
+    [11.69, 8.27]
     """
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=size)
@@ -197,7 +212,22 @@ def figure(spec: MapSpec, size=A4_LANDSCAPE) -> Figure:
 
 
 def render_static(spec: MapSpec, path: str | Path, dpi: int = 300) -> Path:
-    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix), atomically and deterministically."""
+    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix), atomically and deterministically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_static(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.png", dpi=20)
+    >>> out.name, out.read_bytes()[:4]
+    ('demo.png', b'\\x89PNG')
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     metadata = {

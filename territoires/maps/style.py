@@ -15,6 +15,35 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
+__all__ = [
+    "BLANC",
+    "BLEU_ECUME",
+    "BLEU_FRANCE",
+    "BLEU_FRANCE_LIGHT",
+    "BRUN_OPERA",
+    "CAFE_CREME",
+    "CATEGORICAL",
+    "GRIS_FOND",
+    "GRIS_LIMITE",
+    "GRIS_TEXTE",
+    "JAUNE_TOURNESOL",
+    "LINES",
+    "Layer",
+    "LegendEntry",
+    "MapSpec",
+    "PROGRAMME_COLORS",
+    "ORANGE_TERRE_BATTUE",
+    "ROSE_MACARON",
+    "ROUGE_MARIANNE",
+    "SEQUENTIAL",
+    "SOURCE_BOUNDARIES",
+    "Symbol",
+    "VERT_BOURGEON",
+    "VERT_MENTHE",
+    "VIOLET_GLYCINE",
+    "french_date",
+]
+
 if TYPE_CHECKING:
     import folium
     from matplotlib.figure import Figure
@@ -101,7 +130,20 @@ class Layer:
 
 @dataclass
 class MapSpec:
-    """A map described once, rendered by both renderers."""
+    """A map described once, rendered by both renderers.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> spec.slug, len(spec.layers)
+    ('demo', 1)
+    """
 
     slug: str  # file base name, e.g. "france-services-79-2021-09-14"
     title: str
@@ -138,6 +180,20 @@ class MapSpec:
 
     @property
     def credit(self) -> str:
+        """The credit line printed under the map (sources, tool, date made).
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> import geopandas as gpd, shapely
+        >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+        >>> fill = Symbol("fill", "#dee5fd")
+        >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+        >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+        ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+        >>> spec.credit
+        'Sources : aucune — réalisation : territoires 0.1, 14/09/2021'
+        """
         return f"Sources : {self.sources} — réalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"
 
 

@@ -24,6 +24,19 @@ from territoires.sources.programmes.model import (
 )
 from territoires.sources.textio import Rows, read_rows
 
+__all__ = [
+    "FS_LAYOUTS",
+    "ITINERANT_FORMATS",
+    "detect_fs_layout",
+    "read_acv",
+    "read_cnfs_json",
+    "read_crte",
+    "read_curated",
+    "read_france_services",
+    "read_generic",
+    "read_pvd",
+]
+
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
@@ -71,7 +84,8 @@ def _const(value):
 
 def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
     n = rows_or_n if isinstance(rows_or_n, int) else len(rows_or_n)
-    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout, dict(frame.attrs.get("source_columns", {})))
+    enc = getattr(rows_or_n, "encoding", "")
+    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout, dict(frame.attrs.get("source_columns", {})), enc)
 
 
 # ---------------------------------------------------------------- curated
@@ -150,6 +164,8 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
         "type_fs": _col("type_fs"),
         "format_fs": _col("format_fs", "FORMAT_FS"),
         "itinerant": itinerant,
+        # "oui" for an antenna of a France Services (type_fs "Antenne", 2024 layout)
+        "antenne": lambda row: {"antenne": "oui", "principal": "non"}.get((_col("type_fs")(row) or "").strip().lower()),
         "departement": _col("insee_dep", "DEPARTEMENT"),
         "source": _const(src),
     }
@@ -232,40 +248,64 @@ def _crte_files(path) -> dict[str, Path]:
     return found
 
 
+def _crte_list(path: Path) -> tuple[dict[str, str], Report, int]:
+    """Contract names of the CRTE list file: (id → name, report, rows used)."""
+    lrows = read_rows(path)
+    rep = Report(str(path))
+    for line, reason in lrows.malformed:
+        rep.reject(line, None, None, reason)
+    names: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for r, line in zip(lrows.rows, lrows.lines, strict=True):
+        key = (r.get("id_crte") or "").strip()
+        if not key:
+            rep.reject(line, "id_crte", None, "contract row without id_crte")
+        elif key in names:
+            rep.reject(line, "id_crte", key, f"duplicate id_crte (first at line {first[key]})")
+        else:
+            names[key], first[key] = (r.get("lib_crte") or "").strip(), line
+    return names, rep, len(names)
+
+
 def read_crte(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
     """The ANCT CRTE three-table layout: contracts, communes and groupements.
 
     ``insee_com`` rows may list several contracts as ``"id1 ; id2"``: each id
-    gives one membership row (same input line).
+    gives one membership row (same input line; an id repeated in one row
+    counts once). Accounting is per file and per row: every row of the three
+    files is loaded (a membership row with at least one membership), used (a
+    contract row naming its contract) or rejected, with its own file and line.
     """
     files = _crte_files(path)
     names: dict[str, str] = {}
     reports = []
-    n_input = 0
+    n_input, n_lookup = 0, 0
     if "liste" in files:
-        lrows = read_rows(files["liste"])
-        n_input += len(lrows)
-        for r in lrows.rows:
-            if r.get("id_crte"):
-                names[r["id_crte"].strip()] = r.get("lib_crte", "")
-        lrep = Report(str(files["liste"]))
-        for line, reason in lrows.malformed:
-            lrep.reject(line, None, None, reason)
+        names, lrep, n_lookup = _crte_list(files["liste"])
+        n_input += n_lookup + len(lrep.rejected_lines)
         reports.append(lrep.frame())
     frames = []
+    encodings = []
     for part, unit in (("communes", "commune"), ("groupements", None)):
         if part not in files:
             continue
         rows = read_rows(files[part])
+        encodings.append(rows.encoding)
         n_input += len(rows)
+        report = Report(str(files[part]))
         expanded = []
         lines = []
         for r, line in zip(rows.rows, rows.lines, strict=True):
-            ids = [i.strip() for i in (r.get("id_crte") or "").split(";") if i.strip()] or [""]
+            raw_ids = [i.strip() for i in (r.get("id_crte") or "").split(";") if i.strip()]
+            ids = list(dict.fromkeys(raw_ids)) or [""]
+            if len(ids) < len(raw_ids):
+                report.warn(line, "id_crte", r.get("id_crte"), "the same contract id is listed twice in this row: counted once")
             for i in ids:
+                if i and names and i not in names:
+                    report.warn(line, "id_crte", i, "contract id absent from the CRTE list file: no contract name")
                 expanded.append({**r, "id_crte": i})
                 lines.append(line)
-        xrows = Rows(rows.path, rows.encoding, rows.separator, rows.header, expanded, lines, rows.malformed)
+        xrows = Rows(rows.path, rows.encoding, rows.separator, rows.header, expanded, lines, rows.malformed, rows.notes)
         src = source or f"ANCT, liste des CRTE ({files[part].name})"
         if unit == "commune":
             mapping = {
@@ -286,16 +326,29 @@ def read_crte(path, programme: Programme, source: str | None = None) -> Programm
                 "source": _const(src),
             }
         )
-        report = Report(str(files[part]))
         frame = normalise(xrows, "members", mapping, report, ("unit_code", "member_id"))
+        # the same (unit, contract) in two rows: the second is a duplicate
+        key = frame["unit_code"].astype(str) + "|" + frame["member_id"].astype(str)
+        dup = key.duplicated()
+        for i in frame.index[dup]:
+            unit, contract, line = frame.at[i, "unit_code"], frame.at[i, "member_id"], int(frame.at[i, "_line"])
+            first = int(frame.loc[key == f"{unit}|{contract}", "_line"].iloc[0])
+            report.reject(line, "id_crte", contract, f"{unit} already member of {contract} (line {first})")
+        frame = frame[~dup].reset_index(drop=True)
+        # a row loaded for one id and rejected for another is loaded, with a warning
+        rep = report.frame()
+        loaded = set(frame["_line"])
+        partial = (rep["severity"] == "rejected") & rep["line"].isin(loaded)
+        rep.loc[partial, "severity"] = "warning"
+        rep.loc[partial, "reason"] = "one of the row's contracts not loaded: " + rep.loc[partial, "reason"]
         frame["_file"] = str(files[part])
         frames.append(frame)
-        reports.append(report.frame())
+        reports.append(rep)
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMBER_COLUMNS)
     rep = pd.concat(reports, ignore_index=True)
-    # multi-id rows: one input line may be rejected for one id and loaded for another
     cols = dict(frames[0].attrs.get("source_columns", {})) if frames else {}
-    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables", cols)
+    enc = ", ".join(dict.fromkeys(encodings))
+    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables", cols, enc, n_lookup)
 
 
 # ----------------------------------------------------- conseillers numériques
