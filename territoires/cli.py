@@ -68,18 +68,18 @@ def cmd_boundaries(args) -> int:
     out = Path(args.out)
     if args.format == "gpkg":
         to_geopackage(t, out, as_of=args.as_of)
-        layers, empty = export_layers(t, args.as_of)
+        layers, skipped = export_layers(t, args.as_of)
         print(f"couches : {', '.join(lyr.name for lyr in layers)}")
-        if empty:
-            print(f"sans ligne à cette date (non écrites) : {', '.join(empty)}")
+        for key, why in skipped.items():
+            print(f"non écrite : {key} ({why})")
     elif args.format in ("geojson", "fgb"):
         write_layer(t, args.layer, out, as_of=args.as_of)
     else:
-        layers, empty = export_layers(t, args.as_of)
+        layers, skipped = export_layers(t, args.as_of)
         found = {lyr.name: lyr for lyr in layers}
         if args.layer not in found:
-            raise KeyError(f"couche inconnue « {args.layer} » ; couches : {', '.join(found)}"
-                           + (f" (sans ligne à cette date : {', '.join(empty)})" if empty else ""))
+            why = f" ({skipped[args.layer]})" if args.layer in skipped else ""
+            raise KeyError(f"couche inconnue « {args.layer} »{why} ; couches : {', '.join(found)}")
         to_csv(found[args.layer].data, out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
@@ -383,7 +383,9 @@ class _Parser(argparse.ArgumentParser):
         import re
 
         # "argument --speed: vitesse : 0 km/h hors…" -> "--speed : 0 km/h hors…"
-        message = re.sub(r"^argument (\S+?)(?:/\S+)?: (?:[^:]+ : )?", r"\1 : ", message)
+        # (argparse's own French texts, "choix invalide : …", keep their words)
+        message = re.sub(r"^argument (\S+?)(?:/\S+)? ?: (?:(?!choix invalide|valeur invalide|une valeur|au plus|au moins)[^:]+ : )?",
+                         r"\1 : ", message)
         self.exit(EXIT_USAGE, f"territoires : erreur : {clean(message)}\n")
 
 

@@ -86,6 +86,7 @@ POSITIONAL_HELP: dict[tuple[str | None, str], str] = {
     ("import", "file"): "fichier officiel à valider (CSV)",
     ("import", "programme"): "programme du fichier",
     ("map", "name"): "carte à écrire",
+    ("donnees", "action"): "telecharger : depuis data.gouv.fr ; importer : un fichier local ; liste : les listes enregistrées",
 }
 #: Placeholders shown in usage lines, by destination (argparse would print the English ``AS_OF``).
 METAVARS = {
@@ -103,6 +104,8 @@ NONE_DEFAULTS = {
     "--basemap": "aucun, carte hors ligne",
     "--mapping": "colonnes reconnues d'après l'en-tête",
     "--depuis": "aucune, pas de comparaison",
+    "--fichier": "aucun, téléchargement",
+    "--sites": "aucune, les listes enregistrées et les tables du projet",
 }
 
 

@@ -114,20 +114,29 @@ def _member_geometry(territory, members: pd.DataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries(geom.to_numpy(), index=members.index, crs=territory.crs)
 
 
-def programme_layers(territory, as_of=None, programmes=None) -> tuple[list[ExportLayer], list[str]]:
-    """One layer per programme with rows on ``as_of``; and the keys of the programmes with none."""
+def programme_layers(territory, as_of=None, programmes=None) -> tuple[list[ExportLayer], dict[str, str]]:
+    """One layer per programme with rows on ``as_of``; and, for the programmes left out, why (French)."""
+    from territoires.dates import to_date
     from territoires.sources.programmes import PROGRAMMES, programme
+    from territoires.territory.national import NoProgrammeDataError
 
+    d = to_date(as_of)
     keys = [programme(k).key for k in programmes] if programmes else list(PROGRAMMES)
-    layers, empty = [], []
+    layers, skipped = [], {}
     for key in keys:
         p = PROGRAMMES[key]
         color = S.PROGRAMME_COLORS.get(key, S.BLEU_FRANCE_LIGHT)
+        try:
+            rows = territory.sites(key, as_of=d) if p.kind == "sites" else territory.members(key, as_of=d)
+        except NoProgrammeDataError as exc:
+            deps = ", ".join(exc.departements[:8]) + ("…" if len(exc.departements) > 8 else "")
+            skipped[key] = f"aucune donnée pour {len(exc.departements)} département(s) : {deps}"
+            continue
+        if rows.empty:
+            skipped[key] = f"aucune ligne au {d.strftime('%d/%m/%Y')}"
+            continue
         if p.kind == "sites":
-            s = territory.sites(key, as_of=as_of)
-            if s.empty:
-                empty.append(key)
-                continue
+            s = rows
             s = s.assign(status=s["status"].map(p.status_label))
             data = _clean(s)
             active = Symbol("point", color, edgecolor=S.BLANC, size=9, linewidth=0.8)
@@ -135,10 +144,7 @@ def programme_layers(territory, as_of=None, programmes=None) -> tuple[list[Expor
             words = p.status_label(p.active_status), p.status_label(p.project_status)
             qml = layer_qml("point", active, by="statut", classes={words[0]: active, words[1]: project})
         else:
-            m = territory.members(key, as_of=as_of)
-            if m.empty:
-                empty.append(key)
-                continue
+            m = rows
             geom = _member_geometry(territory, m)
             data = _clean(gpd.GeoDataFrame(m.drop(columns=["status"], errors="ignore"), geometry=geom, crs=territory.crs))
             fill = Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85)
@@ -149,13 +155,13 @@ def programme_layers(territory, as_of=None, programmes=None) -> tuple[list[Expor
             else:
                 qml = layer_qml("polygon", fill, label="nom_unite")
         layers.append(ExportLayer(key, p.label, data, qml))
-    return layers, empty
+    return layers, skipped
 
 
-def export_layers(territory, as_of=None, programmes=None) -> tuple[list[ExportLayer], list[str]]:
-    """Boundary and programme layers; and the programmes left out for having no row on the date."""
-    progs, empty = programme_layers(territory, as_of, programmes)
-    return [*boundary_layers(territory), *progs], empty
+def export_layers(territory, as_of=None, programmes=None) -> tuple[list[ExportLayer], dict[str, str]]:
+    """Boundary and programme layers; and the programmes left out, with why (no row on the date, no data)."""
+    progs, skipped = programme_layers(territory, as_of, programmes)
+    return [*boundary_layers(territory), *progs], skipped
 
 
 def layer_names(territory, as_of=None) -> list[str]:
@@ -263,10 +269,10 @@ def write_layer(territory, layer: str, path: str | Path, as_of=None) -> Path:
     if driver is None:
         raise ValueError(f"{path} : extension inconnue ; choisir parmi {', '.join(FORMATS)}")
     d = to_date(as_of)
-    layers, empty = export_layers(territory, d)
+    layers, skipped = export_layers(territory, d)
     found = {lyr.name: lyr for lyr in layers}
     if layer not in found:
-        why = f" (aucune ligne au {d.strftime('%d/%m/%Y')})" if layer in empty else ""
+        why = f" ({skipped[layer]})" if layer in skipped else ""
         raise KeyError(f"couche inconnue « {layer} »{why} ; couches : {', '.join(found)}")
     lyr = found[layer]
     data = lyr.data.to_crs("EPSG:4326") if driver == "GeoJSON" else lyr.data

@@ -55,7 +55,7 @@ def test_boundaries_geopackage(tmp_path, capsys):
     layers = [name for name, _ in pyogrio.list_layers(f)]
     assert layers[:5] == ["communes", "cantons", "epci", "departement", "france_services"] and "layer_styles" in layers
     out = capsys.readouterr().out
-    assert "252 communes" in out and "sans ligne à cette date (non écrites) : couverture_mobile" in out
+    assert "252 communes" in out and "non écrite : couverture_mobile (aucune ligne au" in out
 
 
 def test_import_prints_the_report(tmp_path, capsys):

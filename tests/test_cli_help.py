@@ -57,7 +57,7 @@ def test_argparse_speaks_french_and_is_restored(capsys):
         main(["gap"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage : territoires") and "erreur : argument commande : choix invalide : 'gap'" in err
+    assert err.startswith("territoires : erreur : commande : choix invalide : 'gap' (choisir parmi 'boundaries'") and err.count("\n") == 1
     with pytest.raises(SystemExit):
         main(["gaps", "cantons", "--unknown"])
     assert "arguments non reconnus : --unknown" in capsys.readouterr().err
