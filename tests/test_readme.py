@@ -14,21 +14,33 @@ pytestmark = pytest.mark.integration
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+#: README commands this test cannot run, each with why (every other one runs).
+NOT_RUN = {
+    "territoires donnees telecharger [france-services pvd acv crte]":
+        "downloads from data.gouv.fr (no network in tests; the brackets are notation): test_national replays it",
+    "territoires gaps cantons --dept all --as-of 2024-08-01":
+        "needs ANCT's national list, downloaded by the command above",
+}
+
+
 def readme_commands() -> list[str]:
+    """The commands of the README's first code block and of its command table."""
     text = README.read_text(encoding="utf-8")
-    found = re.findall(r"`(territoires [^`]+)`", text)
-    found += re.findall(r"bin/(territoires [^&\n`]+?)\s*(?:&&|$)", text, flags=re.M)
-    return list(dict.fromkeys(c.strip() for c in found))
+    found = re.findall(r"bin/(territoires [^&\n`]+?)\s*(?:&&|$)", text, flags=re.M)
+    found += re.findall(r"^\| `(territoires [^`]+)`", text, flags=re.M)
+    return [c for c in dict.fromkeys(c.strip() for c in found) if c not in NOT_RUN]
 
 
 def test_the_readme_has_commands():
-    assert len(readme_commands()) >= 9
+    text = README.read_text(encoding="utf-8")
+    assert len(readme_commands()) >= 10
+    assert all(c in text for c in NOT_RUN)  # the exceptions are still in the README, and only those
 
 
 def _official_list(path: Path) -> None:
     """A small official France Services list (2024 layout) for `territoires import`."""
     path.write_text(
-        "id_fs,insee_dep,lib_fs,insee_com,lib_com,latitude,longitude,labellisation_fs\n"
+        "id_fs,insee_dep,lib_fs,insee_com,lib_com,latitude,longitude,labellisation_fs\n"  # a synthetic row
         "1,79,France Services de Melle,79174,Melle,46.2225,-0.1420,Espace labellisé 01/01/2020\n",
         encoding="utf-8",
     )
