@@ -10,6 +10,8 @@ import argparse
 import math
 from datetime import date, timedelta
 
+__all__ = ["EARLIEST", "FUTURE_DAYS", "MAP_FORMATS", "as_of", "check_source", "formats", "future_note", "in_range", "mapping", "separator"]
+
 #: Dates before this are not programme dates (the earliest programme is 2014's MSAP).
 EARLIEST = date(1990, 1, 1)
 #: Dates further in the future than this are refused (the data stops at today).

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["clean"]
+
 # CSI (ESC [ … final), OSC (ESC ] … BEL or ST), other ESC sequences, and the
 # 8-bit C1 forms (CSI \x9b, OSC \x9d, DCS \x90, ST \x9c…).
 _ESCAPES = re.compile(

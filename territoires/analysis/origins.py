@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+__all__ = ["METHODS", "OriginTable", "Origins", "cached_origin_points", "grid_points", "origin_points", "remembered"]
+
 METHODS = ("uniforme", "mairie")
 
 
@@ -62,6 +64,7 @@ class Origins:
             raise ValueError(f"origin grid spacing must be positive, got {self.spacing_m!r}")
 
     def describe(self) -> str:
+        """Where trips start, in French (``population uniforme dans la commune, maille 1 km``)."""
         sub = ", communes déléguées" if self.subcommunes else ""
         if self.method == "mairie":
             return f"population à la mairie{sub}"

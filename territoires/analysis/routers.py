@@ -30,6 +30,8 @@ from territoires.analysis.origins import Origins
 from territoires.errors import RoutingError
 from territoires.territory.geometry import require_projected
 
+__all__ = ["OSRMRouter", "Router", "StraightLineRouter"]
+
 
 def _town_halls() -> Origins:
     return Origins("mairie", subcommunes=False)
@@ -91,6 +93,7 @@ class StraightLineRouter:
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique (×{c} à {v} km/h ; {self.origins.describe()}) ; non routés"
 
     def label(self) -> str:
+        """Short French name of the estimate, for map subtitles."""
         c = f"{self.circuity:g}".replace(".", ",")
         v = f"{self.speed_kmh:g}".replace(".", ",")
         return f"temps estimés à vol d'oiseau, modèle à vitesse unique ×{c} à {v} km/h ; non routés"
@@ -148,9 +151,11 @@ class OSRMRouter:
     origins: Origins = field(default_factory=_town_halls)
 
     def describe(self) -> str:
+        """The routed times in one French line (profile, server, origins)."""
         return f"temps routés OSRM, profil {self.profile} ({self.url} ; {self.origins.describe()})"
 
     def label(self) -> str:
+        """Short French name of the routed times, for map subtitles."""
         return f"temps routés OSRM, profil {self.profile}"
 
     def _table(self, src: np.ndarray, dst: np.ndarray):

@@ -9,6 +9,8 @@ from territoires.dates import to_date_or_none as as_date
 from territoires.sources.programmes import PROGRAMMES
 from territoires.sources.programmes import programme as _programme
 
+__all__ = ["CHANGE_COLUMNS", "CHANGE_KINDS", "programme_changes"]
+
 #: Columns of :func:`programme_changes` (French, as the tables users see).
 CHANGE_COLUMNS = ["programme", "libelle_programme", "changement", "code", "nom", "commune", "date", "source"]
 

@@ -69,6 +69,8 @@ import shapely
 
 from territoires.analysis.origins import Origins
 
+__all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
+
 KINDS = ("dense", "intermediaire", "rural")
 #: French labels of the kinds of place (user-facing).
 KIND_LABELS = {"dense": "dense", "intermediaire": "intermédiaire", "rural": "rural"}
@@ -132,9 +134,11 @@ class DensityModel:
             raise ValueError("density thresholds must satisfy 0 ≤ intermediate ≤ dense")
 
     def with_origins(self, origins: Origins) -> DensityModel:
+        """The same model with other origin points (e.g. ``Origins("mairie")``)."""
         return replace(self, origins=origins)
 
     def params(self) -> list[KindParameters]:
+        """The parameters of the three kinds of place, in order dense, intermediaire, rural."""
         return [self.dense, self.intermediaire, self.rural]
 
     def kinds_of(self, density) -> np.ndarray:
@@ -147,6 +151,7 @@ class DensityModel:
         return f"temps estimés à vol d'oiseau, modèle {self.name} ; non routés"
 
     def describe(self) -> str:
+        """The model in one French line: each kind's circuity, speed and fixed minutes, and the origins."""
         parts = [f"{KIND_LABELS[k]} ×{_fmt(p.circuity)} à {_fmt(p.speed_kmh)} km/h +{_fmt(p.origin_minutes + p.destination_minutes)} min"
                  for k, p in zip(KINDS, self.params(), strict=True)]
         return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "

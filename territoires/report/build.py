@@ -23,6 +23,8 @@ from territoires.report.sections import (
 )
 from territoires.sources.programmes import programme
 
+__all__ = ["CHANGE_LABELS", "changes_section", "rapport"]
+
 CHANGE_LABELS = {"entrée": "Entrées (labellisations, nouveaux membres)", "nouveau projet": "Nouveaux projets",
                  "signature": "Signatures", "sortie": "Sorties"}
 

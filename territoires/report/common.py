@@ -10,6 +10,8 @@ import pandas as pd
 from territoires.report.model import LeftOut, Table
 from territoires.sources.programmes import programme
 
+__all__ = ["all_rows", "deck", "deck_source", "first_date", "french_columns", "indicators_table", "missing", "rows_cache", "sources_of", "table_origin", "vintage_line"]
+
 _CACHE: dict | None = None
 
 

@@ -17,6 +17,8 @@ from territoires.report.common import (
 from territoires.report.model import KeyFigure, Section, Table
 from territoires.sources.programmes import programme
 
+__all__ = ["THRESHOLDS", "france_services_section"]
+
 THRESHOLDS = (20, 30)
 
 

@@ -15,6 +15,8 @@ from territoires.fileio import write_text
 from territoires.maps.interactive import to_html as map_html
 from territoires.report.text import fr_number
 
+__all__ = ["CSS", "left_out_html", "map_iframe", "render_html", "report_body", "section_html", "table_html"]
+
 if TYPE_CHECKING:
     from territoires.report.model import KeyFigure, Report, Section, Table
 

@@ -12,6 +12,8 @@ from territoires.maps.catalogue import base_layers
 from territoires.maps.geometry import simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 
+__all__ = ["engineering_map"]
+
 
 def engineering_map(territory, d, made_on) -> MapSpec:
     """Communes and EPCI with an engineering request recorded on ``d``."""

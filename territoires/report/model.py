@@ -15,6 +15,8 @@ import pandas as pd
 from territoires.maps.style import MapSpec, french_date
 from territoires.report.text import fr_number
 
+__all__ = ["KeyFigure", "LeftOut", "Report", "Section", "Table"]
+
 
 @dataclass
 class KeyFigure:

@@ -28,6 +28,8 @@ from territoires.fileio import atomic_path
 from territoires.maps.static import RC, figure
 from territoires.report.text import fr_number
 
+__all__ = ["CHAR_EM", "Layout", "Page", "TEXT_RC", "render_pdf"]
+
 if TYPE_CHECKING:
     from territoires.report.model import Report, Section, Table
 

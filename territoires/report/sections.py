@@ -26,6 +26,8 @@ from territoires.report.common import (
 from territoires.report.model import KeyFigure, LeftOut, Section, Table
 from territoires.sources.programmes import programme
 
+__all__ = ["SECTIONS", "crte_section", "engineering_section", "left_out_parts", "numerique_section", "pvd_acv_section"]
+
 
 def _signed_by(frame: pd.DataFrame, d: date, p) -> pd.Series:
     """Rows at the programme's last stage (signed) on ``d``, from the registry's stages."""

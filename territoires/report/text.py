@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+__all__ = ["fr_number"]
+
 
 def fr_number(v) -> str:
     """``36481`` → ``"36 481"`` (narrow no-break space), ``0.0974`` → ``"0,0974"``."""

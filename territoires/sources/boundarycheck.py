@@ -25,6 +25,8 @@ from pyproj import CRS, Transformer
 
 from territoires.errors import InputError
 
+__all__ = ["MARGIN_DEG", "OVERLAP_SHARE", "check_crs", "check_overlaps", "dedupe_communes", "merge_cantons", "repair", "validate"]
+
 #: Share of the smaller unit's area above which two units overlap.
 OVERLAP_SHARE = 0.01
 #: Margin around a CRS's area of use (degrees), for generalised coastlines.

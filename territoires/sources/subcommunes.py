@@ -31,6 +31,8 @@ import shapely
 from territoires import settings
 from territoires.sources import datafrance
 
+__all__ = ["read"]
+
 _NULL = "\\N"
 
 
