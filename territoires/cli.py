@@ -361,8 +361,8 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")
     territory_args(sp)
-    sp.add_argument("--as-of", help="date du comité AAAA-MM-JJ (défaut : aujourd'hui)")
-    sp.add_argument("--depuis", help="date du comité précédent : ce qui a changé depuis")
+    sp.add_argument("--as-of", type=cliargs.as_of, help="date du comité AAAA-MM-JJ (défaut : aujourd'hui)")
+    sp.add_argument("--depuis", type=cliargs.as_of, help="date du comité précédent : ce qui a changé depuis")
     sp.add_argument("--out", default="rapport", help="dossier de sortie (défaut : rapport/)")
     sp.add_argument("--formats", default="html,pdf", help="html,pdf")
     sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
