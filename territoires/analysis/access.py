@@ -163,7 +163,7 @@ def access_by_commune(
     if origins is not None and hasattr(router, "origins"):
         from dataclasses import replace
 
-        router = replace(router, origins=origins)
+        router = replace(router, origins=origins)  # type: ignore[type-var]  # dataclass routers only (hasattr above)
     p = _p(programme)
     frames, all_pts = [], []
     n_sites = n_outside = 0
@@ -301,6 +301,14 @@ def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds: Sequen
     minutes, population-weighted median over the communes both know with a
     time above 0), so that an estimate elsewhere can be read as a range.
     ``attrs["estimate"]`` and ``attrs["routed"]`` name both models.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [10.0, 25.0]})
+    >>> rou = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [12.0, 35.0]})
+    >>> routed_band(est, rou, [20, 30])[["seuil_min", "population_basse", "population_haute"]].values.tolist()
+    [[20, 50, 50], [30, 0, 50]]
     """
     e = estimate.set_index("code_insee")
     r = routed.set_index("code_insee")

@@ -29,7 +29,9 @@ scaled so that a commune's points add up to the commune's population.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -51,6 +53,13 @@ class Origins:
     spacing_m : grid spacing in metres for ``"uniforme"`` (default 1,000)
     subcommunes : split communes nouvelles and Paris/Lyon/Marseille into their
         communes déléguées / arrondissements with their own populations
+
+    Examples
+    --------
+    >>> Origins("mairie", subcommunes=False).describe()
+    'population à la mairie'
+    >>> Origins(spacing_m=500).describe()
+    'population uniforme dans la commune, communes déléguées, maille 0,5 km'
     """
 
     method: str = "uniforme"
@@ -201,7 +210,7 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
 _CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
 
 
-def remembered(owner, what: str, make):
+def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
     key = (id(owner), what)
     hit = _CACHE.get(key)

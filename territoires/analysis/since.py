@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from territoires.dates import DateLike
 from territoires.dates import to_date_or_none as as_date
 from territoires.sources.programmes import PROGRAMMES
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
 __all__ = ["CHANGE_COLUMNS", "CHANGE_KINDS", "programme_changes"]
 
@@ -59,7 +66,9 @@ def _rows(frame: pd.DataFrame, p, kind: str, change: str, date_col: str) -> list
     return out
 
 
-def programme_changes(territory, start, end, programmes=None) -> pd.DataFrame:
+def programme_changes(
+    territory: Territory, start: DateLike, end: DateLike, programmes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Every change of status between ``start`` (excluded) and ``end`` (included).
 
     For each programme of the registry (or of ``programmes``): sites or
@@ -77,6 +86,14 @@ def programme_changes(territory, start, end, programmes=None) -> pd.DataFrame:
         ``programme, libelle_programme, changement, code, nom, commune, date,
         source``, sorted by programme (registry order), kind and date.
         ``attrs["depuis"]`` and ``attrs["au"]`` hold the two dates.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> ch = programme_changes(t, "2021-07-13", "2021-09-14", ["france_services", "crte"])
+    >>> ch.groupby(["programme", "changement"]).size().to_dict()
+    {('crte', 'entrée'): 8, ('crte', 'signature'): 4, ('france_services', 'nouveau projet'): 9}
     """
     d0, d1 = as_date(start), as_date(end)
     if d0 is None or d1 is None:

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 
 from territoires.analysis.origins import Origins
 
@@ -87,6 +88,13 @@ class KindParameters:
     speed_kmh : mean door-to-door speed on the road distance
     origin_minutes : minutes added when the trip starts in this kind of place
     destination_minutes : minutes added when the site lies in this kind of place
+
+    Examples
+    --------
+    >>> from territoires.analysis import DensityModel, KindParameters
+    >>> rural = KindParameters(circuity=1.5, speed_kmh=60, origin_minutes=2, destination_minutes=2)
+    >>> DensityModel(rural=rural).rural.speed_kmh
+    60
     """
 
     circuity: float
@@ -141,7 +149,7 @@ class DensityModel:
         """The parameters of the three kinds of place, in order dense, intermediaire, rural."""
         return [self.dense, self.intermediaire, self.rural]
 
-    def kinds_of(self, density) -> np.ndarray:
+    def kinds_of(self, density: ArrayLike) -> np.ndarray:
         """Kind index (0 dense, 1 intermediaire, 2 rural) of each density (inhabitants per km²); NaN is rural."""
         d = np.asarray(density, dtype=float)
         return np.where(d >= self.dense_min_density, 0, np.where(d >= self.intermediate_min_density, 1, 2))
@@ -157,7 +165,9 @@ class DensityModel:
         return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "
                 f"{self.origins.describe()}) ; non routés")
 
-    def nearest_times(self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points=None):
+    def nearest_times(
+        self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fastest site for every origin, all origins queried at once.
 
         Parameters

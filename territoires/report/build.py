@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from territoires import __version__
 from territoires import analysis as A
+from territoires.dates import DateLike
 from territoires.dates import to_date_or_none as as_date
 from territoires.maps import style as S
 from territoires.report.common import rows_cache
@@ -22,6 +24,9 @@ from territoires.report.sections import (
     pvd_acv_section,
 )
 from territoires.sources.programmes import programme
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
 
 __all__ = ["CHANGE_LABELS", "changes_section", "rapport"]
 
@@ -58,7 +63,7 @@ def changes_section(territory, since: date, d: date, present: list[str]) -> Sect
     )
 
 
-def rapport(territory, as_of=None, depuis=None, made_on=None) -> Report:
+def rapport(territory: Territory | str, as_of: DateLike = None, depuis: DateLike = None, made_on: DateLike = None) -> Report:
     """The committee's file for ``territory`` (a :class:`Territory` or a département code) on ``as_of``.
 
     Sections follow the deck's order (CRTE; PVD and ACV; France Services;

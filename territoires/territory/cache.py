@@ -82,14 +82,14 @@ def _read_pointer(cache_dir: Path, key: str) -> dict | None:
     return data
 
 
-def schema_problem(meta, required: set[str] | None = None) -> str | None:
+def schema_problem(meta: object, required: set[str] | frozenset[str] | None = None) -> str | None:
     """Why ``meta`` is not a manifest of the current schema (None if it is)."""
     if not isinstance(meta, dict):
         return f"manifest is a {type(meta).__name__}, not an object"
     if meta.get("schema_version") != SCHEMA_VERSION:
         return f"schema version {meta.get('schema_version')!r}, expected {SCHEMA_VERSION}"
     files, sizes, mtimes = meta.get("files"), meta.get("sizes"), meta.get("mtimes")
-    if not all(isinstance(x, dict) for x in (files, sizes, mtimes)):
+    if not (isinstance(files, dict) and isinstance(sizes, dict) and isinstance(mtimes, dict)):
         return "files, sizes and mtimes must be objects"
     if not files:
         return "no file listed"
@@ -140,7 +140,7 @@ def check(folder: Path, meta: dict, full: bool = False) -> str | None:
     return None
 
 
-def current(cache_dir: Path, key: str, required: set[str] | None = None, full: bool = False) -> tuple[Path | None, str | None]:
+def current(cache_dir: Path, key: str, required: set[str] | frozenset[str] | None = None, full: bool = False) -> tuple[Path | None, str | None]:
     """The published version folder of ``key`` if it passes the checks.
 
     Returns ``(folder, None)`` or ``(None, reason)``; reason is None when

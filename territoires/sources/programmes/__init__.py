@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from territoires import settings
+from territoires.sources.programmes.crte import read_crte
 from territoires.sources.programmes.model import (
     PROGRAMMES,
     SITE_COLUMNS,
@@ -22,7 +23,6 @@ from territoires.sources.programmes.model import (
 from territoires.sources.programmes.readers import (
     read_acv,
     read_cnfs_json,
-    read_crte,
     read_curated,
     read_france_services,
     read_generic,
