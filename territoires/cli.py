@@ -43,45 +43,59 @@ def _territory(args):
     return load_territory(args.dept, source=args.source, path=args.path)
 
 
-def _write_table(df, args, columns: dict[str, str] | None = None) -> None:
-    """Print ``df`` as a French table, or CSV to stdout / ``--out``."""
-    out = df.rename(columns=columns or {})
-    if getattr(args, "format", "table") == "csv":
-        if args.out:
-            from territoires.exports import to_csv
+def _write_table(df, args, columns: dict[str, str] | None = None, empty: str | None = None) -> None:
+    """Print ``df`` as a French table, or CSV / JSON (one writer, :mod:`territoires.exports`) to stdout or ``--out``.
 
-            to_csv(out, args.out, sep=args.sep, bom=args.bom)
+    ``empty`` says why a table has no row (printed instead of the table; on stderr beside CSV or JSON).
+    """
+    out = df.rename(columns=columns or {})
+    fmt = getattr(args, "format", "table")
+    if fmt in ("csv", "json"):
+        from territoires.exports import write_table
+
+        write_table(out, args.out, fmt, sep=args.sep, bom=args.bom)
+        if args.out:
             print(f"écrit : {args.out}")
-        else:
-            text = out.to_csv(index=False, sep=args.sep)
-            sys.stdout.write(clean(text) if sys.stdout.isatty() else text)  # bytes kept exact in a pipe
+        if not len(out) and empty:
+            print(f"aucune ligne : {empty}", file=sys.stderr)
     else:
         import pandas as pd
 
+        from territoires.clitext import screen_table
+
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(clean(out.to_string(index=False)) if len(out) else "(aucune ligne)")
+            print(clean(screen_table(out).to_string(index=False)) if len(out) else f"(aucune ligne{' : ' + empty if empty else ''})")
 
 
 def cmd_boundaries(args) -> int:
-    from territoires.exports import to_csv, to_geopackage
+    from territoires.exports import to_csv, to_geopackage, write_layer
+    from territoires.qgis import export_layers
 
     t = _territory(args)
     out = Path(args.out)
     if args.format == "gpkg":
         to_geopackage(t, out, as_of=args.as_of)
-    elif args.format == "geojson":
-        from territoires.fileio import atomic_path
-
-        with atomic_path(out) as tmp:
-            t.communes.drop(columns=["origin"], errors="ignore").to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
-    else:  # a multi-zone territory's WGS 84 communes have no projected origin column
-        to_csv(t.communes.drop(columns=["origin", "geometry"], errors="ignore"), out, sep=args.sep, bom=args.bom)
+        layers, skipped = export_layers(t, args.as_of)
+        print(f"couches : {', '.join(lyr.name for lyr in layers)}")
+        for key, why in skipped.items():
+            print(f"non écrite : {key} ({why})")
+    elif args.format in ("geojson", "fgb"):
+        write_layer(t, args.layer, out, as_of=args.as_of)
+    else:
+        layers, skipped = export_layers(t, args.as_of)
+        found = {lyr.name: lyr for lyr in layers}
+        if args.layer not in found:
+            why = f" ({skipped[args.layer]})" if args.layer in skipped else ""
+            raise KeyError(f"couche inconnue « {args.layer} »{why} ; couches : {', '.join(found)}")
+        to_csv(found[args.layer].data, out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
+    from territoires.territory.core import NOTHING_TO_REPORT
+
     rep = str(t.report)
-    if rep != "nothing to report":
+    if rep != NOTHING_TO_REPORT:
         print(clean(rep), file=sys.stderr)
     return EXIT_OK
 
@@ -136,9 +150,13 @@ def _gaps_access(args, t) -> int:
         routed = A.access_by_commune(t, args.programme, as_of=args.as_of, router=A.OSRMRouter(args.osrm),
                                      origins=spec or estimator.origins, thresholds=thresholds)
     shown = routed if routed is not None else acc
-    if args.format != "csv":
+    if args.format == "table":
+        from territoires.clitext import answered_on
+        from territoires.dates import to_date
+
         n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
-        print(f"Accès au site labellisé le plus proche : {n} sites comptés, dont {out} hors du territoire (listes chargées)")
+        print(f"Accès au site labellisé le plus proche {answered_on(to_date(args.as_of), t)} : "
+              f"{n} sites comptés, dont {out} hors du territoire (listes chargées)")
         for label, a in (("estimation", acc), ("routé", routed)):
             if a is None:
                 continue
@@ -160,26 +178,44 @@ def _gaps_access(args, t) -> int:
     else:
         table = A.access_summary(shown, by=by, thresholds=thresholds)
     table["modele_temps"] = shown.attrs["router"]
-    _write_table(table, args)
+    from territoires.clitext import with_names
+
+    _write_table(with_names(table, t), args)
     return EXIT_OK
 
 
 def cmd_suggest(args) -> int:
+    from territoires.clitext import answered_on, french_number, with_names
+    from territoires.dates import to_date
 
     t = _territory(args)
+    d = to_date(args.as_of)
+    args.as_of = d
     s = suggest_all_zones(t, args)
-    if args.format != "csv":
-        before = s.attrs.get("population_beyond_before", 0)
-        print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
-    _write_table(s, args)
+    before = int(s.attrs.get("population_beyond_before", 0))
+    limit = f"{french_number(args.threshold)} min"
+    if args.format == "table":
+        print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
+        print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
+    why = None
+    if s.empty:
+        why = (f"toutes les communes sont à moins de {limit} d'un site en service {answered_on(d)} : aucun site à proposer "
+               "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
+              "aucune commune candidate ne rapproche personne du seuil"
+    _write_table(with_names(s, t), args, empty=why)
     return EXIT_OK
 
 
 def cmd_targets(args) -> int:
     from territoires import analysis as A
+    from territoires.clitext import answered_on
+    from territoires.dates import to_date
 
     t = _territory(args)
-    _write_table(A.targets_progress(t, args.as_of)[["cible", "objectif", "valeur", "ecart", "atteint", "note"]], args)
+    d = to_date(args.as_of)
+    if args.format == "table":
+        print(f"Objectifs France Services {answered_on(d, t)}")
+    _write_table(A.targets_progress(t, d)[["cible", "objectif", "valeur", "ecart", "atteint", "note"]], args)
     return EXIT_OK
 
 
@@ -193,10 +229,11 @@ def cmd_map(args) -> int:
     names = list(MAPS) if args.name == "all" else [args.name]
     for n in names:
         if n not in MAPS:
-            raise KeyError(f"unknown map {n!r}; maps: {', '.join(MAPS)}, all")
+            raise KeyError(f"carte inconnue « {n} » ; cartes : {', '.join(MAPS)}, all")
     formats = args.formats
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
+        print(f"{spec.title} — {spec.subtitle}")
         for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
                            page=args.page, orientation=args.orientation):
             print(f"écrit : {p}")
@@ -228,7 +265,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="territoires", description="Cohésion territoriale : limites, programmes, manques et cartes.")
     p.add_argument("--version", action="version", version=f"territoires {__version__}")
     p.add_argument("--debug", action="store_true", help="afficher la trace complète des erreurs")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="commande")
 
     def territory_args(sp):
         sp.add_argument("--dept", default="79", help="code(s) de département, séparés par des virgules, ou 'all' (défaut : 79)")
@@ -236,16 +273,20 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--path", help="fichier ou dossier ADMIN EXPRESS (avec --source admin-express)")
 
     def table_args(sp):
-        sp.add_argument("--format", choices=["table", "csv"], default="table")
-        sp.add_argument("--out", help="fichier CSV à écrire (sinon sortie standard)")
+        sp.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                        help="table à l'écran, CSV (tableurs) ou JSON (programmes) ; même contenu (défaut : table)")
+        sp.add_argument("--out", help="fichier CSV ou JSON à écrire")
         sp.add_argument("--sep", default=",", type=cliargs.separator, help="séparateur CSV (';' pour les tableurs français)")
         sp.add_argument("--bom", action="store_true", help="UTF-8 avec BOM (Excel)")
 
     sp = sub.add_parser("boundaries", help="exporter les limites jointes (communes, cantons, EPCI, département)")
     territory_args(sp)
-    sp.add_argument("--format", choices=["gpkg", "geojson", "csv"], default="gpkg")
+    sp.add_argument("--format", choices=["gpkg", "geojson", "fgb", "csv"], default="gpkg",
+                    help="gpkg : toutes les couches stylées pour QGIS ; geojson, fgb, csv : une couche (--layer), le CSV sans géométrie (défaut : gpkg)")
+    sp.add_argument("--layer", default="communes",
+                    help="couche à écrire en geojson, fgb ou csv : communes, cantons, epci, departement ou un programme, ex. france_services (défaut : communes)")
     sp.add_argument("--out", required=True)
-    sp.add_argument("--as-of", type=cliargs.as_of, help="date des sites France Services inclus dans le GeoPackage")
+    sp.add_argument("--as-of", type=cliargs.as_of, help="date de l'état des programmes exportés : AAAA-MM-JJ ou JJ/MM/AAAA")
     sp.add_argument("--sep", default=",", type=cliargs.separator)
     sp.add_argument("--bom", action="store_true")
     sp.set_defaults(func=cmd_boundaries)
@@ -333,7 +374,9 @@ class _Parser(argparse.ArgumentParser):
         import re
 
         # "argument --speed: vitesse : 0 km/h hors…" -> "--speed : 0 km/h hors…"
-        message = re.sub(r"^argument (\S+?)(?:/\S+)?: (?:[^:]+ : )?", r"\1 : ", message)
+        # (argparse's own French texts, "choix invalide : …", keep their words)
+        message = re.sub(r"^argument (\S+?)(?:/\S+)? ?: (?:(?!choix invalide|valeur invalide|une valeur|au plus|au moins)[^:]+ : )?",
+                         r"\1 : ", message)
         self.exit(EXIT_USAGE, f"territoires : erreur : {clean(message)}\n")
 
 
@@ -363,9 +406,11 @@ def french_message(exc: BaseException) -> str:
 
 
 def main(argv=None) -> int:
+    from territoires.clitext import french_argparse, frenchify
     from territoires.errors import TerritoiresError
 
-    args = parser().parse_args(argv)
+    with french_argparse():  # argparse's own texts (usage, errors, -h) in French, restored after
+        args = frenchify(parser()).parse_args(argv)
     log_to_stderr_cleaned()
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]

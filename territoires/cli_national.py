@@ -7,6 +7,7 @@ same rules: French for the user, one line and exit 2 on a user error.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from territoires import cliargs
@@ -158,9 +159,9 @@ def gaps_cantons(t, args, write_table) -> int:
         sites = sites[~is_ant]
     gaps = A.cantons_without_site(t, key, as_of=args.as_of, sites=sites)
     note = vintage_line(t, key, args.as_of)
-    d = as_date(args.as_of)
-    when = d.strftime("%d/%m/%Y") if d else "aujourd'hui"
-    if args.format == "csv":
+    d = as_date(args.as_of) or date.today()
+    when = d.strftime("%d/%m/%Y")
+    if args.format in ("csv", "json"):
         gaps = gaps.assign(etat_connu_au=note.removeprefix("état connu au ") if note else "")
     else:
         n_groups = int((gaps["type"] == "groupe").sum())
@@ -174,8 +175,8 @@ def gaps_cantons(t, args, write_table) -> int:
             names = ", ".join(nocanton["nom"].head(5)) + ("…" if len(nocanton) > 5 else "")
             print(f"Sans canton, donc hors de ce décompte : {len(nocanton)} commune(s) ({names}) — "
                   "Paris et la Métropole de Lyon n'ont pas de canton, la Martinique et la Guyane non plus.")
-    cols = ["code_canton", "nom_canton", "population", "projets"] + (["etat_connu_au"] if args.format == "csv" else [])
+    cols = ["code_canton", "nom_canton", "population", "projets"] + (["etat_connu_au"] if args.format in ("csv", "json") else [])
     if len(t.departements) > 1:
         cols.insert(0, "code_departement")
-    write_table(gaps[cols], args)
+    write_table(gaps[cols], args, empty=f"chaque canton a au moins un site labellisé au {when}")
     return EXIT_OK

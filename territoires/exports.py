@@ -1,65 +1,192 @@
-"""Output for the users' tools: CSV for spreadsheets, GeoPackage for QGIS.
+"""Output for the users' tools: CSV for spreadsheets, JSON for programs, GeoPackage for QGIS.
 
-GeoPackage layers carry the same names as the map layers (``Limites communales``, ``Limites cantonales``, ``France Services labellisées``…), so a
-QGIS project and the generated maps speak the same language. Every file is
-written atomically.
+Every table the library writes goes through one writer, :func:`write_table`:
+
+- **Formula leads neutralised** (OWASP, *CSV Injection*): a text cell that
+  starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+  written with a leading single quote (``'=HYPERLINK(…)``), so a spreadsheet
+  shows it as text and never evaluates it. Numbers are numbers and are left
+  alone (``-0,5`` stays a number).
+- **Integers as integers**: a numeric column whose values are all whole
+  (populations, counts, even when pandas holds them as floats because of a
+  missing value) is written ``979``, never ``979.0``.
+- **French conventions** when the separator is ``;`` (the French
+  spreadsheets' default): decimal comma (``9,9``), booleans ``oui``/``non``.
+  With ``,`` the decimal point and ``true``/``false`` are used.
+- **Dates in ISO 8601** (``2021-09-14``) in every case: LibreOffice and Excel
+  in French read them as dates on import, they cannot be mistaken for
+  month-first dates by a spreadsheet set to another language, they sort as
+  text, and programs read them without a format string.
+- Missing values are empty cells; geometry columns are left out (use
+  :func:`to_geopackage` or :func:`write_layer` for them). Rows end with
+  CRLF (RFC 4180), so a carriage return inside a name is quoted, not a row break.
+
+``fmt="json"`` writes the same rows and columns as a JSON array of objects
+(numbers as numbers, dates as ISO strings, missing values as ``null``); only
+the spreadsheet neutralisation is CSV's own.
+
+Every file is written atomically.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from territoires.fileio import atomic_path, write_bytes
+from territoires.fileio import write_bytes
+from territoires.qgis import layer_names, to_geopackage, write_layer
 
-__all__ = ["BOUNDARY_LAYERS", "to_csv", "to_geopackage"]
+__all__ = ["FORMULA_LEADS", "column_kind", "layer_names", "neutralise", "table_records", "to_csv", "to_geopackage", "to_json", "write_layer", "write_table"]
 
-BOUNDARY_LAYERS = {
-    "Limites communales": "communes",
-    "Limites cantonales": "canton_units",
-    "Cantons": "cantons",
-    "Limites des EPCI": "epcis",
-    "Limite départementale": "outline",
-}
+#: First characters a spreadsheet may read as the start of a formula (OWASP).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_csv(table: pd.DataFrame, path: str | Path, sep: str = ",", bom: bool = False) -> Path:
-    """Write a table as CSV: UTF-8, with a BOM and ``sep=";"`` for French spreadsheets.
+def neutralise(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a formula lead gets a ``'`` in front.
 
-    Geometry columns are left out (use :func:`to_geopackage` for them).
+    >>> neutralise('=HYPERLINK("http://x","clic")')
+    '\\'=HYPERLINK("http://x","clic")'
+    >>> neutralise("Niort")
+    'Niort'
     """
-    frame = pd.DataFrame(table).drop(columns=[c for c in table.columns if str(table[c].dtype) == "geometry"], errors="ignore")
-    text = frame.to_csv(index=False, sep=sep)
-    return write_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 
-def to_geopackage(territory, path: str | Path, as_of=None, programmes=("france_services",)) -> Path:
-    """Write the boundary layers and programme sites of ``territory`` to one GeoPackage.
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(table)
+    geo = [c for c in frame.columns if str(frame[c].dtype) == "geometry"]
+    return frame.drop(columns=geo).reset_index(drop=True)
 
-    Layers: ``Limites communales`` (communes), ``Limites cantonales`` (cantons
-    and canton groups), ``Cantons`` (the 17 real cantons), ``Limites des EPCI``,
-    ``Limite départementale``, then for each programme with sites its
-    active sites and projects on ``as_of`` (``France Services labellisées``,
-    ``France Services en projet``).
+
+def _is_whole(values: pd.Series) -> bool:
+    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(v)) and bool(np.all(np.isfinite(v))) and bool(np.all(v == np.round(v))) and bool(np.all(np.abs(v) < 2**53))
+
+
+def column_kind(col: pd.Series) -> str:
+    """``int``, ``float``, ``bool``, ``date`` or ``text``: how a column is written."""
+    if pd.api.types.is_bool_dtype(col):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(col):
+        return "int" if pd.api.types.is_integer_dtype(col) or _is_whole(col) else "float"
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return "date"
+    values = col.dropna()
+    if len(values) and values.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).all():
+        return "date"
+    if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        return "bool"
+    return "text"
+
+
+def _missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _iso(v) -> str:
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.date().isoformat() if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) else v.isoformat()
+    return v.isoformat()
+
+
+def table_records(table: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """Column names and rows of plain Python values (int, float, bool, ISO date str, str, None).
+
+    The one conversion shared by the CSV and the JSON writers.
     """
-    from territoires.sources.programmes import programme
+    frame = _plain(table)
+    columns = [str(c) for c in frame.columns]
+    cols = []
+    for c in frame.columns:
+        kind, raw = column_kind(frame[c]), frame[c].astype(object).tolist()
+        converters: dict[str, Callable[[Any], Any]] = {
+            "int": lambda v: int(round(float(v))),
+            "float": float,
+            "bool": bool,
+            "date": _iso,
+            "text": str,
+        }
+        conv = converters[kind]
+        cols.append([None if _missing(v) else conv(v) for v in raw])
+    return columns, [list(row) for row in zip(*cols, strict=True)] if cols else []
 
-    layers = {}
-    for name, attr in BOUNDARY_LAYERS.items():
-        gdf = getattr(territory, attr)
-        layers[name] = gdf.drop(columns=[c for c in ("origin",) if c in gdf])
-    for key in programmes:
-        p = programme(key)
-        if p.kind != "sites":
-            continue
-        s = territory.sites(key, as_of=as_of)
-        obj = s.select_dtypes(exclude=["geometry"]).columns
-        s = s.astype({c: "string" for c in obj if s[c].dtype == object})
-        layers[p.active_layer] = s[s["status"] == p.active_status]
-        layers[p.project_layer] = s[s["status"] == p.project_status]
-    with atomic_path(path) as tmp:
-        tmp.unlink()
-        for name, gdf in layers.items():
-            gdf.to_file(tmp, layer=name, driver="GPKG", mode="a" if tmp.exists() else "w")
+
+def _cell(v, decimal: str, french: bool) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return ("oui" if v else "non") if french else ("true" if v else "false")
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return ""
+        return np.format_float_positional(v, trim="-").replace(".", decimal)
+    return neutralise(str(v))
+
+
+def csv_text(table: pd.DataFrame, sep: str = ",", decimal: str | None = None) -> str:
+    """The CSV text of ``table`` (see the module's rules); ``decimal`` defaults to ``,`` when ``sep`` is ``;``."""
+    if len(sep) != 1:
+        raise ValueError(f"le séparateur CSV doit être un seul caractère, pas {sep!r}")
+    french = sep == ";"
+    decimal = decimal or ("," if french else ".")
+    if decimal == sep:
+        raise ValueError(f"le séparateur décimal {decimal!r} ne peut pas être aussi le séparateur de colonnes")
+    columns, rows = table_records(table)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180: CR and LF inside a field get quoted
+    w.writerow([neutralise(c) for c in columns])
+    for row in rows:
+        w.writerow([_cell(v, decimal, french) for v in row])
+    return buf.getvalue()
+
+
+def json_text(table: pd.DataFrame) -> str:
+    """The same rows as :func:`csv_text`, as a JSON array of objects (UTF-8, not ASCII-escaped)."""
+    columns, rows = table_records(table)
+    clean = [[None if isinstance(v, float) and not math.isfinite(v) else v for v in row] for row in rows]
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in clean], ensure_ascii=False, indent=1) + "\n"
+
+
+def write_table(table: pd.DataFrame, path: str | Path | None = None, fmt: str = "csv", sep: str = ",",
+                bom: bool = False, decimal: str | None = None) -> Path | None:
+    """Write ``table`` as CSV or JSON to ``path`` (atomically), or to standard output if ``path`` is None.
+
+    ``bom`` adds a UTF-8 byte order mark (Excel needs it to read UTF-8 CSV).
+    """
+    if fmt == "csv":
+        text = csv_text(table, sep=sep, decimal=decimal)
+    elif fmt == "json":
+        text = json_text(table)
+    else:
+        raise ValueError(f"format de tableau inconnu {fmt!r} : csv ou json")
+    if path is None:
+        sys.stdout.write(text)
+        return None
+    return write_bytes(path, text.encode("utf-8-sig" if bom and fmt == "csv" else "utf-8"))
+
+
+def to_csv(table: pd.DataFrame, path: str | Path, sep: str = ",", bom: bool = False, decimal: str | None = None) -> Path:
+    """Write ``table`` as CSV (UTF-8; ``sep=";"`` and ``bom=True`` for French spreadsheets)."""
+    write_table(table, path, "csv", sep=sep, bom=bom, decimal=decimal)
+    return Path(path)
+
+
+def to_json(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as a JSON array of objects: the CSV's content for programs."""
+    write_table(table, path, "json")
     return Path(path)

@@ -21,7 +21,7 @@ def test_map_writes_the_deck_map(tmp_path, capsys):
 def test_gaps_cantons_table_and_csv(tmp_path, capsys):
     assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14"]) == 0
     out = capsys.readouterr().out
-    assert "Cantons sans site labellisé" in out and "La Gâtine" in out and "Secondigny, Thénezay" in out
+    assert "Cantons sans site labellisé (france_services) au 14/09/2021" in out and "La Gâtine" in out and "Secondigny, Thénezay" in out
     f = tmp_path / "gaps.csv"
     assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14", "--format", "csv", "--sep", ";", "--bom", "--out", str(f)]) == 0
     data = f.read_bytes()
@@ -53,9 +53,9 @@ def test_boundaries_geopackage(tmp_path, capsys):
     f = tmp_path / "79.gpkg"
     assert main(["boundaries", "--dept", "79", "--format", "gpkg", "--out", str(f)]) == 0
     layers = [name for name, _ in pyogrio.list_layers(f)]
-    assert layers == ["Limites communales", "Limites cantonales", "Cantons", "Limites des EPCI", "Limite départementale",
-                      "France Services labellisées", "France Services en projet"]
-    assert "252 communes" in capsys.readouterr().out
+    assert layers[:5] == ["communes", "cantons", "epci", "departement", "france_services"] and "layer_styles" in layers
+    out = capsys.readouterr().out
+    assert "252 communes" in out and "non écrite : couverture_mobile (aucune ligne au" in out
 
 
 def test_import_prints_the_report(tmp_path, capsys):
@@ -72,7 +72,7 @@ def test_user_errors_are_one_line_with_exit_code_2(capsys):
     err = capsys.readouterr().err
     assert err.startswith("territoires : erreur : code de département inconnu « 99 » ; codes valides : 01, 02") and err.count("\n") == 1
     assert main(["map", "nimporte", "--dept", "79"]) == 2
-    assert "unknown map 'nimporte'" in capsys.readouterr().err
+    assert "carte inconnue « nimporte »" in capsys.readouterr().err
 
 
 def test_file_errors_name_file_line_and_column(tmp_path, capsys):

@@ -83,13 +83,13 @@ def test_full_disk_on_csv_is_one_line_and_no_file(tmp_path, capsys, monkeypatch)
 
 @pytest.mark.integration
 def test_full_disk_on_geopackage_is_one_line(tmp_path, capsys, monkeypatch):
-    import geopandas as gpd
+    import pyogrio.raw
     from pyogrio.errors import DataSourceError
 
     def full(*a, **k):
         raise DataSourceError("sqlite3_exec(CREATE TABLE ...) failed: database or disk is full: No space left on device")
 
-    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", full)
+    monkeypatch.setattr(pyogrio.raw, "write", full)  # the typed GeoPackage writer (territoires.qgis.write_ogr)
     out = tmp_path / "79.gpkg"
     assert main(["boundaries", "--dept", "79", "--format", "gpkg", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"{E}disque plein, {out} n'a pas été écrit")
@@ -179,7 +179,7 @@ def test_boundaries_of_all_france(tmp_path, capsys, fmt):
     else:
         import pyogrio
 
-        assert pyogrio.read_info(out, layer="Limites communales")["features"] == 34875
+        assert pyogrio.read_info(out, layer="communes")["features"] == 34875
 
 
 def test_library_warnings_reach_the_terminal_cleaned(capsys):

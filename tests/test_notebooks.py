@@ -19,12 +19,19 @@ def test_the_four_notebooks_are_there():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_executes(path, tmp_path):
+def test_notebook_executes_and_shows_its_maps_inline(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs must be stripped in git"
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     elapsed = time.perf_counter() - start
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    errors = [o for o in outputs if o.output_type == "error"]
     assert errors == []
-    print(f"{path.name}: {elapsed:.1f} s")
+    data = [o.get("data", {}) for o in outputs if o.output_type in ("display_data", "execute_result")]
+    images = [d for d in data if d.get("image/png", "").startswith("iVBORw0KGgo")]  # base64 of a PNG signature
+    maps = [d for d in data if "leaflet" in d.get("text/html", "").lower() or "folium" in d.get("text/html", "").lower()]
+    assert images, f"{path.name}: no static map shown inline"
+    assert maps, f"{path.name}: no interactive map shown inline"
+    assert not any("srcdoc" in c.source for c in nb.cells), "maps display themselves: no iframe workaround"
+    print(f"{path.name}: {len(images)} image(s), {len(maps)} interactive map(s), {elapsed:.1f} s")

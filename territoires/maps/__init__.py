@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS
 from territoires.maps.choropleth import choropleth_map
-from territoires.maps.interactive import render_html, to_html
+from territoires.maps.interactive import build_map, leaflet_assets, render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
 
 if TYPE_CHECKING:
+    import folium
+
     from territoires.dates import DateLike
     from territoires.territory.core import Territory
 
@@ -33,8 +35,10 @@ __all__ = [
     "FORMATS",
     "MAPS",
     "MapSpec",
+    "boundaries_spec",
     "build",
     "choropleth_map",
+    "explore",
     "figure",
     "render_html",
     "render_static",
@@ -55,8 +59,84 @@ def build(territory: Territory, name: str, as_of: DateLike = None, made_on: Date
     ('france-services-79-2021-09-14', 'Le réseau France Services')
     """
     if name not in MAPS:
-        raise KeyError(f"unknown map {name!r}; maps: {', '.join(MAPS)}")
+        raise KeyError(f"carte inconnue « {name} » ; cartes : {', '.join(MAPS)}")
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
+
+
+def boundaries_spec(territory: Territory, made_on: DateLike = None) -> MapSpec:
+    """A map of the territory's boundaries alone: communes, cantons (named), EPCI, outline.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory to draw.
+    made_on : DateLike, optional
+        Date printed in the credit line (default: today).
+
+    Returns
+    -------
+    MapSpec
+
+    Examples
+    --------
+    >>> import territoires
+    >>> from territoires import maps
+    >>> spec = maps.boundaries_spec(territoires.load_territory("79"))
+    >>> [layer.name for layer in spec.layers][:2]
+    ['Limites communales', 'Limites des EPCI']
+    """
+    from territoires import __version__
+    from territoires.dates import to_date
+    from territoires.maps import style as S
+    from territoires.maps.catalogue import base_layers
+
+    layers, legend = base_layers(territory, epci=True)
+    deps = ", ".join(territory.departements) if len(territory.departements) <= 5 else f"{len(territory.departements)} départements"
+    return MapSpec(
+        slug=safe_name(f"limites-{deps}"), title="Limites administratives",
+        subtitle=f"{deps} — {len(territory.communes)} communes, {len(territory.canton_units)} cantons ou groupes, {len(territory.epcis)} EPCI",
+        layers=layers, legend=legend, sources=f"{S.SOURCE_BOUNDARIES} {territory.vintage}".strip(),
+        made_on=to_date(made_on), crs=territory.crs, version=__version__,
+    )
+
+
+def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
+    """An interactive :class:`folium.Map` of a :class:`MapSpec` or of a territory's boundaries.
+
+    Like ``GeoDataFrame.explore()``, the map displays itself in a notebook.
+
+    Parameters
+    ----------
+    obj : MapSpec or Territory
+        A map description (:func:`build`), or a territory: its communes,
+        cantons (named), EPCI and outline (:func:`boundaries_spec`).
+    self_contained : bool, default True
+        Embed Leaflet as data URLs, so the map shows with no network.
+    basemap : str, optional
+        An xyzservices tile name (``"OpenStreetMap"``); needs the network.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import territoires
+    >>> from territoires import maps
+    >>> t = territoires.load_territory("79")
+    >>> m = maps.explore(maps.build(t, "crte", as_of="2021-12-31"))
+    >>> type(m).__name__, "unpkg.com" in m.get_root().render()
+    ('Map', False)
+    """
+    import base64
+
+    spec = obj if isinstance(obj, MapSpec) else boundaries_spec(obj)
+    m = build_map(spec, basemap=basemap, decimals=spec.decimals)
+    if self_contained:
+        js, css = leaflet_assets()
+        m.default_js = [("leaflet", "data:text/javascript;base64," + base64.b64encode(js.encode()).decode())]
+        m.default_css = [("leaflet_css", "data:text/css;base64," + base64.b64encode(css.encode()).decode())]
+    return m
 
 
 def write_map(
@@ -91,10 +171,10 @@ def write_map(
     for fmt in formats:
         fmt = fmt.strip().lower()
         if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
+            raise ValueError(f"format inconnu « {fmt} » ; formats : {', '.join(FORMATS)}")
         target = out / f"{base}.{fmt}"
         if target.resolve().parent != out.resolve():
-            raise ValueError(f"refusing to write outside {out}: {target}")
+            raise ValueError(f"écriture hors du dossier {out} refusée : {target}")
         if fmt == "html":
             render_html(spec, target, self_contained=self_contained, basemap=basemap)
         else:

@@ -180,11 +180,11 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
     data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "minutes", "commune_site_proche"]].rename(columns={"nom_commune": "nom"}), on="code_insee")
-    import mapclassify  # imported here: it pulls in scipy.stats (1 s)
+    from territoires.maps.classify import user_defined
 
     y = data["minutes"].fillna(np.inf).to_numpy()
     top = max(float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 31, 30.0001)
-    cls = mapclassify.UserDefined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
+    cls = user_defined(np.where(np.isfinite(y), y, top), bins=[*ACCESS_BINS, top])
     data["classe"] = [ACCESS_LABELS[i] for i in cls.yb]
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)

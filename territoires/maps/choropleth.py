@@ -27,7 +27,7 @@ def choropleth_map(
     territory: Territory, column: str = "densite", title: str | None = None, k: int = 5, made_on: DateLike = None,
     tolerance: float | None = None,
 ) -> MapSpec:
-    """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
+    """Communes coloured by ``column`` in ``k`` quantile classes (:mod:`territoires.maps.classify`).
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
@@ -50,11 +50,11 @@ def choropleth_map(
     if column == "densite":
         areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
         data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
-    import mapclassify
+    from territoires.maps.classify import quantiles
 
     y = data[column].astype(float)
     ok = y.notna().to_numpy()
-    q = mapclassify.Quantiles(y[ok].to_numpy(), k=k)
+    q = quantiles(y[ok].to_numpy(), k=k)
     edges = [float(y[ok].min()), *q.bins]
     labels = [f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}".replace(",", "\u202f") for i in range(len(q.bins))]
     cls = np.full(len(data), "sans donnée", dtype=object)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -31,6 +32,7 @@ __all__ = [
     "LegendEntry",
     "MapSpec",
     "Panel",
+    "PROGRAMME_COLORS",
     "ORANGE_TERRE_BATTUE",
     "ROSE_MACARON",
     "ROUGE_MARIANNE",
@@ -41,6 +43,10 @@ __all__ = [
     "VIOLET_GLYCINE",
     "french_date",
 ]
+
+if TYPE_CHECKING:
+    import folium
+    from matplotlib.figure import Figure
 
 # DSFR colours
 BLEU_FRANCE = "#000091"
@@ -171,6 +177,24 @@ class MapSpec:
     #: zones of a territory spanning several CRS, main one first (empty: one zone, ``crs``)
     panels: list[Panel] = field(default_factory=list)
 
+    def figure(self, page: str = "A4", orientation: str | None = None) -> Figure:
+        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched) on an A4 or A3 page."""
+        from territoires.maps.static import figure
+
+        return figure(self, page=page, orientation=orientation)
+
+    def explore(self, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
+        """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
+        from territoires.maps import explore
+
+        return explore(self, self_contained=self_contained, basemap=basemap)
+
+    def _repr_png_(self) -> bytes:
+        """Notebooks show a map specification as its static map."""
+        from territoires.maps.static import png_bytes
+
+        return png_bytes(self)
+
     @property
     def credit(self) -> str:
         """The source lines (one per source, see :mod:`~territoires.maps.credits`) and who made the map.
@@ -196,3 +220,18 @@ def french_date(d: date) -> str:
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
     day = "1er" if d.day == 1 else str(d.day)
     return f"{day} {months[d.month - 1]} {d.year}"
+
+
+#: The colour of each programme on the maps (registry key → DSFR colour).
+#: The QGIS styles of the GeoPackage use the same; CRTE, drawn by contract,
+#: takes :data:`CATEGORICAL` in the order of the contracts' names.
+PROGRAMME_COLORS = {
+    "france_services": BLEU_FRANCE,
+    "conseillers_numeriques": VERT_MENTHE,
+    "couverture_mobile": ROUGE_MARIANNE,
+    "pvd": VIOLET_GLYCINE,
+    "acv": BLEU_ECUME,
+    "fonds_friches": CAFE_CREME,
+    "zones_blanches": JAUNE_TOURNESOL,
+    "ingenierie_anct": BLEU_FRANCE_LIGHT,
+}

@@ -32,6 +32,10 @@ _ensure_cache = ensure_cache
 log = logging.getLogger(__name__)
 
 
+#: What a boundary report says when the source provided everything.
+NOTHING_TO_REPORT = "rien à signaler"
+
+
 @dataclass
 class BoundaryReport:
     """What the boundary source could not provide for this territory.
@@ -57,18 +61,18 @@ class BoundaryReport:
                 f"{r.code_insee} {r.nom} ({r.geometry_source})"
                 for r in self.missing_geometry.itertuples()
             )
-            lines.append(f"{len(self.missing_geometry)} commune(s) without source geometry: {codes}")
+            lines.append(f"{len(self.missing_geometry)} commune(s) sans géométrie dans la source : {codes}")
         if len(self.communes_without_canton):
             lines.append(
-                f"{len(self.communes_without_canton)} commune(s) in no canton: "
+                f"{len(self.communes_without_canton)} commune(s) dans aucun canton : "
                 + ", ".join(self.communes_without_canton["code_insee"])
             )
         if len(self.inexact_cantons):
             lines.append(
-                "canton geometry approximated by whole split communes: "
+                "contour approché par la commune entière (commune partagée entre cantons) : "
                 + ", ".join(self.inexact_cantons["code_canton"])
             )
-        return "\n".join(lines) or "nothing to report"
+        return "\n".join(lines) or NOTHING_TO_REPORT
 
 
 @dataclass
@@ -122,6 +126,17 @@ class Territory:
             f"<Territory {deps}: {len(self.communes)} communes, {len(self.canton_units)} canton units, "
             f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.source_version}, COG {self.vintage or 'non précisé'}>"
         )
+
+    def _repr_html_(self) -> str:
+        """Notebooks show a territory as a short table (its map: ``territoires.maps.explore(t)``)."""
+        import html
+
+        deps = ", ".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
+        rows = [("Départements", deps), ("Communes", len(self.communes)),
+                ("Cantons ou groupes de cantons", len(self.canton_units)), ("EPCI", len(self.epcis)),
+                ("Limites", f"{self.source} {self.vintage}".strip()), ("Projection", self.crs)]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        return f"<table><caption>Territoire</caption>{body}</table>"
 
     @property
     def is_multizone(self) -> bool:
