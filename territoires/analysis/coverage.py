@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from territoires.sources.programmes import programme as _programme
 
 
 def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
-    g = sites.groupby(key)
-    return pd.DataFrame(
-        {
-            "n": g.size(),
-            "names": g["commune"].agg(lambda s: ", ".join(sorted(s.astype(str)))),
-            "ids": g["site_id"].agg(lambda s: ";".join(map(str, s))),
-        }
-    )
+    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";"), one groupby."""
+    by_commune = sites.assign(_c=sites["commune"].astype(str)).sort_values([key, "_c"], kind="stable")
+    names = by_commune.groupby(key, sort=False)["_c"].agg(", ".join)
+    ids = sites.assign(_i=sites["site_id"].astype(str)).groupby(key, sort=False)["_i"].agg(";".join)
+    return pd.DataFrame({"n": sites.groupby(key).size(), "names": names, "ids": ids})
 
 
 def canton_coverage(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
@@ -36,6 +34,9 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
         per canton inside a group (``kind`` ``fraction``): ``code_canton, nom, kind, cantons, population, n_labelled, labelled, n_projects, projects, project_ids, covered, statut``. A group is covered if any of its
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
+
+    A join on canton codes: sites are counted and listed per code in one
+    groupby each, then looked up by code (no geometry, no per-row Python).
     """
     p = _programme(programme)
     units = territory.canton_units
@@ -54,37 +55,35 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
             "population": units["population"].to_numpy(),
         }
     )
-    out["n_labelled"] = out["code_canton"].map(lab["n"]).fillna(0).astype(int)
-    out["labelled"] = out["code_canton"].map(lambda c: lab["names"].get(c, ""))
-    out["n_projects"] = out["code_canton"].map(proj["n"]).fillna(0).astype(int)
-    out["projects"] = out["code_canton"].map(lambda c: proj["names"].get(c, ""))
-    out["project_ids"] = out["code_canton"].map(lambda c: proj["ids"].get(c, ""))
+    code = out["code_canton"]
+    out["n_labelled"] = code.map(lab["n"]).fillna(0).astype(int)
+    out["labelled"] = code.map(lab["names"]).fillna("")
+    out["n_projects"] = code.map(proj["n"]).fillna(0).astype(int)
+    out["projects"] = code.map(proj["names"]).fillna("")
+    out["project_ids"] = code.map(proj["ids"]).fillna("")
     out["covered"] = out["n_labelled"] > 0
-    out["statut"] = out["covered"].map({True: "couvert", False: "sans site"})
+    out["statut"] = np.where(out["covered"], "couvert", "sans site")
     # The cantons inside groups: their own status is undetermined.
-    frac_rows = []
-    canton_name = dict(zip(territory.cantons["code_canton"], territory.cantons["nom"], strict=True))
-    for g in out[out["kind"] == "groupe"].itertuples():
-        for code in filter(None, str(g.cantons).split(";")):
-            frac_rows.append(
-                {
-                    "code_canton": code,
-                    "nom": canton_name.get(code, code),
-                    "kind": "fraction",
-                    "cantons": g.code_canton,
-                    "code_departement": g.code_departement,
-                    "population": pd.NA,
-                    "n_labelled": pd.NA,
-                    "labelled": "",
-                    "n_projects": pd.NA,
-                    "projects": "",
-                    "project_ids": "",
-                    "covered": pd.NA,
-                    "statut": f"indéterminé (groupe {g.nom} {'couvert' if g.covered else 'sans site'})",
-                }
-            )
-    if frac_rows:
-        out = pd.concat([out, pd.DataFrame(frac_rows)], ignore_index=True)
+    groups = out[out["kind"] == "groupe"]
+    if len(groups):
+        frac = groups[["code_canton", "nom", "code_departement", "covered", "cantons"]].rename(columns={"code_canton": "group", "nom": "group_nom"})
+        frac = frac.assign(code_canton=frac["cantons"].astype(str).str.split(";")).explode("code_canton")
+        frac = frac[frac["code_canton"].fillna("") != ""]
+        names = pd.Series(territory.cantons["nom"].to_numpy(), index=territory.cantons["code_canton"].to_numpy())
+        frac_rows = pd.DataFrame(
+            {
+                "code_canton": frac["code_canton"].to_numpy(),
+                "nom": frac["code_canton"].map(names).fillna(frac["code_canton"]).to_numpy(),
+                "kind": "fraction",
+                "cantons": frac["group"].to_numpy(),
+                "code_departement": frac["code_departement"].to_numpy(),
+                "population": pd.NA, "n_labelled": pd.NA, "labelled": "", "n_projects": pd.NA,
+                "projects": "", "project_ids": "", "covered": pd.NA,
+                "statut": ("indéterminé (groupe " + frac["group_nom"].astype(str) + " "
+                           + np.where(frac["covered"], "couvert", "sans site") + ")").to_numpy(),
+            }
+        )
+        out = pd.concat([out, frac_rows], ignore_index=True)
     out["population"] = out["population"].astype("Int64")
     out["covered"] = out["covered"].astype("boolean")
     for c in ("n_labelled", "n_projects"):

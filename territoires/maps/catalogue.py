@@ -15,7 +15,7 @@ import pandas as pd
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.maps import style as S
-from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.geometry import default_tolerance, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.textio import as_date
 
@@ -67,8 +67,9 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sourc
     )
 
 
-def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
-    """Commune, canton (and EPCI) limits and the département outline."""
+def base_layers(territory, tolerance: float | None = None, communes: bool = True, epci: bool = False, canton_labels: bool = True,
+                cantons: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
+    """Commune, canton (and EPCI) limits and the département outline (only these layers are simplified)."""
     g = simplified(territory, tolerance)
     layers, legend = [], []
     if communes:
@@ -80,10 +81,11 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
         legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
-    sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
-    units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
-    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
-    legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
+    if cantons:
+        sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
+        units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
+        layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
+        legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
     sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
     layers.append(Layer("Limite départementale", g["outline"][["code_departement", "nom", "geometry"]], sym, interactive=False))
     legend.append(LegendEntry("Limite départementale", sym, "Limite départementale", "Limites"))
@@ -159,8 +161,8 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
                  popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
                  label="nom")
     s = territory.sites("france_services", as_of=d)
-    layers, legend = base_layers(territory)
-    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    layers, legend = base_layers(territory, cantons=False)
+    layers = [fill, *layers]
     layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
     layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
@@ -254,8 +256,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     colors["hors CRTE"] = S.GRIS_FOND
     fill = Layer("Périmètres des CRTE", data, Symbol("fill", S.GRIS_FOND, edgecolor=S.BLANC, linewidth=0.2, opacity=0.85), by="crte", classes=colors,
                  tooltip=[("nom", "Commune"), ("crte", "CRTE")], popup=[("nom", "Commune"), ("crte", "CRTE"), ("signature", "Signé le")])
-    layers, legend = base_layers(territory, communes=False, epci=True)
-    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    layers, legend = base_layers(territory, communes=False, epci=True, cantons=False)
+    layers = [fill, *layers]
     legend = [LegendEntry(n, Symbol("fill", colors[n], edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE") for n in names]
     if (data["crte"] == "hors CRTE").any():
         legend.append(LegendEntry("hors CRTE", Symbol("fill", S.GRIS_FOND, edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE"))
@@ -361,9 +363,7 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
     the commune areas in the projected CRS. Built for national maps: the
     geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
     """
-    from territoires.maps.geometry import TOLERANCE_NATIONAL
-
-    tol = tolerance if tolerance is not None else (TOLERANCE_NATIONAL if len(territory.departements) > 5 else TOLERANCE_DEPARTEMENT)
+    tol = tolerance if tolerance is not None else default_tolerance(territory)
     g = simplified(territory, tol)["communes"]
     data = g[["code_insee", "nom", "population", "geometry"]].copy()
     if column == "densite":

@@ -4,61 +4,110 @@ Communes are simplified as a coverage (``shapely.coverage_simplify``): a
 border shared by two communes is simplified once, so no gap or sliver opens
 between neighbours. Cantons, EPCI and département outlines are then
 dissolved from the simplified communes, so every level's lines fall exactly
-on the communes' ones. Results are kept on the territory object.
+on the communes' ones.
+
+Layers are built **on demand**: :func:`simplified` returns a mapping whose
+``"canton_units"``, ``"epcis"`` and ``"outline"`` entries are dissolved the
+first time a map asks for them (a choropleth that draws communes and
+départements never dissolves cantons or EPCI). The polygons that break the
+coverage (``coverage_invalid_edges``) are found once per simplified layer
+and reused by every dissolve. Results are kept on the territory object.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.territory.geometry import union_by
+from territoires.territory.geometry import coverage_breakers, union_by
 
 #: Default simplification tolerance in metres, per use.
 TOLERANCE_DEPARTEMENT = 40.0
 TOLERANCE_NATIONAL = 500.0
 
+#: Layer name → (column of the communes to dissolve by, key column of the territory's layer).
+_DISSOLVED = {
+    "canton_units": ("code_canton", "code_canton"),
+    "epcis": ("siren_epci", "siren"),
+    "outline": ("code_departement", "code_departement"),
+}
+LAYERS = ("communes", *_DISSOLVED)
 
-def simplified(territory, tolerance: float = TOLERANCE_DEPARTEMENT) -> dict[str, gpd.GeoDataFrame]:
+
+class SimplifiedLayers(Mapping):
+    """``communes, canton_units, epcis, outline`` of one territory, simplified on first access."""
+
+    def __init__(self, territory, tolerance: float):
+        self._t = territory
+        self._tol = tolerance
+        self._done: dict[str, gpd.GeoDataFrame] = {}
+        self._ok = None
+        self._breakers = None
+
+    def __iter__(self):
+        return iter(LAYERS)
+
+    def __len__(self) -> int:
+        return len(LAYERS)
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        if name not in LAYERS:
+            raise KeyError(name)
+        if name not in self._done:
+            self._done[name] = self._build(name)
+        return self._done[name]
+
+    def _build(self, name: str) -> gpd.GeoDataFrame:
+        t = self._t
+        if t.is_multizone:
+            parts = [simplified(z, self._tol)[name] for z in t.zones()]  # zones share the national tolerance
+            return gpd.GeoDataFrame(pd.concat([p.to_crs(t.crs) for p in parts], ignore_index=True), crs=t.crs)
+        if name == "communes":
+            return self._communes()
+        com = self["communes"]
+        geoms = com.geometry.to_numpy()
+        if self._breakers is None:  # once per simplified layer, shared by every dissolve
+            self._breakers = coverage_breakers(geoms[self._ok])
+        key, keycol = _DISSOLVED[name]
+        k, g, _ = union_by(geoms[self._ok], com[key].to_numpy()[self._ok], self._breakers)
+        gm = dict(zip(k, g, strict=True))
+        frame = {"canton_units": t.canton_units, "epcis": t.epcis, "outline": t.outline}[name]
+        return frame.set_geometry(gpd.GeoSeries([gm.get(v) for v in frame[keycol]], crs=t.crs, index=frame.index))
+
+    def _communes(self) -> gpd.GeoDataFrame:
+        t = self._t
+        com = t.communes.drop(columns=[c for c in ("origin",) if c in t.communes])
+        geoms = com.geometry.to_numpy()
+        ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        simple = geoms.copy()
+        if self._tol > 0 and ok.any():
+            simple[ok] = shapely.coverage_simplify(geoms[ok], self._tol)
+        self._ok = ok
+        return com.set_geometry(gpd.GeoSeries(simple, crs=t.crs, index=com.index))
+
+
+def default_tolerance(territory) -> float:
+    """500 m for a territory of more than 5 départements (a national map), 40 m below."""
+    return TOLERANCE_NATIONAL if len(territory.departements) > 5 else TOLERANCE_DEPARTEMENT
+
+
+def simplified(territory, tolerance: float | None = None) -> SimplifiedLayers:
     """``communes, canton_units, epcis, outline`` with simplified geometry (territory CRS).
 
-    A multi-zone territory is simplified zone by zone and returned in WGS 84.
+    ``tolerance`` in metres (default: :func:`default_tolerance`). A mapping:
+    each layer is built when first read, then kept. A multi-zone territory is
+    simplified zone by zone and returned in WGS 84.
     """
+    if tolerance is None:
+        tolerance = default_tolerance(territory)
     cache = territory.__dict__.setdefault("_simplified", {})
-    if tolerance in cache:
-        return cache[tolerance]
-    if territory.is_multizone:
-        parts = [simplified(z, tolerance) for z in territory.zones()]
-        out = {
-            k: gpd.GeoDataFrame(pd.concat([p[k].to_crs(territory.crs) for p in parts], ignore_index=True), crs=territory.crs)
-            for k in parts[0]
-        }
-        cache[tolerance] = out
-        return out
-    com = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).copy()
-    geoms = com.geometry.to_numpy()
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    simple = geoms.copy()
-    if tolerance > 0 and ok.any():
-        simple[ok] = shapely.coverage_simplify(geoms[ok], tolerance)
-    com = com.set_geometry(gpd.GeoSeries(simple, crs=territory.crs, index=com.index))
-
-    def dissolve(frame, key, keys_frame):
-        k, g, _ = union_by(com.geometry.to_numpy()[ok], com[key].to_numpy()[ok])
-        gm = dict(zip(k, g, strict=True))
-        out = keys_frame.copy()
-        keycol = "siren" if key == "siren_epci" else key
-        out = out.set_geometry(gpd.GeoSeries([gm.get(v) for v in out[keycol]], crs=territory.crs, index=out.index))
-        return out
-
-    units = dissolve(com, "code_canton", territory.canton_units)
-    epcis = dissolve(com, "siren_epci", territory.epcis)
-    outline = dissolve(com, "code_departement", territory.outline)
-    out = {"communes": com, "canton_units": units, "epcis": epcis, "outline": outline}
-    cache[tolerance] = out
-    return out
+    if tolerance not in cache:
+        cache[tolerance] = SimplifiedLayers(territory, tolerance)
+    return cache[tolerance]
 
 
 def round_coordinates(geoms: np.ndarray, decimals: int) -> np.ndarray:
