@@ -11,19 +11,29 @@ Layers are built **on demand**: :func:`simplified` returns a mapping whose
 first time a map asks for them (a choropleth that draws communes and
 départements never dissolves cantons or EPCI). The polygons that break the
 coverage (``coverage_invalid_edges``) are found once per simplified layer
-and reused by every dissolve. Results are kept on the territory object.
+and reused by every dissolve. Results are kept on the territory object and,
+for zones of at least :data:`DISK_FROM` communes (the national case, where
+``coverage_simplify`` costs seconds), in ``<cache_dir>/cartes/``: simplified
+once per boundary vintage and tolerance, then read.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from territoires import settings
+from territoires.fileio import atomic_path
 from territoires.territory.geometry import coverage_breakers, union_by
+
+#: Bump when the simplification changes: layers kept on disk are then made again.
+SCHEMA = 1
 
 #: Default simplification tolerance in metres, per use.
 TOLERANCE_DEPARTEMENT = 40.0
@@ -58,7 +68,12 @@ class SimplifiedLayers(Mapping):
         if name not in LAYERS:
             raise KeyError(name)
         if name not in self._done:
-            self._done[name] = self._build(name)
+            got = _from_disk(self._t, self._tol, name) if _on_disk(self._t) else None
+            if got is None:
+                got = self._build(name)
+                if _on_disk(self._t):
+                    _to_disk(self._t, self._tol, name, got)
+            self._done[name] = got
         return self._done[name]
 
     def _build(self, name: str) -> gpd.GeoDataFrame:
@@ -70,6 +85,8 @@ class SimplifiedLayers(Mapping):
             return self._communes()
         com = self["communes"]
         geoms = com.geometry.to_numpy()
+        if self._ok is None:  # communes read from disk
+            self._ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         if self._breakers is None:  # once per simplified layer, shared by every dissolve
             self._breakers = coverage_breakers(geoms[self._ok])
         key, keycol = _DISSOLVED[name]
@@ -88,6 +105,59 @@ class SimplifiedLayers(Mapping):
             simple[ok] = shapely.coverage_simplify(geoms[ok], self._tol)
         self._ok = ok
         return com.set_geometry(gpd.GeoSeries(simple, crs=t.crs, index=com.index))
+
+
+#: Zones of at least this many communes keep their simplified layers on disk.
+DISK_FROM = 5000
+
+
+def _on_disk(territory) -> bool:
+    return len(territory.communes) >= DISK_FROM
+
+
+def _frame(territory, name: str) -> gpd.GeoDataFrame:
+    return {"communes": territory.communes, "canton_units": territory.canton_units, "epcis": territory.epcis, "outline": territory.outline}[name]
+
+
+def _disk_file(territory, tolerance: float, name: str) -> Path:
+    """Where a simplified layer is kept: named after what it was made from.
+
+    The name hashes the source, vintage, CRS, tolerance, the layer's keys and
+    its number of coordinates, so a changed boundary cache never reuses it.
+    """
+    frame = _frame(territory, name)
+    h = hashlib.sha256()
+    key = "siren" if name == "epcis" else ("code_insee" if name == "communes" else _DISSOLVED[name][1])
+    h.update(f"{SCHEMA}|{territory.source}|{territory.vintage}|{territory.crs}|{tolerance}|{name}".encode())
+    h.update("\0".join(frame[key].astype(str)).encode())
+    h.update(str(int(shapely.get_num_coordinates(territory.communes.geometry.to_numpy()).sum())).encode())
+    return Path(settings.cache_dir) / "cartes" / f"{name}-{tolerance:g}m-{h.hexdigest()[:20]}.parquet"
+
+
+def _from_disk(territory, tolerance: float, name: str) -> gpd.GeoDataFrame | None:
+    path = _disk_file(territory, tolerance, name)
+    if not path.exists():
+        return None
+    try:
+        wkb = pd.read_parquet(path)["wkb"]
+    except (OSError, ValueError, KeyError):
+        return None
+    frame = _frame(territory, name)
+    if len(wkb) != len(frame):
+        return None
+    frame = frame.drop(columns=[c for c in ("origin",) if c in frame])
+    geoms = shapely.from_wkb(wkb.to_numpy())
+    return frame.set_geometry(gpd.GeoSeries(geoms, crs=territory.crs, index=frame.index))
+
+
+def _to_disk(territory, tolerance: float, name: str, layer: gpd.GeoDataFrame) -> None:
+    path = _disk_file(territory, tolerance, name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            pd.DataFrame({"wkb": shapely.to_wkb(layer.geometry.to_numpy())}).to_parquet(tmp, index=False)
+    except OSError:  # a read-only cache: simplify again next time
+        pass
 
 
 def default_tolerance(territory) -> float:
