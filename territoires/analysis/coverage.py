@@ -8,12 +8,23 @@ import pandas as pd
 from territoires.sources.programmes import programme as _programme
 
 
+def _joined(keys: np.ndarray, values: np.ndarray, sep: str, sort_values: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per distinct key: how many values and the values joined by ``sep`` (one sort, one pass over groups)."""
+    order = np.lexsort((values, keys)) if sort_values else np.argsort(keys, kind="stable")
+    k, v = keys[order], values[order]
+    if not len(k):
+        return k, np.array([], dtype=int), []
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(k)]
+    return k[starts], ends - starts, [sep.join(v[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+
 def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";"), one groupby."""
-    by_commune = sites.assign(_c=sites["commune"].astype(str)).sort_values([key, "_c"], kind="stable")
-    names = by_commune.groupby(key, sort=False)["_c"].agg(", ".join)
-    ids = sites.assign(_i=sites["site_id"].astype(str)).groupby(key, sort=False)["_i"].agg(";".join)
-    return pd.DataFrame({"n": sites.groupby(key).size(), "names": names, "ids": ids})
+    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";", in table order)."""
+    keys = sites[key].to_numpy(dtype=object)
+    uk, n, names = _joined(keys, sites["commune"].astype(str).to_numpy(dtype=object), ", ", True)
+    _, _, ids = _joined(keys, sites["site_id"].astype(str).to_numpy(dtype=object), ";", False)
+    return pd.DataFrame({"n": n, "names": names, "ids": ids}, index=pd.Index(uk, dtype=object))
 
 
 def canton_coverage(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
@@ -42,25 +53,21 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     units = territory.canton_units
     if sites is None:
         sites = territory.sites(p.key, as_of=as_of)
-    sites = sites[sites["code_canton"].notna()]
-    lab = _site_lists(sites[sites["status"] == p.active_status], "code_canton")
-    proj = _site_lists(sites[sites["status"] == p.project_status], "code_canton")
-    out = pd.DataFrame(
-        {
-            "code_canton": units["code_canton"].to_numpy(),
-            "nom": units["nom"].to_numpy(),
-            "kind": units["kind"].to_numpy(),
-            "cantons": units["cantons"].to_numpy(),
-            "code_departement": units["code_departement"].to_numpy(),
-            "population": units["population"].to_numpy(),
-        }
-    )
-    code = out["code_canton"]
-    out["n_labelled"] = code.map(lab["n"]).fillna(0).astype(int)
-    out["labelled"] = code.map(lab["names"]).fillna("")
-    out["n_projects"] = code.map(proj["n"]).fillna(0).astype(int)
-    out["projects"] = code.map(proj["names"]).fillna("")
-    out["project_ids"] = code.map(proj["ids"]).fillna("")
+    sites = pd.DataFrame({c: sites[c].to_numpy() for c in ("code_canton", "status", "commune", "site_id")})  # no geometry needed
+    sites = sites[sites["code_canton"].notna().to_numpy()]
+    status = sites["status"].to_numpy()
+    lab = _site_lists(sites[status == p.active_status], "code_canton")
+    proj = _site_lists(sites[status == p.project_status], "code_canton")
+    cols = ["code_canton", "nom", "kind", "cantons", "code_departement", "population"]
+    out = pd.DataFrame({c: units[c].to_numpy() for c in cols})
+    code = pd.Index(out["code_canton"].to_numpy(dtype=object))
+    lab = lab.reindex(code)  # the join on canton codes
+    proj = proj.reindex(code)
+    out["n_labelled"] = lab["n"].fillna(0).astype(int).to_numpy()
+    out["labelled"] = lab["names"].fillna("").to_numpy()
+    out["n_projects"] = proj["n"].fillna(0).astype(int).to_numpy()
+    out["projects"] = proj["names"].fillna("").to_numpy()
+    out["project_ids"] = proj["ids"].fillna("").to_numpy()
     out["covered"] = out["n_labelled"] > 0
     out["statut"] = np.where(out["covered"], "couvert", "sans site")
     # The cantons inside groups: their own status is undetermined.
