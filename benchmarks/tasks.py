@@ -40,8 +40,8 @@ TASKS = {
     "boundaries": {
         "title": "national boundaries: communes, cantons, EPCI, départements",
         "lib": (LIB_IMPORT, "t = territoires.load_territory('all')\nNOTE = f'{len(t.communes)} communes'"),
-        "hand": (HAND_READ, "c = [layer(n) for n in ('communes', 'canton_units', 'epcis', 'departements')]\nNOTE = f'{len(c[0])} communes'"),
-        "hand_is": "`read_parquet` of the same four GeoParquet layers",
+        "hand": (HAND_READ, "c = [layer(n) for n in ('communes', 'cantons', 'canton_units', 'epcis', 'departements')]\nNOTE = f'{len(c[0])} communes'"),
+        "hand_is": "`read_parquet` of the same five GeoParquet layers",
     },
     "gaps": {
         "title": "national cantons without a site (2,800 synthetic sites)",

@@ -188,4 +188,5 @@
   map.on("overlayadd", function (e) { toggle(e.layer.territoiresName, true); });
   map.on("overlayremove", function (e) { toggle(e.layer.territoiresName, false); });
   D.layers.forEach(function (l) { if (!l.show) { toggle(l.name, false); } });
+  window.territoiresReady = performance.now();  /* when the page's script has drawn every layer */
 })();
