@@ -31,7 +31,7 @@ def measure(path: Path, chromium: str, repeat: int) -> dict:
             page.wait_for_function("window.territoiresReady !== undefined", timeout=120_000)
             first.append(page.evaluate(FRAMES))
             for dx in (300, -300, 300):
-                t0 = page.evaluate("() => { window.t0 = performance.now(); window.territoiresMap.panBy([%d, 0], {animate: false}); return window.t0; }" % dx)
+                t0 = page.evaluate(f"() => {{ window.t0 = performance.now(); window.territoiresMap.panBy([{dx}, 0], {{animate: false}}); return window.t0; }}")
                 pans.append(page.evaluate(FRAMES) - t0)
             ctx.close()
         b.close()

@@ -57,7 +57,7 @@ def cmd_boundaries(args) -> int:
         to_csv(t.communes.drop(columns=["origin", "geometry"]), out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
-        f"{len(t.epcis)} EPCI — {t.source} {t.vintage}"
+        f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
     rep = str(t.report)
     if rep != "nothing to report":
@@ -66,25 +66,21 @@ def cmd_boundaries(args) -> int:
 
 
 def cmd_programmes(args) -> int:
-    from territoires.sources.programmes import PROGRAMMES
-    from territoires.sources.textio import as_date
+    from territoires.analysis.summary import programme_summary
+    from territoires.dates import to_date
 
     t = _territory(args)
-    d = as_date(args.as_of)
-    when = d.strftime("%d/%m/%Y") if d else "aujourd'hui"
-    print(f"Programmes — {', '.join(t.departements)} — au {when}")
-    for key, p in PROGRAMMES.items():
-        if p.kind == "sites":
-            s = t.sites(key, as_of=d)
-            n_act = int((s["status"] == p.active_status).sum())
-            n_proj = int((s["status"] == p.project_status).sum())
-            extra = f", {n_proj} en projet" if n_proj else ""
-            print(f"- {p.label} : {n_act} {p.unit_label}{extra}")
-        else:
-            m = t.members(key, as_of=d)
-            groups = m["group_name"].dropna().nunique() if "group_name" in m else 0
-            g = f" ({groups} contrats)" if key == "crte" else ""
-            print(f"- {p.label} : {len(m)} {p.unit_label}{g}")
+    d = to_date(args.as_of)
+    print(f"Programmes — {', '.join(t.departements)} — au {d.strftime('%d/%m/%Y')} (communes au COG {t.vintage or 'non précisé'})")
+    for r in programme_summary(t, d).itertuples():
+        line = f"- {r.libelle} : {r.detail}"
+        if r.au_dela_du_millesime:
+            line += f" (état connu {r.etat_connu_au})"
+        elif not r.etat_connu_au and r.nb == 0:
+            line += " (aucune donnée pour ce département)"
+        print(line)
+        if r.indicateurs:
+            print(f"    {r.indicateurs}")
     return EXIT_OK
 
 
@@ -114,9 +110,8 @@ def cmd_gaps(args) -> int:
             when = args.as_of or "aujourd'hui"
             print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
         _write_table(
-            gaps[["code_canton", "nom", "population", "projects"]],
+            gaps[["code_canton", "nom_canton", "population", "projets"]],
             args,
-            {"code_canton": "code_canton", "nom": "canton", "population": "population", "projects": "projets_en_cours"},
         )
         return EXIT_OK
     router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
@@ -125,10 +120,10 @@ def cmd_gaps(args) -> int:
     if args.format != "csv":
         print(f"Accès au site labellisé le plus proche — {acc.attrs['router']}")
         for r in pb.itertuples():
-            print(f"  au-delà de {r.threshold_min:g} min : {r.population} habitants ({r.share * 100:.2f} %), {r.n_communes} communes")
+            print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({r.part * 100:.2f} %), {r.nb_communes} communes")
     by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
     if args.by == "commune":
-        table = acc.drop(columns="geometry")[["code_insee", "nom", "population", "nearest_commune", "distance_km", "minutes"]]
+        table = acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "commune_site_proche", "distance_km", "minutes"]]
     else:
         table = A.access_summary(acc, by=by, thresholds=(20, args.threshold))
     _write_table(table, args)
@@ -143,7 +138,7 @@ def cmd_suggest(args) -> int:
     if args.format != "csv":
         before = s.attrs.get("population_beyond_before", 0)
         print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
-    _write_table(s, args, {"rang": "rang", "nom": "commune", "gain_population": "habitants_gagnés", "population_beyond_after": "restant_au_delà", "communes_covered": "communes_couvertes"})
+    _write_table(s, args)
     return EXIT_OK
 
 

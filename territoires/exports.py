@@ -13,6 +13,8 @@ import pandas as pd
 
 from territoires.fileio import atomic_path, write_bytes
 
+__all__ = ["BOUNDARY_LAYERS", "to_csv", "to_geopackage"]
+
 BOUNDARY_LAYERS = {
     "Limites communales": "communes",
     "Limites cantonales": "canton_units",
@@ -54,10 +56,8 @@ def to_geopackage(territory, path: str | Path, as_of=None, programmes=("france_s
         s = territory.sites(key, as_of=as_of)
         obj = s.select_dtypes(exclude=["geometry"]).columns
         s = s.astype({c: "string" for c in obj if s[c].dtype == object})
-        active = "France Services labellisées" if p.key == "france_services" else f"{p.label} (actifs)"
-        project = "France Services en projet" if p.key == "france_services" else f"{p.label} (projets)"
-        layers[active] = s[s["status"] == p.active_status]
-        layers[project] = s[s["status"] == p.project_status]
+        layers[p.active_layer] = s[s["status"] == p.active_status]
+        layers[p.project_layer] = s[s["status"] == p.project_status]
     with atomic_path(path) as tmp:
         tmp.unlink()
         for name, gdf in layers.items():

@@ -9,6 +9,41 @@ import pytest
 
 import territoires
 
+#: tests too slow for the inner loop (``pytest -m "not slow"``), besides the
+#: property-based, browser, national and notebook ones marked by kind below
+SLOW_TESTS = {
+    "test_sigkill_mid_write_leaves_the_previous_map_intact",
+    "test_two_cli_runs_writing_the_same_map_leave_a_valid_file",
+    "test_corrupted_cache_is_detected_and_rebuilt",
+    "test_geo_api_downloads_once_then_uses_the_cache",
+    "test_admin_express_shapefile_folder",
+    "test_admin_express_geopackage",
+    "test_sphinx_reference_builds_without_warnings",
+    "test_gaps_access_suggest_targets_programmes",
+    "test_map_writes_the_deck_map",
+    "test_console_script_help_and_debug",
+    "test_mypy_is_clean_on_the_public_api",
+}
+SLOW_KINDS = {"browser", "national"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark slow tests: property-based, browser, national, notebooks, the listed ones, doctests that load a territory."""
+    for item in items:
+        name = getattr(item, "originalname", None) or item.name
+        func = getattr(item, "function", None)
+        slow = (
+            name in SLOW_TESTS
+            or SLOW_KINDS & {m.name for m in item.iter_markers()}
+            or item.nodeid.startswith("tests/test_notebooks.py")
+            or getattr(func, "is_hypothesis_test", False)
+        )
+        dtest = getattr(item, "dtest", None)
+        if dtest is not None and any("load_territory(" in ex.source for ex in dtest.examples):
+            slow = True
+        if slow:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def t79():

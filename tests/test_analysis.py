@@ -29,7 +29,7 @@ def test_canton_coverage_and_projects_on_a_date():
     gaps = A.cantons_without_site(t, as_of="2021-09-14")
     assert sorted(gaps["code_canton"]) == ["0002", "0003", "0004"]
     k3 = gaps.set_index("code_canton").loc["0003"]
-    assert k3["projects"] == "Commune 5" and k3["closed_by_projects"]
+    assert k3["projets"] == "Commune 5" and k3["comble_par_projets"]
     assert sorted(A.cantons_without_site(t, as_of="2022-06-01")["code_canton"]) == ["0002", "0004"]
     assert sorted(A.cantons_without_site(t, as_of="2019-01-01")["code_canton"]) == ["0001", "0002", "0003", "0004"]
 
@@ -43,7 +43,7 @@ def test_straight_line_access_times():
     assert acc.at["00003", "minutes"] == pytest.approx(30.0)
     assert acc.at["00009", "minutes"] == pytest.approx(np.hypot(20, 20) * 1.5, abs=0.05)
     assert acc.at["00001", "minutes"] == 0
-    pb = A.population_beyond(acc.reset_index(), [20, 30]).set_index("threshold_min")
+    pb = A.population_beyond(acc.reset_index(), [20, 30]).set_index("seuil_min")
     # beyond 20 min (13.3 km straight line): 5 (14.1 km), 3 and 7 (20 km), 6 and 8 (22.4 km), 9 (28.3 km)
     assert pb.at[20, "population"] == 6000
     # beyond 30 min (20 km): 6, 8 and 9; 3 and 7 are at exactly 30 min, not beyond
@@ -92,7 +92,7 @@ def test_suggest_sites_on_a_synthetic_case_with_known_optimum():
     assert s.attrs["population_beyond_before"] == 5400
     # asking for two stops after one: nobody is left beyond the threshold
     s2 = A.suggest_sites(t, k=2, threshold=15, router=router)
-    assert len(s2) == 1 and s2.iloc[0]["population_beyond_after"] == 0
+    assert len(s2) == 1 and s2.iloc[0]["population_au_dela_apres"] == 0
     # restricted to the corner communes, two picks are needed: 9 (6, 8, 9: 5200) then 3 or 7 (+100)
     s3 = A.suggest_sites(t, k=2, threshold=15, router=router, candidates=["00003", "00007", "00009"])
     assert s3["code_insee"].tolist()[0] == "00009" and s3["gain_population"].tolist() == [5200, 100]
@@ -102,8 +102,8 @@ def test_what_if_adds_and_removes():
     t = synthetic_territory([{"site_id": "a", "commune": 1}, {"site_id": "b", "commune": 9}])
     w = A.what_if(t, add=["00005"], remove=["b"], threshold=20, router=A.StraightLineRouter(1.0, 60))
     before, after = w.iloc[0], w.iloc[1]
-    assert before["n_sites"] == 2 and after["n_sites"] == 2
-    assert before["cantons_sans_site"] == 2 and after["cantons_sans_site"] == 2
+    assert before["nb_sites"] == 2 and after["nb_sites"] == 2
+    assert before["nb_cantons_sans_site"] == 2 and after["nb_cantons_sans_site"] == 2
     assert w.attrs["gained_cantons"] == ["Canton 0003"]
 
 
@@ -132,7 +132,7 @@ def test_osrm_router_against_a_local_fake(fake_osrm):
     acc = A.access_by_commune(t, router=A.OSRMRouter(url, candidates=2, batch=4)).set_index("code_insee")
     assert calls and all(c.startswith("/table/v1/driving/") for c in calls)
     assert len(calls) == 3  # 9 origins in batches of 4
-    assert acc.at["00001", "nearest_site_id"] == "a" and acc.at["00003", "nearest_site_id"] == "b"
+    assert acc.at["00001", "id_site_proche"] == "a" and acc.at["00003", "id_site_proche"] == "b"
     assert acc.at["00001", "minutes"] == pytest.approx(1.0)  # the fake's fixed 60 s
     assert acc.at["00002", "minutes"] > 1.0
     assert "OSRM" in acc.attrs["router"]
@@ -148,12 +148,12 @@ def test_osrm_unreachable_is_a_routing_error():
 @pytest.mark.integration
 def test_deck_gaps_on_2021_09_14(t79):
     gaps = A.cantons_without_site(t79, as_of="2021-09-14")
-    assert sorted(gaps["nom"]) == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
-    assert gaps["closed_by_projects"].all()
-    by = gaps.set_index("nom")["projects"]
+    assert sorted(gaps["nom_canton"]) == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
+    assert gaps["comble_par_projets"].all()
+    by = gaps.set_index("nom_canton")["projets"]
     assert by["La Gâtine"] == "Secondigny, Thénezay"
     cov = A.canton_coverage(t79, as_of="2021-09-14").set_index("code_canton")
-    assert cov.at["7999", "covered"]
+    assert cov.at["7999", "couvert"]
     for code in ("7910", "7911", "7912"):
         assert cov.at[code, "statut"].startswith("indéterminé")
     assert A.cantons_without_site(t79, as_of="2022-12-31").empty
@@ -163,8 +163,8 @@ def test_deck_gaps_on_2021_09_14(t79):
 def test_access_and_targets(t79):
     acc = A.access_by_commune(t79, as_of="2021-07-13")
     assert len(acc) == 252 and acc["minutes"].notna().all()
-    pb = A.population_beyond(acc, [20, 30]).set_index("threshold_min")
-    later = A.population_beyond(A.access_by_commune(t79, as_of="2022-12-31"), [20, 30]).set_index("threshold_min")
+    pb = A.population_beyond(acc, [20, 30]).set_index("seuil_min")
+    later = A.population_beyond(A.access_by_commune(t79, as_of="2022-12-31"), [20, 30]).set_index("seuil_min")
     assert later.at[30, "population"] <= pb.at[30, "population"]
     assert later.at[20, "population"] < pb.at[20, "population"]
     summary = A.access_summary(acc, by="siren_epci")
@@ -174,7 +174,7 @@ def test_access_and_targets(t79):
     assert tg.at["objectif de sites labellisés", "objectif"] == 21
     assert tg.at["plafond de sites (quota + 10 %)", "objectif"] == 23
     assert tg.at["un site par canton", "objectif"] == 17
-    assert tg.at["un site par canton", "valeur"] == 14
+    assert tg.at["un site par canton", "valeur"] == 11  # 14 whole-commune cantons, 3 uncovered; Niort group apart
     tg22 = A.targets_progress(t79, "2022-12-31").set_index("cible")
     assert tg22.at["objectif de sites labellisés", "atteint"]
     assert not tg22.at["plafond de sites (quota + 10 %)", "atteint"]  # 26 > 23, as the sources say
@@ -183,21 +183,21 @@ def test_access_and_targets(t79):
 @pytest.mark.integration
 def test_other_deck_gaps(t79):
     pvd = A.pvd_without_site(t79, "2021-09-14")
-    assert "79062" in set(pvd["code_insee"]) and pvd.set_index("code_insee").at["79062", "has_project"]
+    assert "79062" in set(pvd["code_insee"]) and pvd.set_index("code_insee").at["79062", "a_un_projet"]
     assert "79079" not in set(pvd["code_insee"])  # Mauléon has a labelled site
-    req = A.engineering_requests(t79).set_index("unit_name")
+    req = A.engineering_requests(t79).set_index("nom")
     assert req.loc["Sainte-Néomaye", "eligible_gratuit"]
     assert not req.loc["Bressuire", "eligible_gratuit"].any()
-    assert A.crte_check(t79)["n_crte"].eq(1).all()
+    assert A.crte_check(t79)["nb_crte"].eq(1).all()
     ch = A.changes_between(t79, "2021-07-13", "2022-12-31")
     assert len(ch["labelled"]) == 9
-    assert sorted(ch["gaps_closed"]["nom"]) == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
+    assert sorted(ch["gaps_closed"]["nom_canton"]) == ["Frontenay-Rohan-Rohan", "La Gâtine", "Parthenay"]
 
 
 @pytest.mark.integration
 def test_what_if_the_projects_close_the_gaps(t79):
     w = A.what_if(t79, add=["79130", "79311", "79202"], as_of="2021-09-14")
-    assert w.iloc[0]["cantons_sans_site"] == 3 and w.iloc[1]["cantons_sans_site"] == 0
+    assert w.iloc[0]["nb_cantons_sans_site"] == 3 and w.iloc[1]["nb_cantons_sans_site"] == 0
 
 
 @pytest.mark.integration

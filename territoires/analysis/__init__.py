@@ -1,7 +1,10 @@
 """Analysis room: questions asked of a territory. Every function returns a table.
 
->>> from territoires.analysis import cantons_without_site   # doctest: +SKIP
->>> cantons_without_site(t, as_of="2021-09-14")             # doctest: +SKIP
+>>> import territoires
+>>> from territoires.analysis import cantons_without_site
+>>> t = territoires.load_territory("79")
+>>> cantons_without_site(t, as_of="2021-09-14")["nom_canton"].tolist()
+['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
 """
 
 from territoires.analysis.access import (

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
+
+__all__ = ["canton_coverage", "cantons_without_site"]
 
 
 def _joined(keys: np.ndarray, values: np.ndarray, sep: str, sort_values: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -24,10 +32,12 @@ def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
     keys = sites[key].to_numpy(dtype=object)
     uk, n, names = _joined(keys, sites["commune"].astype(str).to_numpy(dtype=object), ", ", True)
     _, _, ids = _joined(keys, sites["site_id"].astype(str).to_numpy(dtype=object), ";", False)
-    return pd.DataFrame({"n": n, "names": names, "ids": ids}, index=pd.Index(uk, dtype=object))
+    return pd.DataFrame({"n": n, "names": np.array(names, dtype=object), "ids": np.array(ids, dtype=object)}, index=pd.Index(uk, dtype=object))
 
 
-def canton_coverage(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def canton_coverage(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every canton unit and canton with its labelled sites and projects on ``as_of``.
 
     Parameters
@@ -42,12 +52,25 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     -------
     DataFrame
         One row per canton unit (``kind`` ``canton`` or ``groupe``) and one
-        per canton inside a group (``kind`` ``fraction``): ``code_canton, nom, kind, cantons, population, n_labelled, labelled, n_projects, projects, project_ids, covered, statut``. A group is covered if any of its
+        per canton inside a group (``type`` ``fraction``): ``code_canton, nom_canton, type, cantons, code_departement, population, nb_sites, sites, nb_projets, projets, ids_projets, couvert, statut``
+        (``sites`` and ``projets``: communes of the active sites and of the
+        projects). A group is covered if any of its
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
 
-    A join on canton codes: sites are counted and listed per code in one
-    groupby each, then looked up by code (no geometry, no per-row Python).
+    A join on canton codes: sites are counted and listed per code with one
+    sort each, then looked up by code (no geometry, no per-row Python).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> cov = canton_coverage(t, as_of="2021-09-14").set_index("code_canton")
+    >>> row = cov.loc["7902"]
+    >>> row["nom_canton"], row["type"], int(row["nb_sites"]), row["statut"]
+    ('Bressuire', 'canton', 1, 'couvert')
+    >>> cov.loc["7999", ["type", "statut"]].tolist()
+    ['groupe', 'couvert']
     """
     p = _programme(programme)
     units = territory.canton_units
@@ -58,58 +81,62 @@ def canton_coverage(territory, programme: str = "france_services", as_of=None, s
     status = sites["status"].to_numpy()
     lab = _site_lists(sites[status == p.active_status], "code_canton")
     proj = _site_lists(sites[status == p.project_status], "code_canton")
-    cols = ["code_canton", "nom", "kind", "cantons", "code_departement", "population"]
-    out = pd.DataFrame({c: units[c].to_numpy() for c in cols})
+    cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "cantons": "cantons", "code_departement": "code_departement", "population": "population"}
+    out = pd.DataFrame({new: units[old].to_numpy() for old, new in cols.items()})
     code = pd.Index(out["code_canton"].to_numpy(dtype=object))
     lab = lab.reindex(code)  # the join on canton codes
     proj = proj.reindex(code)
-    out["n_labelled"] = lab["n"].fillna(0).astype(int).to_numpy()
-    out["labelled"] = lab["names"].fillna("").to_numpy()
-    out["n_projects"] = proj["n"].fillna(0).astype(int).to_numpy()
-    out["projects"] = proj["names"].fillna("").to_numpy()
-    out["project_ids"] = proj["ids"].fillna("").to_numpy()
-    out["covered"] = out["n_labelled"] > 0
-    out["statut"] = np.where(out["covered"], "couvert", "sans site")
+    out["nb_sites"] = lab["n"].fillna(0).astype(int).to_numpy()
+    out["sites"] = lab["names"].fillna("").to_numpy()
+    out["nb_projets"] = proj["n"].fillna(0).astype(int).to_numpy()
+    out["projets"] = proj["names"].fillna("").to_numpy()
+    out["ids_projets"] = proj["ids"].fillna("").to_numpy()
+    out["couvert"] = out["nb_sites"] > 0
+    out["statut"] = np.where(out["couvert"], "couvert", "sans site")
     # The cantons inside groups: their own status is undetermined.
-    groups = out[out["kind"] == "groupe"]
+    groups = out[out["type"] == "groupe"]
     if len(groups):
-        frac = groups[["code_canton", "nom", "code_departement", "covered", "cantons"]].rename(columns={"code_canton": "group", "nom": "group_nom"})
+        frac = groups[["code_canton", "nom_canton", "code_departement", "couvert", "cantons"]].rename(columns={"code_canton": "group", "nom_canton": "group_nom"})
         frac = frac.assign(code_canton=frac["cantons"].astype(str).str.split(";")).explode("code_canton")
         frac = frac[frac["code_canton"].fillna("") != ""]
         names = pd.Series(territory.cantons["nom"].to_numpy(), index=territory.cantons["code_canton"].to_numpy())
         frac_rows = pd.DataFrame(
             {
                 "code_canton": frac["code_canton"].to_numpy(),
-                "nom": frac["code_canton"].map(names).fillna(frac["code_canton"]).to_numpy(),
-                "kind": "fraction",
+                "nom_canton": frac["code_canton"].map(names).fillna(frac["code_canton"]).to_numpy(),
+                "type": "fraction",
                 "cantons": frac["group"].to_numpy(),
                 "code_departement": frac["code_departement"].to_numpy(),
-                "population": pd.NA, "n_labelled": pd.NA, "labelled": "", "n_projects": pd.NA,
-                "projects": "", "project_ids": "", "covered": pd.NA,
+                "population": pd.NA, "nb_sites": pd.NA, "sites": "", "nb_projets": pd.NA,
+                "projets": "", "ids_projets": "", "couvert": pd.NA,
                 "statut": ("indéterminé (groupe " + frac["group_nom"].astype(str) + " "
-                           + np.where(frac["covered"], "couvert", "sans site") + ")").to_numpy(),
+                           + np.where(frac["couvert"], "couvert", "sans site") + ")").to_numpy(),
             }
         )
         out = pd.concat([out, frac_rows], ignore_index=True)
     out["population"] = out["population"].astype("Int64")
-    out["covered"] = out["covered"].astype("boolean")
-    for c in ("n_labelled", "n_projects"):
+    out["couvert"] = out["couvert"].astype("boolean")
+    for c in ("nb_sites", "nb_projets"):
         out[c] = out[c].astype("Int64")
     return out.sort_values(["code_departement", "code_canton"], ignore_index=True)
 
 
-def cantons_without_site(territory, programme: str = "france_services", as_of=None, sites=None) -> pd.DataFrame:
+def cantons_without_site(
+    territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Canton units with no labelled site on ``as_of``, and the projects that would close the gap.
 
-    Returns one row per canton or canton group: ``code_canton, nom, kind, population, projects, project_ids, closed_by_projects``.
+    Returns one row per canton or canton group: ``code_canton, nom_canton, type, code_departement, population, projets, ids_projets, comble_par_projets``.
 
     Examples
     --------
-    >>> cantons_without_site(load_territory("79"), as_of="2021-09-14")["nom"].tolist()  # doctest: +SKIP
-    ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
+    >>> import territoires
+    >>> gaps = cantons_without_site(territoires.load_territory("79"), as_of="2021-09-14")
+    >>> gaps["nom_canton"].tolist(), bool(gaps["comble_par_projets"].all())
+    (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
     cov = canton_coverage(territory, programme, as_of, sites=sites)
-    gaps = cov[(cov["kind"] != "fraction") & ~cov["covered"].fillna(False).astype(bool)].copy()
-    gaps["closed_by_projects"] = gaps["n_projects"] > 0
-    cols = ["code_canton", "nom", "kind", "code_departement", "population", "projects", "project_ids", "closed_by_projects"]
+    gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()
+    gaps["comble_par_projets"] = gaps["nb_projets"] > 0
+    cols = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
     return gaps[cols].reset_index(drop=True)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from territoires.analysis.access import StraightLineRouter, access_by_commune, population_beyond
 from territoires.analysis.coverage import canton_coverage
+from territoires.dates import DateLike
+from territoires.sources.programmes import programme as _programme
+
+if TYPE_CHECKING:
+    from territoires.analysis.access import Router
+    from territoires.territory.core import Territory
+
+__all__ = ["candidate_sites", "greedy_max_coverage", "suggest_sites", "what_if"]
 
 
-def _labelled(territory, programme, as_of):
-    s = territory.sites(programme, as_of=as_of, neighbours=True)
-    return s[s["status"] == "labelled"] if programme == "france_services" else s[s["status"] == "active"]
+def _active(territory, programme, as_of):
+    p = _programme(programme)
+    s = territory.sites(p.key, as_of=as_of, neighbours=True)
+    return s[s["status"] == p.active_status]
 
 
 def _origins(territory) -> gpd.GeoSeries:
@@ -24,8 +36,18 @@ def _origins(territory) -> gpd.GeoSeries:
     return gpd.GeoSeries(pd.concat(parts), crs=territory.crs)
 
 
-def candidate_sites(territory, communes: list[str], label: str = "candidat") -> gpd.GeoDataFrame:
-    """Candidate sites placed at the origin point of each commune (town hall)."""
+def candidate_sites(
+    territory: Territory, communes: Sequence[str], label: str = "candidat", programme: str = "france_services"
+) -> gpd.GeoDataFrame:
+    """Candidate sites placed at the origin point of each commune (town hall), active on any date.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> c = candidate_sites(territoires.load_territory("79"), ["79191"])
+    >>> c.loc[0, ["site_id", "commune", "status", "code_canton"]].tolist()
+    ['candidat-79191', 'Niort', 'labelled', '7999']
+    """
     com = territory.communes.set_index("code_insee")
     missing = [c for c in communes if c not in com.index]
     if missing:
@@ -37,7 +59,7 @@ def candidate_sites(territory, communes: list[str], label: str = "candidat") -> 
             "nom": [f"{label} {n}" for n in sub["nom"]],
             "code_insee": communes,
             "commune": sub["nom"].to_numpy(),
-            "status": "labelled",
+            "status": _programme(programme).active_status,
             "code_canton": sub["code_canton"].to_numpy(),
         },
         geometry=gpd.GeoSeries(_origins(territory).loc[communes].to_numpy(), crs=territory.crs),
@@ -46,13 +68,13 @@ def candidate_sites(territory, communes: list[str], label: str = "candidat") -> 
 
 
 def what_if(
-    territory,
-    add: list[str] | gpd.GeoDataFrame | None = None,
-    remove: list[str] | None = None,
-    as_of=None,
+    territory: Territory,
+    add: Sequence[str] | gpd.GeoDataFrame | None = None,
+    remove: Sequence[str] | None = None,
+    as_of: DateLike = None,
     threshold: float = 30,
     programme: str = "france_services",
-    router=None,
+    router: Router | None = None,
 ) -> pd.DataFrame:
     """Compare access and canton coverage before and after adding or removing sites.
 
@@ -65,39 +87,50 @@ def what_if(
 
     Returns
     -------
-    DataFrame with rows ``avant`` / ``après`` and columns
-    ``n_sites, population_beyond, share_beyond, cantons_sans_site, cantons_sans_site_noms``; ``attrs["gained_cantons"]`` lists the cantons
+    DataFrame with rows ``avant`` / ``apres`` (column ``scenario``) and columns
+    ``nb_sites, population_au_dela, part_au_dela, nb_cantons_sans_site, cantons_sans_site``
+    (names of the cantons without a site); ``attrs["gained_cantons"]`` lists the cantons
     the change covers.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> w = what_if(t, add=["79130", "79311", "79202"], as_of="2021-09-14", threshold=20)
+    >>> w[["scenario", "nb_sites", "nb_cantons_sans_site"]].values.tolist()
+    [['avant', 17, 3], ['apres', 20, 0]]
+    >>> w.attrs["gained_cantons"]
+    ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
     """
     router = router or StraightLineRouter()
-    before = _labelled(territory, programme, as_of)
+    before = _active(territory, programme, as_of)
     after = before
     if remove:
         after = after[~after["site_id"].astype(str).isin([str(r) for r in remove])]
     if add is not None:
-        extra = add if isinstance(add, gpd.GeoDataFrame) else candidate_sites(territory, list(add))
+        extra = add if isinstance(add, gpd.GeoDataFrame) else candidate_sites(territory, list(add), programme=programme)
         extra = extra.to_crs(territory.crs)
         after = gpd.GeoDataFrame(pd.concat([after, extra], ignore_index=True), crs=territory.crs)
     rows = []
-    for label, s in (("avant", before), ("après", after)):
+    for label, s in (("avant", before), ("apres", after)):
         acc = access_by_commune(territory, programme, as_of, router=router, sites=s)
         pb = population_beyond(acc, [threshold]).iloc[0]
-        s_local = s.assign(status="labelled")
+        s_local = s.assign(status=_programme(programme).active_status)
         cov = canton_coverage(territory, programme, as_of, sites=s_local)
-        units = cov[cov["kind"] != "fraction"]
-        gaps = units[~units["covered"].fillna(False).astype(bool)]
+        units = cov[cov["type"] != "fraction"]
+        gaps = units[~units["couvert"].fillna(False).astype(bool)]
         rows.append(
             {
                 "scenario": label,
-                "n_sites": len(s),
-                "population_beyond": int(pb["population"]),
-                "share_beyond": float(pb["share"]),
-                "cantons_sans_site": len(gaps),
-                "cantons_sans_site_noms": ", ".join(gaps["nom"]),
+                "nb_sites": len(s),
+                "population_au_dela": int(pb["population"]),
+                "part_au_dela": float(pb["part"]),
+                "nb_cantons_sans_site": len(gaps),
+                "cantons_sans_site": ", ".join(gaps["nom_canton"]),
             }
         )
     out = pd.DataFrame(rows)
-    gained = sorted(set(out.iloc[0]["cantons_sans_site_noms"].split(", ")) - set(out.iloc[1]["cantons_sans_site_noms"].split(", ")) - {""})
+    gained = sorted(set(out.iloc[0]["cantons_sans_site"].split(", ")) - set(out.iloc[1]["cantons_sans_site"].split(", ")) - {""})
     out.attrs["gained_cantons"] = gained
     out.attrs["threshold"] = threshold
     return out
@@ -114,6 +147,13 @@ def greedy_max_coverage(cover: np.ndarray, weights: np.ndarray, k: int) -> list[
 
     Returns ``[(candidate index, gain), ...]`` in pick order; stops early
     when no candidate adds anything.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cover = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1]], dtype=bool)
+    >>> greedy_max_coverage(cover, np.array([10.0, 5.0, 8.0]), k=2)
+    [(2, 18.0), (0, 5.0)]
     """
     covered = np.zeros(cover.shape[0], dtype=bool)
     picks = []
@@ -127,12 +167,15 @@ def greedy_max_coverage(cover: np.ndarray, weights: np.ndarray, k: int) -> list[
     return picks
 
 
+SUGGEST_COLUMNS = ["rang", "code_insee", "nom_commune", "code_canton", "gain_population", "population_au_dela_apres", "nb_communes_couvertes"]
+
+
 def suggest_sites(
-    territory,
+    territory: Territory,
     k: int = 2,
     threshold: float = 30,
-    candidates: list[str] | None = None,
-    as_of=None,
+    candidates: Sequence[str] | None = None,
+    as_of: DateLike = None,
     programme: str = "france_services",
     router: StraightLineRouter | None = None,
 ) -> pd.DataFrame:
@@ -147,7 +190,15 @@ def suggest_sites(
 
     Returns
     -------
-    DataFrame ranked by pick: ``rang, code_insee, nom, code_canton, gain_population, population_beyond_after, communes_covered``.
+    DataFrame ranked by pick: ``rang, code_insee, nom_commune, code_canton, gain_population, population_au_dela_apres, nb_communes_couvertes``.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> s = suggest_sites(t, k=2, threshold=20, as_of="2021-07-13")
+    >>> s[["rang", "nom_commune"]].values.tolist()
+    [[1, 'La Chapelle-Bertrand'], [2, 'Le Bourdet']]
     """
     if territory.is_multizone:
         raise ValueError(
@@ -158,10 +209,10 @@ def suggest_sites(
     acc = access_by_commune(territory, programme, as_of, router=router)
     com = territory.communes.set_index("code_insee")
     demand = acc[acc["minutes"].isna() | (acc["minutes"] > threshold)]
-    current = set(_labelled(territory, programme, as_of)["code_insee"])
-    cand = candidates if candidates is not None else [c for c in com.index if c not in current]
+    current = set(_active(territory, programme, as_of)["code_insee"])
+    cand = list(candidates) if candidates is not None else [c for c in com.index if c not in current]
     if demand.empty or not cand:
-        return pd.DataFrame(columns=["rang", "code_insee", "nom", "code_canton", "gain_population", "population_beyond_after", "communes_covered"])
+        return pd.DataFrame(columns=SUGGEST_COLUMNS)
     dem_pts = gpd.GeoSeries(com.loc[demand["code_insee"], "origin"].to_numpy(), crs=territory.crs)
     cand_pts = gpd.GeoSeries(com.loc[cand, "origin"].to_numpy(), crs=territory.crs)
     minutes = router.matrix(dem_pts, cand_pts)
@@ -180,11 +231,11 @@ def suggest_sites(
             {
                 "rang": rank,
                 "code_insee": code,
-                "nom": com.at[code, "nom"],
+                "nom_commune": com.at[code, "nom"],
                 "code_canton": com.at[code, "code_canton"],
                 "gain_population": int(gain),
-                "population_beyond_after": int(round(remaining)),
-                "communes_covered": int(newly.sum()),
+                "population_au_dela_apres": int(round(remaining)),
+                "nb_communes_couvertes": int(newly.sum()),
             }
         )
     out = pd.DataFrame(rows)

@@ -14,14 +14,13 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
+from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.geometry import default_tolerance, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
-from territoires.sources.textio import as_date
+from territoires.sources.programmes import programme
 
-
-def _today(d) -> date:
-    return as_date(d) or date.today()
+FS = programme("france_services")
 
 
 def _dep_label(territory) -> str:
@@ -59,12 +58,34 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, sourc
         subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
         layers=layers,
         legend=legend,
-        sources=f"{S.SOURCE_BOUNDARIES}, {sources}",
+        sources=f"{S.SOURCE_BOUNDARIES} ({_cog_text(territory)}), {sources}",
         made_on=_today(made_on),
         crs=territory.crs,
         version=__version__,
         **extra,
     )
+
+
+def _cog_text(territory) -> str:
+    """``communes au COG 2025`` (+ the polygons' COG year when it differs)."""
+    text = f"communes au COG {territory.vintage or 'non précisé'}"
+    geo = getattr(territory, "geometry_vintage", "")
+    if geo and geo != territory.vintage:
+        text += f", contours au COG {geo}"
+    return text
+
+
+def _vintage_notes(territory, keys, d: date) -> list[str]:
+    """"État connu au …" for each programme whose data stop before ``d``."""
+    from territoires.sources.programmes import programme
+    from territoires.territory.programmes import known_as_of, known_as_of_text
+
+    notes = []
+    for key in keys:
+        v = known_as_of(territory, key)
+        if v is not None and d > v:
+            notes.append(f"{programme(key).label} : état connu {known_as_of_text(territory, key)} (données postérieures non disponibles).")
+    return notes
 
 
 def base_layers(territory, tolerance: float | None = None, communes: bool = True, epci: bool = False, canton_labels: bool = True,
@@ -92,14 +113,23 @@ def base_layers(territory, tolerance: float | None = None, communes: bool = True
     return layers, legend
 
 
+def _commune_then_and_now(sites: gpd.GeoDataFrame) -> list[str]:
+    """The site's commune as its source names it, with today's when it differs."""
+    from territoires.naming import fold
+
+    then = sites["commune"].fillna("").astype(str)
+    now = sites["commune_actuelle"].fillna("").astype(str) if "commune_actuelle" in sites else then
+    return [t if not n or fold(t) == fold(n) else f"{t} (aujourd'hui {n})" for t, n in zip(then, now, strict=True)]
+
+
 def _site_layer(sites: gpd.GeoDataFrame, name: str, symbol: Symbol, date_label: str = "Labellisée le") -> Layer:
     d = pd.DataFrame(
         {
             "nom": sites["nom"].astype(str),
-            "commune": sites["commune"].astype(str),
+            "commune": _commune_then_and_now(sites),
             "adresse": sites["adresse"].fillna("").astype(str) if "adresse" in sites else "",
             "date": [_fmt_date(v) for v in sites["start_date"]] if "start_date" in sites else "",
-            "statut": sites["status"].map({"labelled": "labellisée", "project": "projet (dossier en instruction)", "active": "active"}).fillna(sites["status"]).astype(str),
+            "statut": sites["status"].map({FS.active_status: "labellisée", FS.project_status: "projet (dossier en instruction)"}).fillna(sites["status"]).astype(str),
             "site_id": sites["site_id"].astype(str),
         }
     )
@@ -119,7 +149,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     """The deck's map: labelled France Services and projects over commune and canton limits."""
     d = _today(as_of)
     s = territory.sites("france_services", as_of=d)
-    lab, proj = s[s["status"] == "labelled"], s[s["status"] == "project"]
+    lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
     layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
@@ -151,20 +181,20 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     d = _today(as_of)
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
-    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["kind"] != "fraction"], on="code_canton")
-    units["etat"] = np.where(units["covered"].fillna(False).astype(bool), "couvert", "sans site")
+    units = g["canton_units"][["code_canton", "geometry"]].merge(cov[cov["type"] != "fraction"], on="code_canton")
+    units["etat"] = np.where(units["couvert"].fillna(False).astype(bool), "couvert", "sans site")
     units["population"] = units["population"].astype("Int64").astype(str)
     colors = {"couvert": "#dee5fd", "sans site": "#f8a39a"}
-    fill = Layer("Couverture des cantons", units[["code_canton", "nom", "etat", "population", "labelled", "projects", "geometry"]],
+    fill = Layer("Couverture des cantons", units[["code_canton", "nom_canton", "etat", "population", "sites", "projets", "geometry"]],
                  Symbol("fill", "#dee5fd", edgecolor=S.LINES["canton"]["color"], linewidth=0.9), by="etat", classes=colors,
-                 tooltip=[("nom", "Canton"), ("etat", "État")],
-                 popup=[("nom", "Canton"), ("etat", "État"), ("population", "Population"), ("labelled", "Sites labellisés"), ("projects", "Projets")],
-                 label="nom")
+                 tooltip=[("nom_canton", "Canton"), ("etat", "État")],
+                 popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
+                 label="nom_canton")
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, cantons=False)
     layers = [fill, *layers]
-    layers.append(_site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == "project"], "France Services en projet", PROJECT))
+    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
@@ -174,7 +204,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
-    if (cov["kind"] == "groupe").any():
+    if (cov["type"] == "groupe").any():
         notes.append("Cantons d'une commune partagée (Niort 1 à 3) : couverture évaluée pour le groupe.")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
                        layers, legend, "ANCT", made_on, notes=notes)
@@ -190,7 +220,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     acc = access_by_commune(territory, "france_services", d, router=router)
     pb = population_beyond(acc, [threshold]).iloc[0]
     g = simplified(territory)["communes"][["code_insee", "geometry"]]
-    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom", "population", "minutes", "nearest_commune"]], on="code_insee")
+    data = g.merge(acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "minutes", "commune_site_proche"]].rename(columns={"nom_commune": "nom"}), on="code_insee")
     import mapclassify  # imported here: it pulls in scipy.stats (1 s)
 
     y = data["minutes"].fillna(np.inf).to_numpy()
@@ -200,13 +230,13 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     data["minutes_txt"] = data["minutes"].map(lambda v: "" if pd.isna(v) else f"{v:.0f} min")
     data["population"] = data["population"].astype("Int64").astype(str)
     colors = dict(zip(ACCESS_LABELS, S.SEQUENTIAL[:4], strict=True))
-    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "nearest_commune", "classe", "geometry"]],
+    fill = Layer("Temps d'accès estimé", data[["code_insee", "nom", "population", "minutes_txt", "commune_site_proche", "classe", "geometry"]],
                  Symbol("fill", S.SEQUENTIAL[0], edgecolor=S.BLANC, linewidth=0.2), by="classe", classes=colors,
                  tooltip=[("nom", "Commune"), ("minutes_txt", "Temps estimé")],
-                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("nearest_commune", "France Services la plus proche à")])
+                 popup=[("nom", "Commune"), ("population", "Population"), ("minutes_txt", "Temps estimé"), ("commune_site_proche", "France Services la plus proche à")])
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
-    layers = [fill, *layers, _site_layer(s[s["status"] == "labelled"], "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
@@ -214,7 +244,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
         *legend,
     ]
-    share = f"{pb['share'] * 100:.1f}".replace(".", ",")
+    share = f"{pb['part'] * 100:.1f}".replace(".", ",")
     pop = f"{int(pb['population']):,}".replace(",", "\u202f")
     return _dated_spec(
         territory, "acces-france-services", d,
@@ -226,22 +256,40 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
 
 
 def _members_fill(territory, key: str, name: str, color: str, as_of: date, tooltip_extra=()) -> tuple[Layer, int]:
+    """Member communes filled, each drawn as it stood when its source named it (commune déléguée if so)."""
+    from territoires.maps.geometry import TOLERANCE_DEPARTEMENT
+    from territoires.territory.history import as_they_stood
     from territoires.territory.programmes import member_communes
 
     mc = member_communes(territory, key, as_of)
-    g = simplified(territory)["communes"][["code_insee", "nom", "population", "geometry"]]
-    sel = g[g["code_insee"].isin(mc["code_insee"])].copy()
-    info = mc.drop_duplicates("code_insee").set_index("code_insee")
+    rows = mc.drop_duplicates("code_insee")
+    rows = pd.DataFrame({"code_insee": rows["code_insee"].to_numpy(),
+                         "nom_source": rows["unit_name"].to_numpy() if "unit_name" in rows else None,
+                         **{c.removesuffix("_txt"): rows[c.removesuffix("_txt")].to_numpy() for c, _ in tooltip_extra if c.removesuffix("_txt") in rows}})
+    sel = as_they_stood(territory, rows)
+    simple = simplified(territory)["communes"].set_index("code_insee").geometry
+    keep = ~sel["commune_deleguee"].to_numpy(dtype=bool)
+    geoms = sel.geometry.to_numpy().copy()
+    geoms[keep] = simple.reindex(sel["code_insee"][keep]).to_numpy()
+    if (~keep).any():
+        geoms[~keep] = sel.geometry[~keep].simplify(TOLERANCE_DEPARTEMENT if territory.crs != "EPSG:4326" else 0.0004).to_numpy()
+    sel = gpd.GeoDataFrame(sel.drop(columns="geometry"), geometry=geoms, crs=sel.crs)
+    sel["nom_actuel"] = np.where(keep, "", sel["nom_actuel"].astype(str))
     for col, _ in tooltip_extra:
         src = col.removesuffix("_txt")
-        sel[col] = sel["code_insee"].map(info[src]).map(_fmt_date) if src in info else ""
-    layer = Layer(name, sel, Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
-                  tooltip=[("nom", "Commune")], popup=[("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra])
+        sel[col] = sel[src].map(_fmt_date) if src in sel else ""
+    popup = [("nom", "Commune"), ("code_insee", "Code INSEE"), *tooltip_extra]
+    if (~keep).any():
+        popup.insert(1, ("nom_actuel", "Aujourd'hui commune déléguée de"))
+    layer = Layer(name, sel[["code_insee", "nom", "nom_actuel", "population", *[c for c, _ in tooltip_extra], "geometry"]],
+                  Symbol("fill", color, edgecolor=S.BLANC, linewidth=0.3, opacity=0.85),
+                  tooltip=[("nom", "Commune")], popup=popup)
     return layer, len(sel)
 
 
 def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     """CRTE perimeters: communes coloured by contract, EPCI limits."""
+    from territoires.analysis.summary import programme_status_text
     from territoires.territory.programmes import member_communes
 
     d = _today(as_of)
@@ -268,7 +316,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
         "préfecture des Deux-Sèvres, ANCT", made_on,
-        subtitle=f"{_dep_label(territory)} — {len(names)} contrats au {french_date(d)}",
+        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
+        notes=_vintage_notes(territory, ["crte"], d),
     )
 
 
@@ -286,8 +335,12 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Programmes"),
         *legend,
     ]
+    notes = _vintage_notes(territory, ["pvd", "acv"], d)
+    former = [f"{n} (aujourd'hui {a})" for n, a in zip(pvd.data["nom"], pvd.data["nom_actuel"], strict=True) if a]
+    if former:
+        notes.append("Communes dessinées telles qu'à la date de la source (communes déléguées depuis) : " + ", ".join(former) + ".")
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
-                       layers, legend, "ANCT", made_on)
+                       layers, legend, "ANCT", made_on, notes=notes)
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -303,7 +356,22 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     n_posts = int(pd.to_numeric(s.get("nb_cnfs"), errors="coerce").fillna(0).sum()) if len(s) else 0
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
-                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on)
+                       [*layers, layer], legend, "ANCT (structures lauréates)", made_on,
+                       notes=_cnfs_notes(territory, d))
+
+
+def _cnfs_notes(territory, d: date) -> list[str]:
+    from territoires.analysis.summary import indicators_on
+
+    notes = _vintage_notes(territory, ["conseillers_numeriques"], d)
+    ind = indicators_on(territory, "conseillers_numeriques", d)
+    if len(ind):
+        v = dict(zip(ind["indicateur"], ind["valeur"], strict=True))
+        when = max(ind["date"]).strftime("%d/%m/%Y")
+        if "recrutements" in v and "structures" in v:
+            notes.append(f"Au {when} (CLCT) : {v['recrutements']} recrutements dans {v['structures']} structures, "
+                         "liste non publiée : seules les structures de la liste ANCT sont placées.")
+    return notes
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -339,13 +407,13 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == "labelled"], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == "project"], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == 'labelled').sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == 'project').sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),

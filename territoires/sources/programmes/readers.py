@@ -15,6 +15,7 @@ import pandas as pd
 from territoires.errors import InputError
 from territoires.sources.programmes.engine import normalise
 from territoires.sources.programmes.model import (
+    DATE_COLUMNS,
     MEMBER_COLUMNS,
     SITE_COLUMNS,
     Programme,
@@ -88,7 +89,7 @@ def read_curated(path, programme: Programme) -> ProgrammeTable:
             line=1,
             column=missing[0],
         )
-    mapping = {c: c for c in rows.header if c in base or c in ("signed_on", "position_date")}
+    mapping = {c: c for c in rows.header if c in base or c in DATE_COLUMNS}
     required = ("site_id", "nom", "code_insee", "source") if programme.kind == "sites" else ("unit_type", "unit_name", "source")
     id_col = "site_id" if programme.kind == "sites" else None
     frame = normalise(rows, programme.kind, mapping, report, required, id_col, keep_extra=True)

