@@ -16,7 +16,7 @@ from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
-from territoires.maps.geometry import default_tolerance, simplified
+from territoires.maps.geometry import areas_km2, default_tolerance, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.programmes import programme
 
@@ -435,8 +435,8 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
     g = simplified(territory, tol)["communes"]
     data = g[["code_insee", "nom", "population", "geometry"]].copy()
     if column == "densite":
-        areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
-        data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
+        areas = areas_km2(territory)
+        data["densite"] = (data["population"].astype(float) / data["code_insee"].map(areas)).round(1)
     import mapclassify
 
     y = data[column].astype(float)

@@ -180,6 +180,23 @@ def simplified(territory, tolerance: float | None = None) -> SimplifiedLayers:
     return cache[tolerance]
 
 
+def areas_km2(territory) -> pd.Series:
+    """Area of every commune in km² (index ``code_insee``), measured in its zone's projected CRS.
+
+    A multi-zone territory projects its WGS 84 communes zone by zone (the
+    same CRS as :meth:`Territory.zones`) instead of loading the zones' layers.
+    """
+    com = territory.communes
+    if not territory.is_multizone:
+        return pd.Series(com.geometry.area.to_numpy() / 1e6, index=com["code_insee"].to_numpy())
+    crs = com["code_departement"].map(settings.crs_for_departement)
+    out = np.full(len(com), np.nan)
+    for c in crs.unique():
+        sel = (crs == c).to_numpy()
+        out[sel] = com.geometry[sel].to_crs(c).area.to_numpy() / 1e6
+    return pd.Series(out, index=com["code_insee"].to_numpy())
+
+
 def round_coordinates(geoms: np.ndarray, decimals: int) -> np.ndarray:
     """Round every coordinate (WGS 84 degrees: 5 decimals ≈ 1 m, 4 ≈ 10 m)."""
     return shapely.transform(geoms, lambda c: np.round(c, decimals))
