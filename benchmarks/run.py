@@ -164,7 +164,9 @@ def main(argv=None):
         c = min(cold, key=lambda r: r["wall"])
         print(f"| cold cache build (empty cache, load_territory('79')) | {fmt(c['wall'])} s | — | {c['peak']:.0f} MB | | | | | | | | builds the national cache |")
     if args.before and (not only or "before" in only):
-        env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()), TERRITOIRES_CACHE_DIR=str(Path(ctx["cache"]).parent))
+        # the older checkout gets its own cache, built once before timing (untimed)
+        env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()), TERRITOIRES_CACHE_DIR=str(tmp / "before-cache"))
+        run_child("import territoires", "territoires.load_territory('79')", ctx, "fresh", 0, env=env)
         print("\n| before / after (warm cache, whole process) | before | after |\n|---|---:|---:|")
         for key in ("import", "maps79"):
             before = statistics.median(run_child(*TASKS[key]["lib"], ctx, "fresh", 0, env=env)["wall"] for _ in range(args.repeat))

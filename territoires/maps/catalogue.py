@@ -16,7 +16,7 @@ from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
-from territoires.maps.geometry import areas_km2, default_tolerance, simplified
+from territoires.maps.geometry import areas_km2, default_tolerance, main_view, simplified
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.programmes import programme
 
@@ -464,8 +464,7 @@ def choropleth_map(territory, column: str = "densite", title: str | None = None,
             e.layer = label
             e.group = label
     national = len(territory.departements) > 5
-    main_zone = max(territory.zones(), key=lambda z: len(z.communes))
-    view = tuple(main_zone.outline.to_crs("EPSG:4326").total_bounds) if territory.is_multizone else None
+    view = main_view(territory)
     return MapSpec(
         bounds=view,
         decimals=3 if national else 5,

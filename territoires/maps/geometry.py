@@ -197,6 +197,20 @@ def areas_km2(territory) -> pd.Series:
     return pd.Series(out, index=com["code_insee"].to_numpy())
 
 
+def main_view(territory) -> tuple | None:
+    """WGS 84 bounds of the CRS zone holding most communes (métropole for France); None for a one-zone territory.
+
+    Read from the territory's WGS 84 outline: no zone layer is loaded.
+    """
+    if not territory.is_multizone:
+        return None
+    crs = territory.communes["code_departement"].map(settings.crs_for_departement)
+    main = crs.value_counts().idxmax()
+    out = territory.outline
+    sel = out["code_departement"].map(settings.crs_for_departement) == main
+    return tuple(float(v) for v in out[sel.to_numpy()].to_crs(settings.WEB_CRS).total_bounds)
+
+
 def round_coordinates(geoms: np.ndarray, decimals: int) -> np.ndarray:
     """Round every coordinate (WGS 84 degrees: 5 decimals ≈ 1 m, 4 ≈ 10 m)."""
     return shapely.transform(geoms, lambda c: np.round(c, decimals))

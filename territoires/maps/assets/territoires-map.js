@@ -92,12 +92,36 @@
   map.getPane("territoires-labels").style.pointerEvents = "none";
   D.labels.forEach(function (lab) {
     var pts = points(lab.geom), group = L.layerGroup();
+    /* offset (CSS px) of name i at zoom z: the placement computed for the largest zoom <= z */
+    function offset(i, z) {
+      var pos = lab.positions ? lab.positions[i] : null, best = null;
+      if (!pos) { return [0, 0]; }
+      Object.keys(pos).map(Number).sort(function (a, b) { return a - b; }).forEach(function (q) { if (q <= z || best === null) { best = q; } });
+      return best === null ? [0, 0] : pos[best];
+    }
+    function add(i, z) {
+      var el = document.createElement("div"), o = offset(i, z);
+      el.className = "territoires-label";
+      el.textContent = lab.text[i];
+      el.setAttribute("data-priority", lab.priority[i]);
+      el.style.marginLeft = o[0] + "px";
+      el.style.marginTop = o[1] + "px";
+      if (lab.keep && lab.keep[i]) { el.style.fontWeight = "bold"; }
+      group.addLayer(L.marker(pts[i], {icon: L.divIcon({html: el, className: "", iconSize: [0, 0], iconAnchor: [0, 0]}),
+        interactive: false, keyboard: false, pane: "territoires-labels"}));
+    }
     function place() {
       group.clearLayers();
       if (!map.hasLayer(group)) { return; }
-      var view = map.getBounds().pad(0.05), boxes = [], n = 0;
-      for (var i = 0; i < pts.length && n < D.maxLabels; i++) {
+      var view = map.getBounds().pad(0.05), z = map.getZoom(), boxes = [], n = 0;
+      for (var i = 0; i < pts.length; i++) {
         if (!view.contains(pts[i])) { continue; }
+        if (lab.minzoom) {  /* placement computed with the static map's rule: shown from its zoom */
+          if (lab.minzoom[i] <= z) { add(i, z); }
+          continue;
+        }
+        if (n >= D.maxLabels) { break; }
+        /* by priority, the names that fit in view without overlapping an earlier one */
         var c = map.latLngToContainerPoint(pts[i]), w = 3.5 * lab.text[i].length + 4, h = 8;
         var box = [c.x - w, c.y - h, c.x + w, c.y + h], hit = false;
         for (var b = 0; b < boxes.length && !hit; b++) {
@@ -106,12 +130,7 @@
         }
         if (hit) { continue; }
         boxes.push(box);
-        var el = document.createElement("div");
-        el.className = "territoires-label";
-        el.textContent = lab.text[i];
-        el.setAttribute("data-priority", lab.priority[i]);
-        group.addLayer(L.marker(pts[i], {icon: L.divIcon({html: el, className: "", iconSize: [0, 0], iconAnchor: [0, 0]}),
-          interactive: false, keyboard: false, pane: "territoires-labels"}));
+        add(i, z);
         n++;
       }
     }
@@ -120,9 +139,30 @@
     addOverlay(group, lab.name, true);
   });
 
+  /* one-click views of the zones of a territory spanning several (métropole, each overseas département) */
+  if (D.views && D.views.length > 1) {
+    var views = L.control({position: "topleft"});
+    views.onAdd = function () {
+      var div = L.DomUtil.create("div", "territoires-views leaflet-bar");
+      div.setAttribute("role", "group");
+      div.setAttribute("aria-label", "Vues");
+      L.DomEvent.disableClickPropagation(div);
+      D.views.forEach(function (v) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = v.name;
+        b.setAttribute("data-view", v.key);
+        b.addEventListener("click", function () { map.fitBounds([[v.b[1], v.b[0]], [v.b[3], v.b[2]]]); });
+        div.appendChild(b);
+      });
+      return div;
+    };
+    views.addTo(map);
+  }
+
   /* ---- view, controls */
   if (D.bounds) { map.fitBounds([[D.bounds[1], D.bounds[0]], [D.bounds[3], D.bounds[2]]]); } else { map.setView([46.5, 2.5], 6); }
-  L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+  L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
   L.control.layers(null, overlays, {collapsed: false, position: "topleft"}).addTo(map);
 
   var title = L.control({position: "topright"});
