@@ -19,14 +19,37 @@ try:  # the one place the version is written is pyproject.toml
 except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
     __version__ = "0+unknown"
 
+from territoires import settings  # noqa: E402,F401  (``territoires.settings.cache_dir = ...`` after ``import territoires``)
 from territoires.errors import (  # noqa: E402
     InputError,
     MissingLayerError,
     TerritoiresError,
     UnknownDepartementError,
 )
-from territoires.territory import Territory, load_territory  # noqa: E402
-from territoires.territory.programmes import read_programme  # noqa: E402
+
+# The territory room pulls in geopandas, pandas and pyproj (about 2 s): it is
+# imported on first use of these names, so ``import territoires`` and the
+# command line's help and argument errors stay instant.
+_LAZY = {
+    "Territory": "territoires.territory",
+    "load_territory": "territoires.territory",
+    "read_programme": "territoires.territory.programmes",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'territoires' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "InputError",
