@@ -48,6 +48,7 @@ from tasks import SCALING, SCALING_TASK, TASKS  # noqa: E402
 CHILD = """
 import json, resource, sys, time
 T0 = time.perf_counter()
+
 CACHE, SITES, OUT, DEPS, FS79, MODE, REPEAT = {args!r}
 if isinstance(DEPS, str) and "," in DEPS:
     DEPS = DEPS.split(",")
@@ -166,10 +167,11 @@ def main(argv=None):
     if args.before and (not only or "before" in only):
         # the older checkout gets its own cache, built once before timing (untimed)
         env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()), TERRITOIRES_CACHE_DIR=str(tmp / "before-cache"))
-        run_child("import territoires", "territoires.load_territory('79')", ctx, "fresh", 0, env=env)
-        print("\n| before / after (warm cache, whole process) | before | after |\n|---|---:|---:|")
+        bctx = dict(ctx, cwd=str(Path(args.before).resolve()))  # with -c, the working folder comes first on sys.path
+        where = run_child("import territoires", "territoires.load_territory('79')\nNOTE = territoires.__file__", bctx, "fresh", 0, env=env)["note"]
+        print(f"\n| before ({where}) / after, warm cache, whole process | before | after |\n|---|---:|---:|")
         for key in ("import", "maps79"):
-            before = statistics.median(run_child(*TASKS[key]["lib"], ctx, "fresh", 0, env=env)["wall"] for _ in range(args.repeat))
+            before = statistics.median(run_child(*TASKS[key]["lib"], bctx, "fresh", 0, env=env)["wall"] for _ in range(args.repeat))
             after = results[key][0]["fresh"] if key in results else measure(TASKS[key]["lib"], ctx, args.repeat)["fresh"]
             print(f"| {TASKS[key]['title']} | {fmt(before)} s | {fmt(after)} s |", flush=True)
     if not only or "scaling" in only:
