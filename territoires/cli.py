@@ -161,7 +161,8 @@ def cmd_map(args) -> int:
     formats = [f for f in args.formats.split(",") if f]
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
-        for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap):
+        for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
+                           page=args.page, orientation=args.orientation):
             print(f"écrit : {p}")
     return EXIT_OK
 
@@ -240,6 +241,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.add_argument("--page", choices=["A4", "A3"], default="A4", help="format de page des cartes PNG, PDF et SVG (défaut : A4)")
+    sp.add_argument("--orientation", choices=["portrait", "paysage"], default=None,
+                    help="orientation de la page (défaut : choisie selon la forme du territoire)")
     sp.set_defaults(func=cmd_map)
     return p
 

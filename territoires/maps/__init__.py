@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from territoires.fileio import safe_name
-from territoires.maps.catalogue import MAPS, choropleth_map
+from territoires.maps.catalogue import MAPS
+from territoires.maps.choropleth import choropleth_map
 from territoires.maps.interactive import render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
@@ -40,8 +41,13 @@ def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
 
 
-def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None) -> list[Path]:
+def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None,
+              page: str = "A4", orientation: str | None = None) -> list[Path]:
     """Write ``spec`` into folder ``out`` in each format; return the paths.
+
+    ``page`` (``"A4"``, ``"A3"``) and ``orientation`` (``"portrait"``,
+    ``"paysage"``, default chosen from the territory's shape) lay out the
+    static formats.
 
     File names come from the map's slug, made safe (no path separators), so
     nothing taken from data can write outside ``out``.
@@ -60,7 +66,7 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
         if fmt == "html":
             render_html(spec, target, self_contained=self_contained, basemap=basemap)
         else:
-            render_static(spec, target)
+            render_static(spec, target, page=page, orientation=orientation)
         paths.append(target)
     return paths
 

