@@ -32,6 +32,11 @@ from territoires import settings
 from territoires.fileio import atomic_path
 from territoires.territory.geometry import coverage_breakers, union_by
 
+__all__ = [
+    "DISK_FROM", "TOLERANCE_DEPARTEMENT", "TOLERANCE_NATIONAL", "SimplifiedLayers", "areas_km2", "default_tolerance",
+    "main_view", "round_coordinates", "simplified",
+]
+
 #: Bump when the simplification changes: layers kept on disk are then made again.
 SCHEMA = 1
 

@@ -43,6 +43,11 @@ from territoires.fileio import write_text
 from territoires.maps.style import Layer, MapSpec, Symbol
 from territoires.maps.webviews import views
 
+__all__ = [
+    "CANVAS_FROM", "LEAFLET_CDN_CSS", "LEAFLET_CDN_JS", "MAX_LABELS", "encode_geometry", "label_layer_name", "labels_json",
+    "layer_json", "leaflet_assets", "page_data", "render_html", "to_html",
+]
+
 LEAFLET_CDN_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CDN_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 ASSETS = Path(__file__).resolve().parent / "assets"

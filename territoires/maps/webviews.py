@@ -20,6 +20,8 @@ from territoires import settings
 from territoires.maps import labels as L
 from territoires.maps.style import MapSpec
 
+__all__ = ["views", "web_labels"]
+
 
 def web_labels(spec: MapSpec) -> pd.DataFrame:
     """The names of ``spec`` with their anchor (WGS 84), ``keep``, ``rank``, ``minzoom`` and offset (see :func:`~territoires.maps.labels.web_choice`)."""
