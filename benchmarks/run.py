@@ -73,9 +73,9 @@ def _indent(code: str) -> str:
     return "\n".join("    " + line for line in (code.strip() or "pass").splitlines())
 
 
-def run_child(setup: str, task: str, ctx: dict, mode: str, repeat: int, env: dict | None = None) -> dict:
+def run_child(setup: str, task: str, ctx: dict, mode: str, repeat: int, env: dict | None = None, out: str | None = None) -> dict:
     """One new interpreter; returns its report and the whole process time (``wall``)."""
-    code = CHILD.format(args=(ctx["cache"], ctx["sites"], tempfile.mkdtemp(), ctx.get("deps", "all"), ctx["fs79"], mode, repeat),
+    code = CHILD.format(args=(ctx["cache"], ctx["sites"], out or tempfile.mkdtemp(), ctx.get("deps", "all"), ctx["fs79"], mode, repeat),
                         setup=setup, task=_indent(task))
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ctx.get("cwd", ROOT), env=env or ctx.get("env"))
@@ -107,6 +107,10 @@ from territoires import settings
 t = territoires.load_territory("all")
 cache = max((p for p in Path(settings.cache_dir).iterdir() if (p / "manifest.json").exists()), key=lambda p: p.stat().st_mtime)
 sites = write_national_file(t, Path({tmp!r}) / "liste-fs-synthetique.csv")
+from territoires.maps.geometry import simplified
+g = simplified(t)  # national map layers simplified once and kept on disk, as after a first national map
+for k in g:
+    g[k]
 print("@@" + json.dumps({{"cache": str(cache), "sites": str(sites), "fs79": str(settings.PROGRAMMES_DIR / "79" / "france_services.csv")}}))
 """
 
@@ -128,7 +132,8 @@ def fmt(x: float) -> str:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--only", help="comma-separated task keys (" + ", ".join([*TASKS, "scaling", "cold"]) + ")")
+    ap.add_argument("--only", help="comma-separated task keys (" + ", ".join([*TASKS, "scaling", "cold", "before", "browser"]) + ")")
+    ap.add_argument("--chromium", default="/usr/bin/chromium", help="for the first render and pan of the national choropleth")
     ap.add_argument("--before", help="another checkout of territoires, for before/after of import and the first 79 map")
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
@@ -158,6 +163,14 @@ def main(argv=None):
         row.append(spec.get("hand_is", ""))
         row.append(lib["note"] + (f" / by hand: {hand['note']}" if hand else ""))
         print("| " + " | ".join(row) + " |", flush=True)
+    if (not only or "browser" in only) and Path(args.chromium).exists():
+        from browser import measure as in_browser
+
+        out = tmp / "page"
+        out.mkdir()
+        run_child(*TASKS["choropleth"]["lib"], ctx, "fresh", 0, out=str(out))
+        b = in_browser(out / "lib.html", args.chromium, args.repeat)
+        print(f"| national choropleth in headless Chromium (offline) | first render {b['first_render_s']:.2f} s | pan {b['pan_ms']:.0f} ms | | | | | | | | | {b['size_mb']:.1f} MB |")
     if not only or "cold" in only:
         cold_env = dict(os.environ, TERRITOIRES_CACHE_DIR=str(tmp / "cold-cache"))
         cold = [run_child("import territoires", "t = territoires.load_territory('79')\nNOTE = 'cache built'", ctx, "fresh", 0, env=cold_env)
@@ -187,6 +200,7 @@ def main(argv=None):
             b, a = np.polyfit(n, np.array([p[i] for p in pts]), 1)
             print(f"\n{what}: t ≈ {a:.3f} s fixed + {b * 1e6:.2f} µs per commune", end="")
         print()
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} (2 cores shared with other sessions when above 2)")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,11 @@ NOTE = "plot + explore"
                 "NOTE = ', '.join(f'{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB' for p in ps)"),
         "whole_process": True,
     },
+    "simplify": {
+        "title": "national map geometry: coverage simplification at 500 m + dissolves, not cached (once per vintage)",
+        "lib": (LIB_IMPORT + "import territoires.maps.geometry as G\nG.DISK_FROM = 10**9  # the disk copy off: measure the work itself\nt = territoires.load_territory('all')\n",
+                "t.__dict__.pop('_simplified', None)\nfor z in t.zones():\n    z.__dict__.pop('_simplified', None)\ng = G.simplified(t)\nNOTE = ', '.join(f'{k} {len(g[k])}' for k in g)"),
+    },
     "import": {
         "title": "`import territoires`",
         "lib": ("", "import territoires\nNOTE = ''"),

@@ -150,7 +150,10 @@ def _style(symbol: Symbol, fill: str | None = None) -> dict:
             s["dashArray"] = symbol.dash.replace(" ", ",")
         return s
     if symbol.kind == "fill":
-        return {"fillColor": fill or symbol.color, "color": symbol.edgecolor, "weight": max(symbol.linewidth, 0.3), "fillOpacity": symbol.opacity * 0.85}
+        s = {"fillColor": fill or symbol.color, "color": symbol.edgecolor, "weight": max(symbol.linewidth, 0.3), "fillOpacity": symbol.opacity * 0.85}
+        if symbol.linewidth <= 0:  # no outline drawn (national choropleth): half the canvas work per frame
+            s["stroke"] = False
+        return s
     return {
         "radius": symbol.size * 0.6,
         "fillColor": "#ffffff" if symbol.hollow else symbol.color,
