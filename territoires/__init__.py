@@ -27,17 +27,24 @@ from territoires.errors import (  # noqa: E402
     UnknownDepartementError,
 )
 
-# The territory room pulls in geopandas, pandas and pyproj (about 2 s): it is
-# imported on first use of these names, so ``import territoires`` and the
-# command line's help and argument errors stay instant.
+
+# The territory room pulls in geopandas, pandas and pyproj (about 2 s), the
+# report room every room: they are imported on first use of these names
+# (PEP 562), so ``import territoires``, the command line's help and its
+# argument errors stay instant, and the root package depends on no room.
 _LAZY = {
     "Territory": "territoires.territory",
     "load_territory": "territoires.territory",
     "read_programme": "territoires.territory.programmes",
+    "NoProgrammeDataError": "territoires.territory.national",
+    "download_list": "territoires.territory.national",
+    "import_list": "territoires.territory.national",
+    "rapport": "territoires.report",
 }
 
 
 def __getattr__(name: str):
+    """The names of :data:`_LAZY`, imported on first access."""
     if name in _LAZY:
         import importlib
 
@@ -54,10 +61,14 @@ def __dir__() -> list[str]:
 __all__ = [
     "InputError",
     "MissingLayerError",
+    "NoProgrammeDataError",
     "TerritoiresError",
     "Territory",
     "UnknownDepartementError",
     "__version__",
+    "download_list",
+    "import_list",
     "load_territory",
+    "rapport",
     "read_programme",
 ]

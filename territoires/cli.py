@@ -12,7 +12,20 @@ import sys
 import traceback
 from pathlib import Path
 
-from territoires import __version__
+from territoires import __version__, cliargs
+from territoires.terminal import clean
+
+__all__ = [
+    "cmd_boundaries",
+    "cmd_gaps",
+    "cmd_map",
+    "cmd_programmes",
+    "cmd_suggest",
+    "cmd_targets",
+    "french_message",
+    "main",
+    "parser",
+]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -52,16 +65,16 @@ def cmd_boundaries(args) -> int:
         from territoires.fileio import atomic_path
 
         with atomic_path(out) as tmp:
-            t.communes.drop(columns=["origin"]).to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
-    else:
-        to_csv(t.communes.drop(columns=["origin", "geometry"]), out, sep=args.sep, bom=args.bom)
+            t.communes.drop(columns=["origin"], errors="ignore").to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
+    else:  # a multi-zone territory's WGS 84 communes have no projected origin column
+        to_csv(t.communes.drop(columns=["origin", "geometry"], errors="ignore"), out, sep=args.sep, bom=args.bom)
     print(
         f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
         f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
     rep = str(t.report)
     if rep != "nothing to report":
-        print(rep, file=sys.stderr)
+        print(clean(rep), file=sys.stderr)
     return EXIT_OK
 
 
@@ -84,62 +97,94 @@ def cmd_programmes(args) -> int:
     return EXIT_OK
 
 
-def cmd_import(args) -> int:
-    from territoires import read_programme
-
-    mapping = None
-    if args.mapping:
-        mapping = dict(pair.split("=", 1) for pair in args.mapping.split(","))
-    table = read_programme(args.file, args.programme, mapping=mapping)
-    print(table.summary())
-    text = table.report_text()
-    if text:
-        print(text)
-    if args.strict and table.n_rejected:
-        return EXIT_FOUND
-    return EXIT_OK
-
-
 def cmd_gaps(args) -> int:
-    from territoires import analysis as A
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, args.programme)
     if args.what == "cantons":
-        gaps = A.cantons_without_site(t, args.programme, as_of=args.as_of)
-        if args.format != "csv":
-            when = args.as_of or "aujourd'hui"
-            print(f"Cantons sans site labellisé ({args.programme}) au {when} : {len(gaps)}")
-        _write_table(
-            gaps[["code_canton", "nom_canton", "population", "projets"]],
-            args,
-        )
-        return EXIT_OK
-    router = A.OSRMRouter(args.osrm) if args.osrm else A.StraightLineRouter(args.circuity, args.speed)
-    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=router)
-    pb = A.population_beyond(acc, [20, args.threshold] if args.threshold != 20 else [20])
+        return N.gaps_cantons(t, args, _write_table)
+    return _gaps_access(args, t)
+
+
+def _gaps_access(args, t) -> int:
+    """``gaps access``: people beyond 20 min and the threshold, the model named; routed and band with ``--osrm``."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
+    if args.circuity is not None or args.speed is not None:
+        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
+        estimator = A.StraightLineRouter(**kw)
+    else:
+        estimator = A.DensityModel()
+    thresholds = [20, args.threshold] if args.threshold != 20 else [20]
+    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
+    routed = None
+    if args.osrm:
+        # routed from the same origin points as the estimate, so that the band compares like with like
+        routed = A.access_by_commune(t, args.programme, as_of=args.as_of, router=A.OSRMRouter(args.osrm),
+                                     origins=spec or estimator.origins, thresholds=thresholds)
+    shown = routed if routed is not None else acc
     if args.format != "csv":
-        print(f"Accès au site labellisé le plus proche — {acc.attrs['router']}")
-        for r in pb.itertuples():
-            print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({r.part * 100:.2f} %), {r.nb_communes} communes")
+        n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+        print(f"Accès au site labellisé le plus proche : {n} sites comptés, dont {out} hors du territoire (listes chargées)")
+        for label, a in (("estimation", acc), ("routé", routed)):
+            if a is None:
+                continue
+            print(f"{label} — {a.attrs['router']}")
+            for r in A.population_beyond(a, thresholds).itertuples():
+                part = f"{r.part * 100:.2f}".replace(".", ",")
+                print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({part} %), {r.nb_communes} communes")
+        if routed is not None:
+            band = A.routed_band(acc, routed, thresholds)
+            ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
+            for r in band.itertuples():
+                print(f"  fourchette au-delà de {r.seuil_min:g} min : {r.population_basse} à {r.population_haute} habitants")
+            print(f"  rapport médian routé / estimé : {ratio}")
     by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
     if args.by == "commune":
-        table = acc.drop(columns="geometry")[["code_insee", "nom_commune", "population", "commune_site_proche", "distance_km", "minutes"]]
+        cols = ["code_insee", "nom_commune", "population", "type_lieu", "commune_site_proche", "distance_km", "minutes", "minutes_max",
+                *[f"population_au_dela_{x:g}" for x in thresholds]]
+        table = pd.DataFrame(shown.drop(columns="geometry")[cols])
     else:
-        table = A.access_summary(acc, by=by, thresholds=(20, args.threshold))
+        table = A.access_summary(shown, by=by, thresholds=thresholds)
+    table["modele_temps"] = shown.attrs["router"]
     _write_table(table, args)
     return EXIT_OK
 
 
 def cmd_suggest(args) -> int:
-    from territoires import analysis as A
 
     t = _territory(args)
-    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=args.as_of)
+    s = _suggest_all_zones(t, args)
     if args.format != "csv":
         before = s.attrs.get("population_beyond_before", 0)
         print(f"Population à plus de {args.threshold:g} min : {before} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     _write_table(s, args)
     return EXIT_OK
+
+
+def _suggest_all_zones(t, args):
+    """``suggest_sites`` on each CRS zone, merged: zones share no coverage, so the
+    global greedy choice is the per-zone greedy picks taken by decreasing gain."""
+    import pandas as pd
+
+    from territoires import analysis as A
+
+    zones = t.zones() if t.is_multizone else [t]
+    parts = [A.suggest_sites(z, k=args.k, threshold=args.threshold, as_of=args.as_of) for z in zones]
+    if len(parts) == 1:
+        return parts[0]
+    before = sum(int(p.attrs.get("population_beyond_before", 0)) for p in parts)
+    s = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    s = s.sort_values("gain_population", ascending=False, kind="stable").head(args.k).reset_index(drop=True)
+    s["rang"] = range(1, len(s) + 1)
+    s["population_beyond_after"] = before - s["gain_population"].cumsum()
+    s.attrs["population_beyond_before"] = before
+    return s
 
 
 def cmd_targets(args) -> int:
@@ -154,11 +199,14 @@ def cmd_map(args) -> int:
     from territoires.maps import MAPS, build, write_map
 
     t = _territory(args)
+    from territoires import cli_national as N
+
+    N.apply_sites_file(t, args, "france_services")
     names = list(MAPS) if args.name == "all" else [args.name]
     for n in names:
         if n not in MAPS:
             raise KeyError(f"unknown map {n!r}; maps: {', '.join(MAPS)}, all")
-    formats = [f for f in args.formats.split(",") if f]
+    formats = args.formats
     for n in names:
         spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
         for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
@@ -167,8 +215,29 @@ def cmd_map(args) -> int:
     return EXIT_OK
 
 
+def cmd_rapport(args) -> int:
+    from territoires.report import rapport
+
+    t = _territory(args)
+    r = rapport(t, as_of=args.as_of, depuis=args.depuis, made_on=args.made_on)
+    out = Path(args.out)
+    base = f"rapport-{'-'.join(t.departements)}-{r.as_of.isoformat()}"
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for fmt in formats:
+        if fmt not in ("html", "pdf"):
+            raise ValueError(f"format inconnu « {fmt} » : html ou pdf")
+    for fmt in formats:
+        path = out / f"{base}.{fmt}"
+        r.to_html(path) if fmt == "html" else r.to_pdf(path)
+        print(f"écrit : {path}")
+    print(f"{len(r.sections)} section(s) : " + ", ".join(s.title for s in r.sections))
+    for lo in r.left_out:
+        print(f"laissé de côté : {lo.title} — {lo.reason}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="territoires", description="Cohésion territoriale : limites, programmes, manques et cartes.")
+    p = _Parser(prog="territoires", description="Cohésion territoriale : limites, programmes, manques et cartes.")
     p.add_argument("--version", action="version", version=f"territoires {__version__}")
     p.add_argument("--debug", action="store_true", help="afficher la trace complète des erreurs")
     sub = p.add_subparsers(dest="command", required=True)
@@ -181,71 +250,132 @@ def parser() -> argparse.ArgumentParser:
     def table_args(sp):
         sp.add_argument("--format", choices=["table", "csv"], default="table")
         sp.add_argument("--out", help="fichier CSV à écrire (sinon sortie standard)")
-        sp.add_argument("--sep", default=",", help="séparateur CSV (';' pour les tableurs français)")
+        sp.add_argument("--sep", default=",", type=cliargs.separator, help="séparateur CSV (';' pour les tableurs français)")
         sp.add_argument("--bom", action="store_true", help="UTF-8 avec BOM (Excel)")
 
     sp = sub.add_parser("boundaries", help="exporter les limites jointes (communes, cantons, EPCI, département)")
     territory_args(sp)
     sp.add_argument("--format", choices=["gpkg", "geojson", "csv"], default="gpkg")
     sp.add_argument("--out", required=True)
-    sp.add_argument("--as-of", help="date des sites France Services inclus dans le GeoPackage")
-    sp.add_argument("--sep", default=",")
+    sp.add_argument("--as-of", type=cliargs.as_of, help="date des sites France Services inclus dans le GeoPackage")
+    sp.add_argument("--sep", default=",", type=cliargs.separator)
     sp.add_argument("--bom", action="store_true")
     sp.set_defaults(func=cmd_boundaries)
 
     sp = sub.add_parser("programmes", help="résumé des programmes à une date")
     territory_args(sp)
-    sp.add_argument("--as-of", help="date AAAA-MM-JJ (défaut : aujourd'hui)")
+    sp.add_argument("--as-of", type=cliargs.as_of, help="date AAAA-MM-JJ (défaut : aujourd'hui)")
     sp.set_defaults(func=cmd_programmes)
 
-    sp = sub.add_parser("import", help="valider un fichier officiel et afficher le rapport de rejet")
-    sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
-    sp.add_argument("file")
-    sp.add_argument("--mapping", help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon")
-    sp.add_argument("--strict", action="store_true", help="code de sortie 1 si des lignes sont rejetées")
-    sp.set_defaults(func=cmd_import)
+    from territoires import cli_national
+
+    cli_national.add_parsers(sub)  # donnees, import
 
     sp = sub.add_parser("gaps", help="manques : cantons sans site, accès")
     sp.add_argument("what", choices=["cantons", "access"])
     territory_args(sp)
     table_args(sp)
-    sp.add_argument("--as-of")
+    sp.add_argument("--as-of", type=cliargs.as_of)
     sp.add_argument("--programme", default="france_services")
-    sp.add_argument("--threshold", type=float, default=30, help="seuil en minutes (défaut 30)")
+    sp.add_argument("--threshold", type=cliargs.threshold, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
-    sp.add_argument("--circuity", type=float, default=1.3)
-    sp.add_argument("--speed", type=float, default=60.0, help="vitesse moyenne en km/h")
-    sp.add_argument("--osrm", help="adresse d'un service OSRM (temps routiers)")
+    sp.add_argument("--circuity", type=cliargs.circuity, default=None,
+                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
+    sp.add_argument("--speed", type=cliargs.speed, default=None,
+                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
+    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
+                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
+    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+    sp.add_argument("--osrm", help="adresse d'un service OSRM : temps routés, et fourchette avec l'estimation (docs/osrm.md)")
+    sp.add_argument("--sites", help="liste officielle à utiliser pour cet appel seulement (rien n'est enregistré)")
+    sp.add_argument("--antennes", choices=["comptees", "exclues"], default="comptees",
+                    help="un canton desservi par une seule antenne France Services est-il couvert ? (défaut : comptees)")
     sp.set_defaults(func=cmd_gaps)
 
     sp = sub.add_parser("suggest", help="où placer les prochains sites")
     territory_args(sp)
     table_args(sp)
-    sp.add_argument("-k", type=int, default=2)
-    sp.add_argument("--threshold", type=float, default=30)
-    sp.add_argument("--as-of")
+    sp.add_argument("-k", type=cliargs.k_sites, default=2)
+    sp.add_argument("--threshold", type=cliargs.threshold, default=30)
+    sp.add_argument("--as-of", type=cliargs.as_of)
     sp.set_defaults(func=cmd_suggest)
 
     sp = sub.add_parser("targets", help="objectifs France Services (21 fin 2022, plafond 23, un par canton)")
     territory_args(sp)
     table_args(sp)
-    sp.add_argument("--as-of")
+    sp.add_argument("--as-of", type=cliargs.as_of)
     sp.set_defaults(func=cmd_targets)
 
     sp = sub.add_parser("map", help="écrire une carte (ou 'all')")
     sp.add_argument("name", help="france-services, cantons-sans-site, acces, crte, pvd-acv, conseillers-numeriques, couverture-mobile, programmes, all")
     territory_args(sp)
-    sp.add_argument("--as-of")
+    sp.add_argument("--as-of", type=cliargs.as_of)
     sp.add_argument("--out", default="maps")
-    sp.add_argument("--formats", default="png,html", help="png,pdf,svg,html")
+    sp.add_argument("--formats", default="png,html", type=cliargs.formats, help="png,pdf,svg,html")
     sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
-    sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.add_argument("--made-on", type=cliargs.as_of, help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")
     sp.add_argument("--page", choices=["A4", "A3"], default="A4", help="format de page des cartes PNG, PDF et SVG (défaut : A4)")
     sp.add_argument("--orientation", choices=["portrait", "paysage"], default=None,
                     help="orientation de la page (défaut : choisie selon la forme du territoire)")
     sp.set_defaults(func=cmd_map)
+
+    sp = sub.add_parser("rapport", help="le dossier du comité local de cohésion territoriale (HTML et PDF)")
+    territory_args(sp)
+    sp.add_argument("--as-of", help="date du comité AAAA-MM-JJ (défaut : aujourd'hui)")
+    sp.add_argument("--depuis", help="date du comité précédent : ce qui a changé depuis")
+    sp.add_argument("--out", default="rapport", help="dossier de sortie (défaut : rapport/)")
+    sp.add_argument("--formats", default="html,pdf", help="html,pdf")
+    sp.add_argument("--made-on", help="date de réalisation affichée (défaut : aujourd'hui)")
+    sp.set_defaults(func=cmd_rapport)
+
+    sp = sub.add_parser("cache", help="le cache des limites : emplacement, contenu, vérification, effacement")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--verify", action="store_true", help="recalculer l'empreinte SHA-256 de chaque fichier")
+    g.add_argument("--clear", action="store_true", help="effacer le cache (reconstruit au prochain chargement)")
+    sp.set_defaults(func=cmd_cache)
     return p
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line on stderr, exit code 2."""
+
+    def error(self, message):
+        import re
+
+        # "argument --speed: vitesse : 0 km/h hors…" -> "--speed : 0 km/h hors…"
+        message = re.sub(r"^argument (\S+?)(?:/\S+)?: (?:[^:]+ : )?", r"\1 : ", message)
+        self.exit(EXIT_USAGE, f"territoires : erreur : {clean(message)}\n")
+
+
+def cmd_cache(args) -> int:
+    from territoires import settings
+    from territoires.territory import cache
+
+    folder = Path(settings.cache_dir)
+    if args.clear:
+        freed = cache.clear(folder)
+        print(f"cache effacé : {folder} ({freed / 1e6:.1f} Mo libérés)")
+        return EXIT_OK
+    entries = cache.entries(folder)
+    print(f"cache : {folder}")
+    if not entries:
+        print("(vide : il sera construit au premier chargement)")
+    problems = dict(cache.verify(folder)) if args.verify else {}
+    for e in entries:
+        line = f"- {e['key']} : {e['source']} {e['vintage']}, {e['bytes'] / 1e6:.1f} Mo"
+        if args.verify:
+            why = problems.get(e["key"])
+            line += " — intact (SHA-256 vérifiés)" if why is None else f" — ABÎMÉ : {clean(why)} (reconstruit au prochain chargement)"
+        print(line)
+    raw = folder / "geo-api"
+    if raw.is_dir():
+        n = len(list(raw.glob("*.json*")))
+        print(f"- réponses geo.api.gouv.fr : {n} fichier(s)")
+    if args.verify and any(w is not None for w in problems.values()):
+        return EXIT_FOUND
+    return EXIT_OK
 
 
 def french_message(exc: BaseException) -> str:
@@ -266,6 +396,8 @@ def french_message(exc: BaseException) -> str:
         if exc.column is not None:
             where += f", colonne « {exc.column} »"
         return f"{where} : {exc.reason}"
+    if hasattr(exc, "french"):
+        return exc.french()
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
@@ -277,14 +409,68 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if hasattr(args, "dept") and isinstance(args.dept, str) and "," in args.dept:
         args.dept = [d.strip() for d in args.dept.split(",") if d.strip()]
+    mistake = cliargs.check_source(args)
+    if mistake:
+        print(f"territoires : erreur : {mistake}", file=sys.stderr)
+        return EXIT_USAGE
+    note = cliargs.future_note(getattr(args, "as_of", None))
+    if note:
+        print(note, file=sys.stderr)
     try:
-        return args.func(args)
-    except (TerritoiresError, KeyError, ValueError, FileNotFoundError, OSError) as exc:
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
+    except Exception as exc:
+        if _disk_full(exc):
+            if args.debug:
+                traceback.print_exc()
+            target = getattr(args, "out", None) or getattr(exc, "filename", None) or ""
+            print(f"territoires : erreur : disque plein, {clean(target)} n'a pas été écrit (aucun fichier à moitié écrit) ; "
+                  "libérez de l'espace et relancez", file=sys.stderr)
+            return EXIT_USAGE
+        if not isinstance(exc, TerritoiresError | KeyError | ValueError | OSError):
+            raise
         if args.debug:
             traceback.print_exc()
-        print(f"territoires : erreur : {french_message(exc)}", file=sys.stderr)
+        print(f"territoires : erreur : {clean(french_message(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 
+def _disk_full(exc: BaseException) -> bool:
+    import errno
+
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _quiet_after_broken_pipe() -> int:
+    """The reader (``| head``) left: stop quietly, as ``cat`` does."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point: ``main`` with a broken pipe at exit kept quiet."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _quiet_after_broken_pipe()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -7,14 +7,30 @@ Errors about a file name the file, and where relevant the line and the column.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from os import PathLike
+
+__all__ = ["CRSError", "InputError", "MissingLayerError", "RoutingError", "TerritoiresError", "UnknownDepartementError"]
 
 
 class TerritoiresError(Exception):
-    """Base class of every error raised on purpose by territoires."""
+    """Base class of every error raised on purpose by territoires.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> issubclass(territoires.InputError, territoires.TerritoiresError)
+    True
+    """
 
 
 class UnknownDepartementError(TerritoiresError, ValueError):
-    """A département code that the boundary source does not know."""
+    """A département code that the boundary source does not know.
+
+    Examples
+    --------
+    >>> str(UnknownDepartementError("7", ["79", "86"]))
+    "unknown département code '7'; valid codes are: 79, 86 (or 'all' for the whole of France)"
+    """
 
     def __init__(self, code: str, valid: Iterable[str]):
         self.code = code
@@ -26,9 +42,15 @@ class UnknownDepartementError(TerritoiresError, ValueError):
 
 
 class MissingLayerError(TerritoiresError, ValueError):
-    """A boundary file lacks a layer the reader needs."""
+    """A boundary file lacks a layer the reader needs.
 
-    def __init__(self, path, layer: str, available: Iterable[str]):
+    Examples
+    --------
+    >>> MissingLayerError("ae.gpkg", "CANTON", ["COMMUNE"]).layer
+    'CANTON'
+    """
+
+    def __init__(self, path: str | PathLike[str], layer: str, available: Iterable[str]):
         self.path = str(path)
         self.layer = layer
         self.available = list(available)
@@ -48,9 +70,14 @@ class InputError(TerritoiresError, ValueError):
     message : what is wrong
     line : 1-based line number in the file (the header is line 1), if known
     column : column name, if known
+
+    Examples
+    --------
+    >>> str(InputError("liste.csv", "not a date: '31/13/2021'", line=4, column="date_label"))
+    "liste.csv, line 4, column 'date_label': not a date: '31/13/2021'"
     """
 
-    def __init__(self, path, message: str, line: int | None = None, column: str | None = None):
+    def __init__(self, path: str | PathLike[str] | None, message: str, line: int | None = None, column: str | None = None):
         self.path = str(path) if path is not None else "<input>"
         self.line = line
         self.column = column

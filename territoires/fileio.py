@@ -8,6 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
+__all__ = ["STALE_SECONDS", "atomic_path", "safe_name", "write_bytes", "write_text"]
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = ["INSEE_RE", "TNCC_ARTICLES", "departement_of", "fold", "pad_insee", "with_article"]
+
 #: INSEE "type de nom en clair" (TNCC): the article that precedes a name.
 TNCC_ARTICLES = {
     "0": "",

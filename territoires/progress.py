@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from territoires import settings
 
+__all__ = ["T", "enabled", "track"]
+
 T = TypeVar("T")
 
 

@@ -9,6 +9,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "DEFAULT_CIRCUITY",
+    "DEFAULT_SPEED_KMH",
+    "METROPOLE_CRS",
+    "OVERSEAS_CRS",
+    "PACKAGE_DIR",
+    "PROGRAMMES_DIR",
+    "WEB_CRS",
+    "cache_dir",
+    "crs_for_departement",
+    "geo_api_url",
+    "http_timeout",
+    "progress",
+]
+
 #: Package root (``territoires/``), found the same from a checkout or a wheel.
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,14 +38,20 @@ def _default_cache_dir() -> Path:
     checkout = PACKAGE_DIR.parent
     if (checkout / "pyproject.toml").exists() and (checkout / "data" / "communes").is_dir():
         return checkout / "data" / "communes"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "territoires"
+    try:  # each platform's convention (XDG on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows)
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("territoires", appauthor=False))
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "territoires"
 
 
 #: Where boundary layers are cached as GeoParquet, per source and vintage.
-#: ``data/communes/`` in a checkout; ``$XDG_CACHE_HOME/territoires`` for an
-#: installed wheel; ``$TERRITOIRES_CACHE_DIR`` overrides both.
+#: ``data/communes/`` in a checkout (kept: tests and benchmarks share it); the
+#: platform's user cache folder (``platformdirs``, e.g. ``~/.cache/territoires``)
+#: for an installed package; ``$TERRITOIRES_CACHE_DIR`` overrides both.
+#: ``territoires cache`` shows it, ``--verify`` checks it, ``--clear`` empties it.
 cache_dir: Path = _default_cache_dir()
 
 #: Projected CRS in metres for each zone: every measurement is made in these.

@@ -23,6 +23,14 @@ SLOW_TESTS = {
     "test_map_writes_the_deck_map",
     "test_console_script_help_and_debug",
     "test_mypy_is_clean_on_the_public_api",
+    "test_every_map_builds_with_its_layers",
+    "test_static_outputs_are_deterministic",
+    "test_deck_map_content",
+    "test_html_is_deterministic_and_small",
+    "test_what_if_and_suggest_on_a_multi_zone_territory",
+    "test_gaps_cantons_table_and_csv",
+    "test_boundaries_geopackage",
+    "test_the_package_is_typed_and_runs_as_a_module",
 }
 SLOW_KINDS = {"browser", "national"}
 
@@ -59,3 +67,9 @@ def chromium_path():
             pytest.fail("Chromium is required (TERRITOIRES_REQUIRE_BROWSER is set) but was not found")
         pytest.skip("Chromium not installed (apt-get install -y chromium)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _own_list_store(tmp_path_factory, monkeypatch):
+    """Each test gets an empty store of national lists (never the checkout's)."""
+    monkeypatch.setenv("TERRITOIRES_LISTS_DIR", str(tmp_path_factory.mktemp("listes")))

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @contextlib.contextmanager
 def json_server(answer: Callable[[str], object | None]):
-    """Serve ``answer(path)`` as JSON (404 when it returns None); yield (base URL, requested paths)."""
+    """Serve ``answer(path)`` as JSON, or as is if bytes (404 when it returns None); yield (base URL, requested paths)."""
     requests: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -22,9 +22,10 @@ def json_server(answer: Callable[[str], object | None]):
                 self.send_response(404)
                 self.end_headers()
                 return
-            body = json.dumps(payload).encode()
+            raw = isinstance(payload, bytes)  # a file, served as is
+            body = payload if raw else json.dumps(payload).encode()
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/csv" if raw else "application/json")
             self.end_headers()
             self.wfile.write(body)
 

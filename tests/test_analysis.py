@@ -201,9 +201,22 @@ def test_what_if_the_projects_close_the_gaps(t79):
 
 
 @pytest.mark.integration
-def test_what_if_and_suggest_on_a_multi_zone_territory():
+def test_what_if_and_suggest_on_a_multi_zone_territory(tmp_path):
     import territoires
+    from territoires.territory.national import NoProgrammeDataError
 
+    from .fixtures_official import _point, fs2024_lines
+
+    t = territoires.load_territory(["79", "971"])
+    with pytest.raises(NoProgrammeDataError, match="971"):  # no data for 971: an error, not "no site"
+        A.what_if(t, add=["79130"], as_of="2021-09-14")
+    t971 = territoires.load_territory("971")
+    row = {"id_fs": "1", "insee_dep": "971", "lib_fs": "France services TEST", "insee_com": "97101", "lib_com": "Les Abymes",
+           "latitude": _point(t971, "97101")[0], "longitude": _point(t971, "97101")[1], "type_fs": "Principal",
+           "labellisation_fs": "Espace labellisé 01/01/2020"}
+    p = tmp_path / "liste-fs-20240801.csv"
+    p.write_text(fs2024_lines([row]), encoding="utf-8")
+    territoires.import_list(p, "france_services")
     t = territoires.load_territory(["79", "971"])
     w = A.what_if(t, add=["79130"], as_of="2021-09-14")
     assert "Frontenay-Rohan-Rohan" in w.attrs["gained_cantons"]

@@ -162,6 +162,7 @@ def test_simplification_keeps_shared_borders(t79):
 
 def test_output_names_cannot_escape_the_folder(tmp_path):
     t = S.territory()
+    t.add_programme(S.sites_table([]))  # an empty list given on purpose (without one: NoProgrammeDataError)
     spec = catalogue.france_services_map(t, made_on=MADE_ON)
     spec.slug = "../../etc/evil"
     (p,) = maps.write_map(spec, tmp_path / "out", ["html"])

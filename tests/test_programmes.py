@@ -167,7 +167,6 @@ GOOD = {"id_fs": "1", "insee_dep": "79", "lib_fs": "France services Test", "adre
 # (name, row override, expected column, expected reason fragment)
 BAD_ROWS = [
     ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "INSEE code unknown"),
-    ("merged commune code", {"insee_com": "79004", "lib_com": "Aigonnay"}, "insee_com", "now part of"),
     ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "swapped"),
     ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "projected metres"),
     ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "outside département 79"),

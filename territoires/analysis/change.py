@@ -36,9 +36,11 @@ def changes_between(
     (8, 5, 0)
     """
     d0, d1 = to_date(start), to_date(end)
+    p = _programme(programme)  # the alias is resolved once, here
+    programme = p.key
     s1 = territory.sites(programme, as_of=d1)
     s0 = territory.sites(programme, as_of=d0)
-    active = _programme(programme).active_status
+    active = p.active_status
     new_ids = set(s1.loc[s1["status"] == active, "site_id"]) - set(s0.loc[s0["status"] == active, "site_id"])
     labelled = pd.DataFrame(s1[s1["site_id"].isin(new_ids)].drop(columns="geometry"))
     g0 = cantons_without_site(territory, programme, d0)

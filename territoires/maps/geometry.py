@@ -40,6 +40,8 @@ __all__ = [
 #: Bump when the simplification changes: layers kept on disk are then made again.
 SCHEMA = 1
 
+__all__ = ["TOLERANCE_DEPARTEMENT", "TOLERANCE_NATIONAL", "round_coordinates", "simplified"]
+
 #: Default simplification tolerance in metres, per use.
 TOLERANCE_DEPARTEMENT = 40.0
 TOLERANCE_NATIONAL = 500.0

@@ -271,6 +271,19 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
     ``decimals``: coordinate quantisation in degrees (default: the spec's, 5
     for a département, about 1 m; 3 for national maps, about 100 m, below
     their 500 m simplification).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> page = to_html(spec)
+    >>> page.startswith("<!DOCTYPE html>"), "cdn.jsdelivr.net" in page
+    (True, False)
     """
     data = page_data(spec, basemap=basemap, decimals=decimals)
     script = (ASSETS / "territoires-map.js").read_text(encoding="utf-8")
@@ -292,5 +305,20 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
 
 
 def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> Path:
-    """Write the interactive map of ``spec`` to ``path`` atomically."""
+    """Write the interactive map of ``spec`` to ``path`` atomically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_html(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.html")
+    >>> "Démo" in out.read_text(encoding="utf-8")
+    True
+    """
     return write_text(path, to_html(spec, self_contained=self_contained, basemap=basemap, decimals=decimals))

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+__all__ = ["FONT_SIZE", "WEB_FONT_PX", "WEB_ZOOMS", "Label", "Placement", "collect", "labels_of", "order", "overlaps", "place", "web_choice", "web_size"]
+
 #: Font size of names on the static maps (points).
 FONT_SIZE = 6.5
 

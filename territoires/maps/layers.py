@@ -13,6 +13,8 @@ from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
 from territoires.maps.style import Layer, LegendEntry, Symbol
 from territoires.sources.programmes import programme
 
+__all__ = ["FS", "LABELLED", "PROJECT", "base_layers"]
+
 FS = programme("france_services")
 
 
@@ -56,6 +58,14 @@ def base_layers(territory, tolerance: float | None = None, communes: bool = True
         layers.append(Layer("Limites communales", g["communes"][["code_insee", "nom", "population", "geometry"]], sym,
                             tooltip=[("nom", "Commune"), ("code_insee", "Code INSEE")], interactive=False))
         legend.append(LegendEntry("Limites communales", sym, "Limites communales", "Limites"))
+    from territoires.territory.arrondissements import arrondissements
+
+    arr = arrondissements(territory)
+    if len(arr):  # Paris, Lyon, Marseille
+        sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["commune"]["width"] * 1.5, dash="3 2")
+        layers.append(Layer("Arrondissements municipaux", arr[["code_insee", "nom", "geometry"]], sym,
+                            tooltip=[("nom", "Arrondissement"), ("code_insee", "Code INSEE")], interactive=False))
+        legend.append(LegendEntry(f"Arrondissements municipaux ({len(arr)})", sym, "Arrondissements municipaux", "Limites"))
     if epci:
         sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))

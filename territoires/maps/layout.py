@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["GAP", "INSET_TITLE", "MARGIN", "PAGES", "Box", "Layout", "choose"]
+
 PAGES = {"A4": (8.27, 11.69), "A3": (11.69, 16.54)}  # portrait width, height
 MARGIN = 0.3
 GAP = 0.15

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+__all__ = ["access_note", "coverage_notes"]
+
 
 def coverage_notes(territory, key: str, label: str) -> list[str]:
     """Say which départements have no canton (collectivités uniques) and which have no row of the programme at any date."""
@@ -46,3 +48,17 @@ def _cnfs_notes(territory, d: date) -> list[str]:
             notes.append(f"Au {when} (CLCT) : {v['recrutements']} recrutements dans {v['structures']} structures, "
                          "liste non publiée : seules les structures de la liste ANCT sont placées.")
     return notes
+
+
+def access_note(acc, threshold: float) -> str:
+    """People beyond 20 min and the threshold, and the sites counted (neighbours' included when loaded)."""
+    from territoires.analysis import population_beyond
+
+    parts = []
+    for r in population_beyond(acc, sorted({20, threshold})).itertuples():
+        share = f"{r.part * 100:.1f}".replace(".", ",")
+        pop = f"{r.population:,}".replace(",", "\u202f")
+        parts.append(f"au-delà de {r.seuil_min:g} min : {pop} habitants ({share} %)")
+    n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
+    text = " ; ".join(parts)
+    return f"{text[0].upper()}{text[1:]} — {n} sites comptés, dont {out} hors du département."

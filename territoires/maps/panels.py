@@ -16,6 +16,8 @@ import shapely
 from territoires import settings
 from territoires.maps.style import Panel
 
+__all__ = ["in_panel", "panels_of"]
+
 
 def panels_of(territory) -> list[Panel]:
     """The panels of ``territory``, main one (most communes) first, then overseas by code; ``[]`` for one zone.

@@ -20,21 +20,22 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon, Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Polygon, Rectangle  # noqa: E402
+from territoires.fileio import atomic_path
+from territoires.maps import labels as L
+from territoires.maps import layout
+from territoires.maps import style as S
+from territoires.maps.layout import Box
+from territoires.maps.panels import in_panel
+from territoires.maps.style import Layer, MapSpec, Panel, Symbol
 
-from territoires.fileio import atomic_path  # noqa: E402
-from territoires.maps import labels as L  # noqa: E402
-from territoires.maps import layout  # noqa: E402
-from territoires.maps import style as S  # noqa: E402
-from territoires.maps.layout import Box  # noqa: E402
-from territoires.maps.panels import in_panel  # noqa: E402
-from territoires.maps.style import Layer, MapSpec, Panel, Symbol  # noqa: E402
+__all__ = ["RC", "figure", "north_arrow", "render_static", "scale_bar"]
 
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
@@ -255,12 +256,10 @@ def _legend(fig, spec: MapSpec, anchor=(0.0, 1.0), width_in: float = 3.0):
 
 
 def _measure(spec: MapSpec, width_in: float) -> tuple[float, float]:
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=(20, 20))
-        try:
-            return _legend(fig, spec, (0, 1), width_in)
-        finally:
-            plt.close(fig)
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(20, 20))
+        FigureCanvasAgg(fig)
+        return _legend(fig, spec, (0, 1), width_in)
 
 
 def _wrap_lines(text: str, width_in: float, fontsize: float) -> str:
@@ -299,11 +298,26 @@ def _draw_panel(fig, box: Box, page, pairs, ext, spec, north: bool, title: str |
     _draw_labels(ax, pairs, reserved)
 
 
-def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
+def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> Figure:
     """Build the matplotlib figure of ``spec`` (not saved) on an A4 or A3 ``page``.
 
     The orientation (``"portrait"``, ``"paysage"``) is chosen from the
     territory's extent unless given; see :mod:`~territoires.maps.layout`.
+    The figure is made without pyplot: no global backend is chosen.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
+    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> [round(float(v), 2) for v in figure(spec).get_size_inches()]  # a tall territory: portrait
+    [8.27, 11.69]
+    >>> [round(float(v), 2) for v in figure(spec, page="A3", orientation="paysage").get_size_inches()]
+    [16.54, 11.69]
     """
     panels = spec.panels or [None]
     per_panel = [_panel_layers(spec, p) for p in panels]
@@ -327,8 +341,9 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
     if lay.page[0] > pw:  # landscape: the credit may use the longer width
         credit = _wrap_lines(spec.credit, lay.page[0] - 2 * layout.MARGIN, 6.5)
     W, H = lay.page
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=lay.page)
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=lay.page)  # no pyplot: no global backend chosen, nothing to close
+        FigureCanvasAgg(fig)  # a canvas to measure names and to save
         _draw_panel(fig, lay.main, lay.page, per_panel[main_i], extents[main_i], spec, north=True,
                     title=panels[main_i].name if len(keep) > 1 else None)
         for box, i in zip(lay.insets, inset_i, strict=True):
@@ -345,7 +360,22 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None):
 
 
 def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "A4", orientation: str | None = None) -> Path:
-    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix) on an A4 or A3 page, atomically and deterministically."""
+    """Write ``spec`` to ``path`` (PNG, PDF or SVG by suffix) on an A4 or A3 page, atomically and deterministically.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
+    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> import tempfile, pathlib
+    >>> out = render_static(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.png", dpi=20)
+    >>> out.name, out.read_bytes()[:4]
+    ('demo.png', b'\\x89PNG')
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     metadata = {
@@ -355,11 +385,8 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
     }.get(fmt)
     if metadata is None:
         raise ValueError(f"unknown static format {fmt!r}: use png, pdf or svg")
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         fig = figure(spec, page=page, orientation=orientation)
-        try:
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
-        finally:
-            plt.close(fig)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
     return path

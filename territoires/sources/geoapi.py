@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import logging
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,7 +23,13 @@ import pandas as pd
 
 from territoires import settings
 from territoires.errors import InputError, TerritoiresError
+from territoires.fileio import write_bytes
+from territoires.sources import boundarycheck
 from territoires.sources.raw import RawBoundaries, missing_geometry
+
+__all__ = ["COMMUNE_FIELDS", "download", "downloaded", "read_all", "source_key"]
+
+log = logging.getLogger(__name__)
 
 COMMUNE_FIELDS = "nom,code,population,codeEpci,codeDepartement"
 
@@ -44,32 +49,61 @@ def _get(url: str) -> bytes:
         ) from exc
 
 
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+def _problem(kind: str, data: bytes) -> str | None:
+    """Why ``data`` is not a geo.api.gouv.fr answer of ``kind`` (None if it is)."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"not JSON ({exc})"
+    if kind == "epcis":
+        if not isinstance(obj, list) or not all(isinstance(e, dict) and isinstance(e.get("code"), str) and isinstance(e.get("nom"), str) for e in obj):
+            return "not a list of EPCI with 'code' and 'nom'"
+        return None
+    if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection" or not isinstance(obj.get("features"), list):
+        return "not a GeoJSON FeatureCollection"
+    if not obj["features"]:
+        return "no commune in the answer"
+    for i, f in enumerate(obj["features"]):
+        props = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(props, dict) or not all(isinstance(props.get(k), str) for k in ("code", "nom", "codeDepartement")):
+            return f"feature {i} lacks code, nom or codeDepartement"
+        geom = f.get("geometry")
+        if geom is not None and (not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon")):
+            return f"feature {i} ({props['code']}): geometry is not a polygon"
+    return None
+
+
+def _fetch(url: str, path: Path, kind: str, force: bool) -> Path:
+    """The validated cached answer at ``path``, fetched (again) when absent or corrupt."""
+    if not force and path.exists():
+        try:
+            why = _problem(kind, path.read_bytes())
+        except OSError as exc:
+            why = str(exc)
+        if why is None:
+            return path
+        log.warning("cached geo.api.gouv.fr answer %s is corrupt (%s): downloading it again", path, why)
+    data = _get(url)
+    why = _problem(kind, data)
+    if why:
+        raise InputError(url, f"unexpected answer from geo.api.gouv.fr: {why}; nothing was cached")
+    write_bytes(path, data)
+    return path
 
 
 def download(departements: list[str], force: bool = False) -> list[Path]:
-    """Download (once) the communes of ``departements`` and the EPCI list."""
+    """Download (once) the communes of ``departements`` and the EPCI list.
+
+    Every answer is validated before it is cached; a cached answer that no
+    longer validates (truncated, edited) is downloaded again.
+    """
     base = settings.geo_api_url.rstrip("/")
     paths = []
     for dep in departements:
         p = _raw_dir() / f"communes-{dep}.geojson"
-        if force or not p.exists():
-            url = f"{base}/departements/{dep}/communes?fields={COMMUNE_FIELDS}&format=geojson&geometry=contour"
-            data = _get(url)
-            try:
-                json.loads(data)
-            except ValueError as exc:
-                raise InputError(url, f"the answer is not JSON ({exc})") from exc
-            _store(p, data)
-        paths.append(p)
-    e = _raw_dir() / "epcis.json"
-    if force or not e.exists():
-        _store(e, _get(f"{base}/epcis?fields=nom,code"))
+        url = f"{base}/departements/{dep}/communes?fields={COMMUNE_FIELDS}&format=geojson&geometry=contour"
+        paths.append(_fetch(url, p, "communes", force))
+    _fetch(f"{base}/epcis?fields=nom,code", _raw_dir() / "epcis.json", "epcis", force)
     return paths
 
 
@@ -125,6 +159,8 @@ def read_all(departements: list[str] | None = None) -> RawBoundaries:
         geometry=com.geometry,
         crs=com.crs,
     )
+    notes: list[str] = []
+    communes, _ = boundarycheck.validate(communes, None, _raw_dir(), notes)
     cantons = layers["cantons"][layers["cantons"]["code_departement"].isin(deps)]
     deps_table = layers["departements"][layers["departements"]["code_departement"].isin(deps)]
     return RawBoundaries(
@@ -135,4 +171,5 @@ def read_all(departements: list[str] | None = None) -> RawBoundaries:
         missing_geometry=missing_geometry(communes),
         source="geo-api",
         vintage="geo.api.gouv.fr",
+        notes=notes,
     )

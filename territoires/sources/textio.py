@@ -1,26 +1,44 @@
 """Reading the text files ANCT and others publish: encodings, separators, dates.
 
 Every reader in ``sources.programmes`` goes through :func:`read_rows`, so
-every file gets the same treatment: UTF-8 with or without BOM, or cp1252;
-comma, semicolon, tab or pipe; every value kept as text (INSEE codes and
+every file gets the same treatment: only regular files up to
+:data:`MAX_FILE_BYTES`; UTF-8 with or without BOM, or cp1252;
+comma, semicolon, tab or pipe (lines that are not UTF-8 in a UTF-8 file are
+reported one by one, never the whole file re-read in another encoding); every value kept as text (INSEE codes and
 postcodes keep their leading zeros); each row knows its line number.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from territoires.errors import InputError
+
+__all__ = [
+    "DateError",
+    "ENCODINGS",
+    "MAX_FIELD",
+    "Rows",
+    "SEPARATORS",
+    "as_date",
+    "decode",
+    "parse_date",
+    "parse_float",
+    "read_rows",
+    "sniff_separator",
+]
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 SEPARATORS = (",", ";", "\t", "|")
 #: Largest field accepted (bytes); larger ones are rejected row by row.
 MAX_FIELD = 1_000_000
+#: Largest input file accepted (bytes): national lists are a few MB.
+MAX_FILE_BYTES = 200_000_000
 
 
 @dataclass
@@ -34,26 +52,111 @@ class Rows:
     rows: list[dict[str, str]]
     lines: list[int]
     malformed: list[tuple[int, str]]  # (line, reason) rows that could not be split
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, doubt) rows kept with a warning
 
     def __len__(self) -> int:
         return len(self.rows) + len(self.malformed)
 
 
+def _cp1252_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 refused as cp1252 (valid UTF-8 around them stays UTF-8)."""
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+_FALLBACK = "territoires-cp1252"
+codecs.register_error(_FALLBACK, _cp1252_bytes)
+
+
 def decode(data: bytes, path) -> tuple[str, str]:
-    """Decode ``data``: UTF-8 (BOM or not) first, then cp1252."""
+    """Decode ``data``: UTF-8 (BOM or not), or cp1252 when no line is UTF-8.
+
+    Returns (text, encoding). See :func:`decode_lines` for files mixing both.
+    """
+    text, enc, _ = decode_lines(data, path)
+    return text, enc
+
+
+def decode_lines(data: bytes, path) -> tuple[str, str, list[tuple[int, str]]]:
+    """Decode ``data`` line by line; return (text, encoding, notes).
+
+    A file that is valid UTF-8 is read as UTF-8. A file where no line with
+    accented letters is valid UTF-8 is a cp1252 file (older ANCT exports) and
+    is read as such. A UTF-8 file with a few lines that are not (a stray
+    cp1252 byte) is read as UTF-8, and only the bytes UTF-8 refuses are read
+    as cp1252: each such line is listed in ``notes`` as ``(line, reason)``, and the encoding reads
+    ``"utf-8 (+ cp1252 lines)"``. One bad byte never switches the whole file.
+    A NUL byte in the first 4 KB means a binary file (unless UTF-16 with BOM).
+    """
     if b"\x00" in data[:4096]:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             try:
-                return data.decode("utf-16"), "utf-16"
+                return data.decode("utf-16"), "utf-16", []
             except UnicodeDecodeError:
                 pass
         raise InputError(path, "is a binary file, not a text (CSV) file")
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8"), ("utf-8-sig" if bom else "utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    lines = body.split(b"\n")
+    good_utf8, bad = 0, []
+    for i, raw in enumerate(lines):
+        if raw.isascii():
             continue
-    raise InputError(path, "cannot be decoded as UTF-8 or cp1252")  # pragma: no cover - cp1252 decodes nearly all
+        try:
+            raw.decode("utf-8")
+            good_utf8 += 1
+        except UnicodeDecodeError as exc:
+            bad.append((i, exc))
+    if not good_utf8 and not bom:
+        return body.decode("cp1252", errors="replace"), "cp1252", []
+    out, notes = [], []
+    bad_at = dict(bad)
+    for i, raw in enumerate(lines):
+        if i in bad_at:
+            exc = bad_at[i]
+            out.append(raw.decode("utf-8", errors=_FALLBACK))
+            notes.append((i + 1, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}): "
+                                 "its invalid bytes were read as cp1252"))
+        else:
+            out.append(raw.decode("utf-8"))
+    return "\n".join(out), ("utf-8-sig" if bom else "utf-8") + " (+ cp1252 lines)", notes
+
+
+def open_input(path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``, refusing what would hang or exhaust memory.
+
+    FIFOs, devices, sockets and folders are refused before being opened; a
+    file larger than ``limit`` (default :data:`MAX_FILE_BYTES`) is refused
+    with its size.
+    """
+    import os
+    import stat
+
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        st = os.stat(path)
+    except FileNotFoundError as exc:
+        raise InputError(path, "no such file") from exc
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(path, "is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
+        raise InputError(path, f"is {kind}, not a regular file: copy the data to a file first")
+    if st.st_size > limit:
+        raise InputError(path, f"is {st.st_size / 1e6:.0f} MB, above the {limit / 1e6:.0f} MB limit for one input file")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from exc
+    if len(data) > limit:
+        raise InputError(path, f"grew above the {limit / 1e6:.0f} MB limit while being read")
+    return data
 
 
 def sniff_separator(text: str) -> str:
@@ -79,15 +182,11 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         data, path = bytes(path_or_bytes), name or "<bytes>"
     else:
         path = str(path_or_bytes)
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError as exc:
-            raise InputError(path, "no such file") from exc
-        except IsADirectoryError as exc:
-            raise InputError(path, "is a folder, not a file") from exc
+        data = open_input(path)
     if not data.strip():
         raise InputError(path, "is empty (no header, no rows)", line=1)
-    text, enc = decode(data, path)
+    text, enc, notes = decode_lines(data, path)
+    nul_lines = {i + 1 for i, ln in enumerate(text.split("\n")) if "\x00" in ln}
     sep = separator or sniff_separator(text)
     csv.field_size_limit(max(MAX_FIELD * 4, 131072))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -98,15 +197,21 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         for raw in reader:
             line = start
             start = reader.line_num + 1
+            has_nul = any(n in nul_lines for n in range(line, start))
             if header is None:
                 if not any(c.strip() for c in raw):
                     continue
+                if has_nul:
+                    raise InputError(path, "NUL byte in the header line: not a text (CSV) file", line=line)
                 header = [h.strip().strip("\ufeff") for h in raw]
                 if len(set(header)) != len(header):
                     dup = sorted({h for h in header if header.count(h) > 1})
                     raise InputError(path, f"duplicate column name(s) in the header: {', '.join(dup)}", line=line)
                 continue
             if not any(c.strip() for c in raw):
+                continue
+            if has_nul:
+                malformed.append((line, "contains a NUL byte (binary data in a text file)"))
                 continue
             if len(raw) != len(header):
                 malformed.append((line, f"{len(raw)} fields where the header has {len(header)}"))
@@ -121,7 +226,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
     if header is None:
         raise InputError(path, "has no header line", line=1)
-    return Rows(path, enc, sep, header, rows, lines, malformed)
+    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in set(lines)])
 
 
 _FR_MONTHS = {

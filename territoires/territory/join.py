@@ -34,6 +34,16 @@ import shapely
 
 from territoires.territory.geometry import coverage_breakers, require_projected, union_by
 
+__all__ = [
+    "FRACTION_SHARE",
+    "WHOLE_SHARE",
+    "assign_cantons",
+    "build_cantons",
+    "build_departements",
+    "build_epcis",
+    "group_name",
+]
+
 WHOLE_SHARE = 0.95
 FRACTION_SHARE = 0.01
 
@@ -50,8 +60,13 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     -------
     DataFrame indexed like ``communes`` with ``code_canton`` (canton or group
     code), ``cantons`` (tuple of the canton codes the commune lies in),
-    ``split`` (bool) and ``share`` (share of the commune's area in its canton,
-    NaN for split communes).
+    ``split`` (bool), ``share`` (share of the commune's area in its canton,
+    NaN for split communes) and ``detection`` (how a split commune was found:
+    ``geometrie`` when it overlaps several canton polygons,
+    ``fractions_cog`` when the COG declares fraction cantons of it,
+    ``pseudo_canton`` when only its COG pseudo-canton says it is split,
+    ``canton_fictif`` for a commune nouvelle in a COG canton fictif; None
+    for whole communes).
 
     Examples
     --------
@@ -79,6 +94,7 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     members: list[tuple[str, ...]] = [()] * n
     split = np.zeros(n, dtype=bool)
     share = np.full(n, np.nan)
+    detection = np.full(n, None, dtype=object)
 
     idx_has = np.flatnonzero(has_geom)
     tree = shapely.STRtree(with_geom.geometry.to_numpy())
@@ -108,6 +124,11 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
 
     # Split communes: no canton holds them whole.
     pending = np.setdiff1d(idx_has, assigned)
+    # A commune that is the bureau of a COG pseudo-canton is split whatever its polygon says.
+    pseudo_bureaux = set(cantons.loc[cantons["type_canton"] == "V", "bureau_centralisateur"].dropna())
+    if pseudo_bureaux:
+        flagged = np.flatnonzero(communes["code_insee"].isin(pseudo_bureaux).to_numpy())
+        pending = np.union1d(pending, np.intersect1d(flagged, assigned))
     # Cantons declared by the COG as holding a fraction of their bureau commune.
     declared_fractions = real[real["composition"].isin([2, 3, 4, 5]).fillna(False).to_numpy()]
     pseudo = cantons[cantons["type_canton"] == "V"]
@@ -115,6 +136,7 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
     # the real cantons' polygons leave out: they name a unit, not a canton.
     fictive = cantons[(cantons["type_canton"] == "N") & cantons.geometry.notna()]
     fictive_tree = shapely.STRtree(fictive.geometry.to_numpy()) if len(fictive) else None
+    com_tree = shapely.STRtree(geoms)
     for i in pending:
         insee = communes["code_insee"].iloc[i]
         hit = tree.query(geoms[i], predicate="intersects")
@@ -126,24 +148,46 @@ def assign_cantons(communes: gpd.GeoDataFrame, cantons: gpd.GeoDataFrame) -> pd.
             declared_fractions["bureau_centralisateur"] == insee, "code_canton"
         ].tolist()
         group = tuple(sorted(set(parts) | set(declared)))
-        if len(group) == 1:
+        ps = pseudo.loc[pseudo["bureau_centralisateur"] == insee, "code_canton"].tolist()
+        if len(group) == 1 and not ps:
             code[i] = group[0]
             members[i] = group
             continue
-        ps = pseudo.loc[pseudo["bureau_centralisateur"] == insee, "code_canton"].tolist()
+        how = "geometrie" if len(parts) > 1 else "fractions_cog" if len(group) > 1 else "pseudo_canton"
+        if not group and ps and _without_cantons(i, insee, code, geoms, real, com_tree):
+            # A pseudo-canton, no real canton holding any part of the commune,
+            # and no canton in its département (Paris, 7599) or around it
+            # (Lyon, 6999, in the Métropole de Lyon): in no canton, reported.
+            continue
         if not group and not ps and fictive_tree is not None:
             hit = fictive_tree.query(shapely.point_on_surface(geoms[i]), predicate="within")
             ps = fictive["code_canton"].to_numpy()[hit].tolist()
+            how = "canton_fictif"
         if not group and not ps:
-            continue  # in no canton (Paris, Métropole de Lyon, Martinique, Guyane): reported
+            continue  # in no canton (Métropole de Lyon, Martinique, Guyane): reported
+        # A COG pseudo-canton (canton-ville) names a commune split between
+        # several cantons, even when the canton polygons leave its fractions
+        # out (Le Cannet, Romans-sur-Isère…): a group, never one canton.
         code[i] = ps[0] if ps else f"G{insee}"
-        members[i] = group  # may be empty: the cantons sharing the commune are not known
+        members[i] = group  # may be incomplete or empty: the cantons sharing the commune are not all known
         split[i] = True
+        share[i] = np.nan
+        detection[i] = how
 
     return pd.DataFrame(
-        {"code_canton": code, "cantons": members, "split": split, "share": share},
+        {"code_canton": code, "cantons": members, "split": split, "share": share, "detection": detection},
         index=communes.index,
     )
+
+
+def _without_cantons(i: int, insee: str, code: np.ndarray, geoms: np.ndarray, real: pd.DataFrame, tree) -> bool:
+    """True for a commune with no canton at all: none in its département, or none among its neighbours."""
+    if "code_departement" in real:
+        dep = insee[:3] if insee.startswith("97") else insee[:2]
+        if not (real["code_departement"] == dep).any():
+            return True
+    neighbours = [j for j in tree.query(geoms[i], predicate="intersects") if j != i]
+    return not any(code[j] is not None for j in neighbours)
 
 
 def group_name(commune_name: str, canton_names: list[str]) -> str:
@@ -155,6 +199,8 @@ def group_name(commune_name: str, canton_names: list[str]) -> str:
     'Laon (cantons 1 et 2)'
     >>> group_name("Tours", ["Tours-1", "Joué-lès-Tours"])
     'Tours (cantons Tours-1, Joué-lès-Tours)'
+    >>> group_name("Le Cannet", ["Le Cannet"])
+    'Le Cannet (canton Le Cannet et autres fractions non déterminées)'
     """
     nums = []
     for name in canton_names:
@@ -173,6 +219,8 @@ def group_name(commune_name: str, canton_names: list[str]) -> str:
             return f"{commune_name} (cantons {head} et {nums[-1]})"
     if not canton_names:
         return f"{commune_name} (cantons non déterminés)"
+    if len(canton_names) == 1:
+        return f"{commune_name} (canton {canton_names[0]} et autres fractions non déterminées)"
     return f"{commune_name} (cantons {', '.join(canton_names)})"
 
 
@@ -188,6 +236,7 @@ def build_cantons(
         code_unit=membership["code_canton"].to_numpy(),
         cantons=membership["cantons"].to_numpy(),
         split=membership["split"].to_numpy(),
+        detection=membership["detection"].to_numpy() if "detection" in membership else None,
     )
     real = cantons[cantons["type_canton"] == "C"].copy()
     codes = real["code_canton"].to_numpy()
@@ -251,7 +300,7 @@ def build_cantons(
 
     # Units: cantons with whole communes, and canton groups.
     unit_cols = ["code_canton", "nom", "kind", "cantons", "bureau_centralisateur",
-                 "n_communes", "population", "code_departement", "geometry"]
+                 "n_communes", "population", "code_departement", "detection", "geometry"]
     ukeys, ugeoms, _ = union_by(all_geoms, com["code_unit"].to_numpy(), breakers)
     geom_of = dict(zip(ukeys, ugeoms, strict=True))
     name_of = dict(zip(real["code_canton"], real["nom"], strict=True))
@@ -272,6 +321,7 @@ def build_cantons(
                 "n_communes": len(mem),
                 "population": mem["population"].sum(min_count=1),
                 "code_departement": first["code_departement"] if is_group else dep_of.get(key, first["code_departement"]),
+                "detection": first["detection"] if is_group else None,
                 "geometry": geom_of.get(key),
             }
         )

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,12 +47,14 @@ def ensure_cache(source: str, path=None, departements=None) -> Path:
     True
     """
     key = source_key(source, path, departements)
-    folder = cache.entry_dir(settings.cache_dir, key)
-    if cache.is_valid(folder, verify="full"):  # type: ignore[arg-type]
+    folder, why = cache.current(settings.cache_dir, key, required=_required_layout(source, str(path), key))
+    if folder is not None:
         return folder
-    if folder.exists():
-        log.warning("cache %s is outdated, incomplete or corrupt: rebuilding it", folder)
+    if why:
+        log.warning("cache %s is outdated, incomplete or corrupt (%s): rebuilding it", key, why)
     raw = read_boundaries(source, path, departements)
+    for note in raw.notes:
+        log.warning("%s: %s", raw.source, note)
     layers: dict[str, pd.DataFrame] = {}
     web: dict[str, list] = {}
     from territoires.progress import track
@@ -69,13 +72,27 @@ def ensure_cache(source: str, path=None, departements=None) -> Path:
         layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
     layers["former_communes"] = raw.former_communes.astype("string")
-    cache.write(
-        folder,
+    return cache.write(
+        settings.cache_dir,
+        key,
         layers,
         extra={
             "source": raw.source,
             "vintage": raw.vintage,
             "departements": sorted(raw.departements["code_departement"].astype(str)),
+            "notes": list(raw.notes),
         },
     )
-    return folder
+
+
+@lru_cache(maxsize=16)
+def _required_layout(source: str, path: str, key: str) -> frozenset[str]:
+    """Every layer file a complete cache of ``source`` holds (``key`` fingerprints the source)."""
+    from territoires.sources.boundaries import known_departements
+    from territoires.territory.build import LAYERS
+
+    deps = known_departements(source, None if path == "None" else path) if source != "geo-api" else []
+    names = {"missing_geometry", "former_communes", *(f"wgs84__{n}" for n in LAYERS)}
+    for crs in zones_of(deps):
+        names |= {f"{zone_slug(crs)}__{n}" for n in LAYERS}
+    return frozenset(names)

@@ -18,14 +18,11 @@ import pandas as pd
 from territoires import settings
 from territoires.sources.programmes import (
     ProgrammeTable,
-    curated_path,
-    parse_programme,
     programme,
     side_tables,
     to_geodataframe,
 )
-from territoires.sources.programmes.model import MEMBER_COLUMNS, REPORT_COLUMNS, SITE_COLUMNS
-from territoires.territory.checks import validate
+from territoires.sources.programmes.model import MEMBER_COLUMNS, SITE_COLUMNS
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
@@ -59,28 +56,21 @@ class ProgrammeStore:
         self._positions: dict[str, pd.DataFrame | None] = {}
         self._indicators: pd.DataFrame | None = None
         self._vintages: pd.DataFrame | None = None
+        #: per programme, département → (last day known, French label) of the data in use
+        self.list_vintages: dict[str, dict] = {}
 
     def table(self, key: str) -> ProgrammeTable:
-        """The table of programme ``key`` (alias accepted): added, else curated."""
+        """The table of programme ``key`` (alias accepted): added, else curated and national lists.
+
+        Raises :class:`~territoires.territory.national.NoProgrammeDataError`
+        for a département with neither a curated table nor a national list.
+        """
         p = programme(key)
         if p.key not in self.tables:
-            frames, reports, n = [], [], 0
-            for d in self.departements:
-                path = curated_path(d, p.key)
-                if path is None:
-                    continue
-                t = validate(parse_programme(path, p.key), self.boundaries)
-                frames.append(t.data)
-                reports.append(t.report)
-                n += t.n_input
-            if frames:
-                data = pd.concat(frames, ignore_index=True)
-                if p.kind == "sites":
-                    data = gpd.GeoDataFrame(data, geometry="geometry", crs=settings.WEB_CRS)
-                rep = pd.concat(reports, ignore_index=True)
-            else:
-                data, rep = _empty(p.kind), pd.DataFrame(columns=REPORT_COLUMNS)
-            self.tables[p.key] = ProgrammeTable(p.key, p.kind, "curated", data, rep, n, "curated")
+            # Curated tables, national lists and their precedence: territory/national.py.
+            from territoires.territory.national import assemble
+
+            self.tables[p.key], self.list_vintages[p.key] = assemble(p.key, self.departements, self.boundaries, self.vintages())
         return self.tables[p.key]
 
     def add(self, table: ProgrammeTable, replace: bool = True) -> None:

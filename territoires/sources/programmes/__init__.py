@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from territoires import settings
+from territoires.sources.programmes.crte import read_crte
 from territoires.sources.programmes.model import (
     PROGRAMMES,
     SITE_COLUMNS,
@@ -22,7 +23,6 @@ from territoires.sources.programmes.model import (
 from territoires.sources.programmes.readers import (
     read_acv,
     read_cnfs_json,
-    read_crte,
     read_curated,
     read_france_services,
     read_generic,
@@ -96,11 +96,11 @@ def parse_programme(path, key: str, mapping: dict | None = None, source: str | N
 
 
 def _is_curated(path: Path, p: Programme) -> bool:
-    if path.is_dir() or path.suffix.lower() != ".csv":
+    if not path.is_file() or path.suffix.lower() != ".csv":  # never open a FIFO or a device here
         return False
     try:
         with open(path, "rb") as fh:
-            head = fh.readline().decode("utf-8-sig", errors="replace")
+            head = fh.readline(65536).decode("utf-8-sig", errors="replace")
     except OSError:
         return False
     cols = {c.strip().strip('"') for c in head.replace(";", ",").split(",")}

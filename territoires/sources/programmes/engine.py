@@ -8,6 +8,7 @@ silently: a row either loads or is rejected with its line, column and reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -21,6 +22,15 @@ from territoires.sources.programmes.model import (
     Report,
 )
 from territoires.sources.textio import DateError, Rows, parse_date, parse_float
+
+__all__ = [
+    "EARLIEST",
+    "FUTURE_MARGIN_DAYS",
+    "UNIT_TYPES",
+    "normalise",
+    "raise_missing",
+    "row_unit_type",
+]
 
 Source = str | Callable[[dict], object] | None
 
@@ -68,6 +78,8 @@ def normalise(
             raise_missing(rows, src, target)
     for line, reason in rows.malformed:
         report.reject(line, None, None, reason)
+    for line, doubt in getattr(rows, "notes", []):
+        report.warn(line, None, None, doubt)
     used = {s for s in mapping.values() if isinstance(s, str)}
     extras = (
         [h for h in rows.header if h not in used and h not in mapping]
@@ -109,6 +121,10 @@ def normalise(
                     rec[target] = parse_float(text)
                 except ValueError:
                     report.reject(line, col, text, "not a number")
+                    ok = False
+                    continue
+                if rec[target] is not None and not math.isfinite(rec[target]):
+                    report.reject(line, col, text, f"{target} is not a finite number (NaN or infinity): the site would have no position")
                     ok = False
             elif target == "code_insee" or (target == "unit_code" and row_unit_type(mapping, row) == "commune"):
                 code = pad_insee(text)

@@ -30,6 +30,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+__all__ = [
+    "ALIASES",
+    "DATE_COLUMNS",
+    "MEMBER_COLUMNS",
+    "PROGRAMMES",
+    "Programme",
+    "ProgrammeTable",
+    "REPORT_COLUMNS",
+    "Report",
+    "SITE_COLUMNS",
+    "Stage",
+    "programme",
+]
+
 SITE_COLUMNS = [
     "site_id", "nom", "code_insee", "commune", "adresse", "code_postal",
     "latitude", "longitude", "project_from", "start_date", "end_date", "source",
@@ -183,6 +197,10 @@ class ProgrammeTable:
     layout: str = ""
     #: normalised column → the file's column, to name it in reports
     source_columns: dict = field(default_factory=dict)
+    #: how the file was decoded (``utf-8``, ``cp1252``, ``utf-8 (+ cp1252 lines)``…)
+    encoding: str = ""
+    #: input rows used as a lookup, not as data rows (CRTE contract names)
+    n_lookup: int = 0
 
     def column(self, target: str) -> str:
         name = self.source_columns.get(target, target)
@@ -197,19 +215,29 @@ class ProgrammeTable:
 
     @property
     def n_rejected(self) -> int:
-        return int(self.rejected["line"].nunique())
+        return len(self.rejected[["file", "line"]].drop_duplicates())
+
+    @property
+    def n_loaded(self) -> int:
+        """Input rows that gave at least one data row (one row may give several)."""
+        if "_line" not in self.data or not len(self.data):
+            return len(self.data)
+        files = self.data["_file"] if "_file" in self.data else pd.Series(self.path, index=self.data.index)
+        return len(pd.DataFrame({"f": files, "l": self.data["_line"]}).drop_duplicates())
 
     def check_accounting(self) -> None:
-        """Raise AssertionError unless loaded + rejected rows == input rows."""
-        assert len(self.data) + self.n_rejected == self.n_input, (
-            f"{self.path}: {len(self.data)} loaded + {self.n_rejected} rejected != {self.n_input} input rows"
+        """Raise AssertionError unless loaded + used + rejected rows == input rows."""
+        total = self.n_loaded + self.n_lookup + self.n_rejected
+        assert total == self.n_input, (
+            f"{self.path}: {self.n_loaded} loaded + {self.n_lookup} used + {self.n_rejected} rejected != {self.n_input} input rows"
         )
 
     def summary(self) -> str:
         """One French line: rows read, loaded, rejected, warnings."""
         n_warn = int((self.report["severity"] == "warning").sum())
+        how = ", ".join(x for x in (self.layout, self.encoding and f"encodage {self.encoding}") if x)
         return (
-            f"{self.path} ({self.layout}) : {self.n_input} lignes lues, {len(self.data)} chargées, "
+            f"{self.path} ({how}) : {self.n_input} lignes lues, {self.n_loaded + self.n_lookup} chargées, "
             f"{self.n_rejected} rejetées, {n_warn} avertissement(s)"
         )
 
@@ -218,7 +246,7 @@ class ProgrammeTable:
         out = []
         words = {"rejected": "rejetée", "warning": "avertissement"}
         for r in self.report.sort_values(["file", "line"], kind="stable").itertuples():
-            col = f" colonne {r.column!r}" if r.column else ""
+            col = f" colonne {r.column!r}" if isinstance(r.column, str) and r.column else ""
             val = f" (valeur {r.value!r})" if r.value not in (None, "") else ""
             out.append(f"{r.file}:{r.line}:{col} {words.get(r.severity, r.severity)}: {r.reason}{val}")
         return "\n".join(out)

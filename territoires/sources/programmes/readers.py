@@ -24,6 +24,18 @@ from territoires.sources.programmes.model import (
 )
 from territoires.sources.textio import Rows, read_rows
 
+__all__ = [
+    "FS_LAYOUTS",
+    "ITINERANT_FORMATS",
+    "detect_fs_layout",
+    "read_acv",
+    "read_cnfs_json",
+    "read_curated",
+    "read_france_services",
+    "read_generic",
+    "read_pvd",
+]
+
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
@@ -71,7 +83,8 @@ def _const(value):
 
 def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
     n = rows_or_n if isinstance(rows_or_n, int) else len(rows_or_n)
-    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout, dict(frame.attrs.get("source_columns", {})))
+    enc = getattr(rows_or_n, "encoding", "")
+    return ProgrammeTable(programme.key, programme.kind, str(path), frame, report.frame(), n, layout, dict(frame.attrs.get("source_columns", {})), enc)
 
 
 # ---------------------------------------------------------------- curated
@@ -150,6 +163,8 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
         "type_fs": _col("type_fs"),
         "format_fs": _col("format_fs", "FORMAT_FS"),
         "itinerant": itinerant,
+        # "oui" for an antenna of a France Services (type_fs "Antenne", 2024 layout)
+        "antenne": lambda row: {"antenne": "oui", "principal": "non"}.get((_col("type_fs")(row) or "").strip().lower()),
         "departement": _col("insee_dep", "DEPARTEMENT"),
         "source": _const(src),
     }
@@ -207,95 +222,6 @@ def read_acv(path, programme: Programme, source: str | None = None) -> Programme
     report = Report(str(path))
     frame = normalise(rows, "members", mapping, report, ("unit_code",))
     return _finish(programme, path, rows, frame, report, "acv")
-
-
-# --------------------------------------------------------------------- CRTE
-def _crte_files(path) -> dict[str, Path]:
-    p = Path(path)
-    folder = p if p.is_dir() else p.parent
-    found = {}
-    for f in sorted(folder.glob("*.csv")):
-        n = f.name.lower()
-        if "crte" not in n:
-            continue
-        if "-com" in n:
-            found["communes"] = f
-        elif "grpt" in n:
-            found["groupements"] = f
-        else:
-            found["liste"] = f
-    if "communes" not in found and "groupements" not in found:
-        raise InputError(
-            path,
-            "CRTE files not found: expected liste-crte-*.csv with liste-crte-com*.csv and/or liste-crte-grpt*.csv beside it",
-        )
-    return found
-
-
-def read_crte(path, programme: Programme, source: str | None = None) -> ProgrammeTable:
-    """The ANCT CRTE three-table layout: contracts, communes and groupements.
-
-    ``insee_com`` rows may list several contracts as ``"id1 ; id2"``: each id
-    gives one membership row (same input line).
-    """
-    files = _crte_files(path)
-    names: dict[str, str] = {}
-    reports = []
-    n_input = 0
-    if "liste" in files:
-        lrows = read_rows(files["liste"])
-        n_input += len(lrows)
-        for r in lrows.rows:
-            if r.get("id_crte"):
-                names[r["id_crte"].strip()] = r.get("lib_crte", "")
-        lrep = Report(str(files["liste"]))
-        for line, reason in lrows.malformed:
-            lrep.reject(line, None, None, reason)
-        reports.append(lrep.frame())
-    frames = []
-    for part, unit in (("communes", "commune"), ("groupements", None)):
-        if part not in files:
-            continue
-        rows = read_rows(files[part])
-        n_input += len(rows)
-        expanded = []
-        lines = []
-        for r, line in zip(rows.rows, rows.lines, strict=True):
-            ids = [i.strip() for i in (r.get("id_crte") or "").split(";") if i.strip()] or [""]
-            for i in ids:
-                expanded.append({**r, "id_crte": i})
-                lines.append(line)
-        xrows = Rows(rows.path, rows.encoding, rows.separator, rows.header, expanded, lines, rows.malformed)
-        src = source or f"ANCT, liste des CRTE ({files[part].name})"
-        if unit == "commune":
-            mapping = {
-                "unit_type": _const("commune"),
-                "unit_code": _col("insee_com"),
-                "unit_name": _col("lib_com", "insee_com"),
-            }
-        else:
-            mapping = {
-                "unit_type": lambda r: "epci" if (r.get("siren_groupement") or "").isdigit() and len(r.get("siren_groupement") or "") == 9 else "group",
-                "unit_code": _col("siren_groupement"),
-                "unit_name": _col("lib_groupement", "siren_groupement"),
-            }
-        mapping.update(
-            {
-                "member_id": _col("id_crte"),
-                "group_name": lambda r: names.get(r.get("id_crte", ""), r.get("lib_crte") or None),
-                "source": _const(src),
-            }
-        )
-        report = Report(str(files[part]))
-        frame = normalise(xrows, "members", mapping, report, ("unit_code", "member_id"))
-        frame["_file"] = str(files[part])
-        frames.append(frame)
-        reports.append(report.frame())
-    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMBER_COLUMNS)
-    rep = pd.concat(reports, ignore_index=True)
-    # multi-id rows: one input line may be rejected for one id and loaded for another
-    cols = dict(frames[0].attrs.get("source_columns", {})) if frames else {}
-    return ProgrammeTable(programme.key, "members", str(path), data, rep, n_input, "crte-3-tables", cols)
 
 
 # ----------------------------------------------------- conseillers numériques

@@ -1,0 +1,215 @@
+"""Drive-time model by kind of place, from straight-line distances (no road network).
+
+Model ``densite-3`` (the default of :func:`territoires.analysis.access_by_commune`)::
+
+    minutes = origin_minutes[k_o] + destination_minutes[k_d]
+              + straight_line_km × circuity[k_o] ÷ speed_kmh[k_o] × 60
+
+``k_o`` is the kind of place of the commune the trip starts in, ``k_d`` that
+of the commune holding the site (a site whose commune is not known takes
+``k_o``). Kinds come from the commune's population density (INSEE municipal
+population ÷ polygon area):
+
+- ``dense``: 1,500 inhabitants per km² or more;
+- ``intermediaire``: 300 to 1,500;
+- ``rural``: under 300.
+
+The two thresholds are those of the European *degree of urbanisation*
+(Eurostat DEGURBA) on which INSEE's *grille communale de densité* rests; the
+official grid applies them to 1 km² population cells, not to commune
+averages, and no registry package ships it: a commune-average density is an
+approximation that classes fewer communes as dense than the official grid.
+
+Default parameters (every one overridable, see :class:`KindParameters`):
+
+========================  =========  ========  ==========  ===========
+kind                      circuity   km/h      origin min  site min
+========================  =========  ========  ==========  ===========
+dense                     1.3        25        1           2
+intermediaire             1.35       40        1           1
+rural                     1.4        55        0.5         0.5
+========================  =========  ========  ==========  ===========
+
+i.e. 3.1, 2.0 and 1.5 minutes per straight-line km. The target is the
+official measure's definition: **road times by car as a router computes
+them** (INSEE computes access times with OSRM since about 2020: INSEE blog,
+de Bellefon & Pages, 6 October 2021), not door-to-door times with parking.
+
+- *Speeds* are the nominal speeds of OSRM's default car profile
+  (``profiles/car.lua`` of osrm-backend) for the roads that carry most of
+  each kind of trip: residential streets 25 km/h (dense), tertiary roads
+  40 km/h (intermediate), secondary roads 55 km/h (rural; primary roads are
+  65, and the French limit outside built-up areas is 80 km/h on two-way roads
+  without a separator since 1 July 2018, décret n° 2018-487).
+- *Circuity* (road ÷ straight-line distance): about 1.2 on urban grids
+  (Newell 1980; O'Sullivan & Morrall 1996 measured 1.21–1.23), 1.417 on
+  average between American homes and hospitals (Boscoe, Henry & Zdeb 2012,
+  *The Professional Geographer* 64(2)); Ballou, Rahardja & Sakai (2002) give
+  factors country by country. The defaults rise from 1.3 (dense) to 1.4
+  (rural): a choice within that range.
+- *Origin and site minutes* stand for what a straight line cannot see at each
+  end of a routed trip: the slow link from a home to the road network and
+  from the road to the site (OSRM's service roads: 15 km/h, living streets:
+  10 km/h), longer in dense streets. Choices, small on purpose: no parking
+  search, which the official measure does not count either.
+- The only measurement these choices can be held against is the one of
+  issue #19 with the official national list of 2024-08-01: from town halls, a
+  pace of 1.3 min per straight-line km gave 0.39 % of the French beyond 20
+  min and 0.02 % beyond 30 min (ANCT: 5 % and 1 %), 2.03 min/km gave 6.3 %
+  and 0.67 %. ``benchmarks/calibrate_access.py`` reruns the comparison on
+  any national file; the README gives what it printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike
+
+from territoires.analysis.origins import Origins
+
+__all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
+
+KINDS = ("dense", "intermediaire", "rural")
+#: French labels of the kinds of place (user-facing).
+KIND_LABELS = {"dense": "dense", "intermediaire": "intermédiaire", "rural": "rural"}
+MODEL_NAME = "densite-3"
+
+
+@dataclass(frozen=True)
+class KindParameters:
+    """Travel parameters of one kind of place.
+
+    Parameters
+    ----------
+    circuity : road distance ÷ straight-line distance
+    speed_kmh : mean door-to-door speed on the road distance
+    origin_minutes : minutes added when the trip starts in this kind of place
+    destination_minutes : minutes added when the site lies in this kind of place
+
+    Examples
+    --------
+    >>> from territoires.analysis import DensityModel, KindParameters
+    >>> rural = KindParameters(circuity=1.5, speed_kmh=60, origin_minutes=2, destination_minutes=2)
+    >>> DensityModel(rural=rural).rural.speed_kmh
+    60
+    """
+
+    circuity: float
+    speed_kmh: float
+    origin_minutes: float = 0.0
+    destination_minutes: float = 0.0
+
+    def __post_init__(self):
+        if not (self.circuity >= 1 and self.speed_kmh > 0 and self.origin_minutes >= 0 and self.destination_minutes >= 0):
+            raise ValueError(f"invalid travel parameters {self}: circuity ≥ 1, speed > 0, minutes ≥ 0")
+
+    @property
+    def minutes_per_km(self) -> float:
+        """Minutes per straight-line kilometre."""
+        return self.circuity / self.speed_kmh * 60
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class DensityModel:
+    """Straight-line travel-time model by kind of place (see the module docstring).
+
+    Examples
+    --------
+    >>> m = DensityModel(rural=KindParameters(1.4, 50, 1, 1))
+    >>> round(m.rural.minutes_per_km, 2)
+    1.68
+    >>> m.kinds_of([2000.0, 500.0, 10.0]).tolist()
+    [0, 1, 2]
+    """
+
+    dense: KindParameters = KindParameters(1.3, 25.0, 1.0, 2.0)
+    intermediaire: KindParameters = KindParameters(1.35, 40.0, 1.0, 1.0)
+    rural: KindParameters = KindParameters(1.4, 55.0, 0.5, 0.5)
+    dense_min_density: float = 1500.0
+    intermediate_min_density: float = 300.0
+    origins: Origins = field(default_factory=Origins)
+    name: str = MODEL_NAME
+
+    def __post_init__(self):
+        if not 0 <= self.intermediate_min_density <= self.dense_min_density:
+            raise ValueError("density thresholds must satisfy 0 ≤ intermediate ≤ dense")
+
+    def with_origins(self, origins: Origins) -> DensityModel:
+        """The same model with other origin points (e.g. ``Origins("mairie")``)."""
+        return replace(self, origins=origins)
+
+    def params(self) -> list[KindParameters]:
+        """The parameters of the three kinds of place, in order dense, intermediaire, rural."""
+        return [self.dense, self.intermediaire, self.rural]
+
+    def kinds_of(self, density: ArrayLike) -> np.ndarray:
+        """Kind index (0 dense, 1 intermediaire, 2 rural) of each density (inhabitants per km²); NaN is rural."""
+        d = np.asarray(density, dtype=float)
+        return np.where(d >= self.dense_min_density, 0, np.where(d >= self.intermediate_min_density, 1, 2))
+
+    def label(self) -> str:
+        """Short French name of the model, for map subtitles."""
+        return f"temps estimés à vol d'oiseau, modèle {self.name} ; non routés"
+
+    def describe(self) -> str:
+        """The model in one French line: each kind's circuity, speed and fixed minutes, and the origins."""
+        parts = [f"{KIND_LABELS[k]} ×{_fmt(p.circuity)} à {_fmt(p.speed_kmh)} km/h +{_fmt(p.origin_minutes + p.destination_minutes)} min"
+                 for k, p in zip(KINDS, self.params(), strict=True)]
+        return (f"temps estimés à vol d'oiseau, modèle {self.name} ({' ; '.join(parts)} ; "
+                f"{self.origins.describe()}) ; non routés")
+
+    def nearest_times(
+        self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fastest site for every origin, all origins queried at once.
+
+        Parameters
+        ----------
+        o_xy, d_xy : (n, 2) and (m, 2) projected coordinates in metres
+        o_kind, d_kind : kind indices (see :meth:`kinds_of`); ``d_kind`` −1 means unknown (takes the origin's)
+        o_points : the origins as shapely points, if already built
+
+        Returns
+        -------
+        tuple of arrays
+            Index of the site, road km estimate and minutes per origin (−1, inf, inf without sites).
+        """
+        n = len(o_xy)
+        if len(d_xy) == 0 or n == 0:
+            return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+        p = self.params()
+        pace = np.array([q.minutes_per_km / 1000 for q in p])[o_kind]
+        circ = np.array([q.circuity for q in p])[o_kind]
+        t_o = np.array([q.origin_minutes for q in p])[o_kind]
+        t_d_by_kind = np.array([q.destination_minutes for q in p])
+        dk = np.asarray(d_kind)
+        o_pts = shapely.points(o_xy) if o_points is None else o_points
+        tree = shapely.STRtree(shapely.points(d_xy))
+        (oi, _), d0 = tree.query_nearest(o_pts, return_distance=True, all_matches=False)
+        nearest = np.empty(n)
+        nearest[oi] = d0
+        known = dk[dk >= 0]
+        spread = t_d_by_kind.max() - t_d_by_kind.min() if (dk < 0).any() else (
+            t_d_by_kind[known].max() - t_d_by_kind[known].min())
+        # a site farther than nearest + spread/pace can never be faster
+        oi, di = tree.query(o_pts, predicate="dwithin", distance=nearest + spread / pace + 1.0)
+        dist = np.hypot(o_xy[oi, 0] - d_xy[di, 0], o_xy[oi, 1] - d_xy[di, 1])
+        kd = np.where(dk[di] >= 0, dk[di], np.asarray(o_kind)[oi])
+        minutes = t_o[oi] + t_d_by_kind[kd] + dist * pace[oi]
+        order = np.lexsort((dist, minutes, oi))
+        oi, di, dist, minutes = oi[order], di[order], dist[order], minutes[order]
+        first = np.r_[True, oi[1:] != oi[:-1]]
+        idx = np.full(n, -1)
+        km = np.full(n, np.inf)
+        mins = np.full(n, np.inf)
+        idx[oi[first]] = di[first]
+        km[oi[first]] = dist[first] / 1000 * circ[oi[first]]
+        mins[oi[first]] = minutes[first]
+        return idx, km, mins

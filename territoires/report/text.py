@@ -1,0 +1,28 @@
+"""French number, date and boolean text for the report's figures and tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+__all__ = ["fr_number"]
+
+
+def fr_number(v) -> str:
+    """``36481`` → ``"36 481"`` (narrow no-break space), ``0.0974`` → ``"0,0974"``."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if isinstance(v, date):
+        return v.strftime("%d/%m/%Y")
+    if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
+        v = v.item()
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", "\u202f")
+    if isinstance(v, float):
+        if v.is_integer():
+            return fr_number(int(v))
+        return f"{v:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return str(v)
