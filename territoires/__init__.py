@@ -27,7 +27,6 @@ from territoires.errors import (  # noqa: E402
     UnknownDepartementError,
 )
 
-
 # The territory room pulls in geopandas, pandas and pyproj (about 2 s), the
 # report room every room: they are imported on first use of these names
 # (PEP 562), so ``import territoires``, the command line's help and its
