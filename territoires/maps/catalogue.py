@@ -145,8 +145,8 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
                  popup=[("nom_canton", "Canton"), ("etat", "État"), ("population", "Population"), ("sites", "Sites labellisés"), ("projets", "Projets")],
                  label="nom_canton", keep="sans_site")
     s = territory.sites("france_services", as_of=d)
-    layers, legend = base_layers(territory, communes=not _national(territory))
-    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    layers, legend = base_layers(territory, communes=not _national(territory), cantons=False)
+    layers = [fill, *layers]
     # Nationally (2,000 cantons, 2,800 sites) the fill is the message: small points, no names.
     lab_sym = Symbol("point", S.BLEU_FRANCE, edgecolor=S.BLEU_FRANCE, size=1.5, linewidth=0.0) if _national(territory) else LABELLED
     layers.append(_site_layer(s[s["status"] == FS.active_status], FS.active_layer, lab_sym))
@@ -233,8 +233,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     colors["hors CRTE"] = S.GRIS_FOND
     fill = Layer("Périmètres des CRTE", data, Symbol("fill", S.GRIS_FOND, edgecolor=S.BLANC, linewidth=0.2, opacity=0.85), by="crte", classes=colors,
                  tooltip=[("nom", "Commune"), ("crte", "CRTE")], popup=[("nom", "Commune"), ("crte", "CRTE"), ("signature", "Signé le")])
-    layers, legend = base_layers(territory, communes=False, epci=True)
-    layers = [fill, *[lyr for lyr in layers if lyr.name != "Limites cantonales"]]
+    layers, legend = base_layers(territory, communes=False, epci=True, cantons=False)
+    layers = [fill, *layers]
     legend = [LegendEntry(n, Symbol("fill", colors[n], edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE") for n in names]
     if (data["crte"] == "hors CRTE").any():
         legend.append(LegendEntry("hors CRTE", Symbol("fill", S.GRIS_FOND, edgecolor=S.GRIS_TEXTE), "Périmètres des CRTE", "CRTE"))

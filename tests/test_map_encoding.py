@@ -1,0 +1,65 @@
+"""The quantised, delta-encoded geometry of interactive maps decodes back to the input (tiny synthetic shapes)."""
+
+import json
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+from territoires.maps.interactive import encode_geometry
+
+
+def decode(text: str):
+    """What the page's script does, in Python: rings of (x, y) per polygon per feature."""
+    g = json.loads(text)
+    k = 10 ** g["q"]
+    c = np.array(g["c"]).reshape(-1, 2)
+    if g["t"] == "P":
+        return [tuple(p) for p in np.cumsum(c, axis=0) / k]
+    rings, i, start = [], 0, np.zeros(2)
+    for n in g["r"]:
+        if n == 0:
+            rings.append([])
+            continue
+        start = start + c[i]
+        pts = np.cumsum(np.vstack([start, c[i + 1:i + n]]), axis=0) / k
+        rings.append([tuple(p) for p in pts])
+        i += n
+    polys, j = [], 0
+    for n in g["p"]:
+        polys.append(rings[j:j + n])
+        j += n
+    feats, j = [], 0
+    for n in g["m"]:
+        feats.append(polys[j:j + n])
+        j += n
+    return feats
+
+
+def test_polygons_with_holes_and_multiparts_round_trip():
+    square = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)], holes=[[(0.2, 0.2), (0.2, 0.4), (0.4, 0.4), (0.4, 0.2)]])
+    multi = MultiPolygon([Polygon([(2, 2), (3, 2), (3, 3)]), Polygon([(-1.123456, -1), (-0.5, -1), (-0.5, -0.5)])])
+    text, bounds = encode_geometry(np.array([square, multi]), "EPSG:4326", 3)
+    feats = decode(text)
+    assert len(feats) == 2 and len(feats[0]) == 1 and len(feats[1]) == 2
+    outer, hole = feats[0][0]
+    assert outer == [(0, 0), (1, 0), (1, 1), (0, 1)]  # closing point dropped
+    assert hole == [(0.2, 0.2), (0.2, 0.4), (0.4, 0.4), (0.4, 0.2)]
+    assert feats[1][1][0][0] == (-1.123, -1)  # quantised to 3 decimals
+    assert list(bounds) == [-1.123456, -1, 3, 3]
+
+
+def test_points_that_collapse_once_quantised_are_written_once():
+    tri = Polygon([(0, 0), (0.00001, 0), (1, 0), (1, 1)])  # the first two points are one at 3 decimals
+    ((rings,),) = decode(encode_geometry(np.array([tri]), "EPSG:4326", 3)[0])
+    assert rings[0] == [(0, 0), (1, 0), (1, 1)]
+
+
+def test_points_round_trip_from_a_projected_crs():
+    pts = shapely.points([(430000, 6600000), (440000, 6610000)])  # Lambert-93, Deux-Sèvres
+    text, _ = encode_geometry(pts, "EPSG:2154", 5)
+    got = decode(text)
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(2154, 4326, always_xy=True).transform([430000, 440000], [6600000, 6610000])
+    assert np.allclose(np.array(got), np.column_stack([x, y]), atol=1e-5)
