@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 from territoires.fileio import safe_name
 from territoires.maps.catalogue import MAPS
 from territoires.maps.choropleth import choropleth_map
-from territoires.maps.interactive import build_map, leaflet_assets, render_html, to_html
+from territoires.maps.interactive import render_html, to_html
+from territoires.maps.notebook import InteractiveMap
 from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
 
 if TYPE_CHECKING:
-    import folium
-
     from territoires.dates import DateLike
     from territoires.territory.core import Territory
 
@@ -33,6 +32,7 @@ DEFAULT_FORMATS = ("png", "html")
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
+    "InteractiveMap",
     "MAPS",
     "MapSpec",
     "boundaries_spec",
@@ -100,10 +100,11 @@ def boundaries_spec(territory: Territory, made_on: DateLike = None) -> MapSpec:
     )
 
 
-def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
-    """An interactive :class:`folium.Map` of a :class:`MapSpec` or of a territory's boundaries.
+def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str | None = None) -> InteractiveMap:
+    """An interactive map of a :class:`MapSpec` or of a territory's boundaries, shown inline in a notebook.
 
-    Like ``GeoDataFrame.explore()``, the map displays itself in a notebook.
+    Like ``GeoDataFrame.explore()``, the returned object displays itself in
+    a notebook; ``.save(path)`` writes the page, ``.to_html()`` returns it.
 
     Parameters
     ----------
@@ -111,13 +112,13 @@ def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str 
         A map description (:func:`build`), or a territory: its communes,
         cantons (named), EPCI and outline (:func:`boundaries_spec`).
     self_contained : bool, default True
-        Embed Leaflet as data URLs, so the map shows with no network.
+        Embed Leaflet (from ``xstatic-leaflet``), so the map shows with no network.
     basemap : str, optional
         An xyzservices tile name (``"OpenStreetMap"``); needs the network.
 
     Returns
     -------
-    folium.Map
+    InteractiveMap
 
     Examples
     --------
@@ -125,18 +126,11 @@ def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str 
     >>> from territoires import maps
     >>> t = territoires.load_territory("79")
     >>> m = maps.explore(maps.build(t, "crte", as_of="2021-12-31"))
-    >>> type(m).__name__, "unpkg.com" in m.get_root().render()
-    ('Map', False)
+    >>> type(m).__name__, "unpkg.com" in m.to_html(), m._repr_html_().startswith("<iframe")
+    ('InteractiveMap', False, True)
     """
-    import base64
-
     spec = obj if isinstance(obj, MapSpec) else boundaries_spec(obj)
-    m = build_map(spec, basemap=basemap, decimals=spec.decimals)
-    if self_contained:
-        js, css = leaflet_assets()
-        m.default_js = [("leaflet", "data:text/javascript;base64," + base64.b64encode(js.encode()).decode())]
-        m.default_css = [("leaflet_css", "data:text/css;base64," + base64.b64encode(css.encode()).decode())]
-    return m
+    return InteractiveMap(spec, self_contained=self_contained, basemap=basemap)
 
 
 def write_map(

@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    import folium
     from matplotlib.figure import Figure
+
+    from territoires.maps.notebook import InteractiveMap
 
 # DSFR colours
 BLEU_FRANCE = "#000091"
@@ -183,8 +184,8 @@ class MapSpec:
 
         return figure(self, page=page, orientation=orientation)
 
-    def explore(self, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
-        """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
+    def explore(self, self_contained: bool = True, basemap: str | None = None) -> InteractiveMap:
+        """The interactive map (displays itself in a notebook, works offline); see :func:`territoires.maps.explore`."""
         from territoires.maps import explore
 
         return explore(self, self_contained=self_contained, basemap=basemap)

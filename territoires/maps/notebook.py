@@ -1,0 +1,58 @@
+"""Interactive maps inside notebooks: an object that displays itself, as ``GeoDataFrame.explore()`` does.
+
+The interactive page is the library's own self-contained HTML
+(:func:`~territoires.maps.interactive.to_html`); a notebook shows it in an
+``iframe`` whose ``srcdoc`` holds the page (escaped), so it needs no server,
+no network and no trust from the notebook (the page runs in its own frame).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from territoires.maps.interactive import render_html, to_html
+from territoires.maps.style import MapSpec
+
+__all__ = ["InteractiveMap"]
+
+
+@dataclass
+class InteractiveMap:
+    """The interactive map of a :class:`MapSpec`, displayed inline by Jupyter.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> m = InteractiveMap(spec)
+    >>> out = m._repr_html_()
+    >>> out.startswith("<iframe"), "cdn.jsdelivr.net" in out
+    (True, False)
+    """
+
+    spec: MapSpec
+    self_contained: bool = True
+    basemap: str | None = None
+    #: height of the frame in a notebook, in CSS pixels
+    height: int = 600
+
+    def to_html(self) -> str:
+        """The whole HTML page (self-contained unless ``self_contained=False``)."""
+        return to_html(self.spec, self_contained=self.self_contained, basemap=self.basemap)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` atomically; return the path."""
+        return render_html(self.spec, path, self_contained=self.self_contained, basemap=self.basemap)
+
+    def _repr_html_(self) -> str:
+        doc = html.escape(self.to_html(), quote=True)
+        title = html.escape(self.spec.title, quote=True)
+        return (f'<iframe srcdoc="{doc}" title="{title}" style="width:100%;height:{int(self.height)}px;border:0" '
+                'sandbox="allow-scripts"></iframe>')
