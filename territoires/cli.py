@@ -68,7 +68,13 @@ def cmd_boundaries(args) -> int:
     t = _territory(args)
     out = Path(args.out)
     if args.format == "gpkg":
-        to_geopackage(t, out, as_of=args.as_of)
+        from territoires.territory.national import NoProgrammeDataError
+
+        try:
+            to_geopackage(t, out, as_of=args.as_of)
+        except NoProgrammeDataError as exc:  # boundaries still exported; the sites' absence said
+            to_geopackage(t, out, as_of=args.as_of, programmes=())
+            print(f"sans couche de sites : {clean(french_message(exc))}", file=sys.stderr)
     elif args.format == "geojson":
         from territoires.fileio import atomic_path
 
