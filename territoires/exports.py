@@ -43,7 +43,10 @@ def to_geopackage(territory, path: str | Path, as_of=None, programmes=("france_s
     active sites and projects on ``as_of`` (``France Services labellisées``,
     ``France Services en projet``).
     """
+    import warnings
+
     from territoires.sources.programmes import programme
+    from territoires.territory.national import NoProgrammeDataError
 
     layers = {}
     for name, attr in BOUNDARY_LAYERS.items():
@@ -53,7 +56,11 @@ def to_geopackage(territory, path: str | Path, as_of=None, programmes=("france_s
         p = programme(key)
         if p.kind != "sites":
             continue
-        s = territory.sites(key, as_of=as_of)
+        try:
+            s = territory.sites(key, as_of=as_of)
+        except NoProgrammeDataError as exc:  # boundaries still export; the missing sites are said, not hidden
+            warnings.warn(f"couches {p.label} non écrites : {exc.french()}", stacklevel=2)
+            continue
         obj = s.select_dtypes(exclude=["geometry"]).columns
         s = s.astype({c: "string" for c in obj if s[c].dtype == object})
         layers[p.active_layer] = s[s["status"] == p.active_status]

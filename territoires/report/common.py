@@ -60,9 +60,14 @@ def table_origin(territory, key: str) -> str:
 
 def missing(territory, key: str) -> LeftOut | None:
     """A :class:`LeftOut` when the territory has no row of ``key`` at all."""
+    from territoires.territory.national import NoProgrammeDataError
+
     p = programme(key)
-    if len(all_rows(territory, p.key)):
-        return None
+    try:
+        if len(all_rows(territory, p.key)):
+            return None
+    except NoProgrammeDataError as exc:  # no curated table, no national list: said, not an empty section
+        return LeftOut(p.key, p.label, exc.french())
     deps = ", ".join(territory.departements)
     origin = table_origin(territory, p.key)
     if origin.startswith("tables organisées"):
