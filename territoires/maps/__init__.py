@@ -22,6 +22,7 @@ from territoires.maps.style import MapSpec
 
 if TYPE_CHECKING:
     import folium
+    from matplotlib.figure import Figure
 
     from territoires.dates import DateLike
     from territoires.territory.core import Territory
@@ -136,6 +137,32 @@ def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str 
         m.default_js = [("leaflet", "data:text/javascript;base64," + base64.b64encode(js.encode()).decode())]
         m.default_css = [("leaflet_css", "data:text/css;base64," + base64.b64encode(css.encode()).decode())]
     return m
+
+
+def _spec_figure(self: MapSpec, size: tuple[float, float] | None = None) -> Figure:
+    """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched); ``size`` in inches."""
+    from territoires.maps.static import A4_LANDSCAPE
+
+    return figure(self, size or A4_LANDSCAPE)
+
+
+def _spec_explore(self: MapSpec, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
+    """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
+    return explore(self, self_contained=self_contained, basemap=basemap)
+
+
+def _spec_png(self: MapSpec) -> bytes:
+    """Notebooks show a map specification as its static map."""
+    from territoires.maps.static import png_bytes
+
+    return png_bytes(self)
+
+
+# A MapSpec displays itself (notebooks) and draws itself; the renderers import
+# style.py, so the methods are attached here, where both are known.
+MapSpec.figure = _spec_figure  # type: ignore[attr-defined]
+MapSpec.explore = _spec_explore  # type: ignore[attr-defined]
+MapSpec._repr_png_ = _spec_png  # type: ignore[attr-defined]
 
 
 def write_map(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -44,9 +43,6 @@ __all__ = [
     "french_date",
 ]
 
-if TYPE_CHECKING:
-    import folium
-    from matplotlib.figure import Figure
 
 # DSFR colours
 BLEU_FRANCE = "#000091"
@@ -159,24 +155,6 @@ class MapSpec:
     decimals: int = 5
     #: initial view (WGS 84 ``minx, miny, maxx, maxy``); default: every layer
     bounds: tuple | None = None
-
-    def figure(self, size: tuple[float, float] | None = None) -> Figure:
-        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched); ``size`` in inches."""
-        from territoires.maps.static import A4_LANDSCAPE, figure
-
-        return figure(self, size or A4_LANDSCAPE)
-
-    def explore(self, self_contained: bool = True, basemap: str | None = None) -> folium.Map:
-        """The interactive map as a :class:`folium.Map` (displays itself in a notebook, works offline)."""
-        from territoires.maps import explore
-
-        return explore(self, self_contained=self_contained, basemap=basemap)
-
-    def _repr_png_(self) -> bytes:
-        """Notebooks show a map specification as its static map."""
-        from territoires.maps.static import png_bytes
-
-        return png_bytes(self)
 
     @property
     def credit(self) -> str:
