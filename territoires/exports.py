@@ -36,13 +36,14 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from territoires.columns import column_kind
 from territoires.fileio import write_bytes
 from territoires.qgis import layer_names, to_geopackage, write_layer
 
@@ -67,27 +68,6 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(table)
     geo = [c for c in frame.columns if str(frame[c].dtype) == "geometry"]
     return frame.drop(columns=geo).reset_index(drop=True)
-
-
-def _is_whole(values: pd.Series) -> bool:
-    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    return bool(len(v)) and bool(np.all(np.isfinite(v))) and bool(np.all(v == np.round(v))) and bool(np.all(np.abs(v) < 2**53))
-
-
-def column_kind(col: pd.Series) -> str:
-    """``int``, ``float``, ``bool``, ``date`` or ``text``: how a column is written."""
-    if pd.api.types.is_bool_dtype(col):
-        return "bool"
-    if pd.api.types.is_numeric_dtype(col):
-        return "int" if pd.api.types.is_integer_dtype(col) or _is_whole(col) else "float"
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return "date"
-    values = col.dropna()
-    if len(values) and values.map(lambda v: isinstance(v, (date, datetime, pd.Timestamp))).all():
-        return "date"
-    if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-        return "bool"
-    return "text"
 
 
 def _missing(v) -> bool:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires.columns import column_kind
 from territoires.fileio import atomic_path
 from territoires.maps import style as S
 from territoires.maps.style import Symbol
@@ -172,8 +173,6 @@ def layer_names(territory, as_of=None) -> list[str]:
 # ------------------------------------------------------------------ typed writing
 def _field(col: pd.Series):
     """``(numpy array, mask or None)`` giving OGR the right field type."""
-    from territoires.exports import column_kind
-
     kind = column_kind(col)
     missing = col.isna().to_numpy()
     mask = missing if missing.any() else None

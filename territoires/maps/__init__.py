@@ -23,6 +23,8 @@ from territoires.maps.static import figure, render_static
 from territoires.maps.style import MapSpec
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from territoires.dates import DateLike
     from territoires.territory.core import Territory
 
@@ -131,6 +133,30 @@ def explore(obj: MapSpec | Territory, self_contained: bool = True, basemap: str 
     """
     spec = obj if isinstance(obj, MapSpec) else boundaries_spec(obj)
     return InteractiveMap(spec, self_contained=self_contained, basemap=basemap)
+
+
+def _spec_figure(self: MapSpec, page: str = "A4", orientation: str | None = None) -> Figure:
+    """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched) on an A4 or A3 page."""
+    return figure(self, page=page, orientation=orientation)
+
+
+def _spec_explore(self: MapSpec, self_contained: bool = True, basemap: str | None = None) -> InteractiveMap:
+    """The interactive map, shown inline in a notebook and offline (see :func:`explore`)."""
+    return explore(self, self_contained=self_contained, basemap=basemap)
+
+
+def _spec_png(self: MapSpec) -> bytes:
+    """Notebooks show a map specification as its static map."""
+    from territoires.maps.static import png_bytes
+
+    return png_bytes(self)
+
+
+# A MapSpec displays itself (notebooks) and draws itself; the renderers import
+# style.py, so the methods are attached here, where both are known.
+MapSpec.figure = _spec_figure  # type: ignore[attr-defined]
+MapSpec.explore = _spec_explore  # type: ignore[attr-defined]
+MapSpec._repr_png_ = _spec_png  # type: ignore[attr-defined]
 
 
 def write_map(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -44,11 +43,6 @@ __all__ = [
     "VIOLET_GLYCINE",
     "french_date",
 ]
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from territoires.maps.notebook import InteractiveMap
 
 # DSFR colours
 BLEU_FRANCE = "#000091"
@@ -182,24 +176,6 @@ class MapSpec:
     bounds: tuple | None = None
     #: zones of a territory spanning several CRS, main one first (empty: one zone, ``crs``)
     panels: list[Panel] = field(default_factory=list)
-
-    def figure(self, page: str = "A4", orientation: str | None = None) -> Figure:
-        """The static map as a :class:`matplotlib.figure.Figure` (no pyplot state touched) on an A4 or A3 page."""
-        from territoires.maps.static import figure
-
-        return figure(self, page=page, orientation=orientation)
-
-    def explore(self, self_contained: bool = True, basemap: str | None = None) -> InteractiveMap:
-        """The interactive map (displays itself in a notebook, works offline); see :func:`territoires.maps.explore`."""
-        from territoires.maps import explore
-
-        return explore(self, self_contained=self_contained, basemap=basemap)
-
-    def _repr_png_(self) -> bytes:
-        """Notebooks show a map specification as its static map."""
-        from territoires.maps.static import png_bytes
-
-        return png_bytes(self)
 
     @property
     def credit(self) -> str:
