@@ -10,7 +10,7 @@ import pandas as pd
 from territoires.report.model import LeftOut, Table
 from territoires.sources.programmes import programme
 
-__all__ = ["all_rows", "deck", "deck_source", "first_date", "french_columns", "indicators_table", "missing", "rows_cache", "sources_of", "table_origin", "vintage_line"]
+__all__ = ["all_rows", "build_map", "deck", "deck_source", "first_date", "french_columns", "indicators_table", "missing", "rows_cache", "sources_of", "table_origin", "vintage_line"]
 
 _CACHE: dict | None = None
 
@@ -66,7 +66,7 @@ def missing(territory, key: str) -> LeftOut | None:
     try:
         if len(all_rows(territory, p.key)):
             return None
-    except NoProgrammeDataError as exc:  # no curated table, no national list: said, not an empty section
+    except NoProgrammeDataError as exc:
         return LeftOut(p.key, p.label, exc.french())
     deps = ", ".join(territory.departements)
     origin = table_origin(territory, p.key)
@@ -112,6 +112,18 @@ def indicators_table(territory, key: str, d: date) -> Table | None:
         "Valeur": ind["valeur"], "Unité": ind["unite"], "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
     })
     return Table(f"Indicateurs sourcés ({programme(key).label})", out, "Chiffres donnés par la source citée, non recalculés.")
+
+
+def build_map(territory, name: str, d: date, made_on: date, notes: list[str]):
+    """The maps room's map ``name``, or None with a note when one of its programmes has no data."""
+    from territoires import maps
+    from territoires.territory.national import NoProgrammeDataError
+
+    try:
+        return maps.build(territory, name, as_of=d, made_on=made_on)
+    except NoProgrammeDataError as exc:
+        notes.append(f"Carte « {name} » non produite : {exc.french()}")
+        return None
 
 
 def sources_of(*frames: pd.DataFrame) -> list[str]:
