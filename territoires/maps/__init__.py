@@ -147,7 +147,7 @@ def _spec_explore(self: MapSpec, self_contained: bool = True, basemap: str | Non
 
 def _spec_png(self: MapSpec) -> bytes:
     """Notebooks show a map specification as its static map."""
-    from territoires.maps.static import png_bytes
+    from territoires.maps.notebook import png_bytes
 
     return png_bytes(self)
 

@@ -9,13 +9,17 @@ no network and no trust from the notebook (the page runs in its own frame).
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
+
 from territoires.maps.interactive import render_html, to_html
+from territoires.maps.static import RC, figure
 from territoires.maps.style import MapSpec
 
-__all__ = ["InteractiveMap"]
+__all__ = ["InteractiveMap", "png_bytes"]
 
 
 @dataclass
@@ -56,3 +60,24 @@ class InteractiveMap:
         title = html.escape(self.spec.title, quote=True)
         return (f'<iframe srcdoc="{doc}" title="{title}" style="width:100%;height:{int(self.height)}px;border:0" '
                 'sandbox="allow-scripts"></iframe>')
+
+
+def png_bytes(spec: MapSpec, dpi: int = 100) -> bytes:
+    """The PNG of ``spec`` in memory, as a notebook shows a :class:`MapSpec` (``_repr_png_``).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import geopandas as gpd, shapely
+    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
+    >>> fill = Symbol("fill", "#dee5fd")
+    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
+    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> png_bytes(spec, dpi=20)[:4]
+    b'\x89PNG'
+    """
+    buf = io.BytesIO()
+    with matplotlib.rc_context(RC):
+        figure(spec).savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()

@@ -15,7 +15,6 @@ same SVG and PDF bytes (no creation date, fixed SVG ids).
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from pathlib import Path
@@ -36,7 +35,7 @@ from territoires.maps.layout import Box
 from territoires.maps.panels import in_panel
 from territoires.maps.style import Layer, MapSpec, Panel, Symbol
 
-__all__ = ["RC", "figure", "north_arrow", "png_bytes", "render_static", "scale_bar"]
+__all__ = ["RC", "figure", "north_arrow", "render_static", "scale_bar"]
 
 RC = {
     "svg.fonttype": "none",  # keep text as text in SVG (searchable, testable)
@@ -391,11 +390,3 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
     return path
-
-
-def png_bytes(spec: MapSpec, dpi: int = 100) -> bytes:
-    """The PNG of ``spec`` in memory (notebook display)."""
-    buf = io.BytesIO()
-    with matplotlib.rc_context(RC):
-        figure(spec).savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
