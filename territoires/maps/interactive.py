@@ -274,13 +274,8 @@ def to_html(spec: MapSpec, self_contained: bool = True, basemap: str | None = No
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
-    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec()
     >>> page = to_html(spec)
     >>> page.startswith("<!DOCTYPE html>"), "cdn.jsdelivr.net" in page
     (True, False)
@@ -309,13 +304,8 @@ def render_html(spec: MapSpec, path: str | Path, self_contained: bool = True, ba
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
-    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec()
     >>> import tempfile, pathlib
     >>> out = render_html(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.html")
     >>> "Démo" in out.read_text(encoding="utf-8")

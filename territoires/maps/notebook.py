@@ -28,13 +28,8 @@ class InteractiveMap:
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
-    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec()
     >>> m = InteractiveMap(spec)
     >>> out = m._repr_html_()
     >>> out.startswith("<iframe"), "cdn.jsdelivr.net" in out
@@ -67,13 +62,8 @@ def png_bytes(spec: MapSpec, dpi: int = 100) -> bytes:
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
-    ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec()
     >>> png_bytes(spec, dpi=20)[:4]
     b'\x89PNG'
     """

@@ -307,13 +307,8 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> F
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
-    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec(tall=True)
     >>> [round(float(v), 2) for v in figure(spec).get_size_inches()]  # a tall territory: portrait
     [8.27, 11.69]
     >>> [round(float(v), 2) for v in figure(spec, page="A3", orientation="paysage").get_size_inches()]
@@ -364,13 +359,8 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
 
     Examples
     --------
-    >>> from datetime import date
-    >>> import geopandas as gpd, shapely
-    >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-    >>> fill = Symbol("fill", "#dee5fd")
-    >>> tall = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000)], crs=2154)
-    >>> spec = MapSpec("demo", "Démo", "Un rectangle", [Layer("Rectangle", tall, fill)],
-    ...                [LegendEntry("Rectangle", fill, "Rectangle")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+    >>> from territoires.maps.style import demo_spec
+    >>> spec = demo_spec(tall=True)
     >>> import tempfile, pathlib
     >>> out = render_static(spec, pathlib.Path(tempfile.mkdtemp()) / "demo.png", dpi=20)
     >>> out.name, out.read_bytes()[:4]

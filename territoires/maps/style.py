@@ -15,6 +15,7 @@ from datetime import date
 import geopandas as gpd
 
 __all__ = [
+    "demo_spec",
     "BLANC",
     "BLEU_ECUME",
     "BLEU_FRANCE",
@@ -183,13 +184,8 @@ class MapSpec:
 
         Examples
         --------
-        >>> from datetime import date
-        >>> import geopandas as gpd, shapely
-        >>> from territoires.maps.style import Layer, LegendEntry, MapSpec, Symbol
-        >>> fill = Symbol("fill", "#dee5fd")
-        >>> square = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
-        >>> spec = MapSpec("demo", "Démo", "Un carré", [Layer("Carré", square, fill)],
-        ...                [LegendEntry("Carré", fill, "Carré")], "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
+        >>> from territoires.maps.style import demo_spec
+        >>> spec = demo_spec()
         >>> print(spec.credit)
         Sources : aucune
         Réalisation : territoires 0.1, 14/09/2021
@@ -217,3 +213,21 @@ PROGRAMME_COLORS = {
     "zones_blanches": JAUNE_TOURNESOL,
     "ingenierie_anct": BLEU_FRANCE_LIGHT,
 }
+
+
+def demo_spec(tall: bool = False) -> MapSpec:
+    """A one-layer demonstration map (a 1 km square, or a 1 × 2 km rectangle with ``tall``) for examples and tests.
+
+    Examples
+    --------
+    >>> demo_spec().title, demo_spec(tall=True).layers[0].name
+    ('Démo', 'Rectangle')
+    """
+    import geopandas as gpd
+    import shapely
+
+    fill = Symbol("fill", "#dee5fd")
+    name, what = ("Rectangle", "Un rectangle") if tall else ("Carré", "Un carré")
+    shape = gpd.GeoDataFrame({"nom": ["A"]}, geometry=[shapely.box(0, 0, 1000, 2000 if tall else 1000)], crs=2154)
+    return MapSpec("demo", "Démo", what, [Layer(name, shape, fill)], [LegendEntry(name, fill, name)],
+                   "aucune", date(2021, 9, 14), "EPSG:2154", "0.1")
