@@ -13,13 +13,16 @@ import traceback
 from pathlib import Path
 
 from territoires import __version__, cliargs
+from territoires.cli_questions import cmd_suggest, cmd_targets
+from territoires.cli_questions import gaps_access as _gaps_access
 from territoires.cliedge import (
     cmd_cache,
     disk_full,
     log_to_stderr_cleaned,
     quiet_after_broken_pipe,
-    suggest_all_zones,
 )
+from territoires.cliout import territory_of as _territory
+from territoires.cliout import write_table as _write_table
 from territoires.terminal import clean
 
 __all__ = [
@@ -35,36 +38,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
-
-
-def _territory(args):
-    from territoires import load_territory
-
-    return load_territory(args.dept, source=args.source, path=args.path)
-
-
-def _write_table(df, args, columns: dict[str, str] | None = None, empty: str | None = None) -> None:
-    """Print ``df`` as a French table, or CSV / JSON (one writer, :mod:`territoires.exports`) to stdout or ``--out``.
-
-    ``empty`` says why a table has no row (printed instead of the table; on stderr beside CSV or JSON).
-    """
-    out = df.rename(columns=columns or {})
-    fmt = getattr(args, "format", "table")
-    if fmt in ("csv", "json"):
-        from territoires.exports import write_table
-
-        write_table(out, args.out, fmt, sep=args.sep, bom=args.bom)
-        if args.out:
-            print(f"écrit : {args.out}")
-        if not len(out) and empty:
-            print(f"aucune ligne : {empty}", file=sys.stderr)
-    else:
-        import pandas as pd
-
-        from territoires.clitext import screen_table
-
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(clean(screen_table(out).to_string(index=False)) if len(out) else f"(aucune ligne{' : ' + empty if empty else ''})")
 
 
 def cmd_boundaries(args) -> int:
@@ -128,95 +101,6 @@ def cmd_gaps(args) -> int:
     if args.what == "cantons":
         return N.gaps_cantons(t, args, _write_table)
     return _gaps_access(args, t)
-
-
-def _gaps_access(args, t) -> int:
-    """``gaps access``: people beyond 20 min and the threshold, the model named; routed and band with ``--osrm``."""
-    import pandas as pd
-
-    from territoires import analysis as A
-
-    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
-    if args.circuity is not None or args.speed is not None:
-        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
-        estimator = A.StraightLineRouter(**kw)
-    else:
-        estimator = A.DensityModel()
-    thresholds = [20, args.threshold] if args.threshold != 20 else [20]
-    acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
-    routed = None
-    if args.osrm:
-        # routed from the same origin points as the estimate, so that the band compares like with like
-        routed = A.access_by_commune(t, args.programme, as_of=args.as_of, router=A.OSRMRouter(args.osrm),
-                                     origins=spec or estimator.origins, thresholds=thresholds)
-    shown = routed if routed is not None else acc
-    if args.format == "table":
-        from territoires.clitext import answered_on
-        from territoires.dates import to_date
-
-        n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
-        print(f"Accès au site labellisé le plus proche {answered_on(to_date(args.as_of), t)} : "
-              f"{n} sites comptés, dont {out} hors du territoire (listes chargées)")
-        for label, a in (("estimation", acc), ("routé", routed)):
-            if a is None:
-                continue
-            print(f"{label} — {a.attrs['router']}")
-            for r in A.population_beyond(a, thresholds).itertuples():
-                part = f"{r.part * 100:.2f}".replace(".", ",")
-                print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({part} %), {r.nb_communes} communes")
-        if routed is not None:
-            band = A.routed_band(acc, routed, thresholds)
-            ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
-            for r in band.itertuples():
-                print(f"  fourchette au-delà de {r.seuil_min:g} min : {r.population_basse} à {r.population_haute} habitants")
-            print(f"  rapport médian routé / estimé : {ratio}")
-    by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
-    if args.by == "commune":
-        cols = ["code_insee", "nom_commune", "population", "type_lieu", "commune_site_proche", "distance_km", "minutes", "minutes_max",
-                *[f"population_au_dela_{x:g}" for x in thresholds]]
-        table = pd.DataFrame(shown.drop(columns="geometry")[cols])
-    else:
-        table = A.access_summary(shown, by=by, thresholds=thresholds)
-    table["modele_temps"] = shown.attrs["router"]
-    from territoires.clitext import with_names
-
-    _write_table(with_names(table, t), args)
-    return EXIT_OK
-
-
-def cmd_suggest(args) -> int:
-    from territoires.clitext import answered_on, french_number, with_names
-    from territoires.dates import to_date
-
-    t = _territory(args)
-    d = to_date(args.as_of)
-    args.as_of = d
-    s = suggest_all_zones(t, args)
-    before = int(s.attrs.get("population_beyond_before", 0))
-    limit = f"{french_number(args.threshold)} min"
-    if args.format == "table":
-        print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
-        print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
-    why = None
-    if s.empty:
-        why = (f"toutes les communes sont à moins de {limit} d'un site en service {answered_on(d)} : aucun site à proposer "
-               "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
-              "aucune commune candidate ne rapproche personne du seuil"
-    _write_table(with_names(s, t), args, empty=why)
-    return EXIT_OK
-
-
-def cmd_targets(args) -> int:
-    from territoires import analysis as A
-    from territoires.clitext import answered_on
-    from territoires.dates import to_date
-
-    t = _territory(args)
-    d = to_date(args.as_of)
-    if args.format == "table":
-        print(f"Objectifs France Services {answered_on(d, t)}")
-    _write_table(A.targets_progress(t, d)[["cible", "objectif", "valeur", "ecart", "atteint", "note"]], args)
-    return EXIT_OK
 
 
 def cmd_map(args) -> int:
