@@ -112,7 +112,8 @@ NOTE = "plot + explore"
     "gapsmap": {
         "title": "national cantons-without-site map, PNG + HTML",
         "lib": (LIB_IMPORT + "from territoires import maps\n",
-                "t = territoires.load_territory('all')\nps = maps.write_maps(t, ['cantons-sans-site'], as_of='2024-12-31', out=OUT, formats=['png', 'html'])\n"
+                "t = territoires.load_territory('all')\nt.add_programme(territoires.read_programme(SITES, 'france_services'))\n"
+                "ps = maps.write_maps(t, ['cantons-sans-site'], as_of='2024-12-31', out=OUT, formats=['png', 'html'])\n"
                 "NOTE = ', '.join(f'{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB' for p in ps)"),
         "whole_process": True,
     },
