@@ -19,9 +19,7 @@ once per boundary vintage and tolerance, then read.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -29,7 +27,7 @@ import pandas as pd
 import shapely
 
 from territoires import settings
-from territoires.fileio import atomic_path
+from territoires.territory import derived
 from territoires.territory.geometry import coverage_breakers, union_by
 
 __all__ = [
@@ -126,45 +124,31 @@ def _frame(territory, name: str) -> gpd.GeoDataFrame:
     return {"communes": territory.communes, "canton_units": territory.canton_units, "epcis": territory.epcis, "outline": territory.outline}[name]
 
 
-def _disk_file(territory, tolerance: float, name: str) -> Path:
-    """Where a simplified layer is kept: named after what it was made from.
+def _disk_key(territory, tolerance: float, name: str) -> str:
+    """What a simplified layer was made from: source, vintage, CRS, tolerance, the layer's keys, the coordinates' count.
 
-    The name hashes the source, vintage, CRS, tolerance, the layer's keys and
-    its number of coordinates, so a changed boundary cache never reuses it.
+    A changed boundary cache therefore never reuses it.
     """
     frame = _frame(territory, name)
-    h = hashlib.sha256()
     key = "siren" if name == "epcis" else ("code_insee" if name == "communes" else _DISSOLVED[name][1])
-    h.update(f"{SCHEMA}|{territory.source}|{territory.vintage}|{territory.crs}|{tolerance}|{name}".encode())
-    h.update("\0".join(frame[key].astype(str)).encode())
-    h.update(str(int(shapely.get_num_coordinates(territory.communes.geometry.to_numpy()).sum())).encode())
-    return Path(settings.cache_dir) / "cartes" / f"{name}-{tolerance:g}m-{h.hexdigest()[:20]}.parquet"
+    n = int(shapely.get_num_coordinates(territory.communes.geometry.to_numpy()).sum())
+    return derived.key_of(SCHEMA, territory.source, territory.vintage, str(territory.crs), tolerance, name,
+                          "\0".join(frame[key].astype(str)), n)
 
 
 def _from_disk(territory, tolerance: float, name: str) -> gpd.GeoDataFrame | None:
-    path = _disk_file(territory, tolerance, name)
-    if not path.exists():
-        return None
-    try:
-        wkb = pd.read_parquet(path)["wkb"]
-    except (OSError, ValueError, KeyError):
-        return None
+    got = derived.load("cartes", f"{name}-{tolerance:g}m", _disk_key(territory, tolerance, name))
     frame = _frame(territory, name)
-    if len(wkb) != len(frame):
+    if got is None or "wkb" not in got or len(got) != len(frame):
         return None
     frame = frame.drop(columns=[c for c in ("origin",) if c in frame])
-    geoms = shapely.from_wkb(wkb.to_numpy())
+    geoms = shapely.from_wkb(got["wkb"].to_numpy())
     return frame.set_geometry(gpd.GeoSeries(geoms, crs=territory.crs, index=frame.index))
 
 
 def _to_disk(territory, tolerance: float, name: str, layer: gpd.GeoDataFrame) -> None:
-    path = _disk_file(territory, tolerance, name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            pd.DataFrame({"wkb": shapely.to_wkb(layer.geometry.to_numpy())}).to_parquet(tmp, index=False)
-    except OSError:  # a read-only cache: simplify again next time
-        pass
+    derived.save("cartes", f"{name}-{tolerance:g}m", _disk_key(territory, tolerance, name),
+                 pd.DataFrame({"wkb": shapely.to_wkb(layer.geometry.to_numpy())}))
 
 
 def default_tolerance(territory) -> float:
