@@ -154,8 +154,21 @@ def read_programme(
     >>> data, report = read_programme(curated_path("79", "france_services"), "france-services")
     >>> len(data), report["severity"].tolist()
     (26, ['warning'])
+
+    A national list (a file of at least ``checkedlists.DISK_FROM`` bytes) is
+    checked once: the checked table and its whole report are kept on disk
+    (:mod:`territoires.territory.checkedlists`), keyed by the file's SHA-256,
+    the arguments, the boundary cache, the library's code and today's date.
     """
-    table = parse_programme(path, programme, mapping=mapping, source=source, **kw)
-    return validate(table, boundaries)
+    from territoires.territory import checkedlists
+
+    k = checkedlists.key(path, programme, mapping, source, ensure_cache(boundaries, None), kw)
+    kept = checkedlists.load(k) if k else None
+    if kept is not None:
+        return kept
+    table = validate(parse_programme(path, programme, mapping=mapping, source=source, **kw), boundaries)
+    if k:
+        checkedlists.save(k, table)
+    return table
 
 

@@ -1,0 +1,198 @@
+"""Checked programme lists kept on disk: a national list costs a read after its first check.
+
+Reading and checking a national list (2,800 France Services rows) costs
+about a second: every row normalised, every code and point checked against
+the boundaries. The result depends only on the file's bytes, how it was
+asked for (programme, mapping, source text, reader options), the boundary
+cache it was checked against, the library's code that parses and checks it,
+and today's date (dates far in the future are warned about). All of that
+is the key (:func:`key`); the table and its whole report are kept under
+``<cache_dir>/listes-verifiees/`` through :mod:`territoires.territory.derived`.
+
+Nothing is lost silently: a result is kept only when reading it back gives
+exactly the table and report just computed (same columns, dtypes, values
+and value types, same report lines, same counts); otherwise it is simply
+recomputed each time. Files smaller than :data:`DISK_FROM` bytes (curated
+tables) are not kept: they are quick to read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from territoires import settings
+from territoires.sources.programmes.model import ProgrammeTable
+from territoires.territory import derived
+
+__all__ = ["DISK_FROM", "SCHEMA", "key", "load", "save"]
+
+#: Bump when the stored layout changes.
+SCHEMA = 1
+#: Files of at least this many bytes (a national list) keep their checked table on disk.
+DISK_FROM = 100_000
+KIND = "listes-verifiees"
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: The code a checked table is made by: any change there makes the table again.
+_CODE = ("sources", "naming.py", "dates.py", "settings.py", "territory/checks.py", "territory/codes.py", "territory/checkedlists.py")
+_SCALARS = ("programme", "kind", "path", "n_input", "layout", "source_columns", "encoding", "n_lookup")
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for name in _CODE:
+        p = _PACKAGE / name
+        for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
+            h.update(str(f.relative_to(_PACKAGE)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, today: date | None = None) -> str | None:
+    """The key of a checked table, or None when it is not kept (small file, unusual arguments, unreadable file)."""
+    p = Path(path)
+    try:
+        if not p.is_file() or p.stat().st_size < DISK_FROM:
+            return None
+        file_digest = _file_digest(p)
+    except OSError:
+        return None
+    try:
+        asked = json.dumps([str(path), programme, mapping, source, kw], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None  # a mapping with functions, unusual options: not kept
+    import pyarrow
+
+    return derived.key_of(SCHEMA, file_digest, asked, Path(boundary_folder).name, _code_digest(),
+                          (today or date.today()).isoformat(), pd.__version__, pyarrow.__version__, gpd.__version__)
+
+
+# ------------------------------------------------------------------ encoding
+def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    data = pd.DataFrame(table.data)
+    geo = isinstance(table.data, gpd.GeoDataFrame)
+    if geo:
+        g = table.data.geometry
+        data = data.drop(columns=[g.name])
+        data["__wkb"] = shapely.to_wkb(g.to_numpy(), output_dimension=2)
+    meta = {k: getattr(table, k) for k in _SCALARS}
+    meta |= {
+        "attrs": table.data.attrs,
+        "geometry": [g.name, g.crs.to_string() if g.crs else None] if geo else None,
+        "report": [list(table.report.columns), [[_cell(v) for v in row] for row in table.report.itertuples(index=False)]],
+    }
+    return data, pd.DataFrame({"json": [json.dumps(meta, ensure_ascii=False)]})
+
+
+def _cell(v):
+    """A report value as JSON: text, int, float or None (anything else is refused)."""
+    if v is None or isinstance(v, str | bool):
+        return v
+    if isinstance(v, int | float) and type(v) in (int, float):
+        return v if not (isinstance(v, float) and math.isnan(v)) else {"nan": True}
+    raise TypeError(f"report value {v!r} of type {type(v).__name__}")
+
+
+def _uncell(v):
+    return float("nan") if isinstance(v, dict) else v
+
+
+def _decode(data: pd.DataFrame, meta_frame: pd.DataFrame) -> ProgrammeTable:
+    meta = json.loads(meta_frame["json"].iat[0])
+    if meta["geometry"]:
+        name, crs = meta["geometry"]
+        wkb = data.pop("__wkb").to_numpy(dtype=object)
+        geoms = np.full(len(wkb), None, dtype=object)
+        has = pd.notna(wkb)
+        geoms[has] = shapely.from_wkb(wkb[has])
+        data = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, index=data.index, crs=crs, name=name), crs=crs)
+        if name != "geometry":
+            data = data.rename_geometry(name)
+    data.attrs = meta["attrs"]
+    cols, rows = meta["report"]
+    report = pd.DataFrame([[_uncell(v) for v in r] for r in rows], columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols)
+    return ProgrammeTable(data=data, report=report, **{k: meta[k] for k in _SCALARS})
+
+
+# ------------------------------------------------------------------ comparison
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    if str(a.dtype) != str(b.dtype) or len(a) != len(b):
+        return False
+    if isinstance(a.dtype, gpd.array.GeometryDtype):
+        return bool(np.all(shapely.equals_identical(a.to_numpy(), b.to_numpy()) | (a.isna().to_numpy() & b.isna().to_numpy())))
+    if a.dtype == object:
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            if type(x) is not type(y):
+                return False
+            if x != y and not (isinstance(x, float) and math.isnan(x) and math.isnan(y)):
+                return False
+        return True
+    return bool(a.equals(b))
+
+
+def same(a: ProgrammeTable, b: ProgrammeTable) -> bool:
+    """Whether two checked tables are identical: fields, columns, dtypes, values and value types, report lines."""
+    if any(getattr(a, k) != getattr(b, k) for k in _SCALARS) or type(a.data) is not type(b.data):
+        return False
+    if a.data.attrs != b.data.attrs:
+        return False
+    for x, y in ((a.data, b.data), (a.report, b.report)):
+        if list(x.columns) != list(y.columns) or not x.index.equals(y.index):
+            return False
+        if not all(_same_values(x[c], y[c]) for c in x.columns):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ store
+def load(k: str) -> ProgrammeTable | None:
+    """The checked table kept under ``k``, or None."""
+    meta = derived.load(KIND, "meta", k)
+    if meta is None:
+        return None
+    data = derived.load(KIND, "donnees", k)
+    if data is None:
+        return None
+    try:
+        return _decode(data, meta)
+    except (KeyError, ValueError, TypeError, IndexError):
+        return None
+
+
+def save(k: str, table: ProgrammeTable) -> bool:
+    """Keep ``table`` under ``k`` if it reads back identical; True when kept."""
+    try:
+        data, meta = _encode(table)
+    except (TypeError, ValueError):
+        return False
+    derived.save(KIND, "donnees", k, data)
+    derived.save(KIND, "meta", k, meta)
+    back = load(k)
+    if back is not None and same(back, table):
+        return True
+    for name in ("meta", "donnees"):  # not identical: never serve it
+        derived.path_of(KIND, name, k).unlink(missing_ok=True)
+    return False
+
+
+def cache_folder() -> Path:
+    """Where checked tables are kept."""
+    return Path(settings.cache_dir) / KIND
