@@ -97,22 +97,32 @@ def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     meta |= {
         "attrs": table.data.attrs,
         "geometry": [g.name, g.crs.to_string() if g.crs else None] if geo else None,
-        "report": [list(table.report.columns), [[_cell(v) for v in row] for row in table.report.itertuples(index=False)]],
+        "report": [[str(c), str(table.report[c].dtype), [_cell(v) for v in table.report[c].tolist()]] for c in table.report.columns]
+        if table.report.index.equals(pd.RangeIndex(len(table.report))) else None,
     }
     return data, pd.DataFrame({"json": [json.dumps(meta, ensure_ascii=False)]})
 
 
 def _cell(v):
-    """A report value as JSON: text, int, float or None (anything else is refused)."""
-    if v is None or isinstance(v, str | bool):
+    """A report value as JSON: text, bool, int, float, None, or a numpy number tagged with its type."""
+    if v is None or type(v) in (str, bool, int):
         return v
-    if isinstance(v, int | float) and type(v) in (int, float):
-        return v if not (isinstance(v, float) and math.isnan(v)) else {"nan": True}
+    if type(v) is float:
+        return v if math.isfinite(v) else {"float": repr(v)}
+    if isinstance(v, np.integer | np.floating | np.bool_):
+        return {"np": type(v).__name__, "v": v.item()}
     raise TypeError(f"report value {v!r} of type {type(v).__name__}")
 
 
 def _uncell(v):
-    return float("nan") if isinstance(v, dict) else v
+    if not isinstance(v, dict):
+        return v
+    return float(v["float"]) if "float" in v else getattr(np, v["np"])(v["v"])
+
+
+def _report_column(dtype: str, values: list) -> pd.Series:
+    col = pd.Series([_uncell(v) for v in values], dtype=object)
+    return col if dtype == "object" else col.astype(dtype)
 
 
 def _decode(data: pd.DataFrame, meta_frame: pd.DataFrame) -> ProgrammeTable:
@@ -127,8 +137,7 @@ def _decode(data: pd.DataFrame, meta_frame: pd.DataFrame) -> ProgrammeTable:
         if name != "geometry":
             data = data.rename_geometry(name)
     data.attrs = meta["attrs"]
-    cols, rows = meta["report"]
-    report = pd.DataFrame([[_uncell(v) for v in r] for r in rows], columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols)
+    report = pd.DataFrame({c: _report_column(dtype, values) for c, dtype, values in meta["report"]})
     return ProgrammeTable(data=data, report=report, **{k: meta[k] for k in _SCALARS})
 
 
@@ -182,6 +191,8 @@ def save(k: str, table: ProgrammeTable) -> bool:
     try:
         data, meta = _encode(table)
     except (TypeError, ValueError):
+        return False
+    if json.loads(meta["json"].iat[0])["report"] is None:
         return False
     derived.save(KIND, "donnees", k, data)
     derived.save(KIND, "meta", k, meta)
