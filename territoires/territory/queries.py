@@ -79,7 +79,7 @@ def sites(
     store = store_of(territory)
     data = store.table(p.key).data
     if not neighbours and len(data):
-        data = data[data["code_insee"].map(departement_of).isin(territory.departements).to_numpy()]
+        data = data[_of_departements(store, p.key, data, territory.departements)]
     data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
     st = status_on(data, d, p.active_status, p.project_status)
     out = data.assign(status=st)[st != None].copy()  # noqa: E711
@@ -91,16 +91,47 @@ def sites(
     gdf["start_unknown"] = gdf["start_date"].isna()
     if p.start_alias:
         gdf[p.start_alias] = gdf["start_date"]
-    com = territory.communes.set_index("code_insee")
-    gdf["code_canton"] = gdf["code_insee"].map(com["code_canton"])
-    gdf["siren_epci"] = gdf["code_insee"].map(com["siren_epci"])
-    # The commune as named by the source (of its day) and today's, side by side.
-    gdf["commune_actuelle"] = gdf["code_insee"].map(com["nom"])
+    # A join on commune codes: one lookup of the codes, then three takes.
+    com = territory.communes
+    row = _commune_index(territory).get_indexer(gdf["code_insee"].to_numpy(dtype=object))
+    for col, src in (("code_canton", "code_canton"), ("siren_epci", "siren_epci"), ("commune_actuelle", "nom")):
+        # commune_actuelle: the commune as named today, beside the source's (of its day)
+        if isinstance(com[src].dtype, pd.api.extensions.ExtensionDtype):  # text columns: what Series.map gives
+            gdf[col] = pd.Series(com[src].array.take(row, allow_fill=True), index=gdf.index)
+        else:  # an object column (a zone without cantons): Series.map and its dtype inference
+            gdf[col] = gdf["code_insee"].map(pd.Series(com[src].to_numpy(), index=_commune_index(territory)))
     gdf = gdf.to_crs(territory.crs)
     first = ["site_id", "nom", "code_insee", "commune", "status"]
     first += [p.start_alias] if p.start_alias else []
     rest = [c for c in gdf.columns if c not in first and c != "geometry"]
     return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
+
+
+def _of_departements(store, key: str, data: pd.DataFrame, departements: list[str]) -> np.ndarray:
+    """Whether each row's INSEE code is of one of ``departements`` (:func:`~territoires.naming.departement_of`, vectorised).
+
+    The codes' départements are found once per table (kept on the store,
+    for the next date or zone asking), then each question is one lookup.
+    """
+    cache = store.__dict__.setdefault("_row_departements", {})
+    hit = cache.get(key)
+    if hit is None or hit[0] is not data:
+        text = data["code_insee"].astype("str")
+        two, three = text.str.slice(0, 2), text.str.slice(0, 3)
+        rows, uniques = pd.factorize(three.where(two == "97", two))  # a missing code: -1
+        hit = cache[key] = (data, rows, uniques)
+    _, rows, uniques = hit
+    keep = np.append(uniques.isin(list(departements)), False)
+    return keep[rows]
+
+
+def _commune_index(territory: Territory) -> pd.Index:
+    """The territory's commune codes as an index (made once per communes table)."""
+    cached = territory.__dict__.get("_commune_codes")
+    if cached is None or cached[0] is not territory.communes:
+        cached = (territory.communes, pd.Index(territory.communes["code_insee"].to_numpy(dtype=object)))
+        territory.__dict__["_commune_codes"] = cached
+    return cached[1]
 
 
 def members(territory: Territory, programme_key: str, as_of: DateLike = None) -> pd.DataFrame:

@@ -26,8 +26,24 @@ __all__ = ["effective_start", "on_or_before", "stage_on", "stage_counts"]
 
 
 def on_or_before(series: pd.Series, d: date) -> np.ndarray:
-    """Boolean array: the value is a date on or before ``d`` (missing values are False)."""
-    return np.array([v is not None and not pd.isna(v) and v <= d for v in series], dtype=bool)
+    """Boolean array: the value is a date on or before ``d`` (missing values are False).
+
+    One vectorised test for missing values, then one element-wise ``<=`` on
+    the others (the same comparison as ``v <= d`` for each value).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from datetime import date
+    >>> on_or_before(pd.Series([date(2020, 1, 1), None, float("nan"), date(2022, 1, 1)]), date(2021, 1, 1)).tolist()
+    [True, False, False, False]
+    """
+    values = np.asarray(series.to_numpy(dtype=object) if hasattr(series, "to_numpy") else list(series), dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    present = ~pd.isna(values)
+    if present.any():
+        out[present] = np.asarray(values[present] <= d, dtype=bool)
+    return out
 
 
 def effective_start(frame: pd.DataFrame) -> pd.Series:
