@@ -9,6 +9,7 @@ import pandas as pd
 
 from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+from territoires.territory.queries import site_status
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
@@ -74,8 +75,8 @@ def canton_coverage(
     """
     p = _programme(programme)
     units = territory.canton_units
-    if sites is None:
-        sites = territory.sites(p.key, as_of=as_of)
+    if sites is None:  # the columns of territory.sites(p.key, as_of) needed here, without positions or geometry
+        sites = site_status(territory, p.key, as_of=as_of)
     sites = pd.DataFrame({c: sites[c].to_numpy() for c in ("code_canton", "status", "commune", "site_id")})  # no geometry needed
     sites = sites[sites["code_canton"].notna().to_numpy()]
     status = sites["status"].to_numpy()

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from territoires.dates import DateLike, to_date
-from territoires.naming import departement_of
 from territoires.sources.programmes import programme, to_geodataframe
 from territoires.sources.textio import parse_date
 from territoires.territory.stages import stage_on
@@ -27,7 +26,7 @@ from territoires.territory.timeline import replay_positions, status_on
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "sites"]
+__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "site_status", "sites"]
 
 #: status of an active member (members have no project stage)
 MEMBER_STATUS = "member"
@@ -76,10 +75,7 @@ def sites(
     if p.kind != "sites":
         raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
     d = to_date(as_of)
-    store = store_of(territory)
-    data = store.table(p.key).data
-    if not neighbours and len(data):
-        data = data[_of_departements(store, p.key, data, territory.departements)]
+    store, data = _rows(territory, p, neighbours)
     data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
     st = status_on(data, d, p.active_status, p.project_status)
     out = data.assign(status=st)[st != None].copy()  # noqa: E711
@@ -92,19 +88,67 @@ def sites(
     if p.start_alias:
         gdf[p.start_alias] = gdf["start_date"]
     # A join on commune codes: one lookup of the codes, then three takes.
-    com = territory.communes
-    row = _commune_index(territory).get_indexer(gdf["code_insee"].to_numpy(dtype=object))
-    for col, src in (("code_canton", "code_canton"), ("siren_epci", "siren_epci"), ("commune_actuelle", "nom")):
-        # commune_actuelle: the commune as named today, beside the source's (of its day)
-        if isinstance(com[src].dtype, pd.api.extensions.ExtensionDtype):  # text columns: what Series.map gives
-            gdf[col] = pd.Series(com[src].array.take(row, allow_fill=True), index=gdf.index)
-        else:  # an object column (a zone without cantons): Series.map and its dtype inference
-            gdf[col] = gdf["code_insee"].map(pd.Series(com[src].to_numpy(), index=_commune_index(territory)))
+    # commune_actuelle: the commune as named today, beside the source's (of its day)
+    looked = _of_communes(territory, gdf["code_insee"], {"code_canton": "code_canton", "siren_epci": "siren_epci", "commune_actuelle": "nom"})
+    for col, values in looked.items():
+        gdf[col] = values
     gdf = gdf.to_crs(territory.crs)
     first = ["site_id", "nom", "code_insee", "commune", "status"]
     first += [p.start_alias] if p.start_alias else []
     rest = [c for c in gdf.columns if c not in first and c != "geometry"]
     return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
+
+
+def _rows(territory: Territory, p, neighbours: bool):
+    """The store and the rows of programme ``p`` whose commune is in the territory (all rows with ``neighbours``)."""
+    store = store_of(territory)
+    data = store.table(p.key).data
+    if not neighbours and len(data):
+        data = data[_of_departements(store, p.key, data, territory.departements)]
+    return store, data
+
+
+def _of_communes(territory: Territory, codes: pd.Series, columns: dict[str, str]) -> dict[str, pd.Series]:
+    """``Series.map`` of ``codes`` on commune columns (new name → column), as one code lookup and takes."""
+    com = territory.communes
+    index = _commune_index(territory)
+    row = index.get_indexer(codes.to_numpy(dtype=object))
+    out = {}
+    for col, src in columns.items():
+        if isinstance(com[src].dtype, pd.api.extensions.ExtensionDtype):  # text columns: what Series.map gives
+            out[col] = pd.Series(com[src].array.take(row, allow_fill=True), index=codes.index)
+        else:  # an object column (a zone without cantons): Series.map and its dtype inference
+            out[col] = codes.map(pd.Series(com[src].to_numpy(), index=index))
+    return out
+
+
+def site_status(territory: Territory, programme_key: str, as_of: DateLike = None) -> pd.DataFrame:
+    """The columns of :func:`sites` a count per canton needs: ``site_id, commune, code_insee, status, code_canton``.
+
+    The same rows, in the same order, as ``sites(territory, programme_key,
+    as_of)`` (statuses and canton codes alike), without positions, stages or
+    geometry: what :func:`territoires.analysis.canton_coverage` reads.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> site_status(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
+    {'labelled': 17, 'project': 9}
+    """
+    p = programme(programme_key)
+    if p.kind != "sites":
+        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
+    d = to_date(as_of)
+    _, data = _rows(territory, p, neighbours=False)
+    dates = [c for c in ("start_date", "source_date", "end_date", "project_from") if c in data]
+    st = status_on(pd.DataFrame({c: data[c] for c in dates}, index=data.index), d, p.active_status, p.project_status)
+    keep = st != None  # noqa: E711
+    none = pd.Series([None] * len(data), index=data.index, dtype=object)
+    out = pd.DataFrame({c: (data[c] if c in data else none)[keep] for c in ("site_id", "commune", "code_insee")})
+    out["status"] = st[keep]
+    out["code_canton"] = _of_communes(territory, out["code_insee"], {"code_canton": "code_canton"})["code_canton"]
+    return out.reset_index(drop=True)
 
 
 def _of_departements(store, key: str, data: pd.DataFrame, departements: list[str]) -> np.ndarray:
