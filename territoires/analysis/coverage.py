@@ -28,9 +28,12 @@ def _joined(keys: np.ndarray, values: np.ndarray, sep: str, sort_values: bool) -
     return k[starts], ends - starts, [sep.join(v[s:e]) for s, e in zip(starts, ends, strict=True)]
 
 
-def _site_lists(sites: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";", in table order)."""
+def _site_lists(sites: pd.DataFrame, key: str, lists: bool = True) -> pd.DataFrame:
+    """Per ``key``: number of sites, their communes (sorted, ", "), their ids (";", in table order; both "" unless ``lists``)."""
     keys = sites[key].to_numpy(dtype=object)
+    if not lists:
+        uk, n = np.unique(keys, return_counts=True) if len(keys) else (keys, np.array([], dtype=int))
+        return pd.DataFrame({"n": n, "names": "", "ids": ""}, index=pd.Index(uk, dtype=object))
     uk, n, names = _joined(keys, sites["commune"].astype(str).to_numpy(dtype=object), ", ", True)
     _, _, ids = _joined(keys, sites["site_id"].astype(str).to_numpy(dtype=object), ";", False)
     return pd.DataFrame({"n": n, "names": np.array(names, dtype=object), "ids": np.array(ids, dtype=object)}, index=pd.Index(uk, dtype=object))
@@ -73,6 +76,11 @@ def canton_coverage(
     >>> cov.loc["7999", ["type", "statut"]].tolist()
     ['groupe', 'couvert']
     """
+    return _coverage(territory, programme, as_of, sites, full=True)
+
+
+def _coverage(territory: Territory, programme: str, as_of: DateLike, sites: pd.DataFrame | None, full: bool) -> pd.DataFrame:
+    """:func:`canton_coverage`; unless ``full``, what gaps need: no rows for the cantons inside groups, no names of the labelled sites."""
     p = _programme(programme)
     units = territory.canton_units
     if sites is None:  # the columns of territory.sites(p.key, as_of) needed here, without positions or geometry
@@ -80,7 +88,7 @@ def canton_coverage(
     sites = pd.DataFrame({c: sites[c].to_numpy() for c in ("code_canton", "status", "commune", "site_id")})  # no geometry needed
     sites = sites[sites["code_canton"].notna().to_numpy()]
     status = sites["status"].to_numpy()
-    lab = _site_lists(sites[status == p.active_status], "code_canton")
+    lab = _site_lists(sites[status == p.active_status], "code_canton", lists=full)
     proj = _site_lists(sites[status == p.project_status], "code_canton")
     cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "cantons": "cantons", "code_departement": "code_departement", "population": "population"}
     out = pd.DataFrame({new: units[old].to_numpy() for old, new in cols.items()})
@@ -96,7 +104,7 @@ def canton_coverage(
     out["statut"] = np.where(out["couvert"], "couvert", "sans site")
     # The cantons inside groups: their own status is undetermined.
     groups = out[out["type"] == "groupe"]
-    if len(groups):
+    if full and len(groups):
         frac = groups[["code_canton", "nom_canton", "code_departement", "couvert", "cantons"]].rename(columns={"code_canton": "group", "nom_canton": "group_nom"})
         frac = frac.assign(code_canton=frac["cantons"].astype(str).str.split(";")).explode("code_canton")
         frac = frac[frac["code_canton"].fillna("") != ""]
@@ -136,7 +144,7 @@ def cantons_without_site(
     >>> gaps["nom_canton"].tolist(), bool(gaps["comble_par_projets"].all())
     (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
-    cov = canton_coverage(territory, programme, as_of, sites=sites)
+    cov = _coverage(territory, programme, as_of, sites, full=False)  # the rows of cantons inside groups are never gaps
     gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()
     gaps["comble_par_projets"] = gaps["nb_projets"] > 0
     cols = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]

@@ -145,7 +145,7 @@ def site_status(territory: Territory, programme_key: str, as_of: DateLike = None
     st = status_on(pd.DataFrame({c: data[c] for c in dates}, index=data.index), d, p.active_status, p.project_status)
     keep = st != None  # noqa: E711
     none = pd.Series([None] * len(data), index=data.index, dtype=object)
-    out = pd.DataFrame({c: (data[c] if c in data else none)[keep] for c in ("site_id", "commune", "code_insee")})
+    out = pd.DataFrame({c: data.get(c, none)[keep] for c in ("site_id", "commune", "code_insee")})
     out["status"] = st[keep]
     out["code_canton"] = _of_communes(territory, out["code_insee"], {"code_canton": "code_canton"})["code_canton"]
     return out.reset_index(drop=True)
