@@ -1,0 +1,158 @@
+"""The fast paths of loading and of sites/gaps give what the plain computation gives (small synthetic data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from territoires.analysis.coverage import canton_coverage, cantons_without_site
+from territoires.naming import departement_of
+from territoires.sources.programmes import programme, to_geodataframe
+from territoires.territory import cache
+from territoires.territory.queries import site_status, sites
+from territoires.territory.stages import on_or_before, stage_on
+from territoires.territory.store import store_of
+from territoires.territory.timeline import replay_positions, status_on
+
+from . import synthetic as S
+
+
+# ------------------------------------------------------------ on_or_before
+def _plain_on_or_before(series, d):
+    return np.array([v is not None and not pd.isna(v) and v <= d for v in series], dtype=bool)
+
+
+@pytest.mark.parametrize("values", [
+    [date(2020, 1, 1), None, float("nan"), date(2021, 1, 1), date(2022, 1, 1), pd.NA, pd.NaT],
+    [None, None],
+    [float("nan")] * 3,
+    [],
+    [date(2021, 1, 1)],
+])
+def test_on_or_before_is_the_plain_comparison(values):
+    s = pd.Series(values, dtype=object)
+    for d in (date(2019, 1, 1), date(2021, 1, 1), date(2030, 1, 1)):
+        assert on_or_before(s, d).tolist() == _plain_on_or_before(s, d).tolist()
+    assert on_or_before(pd.Series([np.nan, np.nan]), date(2021, 1, 1)).tolist() == [False, False]  # float64 column
+
+
+def test_on_or_before_refuses_what_the_plain_comparison_refuses():
+    s = pd.Series([datetime(2020, 1, 1, 12)], dtype=object)  # a datetime is not compared with a date
+    with pytest.raises(TypeError):
+        _plain_on_or_before(s, date(2021, 1, 1))
+    with pytest.raises(TypeError):
+        on_or_before(s, date(2021, 1, 1))
+
+
+# ------------------------------------------------------------ sites and gaps
+def _plain_sites(territory, key, as_of, statuses=None, neighbours=False):
+    """``sites`` written plainly: row-by-row département test, Series.map lookups."""
+    p = programme(key)
+    store = store_of(territory)
+    data = store.table(p.key).data
+    if not neighbours and len(data):
+        data = data[data["code_insee"].map(departement_of).isin(territory.departements).to_numpy()]
+    data = replay_positions(pd.DataFrame(data), store.positions(p.key), as_of)
+    st = status_on(data, as_of, p.active_status, p.project_status)
+    out = data.assign(status=st)[st != None].copy()  # noqa: E711
+    if p.stages:
+        out["etape"] = stage_on(out, as_of, p.stages)
+    if statuses is not None:
+        out = out[out["status"].isin(list(statuses))]
+    gdf = to_geodataframe(out.drop(columns=[c for c in ("geometry",) if c in out]))
+    gdf["start_unknown"] = gdf["start_date"].isna()
+    if p.start_alias:
+        gdf[p.start_alias] = gdf["start_date"]
+    com = territory.communes.set_index("code_insee")
+    gdf["code_canton"] = gdf["code_insee"].map(com["code_canton"])
+    gdf["siren_epci"] = gdf["code_insee"].map(com["siren_epci"])
+    gdf["commune_actuelle"] = gdf["code_insee"].map(com["nom"])
+    gdf = gdf.to_crs(territory.crs)
+    first = ["site_id", "nom", "code_insee", "commune", "status", *([p.start_alias] if p.start_alias else [])]
+    rest = [c for c in gdf.columns if c not in first and c != "geometry"]
+    return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
+
+
+def _territory(object_cantons=False):
+    t = S.territory()
+    if object_cantons:  # a zone whose communes have no canton: an all-missing object column
+        t.communes["code_canton"] = pd.Series([None] * len(t.communes), dtype=object)
+    rows = [
+        {"site_id": "1", "commune": 1, "start_date": date(2020, 1, 1)},
+        {"site_id": "2", "commune": 3, "start_date": date(2022, 6, 1), "project_from": date(2021, 1, 1)},
+        {"site_id": "3", "commune": 5, "start_date": None},  # start unknown
+        {"site_id": "4", "commune": 7, "start_date": date(2019, 1, 1), "end_date": date(2021, 6, 30)},
+        {"site_id": "5", "commune": 9, "start_date": date(2023, 1, 1)},
+        {"site_id": "6", "commune": 2, "start_date": date(2021, 3, 1)},
+    ]
+    table = S.sites_table(rows)
+    extra = table.data.iloc[[0, 1, 2]].copy()
+    extra["site_id"] = ["7", "8", "9"]
+    extra["code_insee"] = ["97101", "79191", "00042"]  # overseas, another département, a code the territory lacks
+    table.data = pd.concat([table.data, extra], ignore_index=True)
+    t.add_programme(table)
+    return t
+
+
+@pytest.mark.parametrize("object_cantons", [False, True])
+def test_sites_are_the_plain_sites(object_cantons):
+    t = _territory(object_cantons)
+    for as_of in (date(2018, 1, 1), date(2021, 1, 1), date(2021, 9, 14), date(2024, 12, 31)):
+        for neighbours in (False, True):
+            for statuses in (None, ["labelled"]):
+                fast = sites(t, "france_services", as_of=as_of, statuses=statuses, neighbours=neighbours)
+                plain = _plain_sites(t, "france_services", as_of, statuses, neighbours)
+                pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+        s = _plain_sites(t, "france_services", as_of)
+        pd.testing.assert_frame_equal(site_status(t, "france_services", as_of), pd.DataFrame(s[["site_id", "commune", "code_insee", "status", "code_canton"]]), check_exact=True)
+
+
+def _plain_gaps(cov):
+    gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()
+    gaps["comble_par_projets"] = gaps["nb_projets"] > 0
+    cols = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
+    return gaps[cols].reset_index(drop=True)
+
+
+def test_coverage_and_gaps_are_those_of_the_plain_sites():
+    t = _territory()
+    for as_of in (date(2018, 1, 1), date(2021, 9, 14), date(2024, 12, 31)):
+        plain = _plain_sites(t, "france_services", as_of)
+        cov = canton_coverage(t, as_of=as_of)
+        pd.testing.assert_frame_equal(cov, canton_coverage(t, as_of=as_of, sites=plain), check_exact=True)
+        pd.testing.assert_frame_equal(cantons_without_site(t, as_of=as_of), _plain_gaps(cov), check_exact=True)
+    assert cantons_without_site(t, as_of=date(2018, 1, 1))["code_canton"].tolist() == ["0001", "0002", "0004"]  # 0003: a site whose start is unknown counts
+
+
+# ------------------------------------------------------------ cache.read
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:2154", "+proj=laea +lat_0=45 +lon_0=0 +ellps=GRS80 +units=m", None])
+def test_cache_read_is_geopandas_read_parquet(tmp_path, crs):
+    pts = [shapely.Point(1, 45), shapely.Point(2, 46), None]
+    frame = gpd.GeoDataFrame(
+        {"code_departement": ["00", "01", "00"], "nom": ["a", None, "c"], "population": [1.0, 2.0, np.nan],
+         "origin": gpd.GeoSeries(pts, crs=crs), "geometry": gpd.GeoSeries([shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2), None], crs=crs)},
+        geometry="geometry", crs=crs,
+    )
+    frame.to_parquet(tmp_path / "layer.parquet", index=False)
+    pd.DataFrame({"x": ["a", "b"]}).to_parquet(tmp_path / "plain.parquet", index=False)
+    for filters in (None, [("code_departement", "in", ["00"])]):
+        ours = cache.read(tmp_path, "layer", filters=filters)
+        theirs = gpd.read_parquet(tmp_path / "layer.parquet", filters=filters)
+        assert type(ours) is gpd.GeoDataFrame and ours.geometry.name == theirs.geometry.name
+        for c in theirs.columns:
+            if isinstance(theirs[c].dtype, gpd.array.GeometryDtype):
+                assert isinstance(ours[c].dtype, gpd.array.GeometryDtype)
+                assert ours[c].crs == theirs[c].crs
+                assert (ours[c].crs is None) or ours[c].crs.to_json() == theirs[c].crs.to_json()
+                assert list(shapely.to_wkb(ours[c].to_numpy())) == list(shapely.to_wkb(theirs[c].to_numpy()))
+            else:
+                pd.testing.assert_series_equal(ours[c], theirs[c], check_exact=True)
+        assert list(ours.columns) == list(theirs.columns) and ours.index.equals(theirs.index)
+    pd.testing.assert_frame_equal(cache.read(tmp_path, "plain"), pd.read_parquet(tmp_path / "plain.parquet"))
+    if crs is not None:  # each CRS is built once
+        assert cache.read(tmp_path, "layer").crs is cache.read(tmp_path, "layer").crs
