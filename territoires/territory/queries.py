@@ -110,8 +110,8 @@ def _rows(territory: Territory, p, neighbours: bool):
 
 def _of_communes(territory: Territory, codes: pd.Series, columns: dict[str, str]) -> dict[str, pd.Series]:
     """``Series.map`` of ``codes`` on commune columns (new name → column), as one code lookup and takes."""
-    com = territory.communes
-    index = _commune_index(territory)
+    com = territory.commune_codes()
+    index = _commune_index(territory, com)
     row = index.get_indexer(codes.to_numpy(dtype=object))
     out = {}
     for col, src in columns.items():
@@ -169,13 +169,12 @@ def _of_departements(store, key: str, data: pd.DataFrame, departements: list[str
     return keep[rows]
 
 
-def _commune_index(territory: Territory) -> pd.Index:
-    """The territory's commune codes as an index (made once per communes table)."""
-    cached = territory.__dict__.get("_commune_codes")
-    if cached is None or cached[0] is not territory.communes:
-        cached = (territory.communes, pd.Index(territory.communes["code_insee"].to_numpy(dtype=object)))
-        territory.__dict__["_commune_codes"] = cached
-    return cached[1]
+def _commune_index(territory: Territory, communes: pd.DataFrame) -> pd.Index:
+    """The commune codes of ``communes`` (the territory's) as an index, made once per communes table."""
+    hit = territory.__dict__.get("_commune_index")
+    if hit is None or hit[0] is not communes:
+        hit = territory.__dict__["_commune_index"] = (communes, pd.Index(communes["code_insee"].to_numpy(dtype=object)))
+    return hit[1]
 
 
 def members(territory: Territory, programme_key: str, as_of: DateLike = None) -> pd.DataFrame:

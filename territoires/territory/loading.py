@@ -1,0 +1,129 @@
+"""Reading a territory's layers from the boundary cache, each when first used.
+
+:func:`territoires.load_territory` checks the cache and the codes at once,
+then each layer (communes, cantons, canton units, EPCI, outline) and the
+boundary report is read from the cache the first time it is used: a
+national canton-gap count never decodes the commune polygons, a map reads
+them once. What is read is what an eager load reads (same files, same
+filters, same order).
+
+A layer read after the cache was rebuilt under another version is read from
+the new version only when the manifest shows the file unchanged (same
+SHA-256); otherwise the territory must be loaded again (a clear error, never
+a mix of two vintages).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from territoires.errors import TerritoiresError, UnknownDepartementError
+from territoires.territory import cache
+from territoires.territory.build import zone_slug
+
+__all__ = ["COMMUNE_CODES", "LAZY", "clip_epcis", "layer_loaders", "normalise_codes"]
+
+log = logging.getLogger(__name__)
+
+#: The attributes of a Territory read when first used.
+LAZY = ("communes", "cantons", "canton_units", "epcis", "outline", "report")
+#: The commune columns a code lookup needs (read without geometry while the communes are not loaded).
+COMMUNE_CODES = ["code_insee", "nom", "code_canton", "siren_epci"]
+
+
+def normalise_codes(departements, valid: list[str]) -> list[str]:
+    """Département codes as the source writes them (``"all"`` gives every valid code)."""
+    if isinstance(departements, str | int):
+        departements = [departements]
+    out = []
+    for d in departements:
+        code = str(d).strip().upper()
+        if code.lower() in ("all", "france", "tout"):
+            return list(valid)
+        if code.isdigit() and len(code) == 1:
+            code = "0" + code
+        if code not in valid:
+            raise UnknownDepartementError(str(d), valid)
+        if code not in out:
+            out.append(code)
+    if not out:
+        raise UnknownDepartementError("", valid)
+    return out
+
+
+def clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI)."""
+    inside = communes.groupby("siren_epci").size()
+    epcis = epcis.copy()
+    epcis["n_communes_in_territory"] = epcis["siren"].map(inside).fillna(0).astype(int)
+    epcis["complete"] = epcis["n_communes_in_territory"] == epcis["n_communes"]
+    return epcis
+
+
+class _Reader:
+    """Reads files of one cache version; after a rebuild, the same files of the new version if unchanged."""
+
+    def __init__(self, folder: Path, meta: dict, reopen: Callable[[], Path]):
+        self.folder, self.meta, self.reopen = folder, meta, reopen
+
+    def read(self, name: str, filters=None, columns=None) -> pd.DataFrame:
+        try:
+            return self._read(self.folder, name, filters, columns)
+        except OSError:
+            pass  # the version was swept (rebuilt by another process more than RETIRED_GRACE ago)
+        fname = f"{name}.parquet"
+        folder = self.reopen()
+        if cache.manifest(folder).get("files", {}).get(fname) != self.meta["files"].get(fname):
+            raise TerritoiresError(
+                f"le cache des limites a été reconstruit avec d'autres données depuis le chargement de ce territoire "
+                f"({fname}) : chargez le territoire à nouveau (territoires.load_territory)"
+            )
+        self.folder = folder
+        return self._read(folder, name, filters, columns)
+
+    @staticmethod
+    def _read(folder: Path, name: str, filters, columns) -> pd.DataFrame:
+        if columns is None:
+            return cache.read(folder, name, filters=filters)
+        import pyarrow.parquet as pq
+
+        return pq.read_table(Path(folder) / f"{name}.parquet", columns=columns, filters=filters, use_pandas_metadata=True).to_pandas()
+
+
+def layer_loaders(reader: _Reader | None, folder: Path, meta: dict, reopen: Callable[[], Path], crs: str, deps: list[str],
+                  all_in_zone: bool, slug: str | None = None) -> tuple[_Reader, dict[str, Callable[[], pd.DataFrame]]]:
+    """One loader per layer of one zone (``communes, cantons, canton_units, epcis, departements, commune_codes``).
+
+    Each reads what the eager load read: the zone's file, filtered on the
+    départements unless the territory holds the whole zone.
+    """
+    reader = reader or _Reader(folder, meta, reopen)
+    slug = slug or zone_slug(crs)
+    flt = None if all_in_zone else [("code_departement", "in", deps)]
+
+    def communes() -> gpd.GeoDataFrame:
+        com = reader.read(f"{slug}__communes", filters=flt)
+        if "origin" in com and not isinstance(com["origin"], gpd.GeoSeries):
+            com["origin"] = gpd.GeoSeries.from_wkb(com["origin"], crs=crs)
+        return com
+
+    def epcis() -> gpd.GeoDataFrame:
+        frame = reader.read(f"{slug}__epcis")
+        if not all_in_zone:
+            keep = frame["code_departement"].str.split(";").map(lambda ds: bool(set(ds) & set(deps)))
+            frame = frame[keep.to_numpy()].reset_index(drop=True)
+        return frame
+
+    loaders = {
+        "communes": communes,
+        "epcis": epcis,
+        "commune_codes": lambda: reader.read(f"{slug}__communes", filters=flt, columns=COMMUNE_CODES),
+    }
+    for name in ("cantons", "canton_units", "departements"):
+        loaders[name] = (lambda n: lambda: reader.read(f"{slug}__{n}", filters=flt))(name)
+    return reader, loaders
