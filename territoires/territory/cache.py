@@ -260,8 +260,9 @@ def crs_of(meta: object):
                 crs = None
         if crs is None:
             if isinstance(meta, dict):
-                meta = json.loads(text)
-                _strip_member_ids(meta)
+                parsed: dict = json.loads(text)
+                _strip_member_ids(parsed)
+                meta = parsed
             crs = CRS.from_user_input(meta)
         _CRS[text] = crs
     return _CRS[text]

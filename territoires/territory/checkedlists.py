@@ -7,7 +7,7 @@ asked for (programme, mapping, source text, reader options), the boundary
 cache it was checked against, the library's code that parses and checks it,
 and today's date (dates far in the future are warned about). All of that
 is the key (:func:`key`); the table and its whole report are kept under
-``<cache_dir>/listes-verifiees/`` through :mod:`territoires.territory.derived`.
+``listes-verifiees`` derived tables of :mod:`territoires.territory.derived`.
 
 Nothing is lost silently: a result is kept only when reading it back gives
 exactly the table and report just computed (same columns, dtypes, values
@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires import settings
 from territoires.sources.programmes.model import ProgrammeTable
 from territoires.territory import derived
 
@@ -206,4 +205,4 @@ def save(k: str, table: ProgrammeTable) -> bool:
 
 def cache_folder() -> Path:
     """Where checked tables are kept."""
-    return Path(settings.cache_dir) / KIND
+    return derived.path_of(KIND, "x", "x").parent

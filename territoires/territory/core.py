@@ -93,6 +93,11 @@ class Territory:
     epcis : ``siren, nom, nature, n_communes, population, geometry``
     outline : one row per département
 
+    A territory from :func:`load_territory` reads each layer (and its
+    :attr:`report`) from the boundary cache the first time it is used
+    (:mod:`territoires.territory.loading`): the same tables an eager load
+    reads, without decoding polygons a question does not need.
+
     Examples
     --------
     >>> import territoires
