@@ -79,6 +79,11 @@ class BoundaryReport:
 class Territory:
     """One or several départements with their joined boundary layers.
 
+    A territory from :func:`load_territory` reads each layer (and its
+    :attr:`report`) from the boundary cache the first time it is used
+    (:mod:`territoires.territory.loading`): the same tables an eager load
+    reads, without decoding polygons a question does not need.
+
     Attributes
     ----------
     departements : list of département codes
@@ -92,11 +97,6 @@ class Territory:
         communes and canton groups (``kind == "groupe"``, e.g. Niort)
     epcis : ``siren, nom, nature, n_communes, population, geometry``
     outline : one row per département
-
-    A territory from :func:`load_territory` reads each layer (and its
-    :attr:`report`) from the boundary cache the first time it is used
-    (:mod:`territoires.territory.loading`): the same tables an eager load
-    reads, without decoding polygons a question does not need.
 
     Examples
     --------
