@@ -39,6 +39,9 @@ __all__ = [
 ITINERANT_FORMATS = {"itinérante", "itinerante", "bus_équivalent", "bus_equivalent", "bus"}
 
 
+_KEYS: dict[tuple, list[str]] = {}
+
+
 class _col:  # noqa: N801 - used like a function in mappings
     """First present, non-empty column among ``names`` (case-insensitive)."""
 
@@ -47,9 +50,16 @@ class _col:  # noqa: N801 - used like a function in mappings
         self.__name__ = names[0]
 
     def __call__(self, row):
-        lower = {k.lower(): v for k, v in row.items()}
-        for n in self.names:
-            v = lower.get(n.lower())
+        # the file's columns for these names, found once per header (rows of a file share theirs)
+        header = tuple(row.keys())
+        keys = _KEYS.get((self.names, header))
+        if keys is None:
+            lower = {k.lower(): k for k in header}  # the last of columns differing only by case, as a dict of the row would
+            keys = _KEYS[(self.names, header)] = [lower[n.lower()] for n in self.names if n.lower() in lower]
+            if len(_KEYS) > 256:
+                _KEYS.clear()
+        for k in keys:
+            v = row[k]
             if v not in (None, ""):
                 return v
         return None
