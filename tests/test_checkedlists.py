@@ -105,3 +105,18 @@ def test_a_table_that_cannot_be_kept_exactly_is_not_kept(store, tmp_path):
     t.report.at[0, "value"] = date(2020, 1, 1)  # not kept exactly: refused
     assert checkedlists.save("k1", t) is False
     assert not list(store.glob("*k1*"))
+
+
+def test_a_read_only_cache_is_not_an_error(store, tmp_path, monkeypatch):
+    """A cache that cannot be written: derived.save skips quietly, removing fails; the table is still the plain one."""
+    from pathlib import Path
+
+    path = _faulty_list(tmp_path / "liste.csv")
+    monkeypatch.setattr(derived, "save", lambda *a, **k: None)
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "read-only", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    t = read_programme(path, "france_services")
+    assert checkedlists.same(t, _plain(path)) and not store.exists()

@@ -18,6 +18,7 @@ tables) are not kept: they are quick to read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -198,8 +199,9 @@ def save(k: str, table: ProgrammeTable) -> bool:
     back = load(k)
     if back is not None and same(back, table):
         return True
-    for name in ("meta", "donnees"):  # not identical: never serve it
-        derived.path_of(KIND, name, k).unlink(missing_ok=True)
+    for name in ("meta", "donnees"):  # not identical (or not written): never serve it
+        with contextlib.suppress(OSError):
+            derived.path_of(KIND, name, k).unlink(missing_ok=True)
     return False
 
 
