@@ -7,28 +7,39 @@
 ['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay']
 """
 
-from territoires.analysis.access import (
-    OSRMRouter,
-    Router,
-    StraightLineRouter,
-    access_by_commune,
-    access_summary,
-    population_beyond,
-    routed_band,
-)
-from territoires.analysis.change import changes_between
-from territoires.analysis.coverage import canton_coverage, cantons_without_site
-from territoires.analysis.origins import Origins
-from territoires.analysis.programmes import (
-    crte_check,
-    engineering_eligibility,
-    engineering_requests,
-    pvd_without_site,
-)
-from territoires.analysis.scenarios import suggest_sites, what_if
-from territoires.analysis.since import programme_changes
-from territoires.analysis.targets import targets_progress
-from territoires.analysis.traveltime import DensityModel, KindParameters
+from typing import Any
+
+# Each name is imported from its module on first use (PEP 562): a canton
+# count does not import the access model, its routers and their HTTP client.
+_LAZY = {
+    "OSRMRouter": "access", "Router": "access", "StraightLineRouter": "access", "access_by_commune": "access",
+    "access_summary": "access", "population_beyond": "access", "routed_band": "access",
+    "changes_between": "change",
+    "canton_coverage": "coverage", "cantons_without_site": "coverage",
+    "Origins": "origins",
+    "crte_check": "programmes", "engineering_eligibility": "programmes", "engineering_requests": "programmes",
+    "pvd_without_site": "programmes",
+    "suggest_sites": "scenarios", "what_if": "scenarios",
+    "programme_changes": "since",
+    "targets_progress": "targets",
+    "DensityModel": "traveltime", "KindParameters": "traveltime",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names of :data:`_LAZY`, imported from their module on first access."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DensityModel",
