@@ -69,6 +69,16 @@ TASKS = {
         "floor": ACCESS_FLOOR,
         "hand_is": "`sjoin_nearest` per CRS zone: a simpler question (straight line from town halls, no dates)",
     },
+    "list_first": {
+        "title": "first check of a national list never read before (2,800 synthetic sites), then kept on disk",
+        "lib": (LIB_LOAD + "import uuid, os\n"
+                "text = open(SITES, encoding='utf-8').read().replace('Site synthétique', 'Site synthétique ' + uuid.uuid4().hex[:8], 1)\n"
+                "NEW = os.path.join(OUT, 'nouvelle-liste.csv')\nopen(NEW, 'w', encoding='utf-8').write(text)\n",
+                "p = territoires.read_programme(NEW, 'france_services')\nNOTE = f'{len(p.data)} sites'"),
+        "hand": (HAND_READ, HAND_SITES + "NOTE = f'{len(sites)} sites'"),
+        "hand_is": "`read_csv` + `points_from_xy` (no checks: codes, dates, coordinates against the outlines)",
+        "whole_process": True,
+    },
     "access_mairie": {
         "title": "national access, the hand's question: straight line from each town hall (2,800 synthetic sites)",
         "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31', router=analysis.StraightLineRouter())\nNOTE = f'{len(a)} communes'"),
