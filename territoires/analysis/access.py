@@ -76,7 +76,7 @@ def _zone_times(z, s: gpd.GeoDataFrame, router, kinds: np.ndarray | None, index:
     if n == 0 or len(s) == 0:
         return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
     d_xy = shapely.get_coordinates(s.geometry.to_numpy())
-    if isinstance(router, DensityModel):
+    if isinstance(router, DensityModel) and kinds is not None:
         codes = s["code_insee"].to_numpy(dtype=object) if "code_insee" in s else np.full(len(s), None, dtype=object)
         pos = index.get_indexer(codes)
         return router.nearest_times(z.xy, kinds[z.commune], d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
