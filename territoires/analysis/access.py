@@ -33,6 +33,7 @@ from territoires.analysis.bycommune import by_commune
 from territoires.analysis.origins import Origins, OriginTable, remembered
 from territoires.analysis.originstore import territory_origins
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
+from territoires.analysis.sitepoints import SitePoints
 from territoires.analysis.traveltime import KINDS, DensityModel
 from territoires.dates import DateLike
 
@@ -60,29 +61,19 @@ def _site_kinds(model: DensityModel, codes: np.ndarray, pos: np.ndarray, kinds: 
     return k.astype(int)
 
 
-def _zone_sites(s: gpd.GeoDataFrame, p, zone, crs: str) -> gpd.GeoDataFrame:
-    """The zone's active sites with a location, in its CRS (``zone`` None: all of ``s``)."""
-    if zone is not None:
-        from territoires.naming import departement_of
-
-        s = s[s["code_insee"].map(departement_of).isin(zone.departements).to_numpy()]
-    s = s[s["status"] == p.active_status] if "status" in s else s
-    return s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(crs).reset_index(drop=True)
-
-
-def _zone_times(z, s: gpd.GeoDataFrame, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
+def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
     """(site, km, minutes) of every origin point of zone ``z``."""
     n = len(z.x)
-    if n == 0 or len(s) == 0:
+    if n == 0 or len(sp) == 0:
         return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-    d_xy = shapely.get_coordinates(s.geometry.to_numpy())
+    d_xy = sp.xy(z.crs)
     if isinstance(router, DensityModel) and kinds is not None:
-        codes = s["code_insee"].to_numpy(dtype=object) if "code_insee" in s else np.full(len(s), None, dtype=object)
+        codes = sp.columns["code_insee"]
         pos = index.get_indexer(codes)
         return router.nearest_times(z.xy, kinds[z.commune], d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
     if hasattr(router, "nearest_xy"):
         return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
-    return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), s.geometry)
+    return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))
 
 
 def access_by_commune(
@@ -151,22 +142,21 @@ def access_by_commune(
     minutes, km, minutes_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     count = np.zeros(n, dtype=int)
     named = {c: np.full(n, None, dtype=object) for c in RESULT_COLUMNS[:3]}
-    every = sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours)
+    every = SitePoints(sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours), p.active_status)
     n_sites = n_outside = 0
     parts = []
     for k, z in enumerate(held.zones):
-        s = _zone_sites(every, p, z if sites is None and not neighbours and territory.is_multizone else None, z.crs)
-        n_sites += len(s)
-        if "code_insee" in s:
-            pos = index.get_indexer(s["code_insee"].to_numpy(dtype=object))
+        sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
+        n_sites += len(sp)
+        if sp.has_code:
+            pos = index.get_indexer(sp.columns["code_insee"])
             n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
-        idx, z_km, z_min = _zone_times(z, s, router, kinds, index)
+        idx, z_km, z_min = _zone_times(z, sp, router, kinds, index)
         ct = by_commune(z.commune, z.population, idx, z_km, z_min, n)
         mine = held.zone_of == k
         minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
         for col, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True):
-            values = np.r_[s[src].to_numpy(dtype=object) if src in s else np.full(len(s), None, dtype=object), None]
-            named[col][mine] = values[ct.site[mine]]
+            named[col][mine] = np.r_[sp.columns[src], None][ct.site[mine]]
         parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
     res = gpd.GeoDataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}),
                            geometry="geometry", crs=territory.crs)

