@@ -31,9 +31,9 @@ class CommuneTimes:
 
 def _weighted(commune, pop, value, count, w, n):
     """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0."""
-    wv = pop * value
-    wv = np.where(np.isnan(wv), 0.0, wv)  # 0 × inf: skipped, as pandas sums skip NaN
     with np.errstate(divide="ignore", invalid="ignore"):
+        wv = pop * value
+        wv = np.where(np.isnan(wv), 0.0, wv)  # 0 × inf: skipped, as pandas sums skip NaN
         weighted = np.bincount(commune, weights=wv, minlength=n) / w
         plain = np.bincount(commune, weights=value, minlength=n) / count
     return np.where(w > 0, weighted, plain)
