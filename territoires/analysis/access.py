@@ -69,7 +69,7 @@ def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.I
     d_xy = sp.xy(z.crs)
     if isinstance(router, DensityModel) and kinds is not None:
         codes = sp.columns["code_insee"]
-        pos = index.get_indexer(codes)
+        pos = sp.positions(index)
         return router.nearest_times(z.xy, kinds[z.commune], d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
     if hasattr(router, "nearest_xy"):
         return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
@@ -149,7 +149,7 @@ def access_by_commune(
         sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
         n_sites += len(sp)
         if sp.has_code:
-            pos = index.get_indexer(sp.columns["code_insee"])
+            pos = sp.positions(index)
             n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
         idx, z_km, z_min = _zone_times(z, sp, router, kinds, index)
         ct = by_commune(z.commune, z.population, idx, z_km, z_min, n)

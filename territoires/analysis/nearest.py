@@ -85,6 +85,8 @@ class Tiles:
         self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
         self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
         self.bcentres = shapely.points(self.bx, self.by)
+        self.margin = 2 * self.radius + 1.0  # per tile, besides the slack
+        self.breach = 2 * self.bradius + np.maximum.reduceat(self.margin, bstart[:-1])  # per block, besides nearest and slack
 
     @staticmethod
     def keys(xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
@@ -109,29 +111,27 @@ class Tiles:
         g = np.repeat(np.arange(len(s)), np.diff(start))
         return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
 
-    def _tile_candidates(self, d_xy: np.ndarray, slack_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(tile, site) pairs, grouped by tile, sites ascending: every site within ``nearest + 2r + slack`` of a tile centre."""
-        tree = shapely.STRtree(shapely.points(d_xy))
+    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates of each tile: (count per tile, sites grouped by tile, ascending), every site within
+        ``nearest + 2r + slack`` of the tile's centre."""
+        tree = shapely.STRtree(shapely.points(sx, sy))
         (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
         near = np.full(len(self.blocks), np.inf)
         near[bi] = d0
-        bs = np.r_[0, np.cumsum(self.blocks)][:-1]
-        extra = np.maximum.reduceat(2 * self.radius + slack_t, bs)
         # a tile centre c lies within R of its block's centre C: nearest(c) <= nearest(C) + R, and what c needs
         # (sites within nearest(c) + 2r + slack) lies within nearest(C) + 2R + 2r + slack of C
-        bi, si = tree.query(self.bcentres, predicate="dwithin", distance=near + 2 * self.bradius + extra + 1.0)
-        o = np.lexsort((si, bi))
-        bi, si = bi[o], si[o]
+        bi, si = tree.query(self.bcentres, predicate="dwithin", distance=near + self.breach + slack)
+        si = si[np.argsort(bi * len(sx) + si)]
         per_block = np.bincount(bi, minlength=len(self.blocks))
         bfirst = np.cumsum(per_block) - per_block
         # every tile of a block against the block's candidates
-        t, rank = _expand(per_block[self.block])
-        s = si[bfirst[self.block[t]] + rank]
-        d = np.hypot(self.cx[t] - d_xy[s, 0], self.cy[t] - d_xy[s, 1])
-        tstart = np.cumsum(per_block[self.block]) - per_block[self.block]
-        nearest = np.minimum.reduceat(d, tstart)
-        keep = d <= nearest[t] + 2 * self.radius[t] + slack_t[t] + 1.0
-        return t[keep], s[keep]
+        cnt = per_block[self.block]
+        offs = np.cumsum(cnt) - cnt
+        s = si[np.arange(offs[-1] + cnt[-1]) + np.repeat(bfirst[self.block] - offs, cnt)]
+        dx, dy = np.repeat(self.cx, cnt) - sx[s], np.repeat(self.cy, cnt) - sy[s]
+        d = np.sqrt(dx * dx + dy * dy)
+        keep = d <= np.repeat(np.minimum.reduceat(d, offs) + self.margin + slack, cnt)
+        return np.add.reduceat(keep, offs), s[keep]
 
     def _best_of_several(self, rows, count, si, first, sx, sy, score) -> np.ndarray:
         """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them."""
@@ -160,8 +160,8 @@ class Tiles:
         Parameters
         ----------
         d_xy : (m, 2) coordinates of the sites (same CRS)
-        slack : per origin (n,), or one value: how much farther (metres) than
-            the nearest site a site may lie and still be the best
+        slack : how much farther (metres) than the nearest site a site may lie
+            and still be the best (an array: its largest value is used)
         score : value to minimise (default: the distance); its ``rows`` are
             positions in :attr:`order` (``per_origin[tiles.order][rows]``)
         """
@@ -170,13 +170,10 @@ class Tiles:
         if self.n == 0 or len(d_xy) == 0:
             return idx, metres
         sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
-        slack_o = np.broadcast_to(np.asarray(slack, dtype=float), (self.n,))[self.order]
-        ts = np.r_[0, np.cumsum(self.count)][:-1]
-        ti, si = self._tile_candidates(d_xy, np.maximum.reduceat(slack_o, ts))
-        per_tile = np.bincount(ti, minlength=len(self.count))
+        per_tile, si = self._tile_candidates(sx, sy, float(np.max(slack)))
         first = np.cumsum(per_tile) - per_tile
-        per_origin = per_tile[self.tile]
-        chosen = si[first[self.tile]]  # right for the origins of a tile with one candidate
+        per_origin = np.repeat(per_tile, self.count)
+        chosen = si[np.repeat(first, self.count)]  # right for the origins of a tile with one candidate
         several = np.flatnonzero(per_origin > 1)
         if len(several):
             chosen[several] = self._best_of_several(several, per_origin[several], si, first, sx, sy, score)

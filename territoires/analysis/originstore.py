@@ -48,11 +48,14 @@ class ZoneOrigins:
     population: np.ndarray
     tile_order: np.ndarray | None = None  # Tiles.sort of the points, kept with them
     _tiles: Tiles | None = field(default=None, repr=False)
+    _xy: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def xy(self) -> np.ndarray:
-        """(n, 2) coordinates."""
-        return np.column_stack([self.x, self.y])
+        """(n, 2) coordinates (made once)."""
+        if self._xy is None:
+            self._xy = np.column_stack([self.x, self.y])
+        return self._xy
 
     @property
     def tiles(self) -> Tiles:

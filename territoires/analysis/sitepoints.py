@@ -47,6 +47,13 @@ class SitePoints:
         self.lonlat = shapely.get_coordinates(g[ok]).reshape(-1, 2)
         self.columns = {c: (s[c].to_numpy(dtype=object)[ok] if c in s else np.full(int(ok.sum()), None, dtype=object))
                         for c in COLUMNS}
+        self._positions: tuple[pd.Index, np.ndarray] | None = None
+
+    def positions(self, index: pd.Index) -> np.ndarray:
+        """Position of each site's commune in ``index`` (−1: not there), looked up once."""
+        if self._positions is None or self._positions[0] is not index:
+            self._positions = (index, index.get_indexer(self.columns["code_insee"]))
+        return self._positions[1]
 
     def __len__(self) -> int:
         return len(self.lonlat)
@@ -59,6 +66,7 @@ class SitePoints:
         out = object.__new__(SitePoints)
         out.crs, out.has_code, out.lonlat = self.crs, self.has_code, self.lonlat[keep]
         out.columns = {c: v[keep] for c, v in self.columns.items()}
+        out._positions = None
         return out
 
     def xy(self, crs: str) -> np.ndarray:
