@@ -152,7 +152,7 @@ def access_by_commune(
             pos = sp.positions(index)
             n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
         idx, z_km, z_min = _zone_times(z, sp, router, kinds, index)
-        ct = by_commune(z.commune, z.population, idx, z_km, z_min, n)
+        ct = by_commune(z.commune, z.population, idx, z_km, z_min, n, z.segments(n))
         mine = held.zone_of == k
         minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
         for col, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True):

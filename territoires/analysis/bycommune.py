@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CommuneTimes", "by_commune"]
+__all__ = ["CommuneTimes", "Segments", "by_commune"]
 
 
 @dataclass
@@ -33,10 +33,13 @@ def _weighted(commune, pop, value, count, w, n):
     """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wv = pop * value
-        wv = np.where(np.isnan(wv), 0.0, wv)  # 0 × inf: skipped, as pandas sums skip NaN
-        weighted = np.bincount(commune, weights=wv, minlength=n) / w
-        plain = np.bincount(commune, weights=value, minlength=n) / count
-    return np.where(w > 0, weighted, plain)
+        if np.isinf(value).any():
+            wv[np.isnan(wv)] = 0.0  # 0 × inf: skipped, as pandas sums skip NaN
+        out = np.bincount(commune, weights=wv, minlength=n) / w
+        plain = (w <= 0) & (count > 0)
+        if plain.any():
+            out[plain] = (np.bincount(commune, weights=value, minlength=n) / count)[plain]
+    return out
 
 
 def _served(commune, pop, site, starts, ends) -> np.ndarray:
@@ -64,8 +67,27 @@ def _served(commune, pop, site, starts, ends) -> np.ndarray:
     return out
 
 
-def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.ndarray, minutes: np.ndarray, n: int) -> CommuneTimes:
-    """Sum up the points (sorted by ``commune``) per commune number ``0 … n−1``.
+@dataclass
+class Segments:
+    """What does not depend on the sites: points and population per commune, each commune's run of points."""
+
+    count: np.ndarray
+    w: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    present: np.ndarray
+
+    @classmethod
+    def of(cls, commune: np.ndarray, pop: np.ndarray, n: int) -> Segments:
+        """Segments of points sorted by ``commune`` (numbers below ``n``)."""
+        starts = np.r_[0, np.flatnonzero(commune[1:] != commune[:-1]) + 1] if len(commune) else np.array([], dtype=int)
+        return cls(np.bincount(commune, minlength=n), np.bincount(commune, weights=pop, minlength=n), starts,
+                   np.r_[starts[1:], len(commune)], commune[starts])
+
+
+def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.ndarray, minutes: np.ndarray, n: int,
+               segments: Segments | None = None) -> CommuneTimes:
+    """Sum up the points (sorted by ``commune``) per commune number ``0 … n−1`` (``segments``: :meth:`Segments.of` them, if known).
 
     Examples
     --------
@@ -75,17 +97,14 @@ def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.nd
     >>> t.minutes.tolist()[0], t.minutes_max.tolist(), t.count.tolist(), t.site.tolist()
     (25.0, [30.0, nan, 5.0], [2, 0, 1], [0, -1, 1])
     """
-    count = np.bincount(commune, minlength=n)
+    seg = segments if segments is not None else Segments.of(commune, pop, n)
+    count = seg.count
     minutes_max = np.full(n, np.nan)
     site_out = np.full(n, -1)
     if len(commune) == 0:
         return CommuneTimes(np.full(n, np.nan), np.full(n, np.nan), minutes_max, count, site_out)
-    w = np.bincount(commune, weights=pop, minlength=n)
-    mean_m = _weighted(commune, pop, minutes, count, w, n)
-    mean_km = _weighted(commune, pop, km, count, w, n)
-    starts = np.r_[0, np.flatnonzero(commune[1:] != commune[:-1]) + 1]
-    ends = np.r_[starts[1:], len(commune)]
-    present = commune[starts]
-    minutes_max[present] = np.maximum.reduceat(minutes, starts)
-    site_out[present] = _served(commune, pop, site, starts, ends)
+    mean_m = _weighted(commune, pop, minutes, count, seg.w, n)
+    mean_km = _weighted(commune, pop, km, count, seg.w, n)
+    minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
+    site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)
     return CommuneTimes(mean_m, mean_km, minutes_max, count, site_out)

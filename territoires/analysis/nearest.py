@@ -66,13 +66,15 @@ class Tiles:
     ([0, 0, 1], [1000.0, 100.0, 1000.0])
     """
 
-    def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None):
+    def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None,
+                 key: np.ndarray | None = None):
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         self.n = len(xy)
         if self.n == 0:
             return
-        key = self.keys(xy, size, block)
-        #: positions of the origins, sorted by block then tile (``order``: :meth:`sort` of ``xy``, if already known)
+        # ``key`` and ``order``: :meth:`keys` and :meth:`sort` of ``xy``, if already known
+        key = self.keys(xy, size, block) if key is None else np.asarray(key)
+        #: positions of the origins, sorted by block then tile
         self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
         k = key[self.order]
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()

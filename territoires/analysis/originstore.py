@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires.analysis.bycommune import Segments
 from territoires.analysis.nearest import BLOCK, TILE_M, Tiles
 from territoires.analysis.origins import Origins, origin_points, remembered
 from territoires.territory import derived
@@ -32,7 +33,7 @@ from territoires.territory import derived
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
 #: Bump when the origin points or their table change: tables kept on disk are then made again.
-SCHEMA = 2
+SCHEMA = 3
 KIND = "origines"
 
 
@@ -47,8 +48,10 @@ class ZoneOrigins:
     y: np.ndarray
     population: np.ndarray
     tile_order: np.ndarray | None = None  # Tiles.sort of the points, kept with them
+    tile_key: np.ndarray | None = None  # Tiles.keys of the points, kept with them
     _tiles: Tiles | None = field(default=None, repr=False)
     _xy: np.ndarray | None = field(default=None, repr=False)
+    _segments: Segments | None = field(default=None, repr=False)
 
     @property
     def xy(self) -> np.ndarray:
@@ -57,11 +60,17 @@ class ZoneOrigins:
             self._xy = np.column_stack([self.x, self.y])
         return self._xy
 
+    def segments(self, n: int) -> Segments:
+        """The points' runs per commune (made once; ``n``: communes in the territory)."""
+        if self._segments is None:
+            self._segments = Segments.of(self.commune, self.population, n)
+        return self._segments
+
     @property
     def tiles(self) -> Tiles:
         """The points grouped for nearest-site queries (made once)."""
         if self._tiles is None:
-            self._tiles = Tiles(self.xy, order=self.tile_order)
+            self._tiles = Tiles(self.xy, order=self.tile_order, key=self.tile_key)
         return self._tiles
 
 
@@ -120,10 +129,11 @@ def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
         x, y = pts["x"].to_numpy()[o], pts["y"].to_numpy()[o]
         parts.append(pd.DataFrame({"zone": np.full(len(c), k, dtype=np.int16), "commune": c[o].astype(np.int32), "x": x, "y": y,
                                    "population": pts["population"].to_numpy(dtype=float)[o],
-                                   "tiles": Tiles.sort(np.column_stack([x, y])).astype(np.int32)}))
+                                   "tile_order": Tiles.sort(np.column_stack([x, y])).astype(np.int32),
+                                   "tile_key": Tiles.keys(np.column_stack([x, y])) if len(x) else np.array([], np.int64)}))
     points = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"zone": np.array([], np.int16), "commune": np.array([], np.int32), "x": [], "y": [], "population": [],
-         "tiles": np.array([], np.int32)})
+         "tile_order": np.array([], np.int32), "tile_key": np.array([], np.int64)})
     return points, pd.DataFrame({"density": density, "zone": zone_of, "crs": crs})
 
 
@@ -149,7 +159,8 @@ def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame) -> Territ
         sl = slice(bounds[k], bounds[k + 1])
         zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
                                  np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
-                                 points["population"].to_numpy()[sl], points["tiles"].to_numpy()[sl].astype(np.intp)))
+                                 points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
+                                 points["tile_key"].to_numpy()[sl]))
     return TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
 
 
