@@ -42,13 +42,6 @@ def _groups(key: np.ndarray) -> np.ndarray:
     return np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
 
 
-def _expand(count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For groups of ``count`` items: the group of each item and the item's rank in its group."""
-    group = np.repeat(np.arange(len(count)), count)
-    rank = np.arange(len(group)) - np.repeat(np.cumsum(count) - count, count)
-    return group, rank
-
-
 class Tiles:
     """Origins grouped in tiles and blocks, for :meth:`best` queries against any set of sites.
 
@@ -80,7 +73,6 @@ class Tiles:
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
         start = _groups(k)
         self.count = np.diff(start)  # origins per tile
-        self.tile = np.repeat(np.arange(len(self.count)), self.count)
         self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
         bstart = _groups(k[start[:-1]] // block**2)
         self.blocks = np.diff(bstart)  # tiles per block
@@ -135,23 +127,24 @@ class Tiles:
         keep = d <= np.repeat(np.minimum.reduceat(d, offs) + self.margin + slack, cnt)
         return np.add.reduceat(keep, offs), s[keep]
 
-    def _best_of_several(self, rows, count, si, first, sx, sy, score) -> np.ndarray:
-        """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them."""
-        g, rank = _expand(count)
-        row = rows[g]
-        site = si[first[self.tile[row]] + rank]
-        dx, dy = self.x[row] - sx[site], self.y[row] - sy[site]
+    def _best_of_several(self, rows, count, base, si, sx, sy, score) -> np.ndarray:
+        """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them,
+        listed in ``si`` from ``base``."""
+        offs = np.cumsum(count) - count
+        k = np.arange(offs[-1] + count[-1]) + np.repeat(base - offs, count)  # position in si of each pair's site
+        site = si[k]
+        row = np.repeat(rows, count)
+        dx, dy = np.repeat(self.x[rows], count) - sx[site], np.repeat(self.y[rows], count) - sy[site]
         dist = np.sqrt(dx * dx + dy * dy)
         s = dist if score is None else score(row, site, dist)
-        offs = np.cumsum(count) - count
-        low = np.minimum.reduceat(s, offs)
-        pos = np.flatnonzero(s == low[g])
-        seg = g[pos]
-        new = np.r_[True, seg[1:] != seg[:-1]]
-        pick = pos[new]
-        tied = np.flatnonzero(np.diff(np.r_[np.flatnonzero(new), len(pos)]) > 1)
+        is_low = s == np.repeat(np.minimum.reduceat(s, offs), count)
+        n_low = np.add.reduceat(is_low, offs)
+        pos = np.flatnonzero(is_low)
+        pick = pos[np.cumsum(n_low) - n_low]  # the first lowest of each origin: the lower site index
+        tied = np.flatnonzero(n_low > 1)
         if len(tied):  # equal scores: the shorter distance, then the lower site index
-            p = pos[np.isin(seg, tied)]
+            g = np.repeat(np.arange(len(rows)), count)
+            p = pos[np.isin(g[pos], tied)]
             p = p[np.lexsort((site[p], dist[p], g[p]))]
             pick[tied] = p[np.r_[True, g[p][1:] != g[p][:-1]]]
         return site[pick]
@@ -173,12 +166,12 @@ class Tiles:
             return idx, metres
         sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
         per_tile, si = self._tile_candidates(sx, sy, float(np.max(slack)))
-        first = np.cumsum(per_tile) - per_tile
-        per_origin = np.repeat(per_tile, self.count)
-        chosen = si[np.repeat(first, self.count)]  # right for the origins of a tile with one candidate
-        several = np.flatnonzero(per_origin > 1)
+        first = np.repeat(np.cumsum(per_tile) - per_tile, self.count)  # each origin's first candidate in si
+        chosen = si[first]  # right for the origins of a tile with one candidate
+        several = np.flatnonzero(np.repeat(per_tile > 1, self.count))
         if len(several):
-            chosen[several] = self._best_of_several(several, per_origin[several], si, first, sx, sy, score)
+            count = np.repeat(per_tile, self.count)[several]
+            chosen[several] = self._best_of_several(several, count, first[several], si, sx, sy, score)
         idx[self.order] = chosen
         metres[self.order] = np.hypot(self.x - sx[chosen], self.y - sy[chosen])
         return idx, metres

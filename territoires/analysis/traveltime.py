@@ -199,7 +199,7 @@ class DensityModel:
         tiles = tiles if tiles is not None else Tiles(np.asarray(o_xy, dtype=float))
         kind_sorted = o_kind[tiles.order]
         # a site farther than nearest + spread/pace can never be faster (the slowest pace bounds every origin's)
-        slack = spread / pace_k[np.unique(o_kind)].min()
+        slack = spread / pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min()
         # minutes of a site of kind k_d from an origin of kind k_o: t_o[k_o] + t_d[k_d or k_o] + metres × pace[k_o]
         t_d_site = np.where(dk[:, None] >= 0, t_d_by_kind[np.maximum(dk, 0)][:, None], t_d_by_kind[None, :])  # (m, 3)
         fixed = (t_o_k[None, :] + t_d_site).ravel()
