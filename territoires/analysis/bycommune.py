@@ -57,8 +57,10 @@ def _served(commune, pop, site, starts, ends) -> np.ndarray:
         sel = np.flatnonzero(in_mixed & ok)
         m = int(site.max()) + 1
         key = commune[sel].astype(np.int64) * m + site[sel]
-        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        w = np.bincount(inv.ravel(), weights=pop[sel])
+        o = np.argsort(key, kind="stable")  # equal keys keep their order: the first is where the pair appears first
+        key = key[o]
+        run = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+        uniq, first, w = key[run], o[run], np.add.reduceat(pop[sel][o], run)
         com, s = uniq // m, uniq % m
         o = np.lexsort((first, -w, com))
         top = o[np.r_[True, com[o][1:] != com[o][:-1]]]

@@ -272,7 +272,9 @@ class OriginTable:
             # rounding it to whole people does not depend on the order of the additions
             near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
             if len(near):
-                sel = np.isin(commune, near)
+                mark = np.zeros(len(codes), dtype=bool)
+                mark[near] = True
+                sel = mark[commune]
                 sub_c, sub_w = commune[sel], w[sel]
                 for c in near:
                     by[c] = math.fsum(sub_w[sub_c == c])
