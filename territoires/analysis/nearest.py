@@ -164,8 +164,19 @@ class Tiles:
         d_xy = np.asarray(d_xy, dtype=float).reshape(-1, 2)
         if self.n == 0 or len(d_xy) == 0:
             return idx, metres
+        slack = float(np.max(slack))
+        # sites too far from the origins' bounding box to be anyone's best (overseas sites for a zone of
+        # metropolitan France...): every origin has a site within U = d(box centre, its nearest site) + half-diagonal
+        x0, x1, y0, y1 = self.x.min(), self.x.max(), self.y.min(), self.y.max()
+        h = np.hypot(x1 - x0, y1 - y0) / 2
+        reach = np.hypot(d_xy[:, 0] - (x0 + x1) / 2, d_xy[:, 1] - (y0 + y1) / 2).min() + h + slack + 1.0
+        out = np.hypot(np.maximum(np.maximum(x0 - d_xy[:, 0], d_xy[:, 0] - x1), 0),
+                       np.maximum(np.maximum(y0 - d_xy[:, 1], d_xy[:, 1] - y1), 0))
+        near = np.flatnonzero(out <= reach)
+        sx, sy = d_xy[near, 0], d_xy[near, 1]
+        per_tile, si = self._tile_candidates(sx, sy, slack)
+        si = near[si]
         sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
-        per_tile, si = self._tile_candidates(sx, sy, float(np.max(slack)))
         first = np.repeat(np.cumsum(per_tile) - per_tile, self.count)  # each origin's first candidate in si
         chosen = si[first]  # right for the origins of a tile with one candidate
         several = np.flatnonzero(np.repeat(per_tile > 1, self.count))
