@@ -165,3 +165,14 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     other = territory_origins(synthetic.territory({k: 7 for k in range(1, 10)}), spec)  # other populations: other key
     assert other.zones[0].population.sum() == pytest.approx(63)
     assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 4
+
+
+def test_sites_without_a_crs_are_refused():
+    import geopandas as gpd
+    import shapely
+
+    from territoires.analysis.sitepoints import SitePoints
+
+    naive = gpd.GeoDataFrame({"site_id": ["a"]}, geometry=[shapely.Point(400_000, 6_600_000)])
+    with pytest.raises(ValueError, match="système de coordonnées"):
+        SitePoints(naive).xy("EPSG:2154")

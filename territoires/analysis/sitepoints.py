@@ -71,7 +71,12 @@ class SitePoints:
 
     def xy(self, crs: str) -> np.ndarray:
         """(m, 2) coordinates in ``crs``."""
-        if self.crs is None or len(self) == 0 or CRS.from_user_input(self.crs) == CRS.from_user_input(crs):
+        if len(self) == 0:
+            return self.lonlat
+        if self.crs is None:
+            raise ValueError("les sites n'ont pas de système de coordonnées : définissez-le (GeoDataFrame.set_crs) "
+                             "avant de calculer les temps d'accès")
+        if CRS.from_user_input(self.crs) == CRS.from_user_input(crs):
             return self.lonlat
         x, y = _transformer(self.crs, str(crs)).transform(self.lonlat[:, 0], self.lonlat[:, 1])
         return np.column_stack([x, y])
