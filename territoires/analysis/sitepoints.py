@@ -25,6 +25,11 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
+@lru_cache(maxsize=64)
+def _same(a: str, b: str) -> bool:
+    return a == b or CRS.from_user_input(a) == CRS.from_user_input(b)
+
+
 class SitePoints:
     """Sites with a location (``status`` equal to ``active`` when the table has a status).
 
@@ -76,7 +81,7 @@ class SitePoints:
         if self.crs is None:
             raise ValueError("les sites n'ont pas de système de coordonnées : définissez-le (GeoDataFrame.set_crs) "
                              "avant de calculer les temps d'accès")
-        if CRS.from_user_input(self.crs) == CRS.from_user_input(crs):
+        if _same(self.crs, str(crs)):
             return self.lonlat
         x, y = _transformer(self.crs, str(crs)).transform(self.lonlat[:, 0], self.lonlat[:, 1])
         return np.column_stack([x, y])
