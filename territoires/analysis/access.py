@@ -11,7 +11,12 @@ routed time: INSEE measures access with road routing (Metric / OSRM); plug a
 real engine with :class:`OSRMRouter` (``docs/osrm.md``). Every output names
 its model in ``attrs["router"]``.
 
-All origins of a zone are queried at once (an STRtree over the sites). Sites
+The origin points are made once per boundary vintage and kept on disk
+(:mod:`territoires.analysis.originstore`); the sites are asked once for the
+territory; all origins of a zone are matched at once with their best site
+(:mod:`territoires.analysis.nearest`: tiles of origins, one spatial-index
+query per block of tiles, then numpy), and summed up per commune with
+integer commune numbers (:mod:`territoires.analysis.bycommune`). Sites
 across the département border count: pass them in the sites table
 (``territory.add_programme(read_programme(national_file, ...), replace=False)``
 loads a national list; ``territory.sites(..., neighbours=True)`` keeps the
