@@ -176,3 +176,16 @@ def test_sites_without_a_crs_are_refused():
     naive = gpd.GeoDataFrame({"site_id": ["a"]}, geometry=[shapely.Point(400_000, 6_600_000)])
     with pytest.raises(ValueError, match="système de coordonnées"):
         SitePoints(naive).xy("EPSG:2154")
+
+
+def test_density_times_with_the_same_tiles_and_other_kinds():
+    o, d = next(layouts())
+    tiles = Tiles(o)
+    rng = np.random.default_rng(9)
+    model = DensityModel()
+    for _ in range(3):  # terms kept with the tiles must follow the kinds passed
+        o_kind, d_kind = rng.integers(0, 3, len(o)), rng.integers(0, 3, len(d))
+        got = model.nearest_times(o, o_kind, d, d_kind, tiles=tiles)
+        ref = brute_density(model, o, o_kind, d, d_kind)
+        assert got[0].tolist() == ref[0].tolist()
+        np.testing.assert_allclose(got[2], ref[2], rtol=0, atol=1e-9)

@@ -75,7 +75,8 @@ def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.I
     if isinstance(router, DensityModel) and kinds is not None:
         codes = sp.columns["code_insee"]
         pos = sp.positions(index)
-        return router.nearest_times(z.xy, kinds[z.commune], d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
+        o_kind = remembered(z, ("kinds", router.dense_min_density, router.intermediate_min_density), lambda: kinds[z.commune])
+        return router.nearest_times(z.xy, o_kind, d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
     if hasattr(router, "nearest_xy"):
         return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
     return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))

@@ -62,6 +62,7 @@ de Bellefon & Pages, 6 October 2021), not door-to-door times with parking.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -196,10 +197,21 @@ class DensityModel:
         known = dk[dk >= 0]
         spread = t_d_by_kind.max() - t_d_by_kind.min() if (dk < 0).any() else (
             t_d_by_kind[known].max() - t_d_by_kind[known].min())
-        tiles = tiles if tiles is not None else Tiles(np.asarray(o_xy, dtype=float))
-        kind_sorted = o_kind[tiles.order]
+        made = tiles is None
+        tiles = Tiles(np.asarray(o_xy, dtype=float)) if tiles is None else tiles
+
+        def terms():
+            return (o_kind[tiles.order], pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
+                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min())
+
+        # per-origin terms, kept with the caller's tiles while the same kinds array comes back
+        memo = {} if made else tiles.__dict__.setdefault("_terms", {})
+        hit = memo.get(self)
+        if hit is None or hit[0]() is not o_kind:
+            hit = memo[self] = (weakref.ref(o_kind), terms())
+        kind_sorted, pace_o, t_o_o, circ_o, slowest = hit[1]
         # a site farther than nearest + spread/pace can never be faster (the slowest pace bounds every origin's)
-        slack = spread / pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min()
+        slack = spread / slowest
         # minutes of a site of kind k_d from an origin of kind k_o: t_o[k_o] + t_d[k_d or k_o] + metres × pace[k_o]
         t_d_site = np.where(dk[:, None] >= 0, t_d_by_kind[np.maximum(dk, 0)][:, None], t_d_by_kind[None, :])  # (m, 3)
         fixed = (t_o_k[None, :] + t_d_site).ravel()
@@ -209,7 +221,7 @@ class DensityModel:
             return fixed[sites * 3 + k] + metres * pace_k[k]
 
         idx, metres = tiles.best(d_xy, slack, score)
-        kd = np.where(dk[idx] >= 0, dk[idx], o_kind)
-        km = metres / 1000 * np.array([q.circuity for q in p])[o_kind]
-        minutes = t_o_k[o_kind] + t_d_by_kind[kd] + metres * pace_k[o_kind]
+        kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
+        km = metres / 1000 * circ_o
+        minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o
         return idx, km, minutes
