@@ -164,25 +164,24 @@ def access_by_commune(
         for col, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True):
             named[col][mine] = np.r_[sp.columns[src], None][ct.site[mine]]
         parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
-    res = gpd.GeoDataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}),
-                           geometry="geometry", crs=territory.crs)
-    for col in RESULT_COLUMNS[:3]:
-        res[col] = named[col]
+    cols: dict[str, object] = {c: named[c] for c in RESULT_COLUMNS[:3]}
     with np.errstate(invalid="ignore"):
-        res["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
-        res["minutes"] = np.round(np.where(np.isinf(minutes), np.nan, minutes), 1)
-        res["minutes_max"] = np.round(np.where(np.isinf(minutes_max), np.nan, minutes_max), 1)
-    res["nb_origines"] = count
+        cols["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
+        cols["minutes"] = np.round(np.where(np.isinf(minutes), np.nan, minutes), 1)
+        cols["minutes_max"] = np.round(np.where(np.isinf(minutes_max), np.nan, minutes_max), 1)
+    cols["nb_origines"] = count
     in_zone = held.zone_of >= 0
-    res["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
-    res["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
+    cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
+    cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
     pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
+    for t in thresholds:
+        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
+    base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
+    res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
     res.attrs["origin_points"] = pts
     res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
-    for t in thresholds:
-        res[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
     return res
 
 

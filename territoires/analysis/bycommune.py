@@ -45,9 +45,9 @@ def _weighted(commune, pop, value, count, w, n):
 def _served(commune, pop, site, starts, ends) -> np.ndarray:
     """Site with the largest population share of each commune segment (−1 without a site)."""
     ok = site >= 0
-    big = np.iinfo(np.int64).max
-    lo = np.minimum.reduceat(np.where(ok, site, big), starts)
-    hi = np.maximum.reduceat(np.where(ok, site, -1), starts)
+    every = bool(ok.all())  # every point has a site unless the zone has none
+    lo = np.minimum.reduceat(site if every else np.where(ok, site, np.iinfo(np.int64).max), starts)
+    hi = np.maximum.reduceat(site, starts)
     out = np.where(hi >= 0, lo, -1)
     mixed = np.flatnonzero((hi >= 0) & (lo != hi))
     if len(mixed):
