@@ -147,7 +147,7 @@ def access_by_commune(
     kinds = router.kinds_of(held.density) if isinstance(router, DensityModel) else None
     minutes, km, minutes_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     count = np.zeros(n, dtype=int)
-    named = {c: np.full(n, None, dtype=object) for c in RESULT_COLUMNS[:3]}
+    served = np.full(n, -1)  # row in `every` of the site serving most of each commune's people
     every = SitePoints(sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours), p.active_status)
     n_sites = n_outside = 0
     parts = []
@@ -161,10 +161,9 @@ def access_by_commune(
         ct = by_commune(z.commune, z.population, idx, z_km, z_min, n, z.segments(n))
         mine = held.zone_of == k
         minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
-        for col, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True):
-            named[col][mine] = np.r_[sp.columns[src], None][ct.site[mine]]
+        served[mine] = np.where(ct.site[mine] >= 0, np.r_[sp.rows, -1][ct.site[mine]], -1)
         parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
-    cols: dict[str, object] = {c: named[c] for c in RESULT_COLUMNS[:3]}
+    cols: dict[str, object] = {c: every.take(src, served) for c, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True)}
     with np.errstate(invalid="ignore"):
         cols["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
         cols["minutes"] = np.round(np.where(np.isinf(minutes), np.nan, minutes), 1)

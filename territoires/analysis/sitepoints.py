@@ -52,6 +52,10 @@ class SitePoints:
         self.lonlat = shapely.get_coordinates(g[ok]).reshape(-1, 2)
         self.columns = {c: (s[c].to_numpy(dtype=object)[ok] if c in s else np.full(int(ok.sum()), None, dtype=object))
                         for c in COLUMNS}
+        #: the columns as pandas arrays (for :meth:`take`)
+        self.arrays = {c: s[c].array[ok] for c in COLUMNS if c in s}
+        #: row of each site in the table these sites were taken from
+        self.rows = np.arange(int(ok.sum()))
         self._positions: tuple[pd.Index, np.ndarray] | None = None
 
     def positions(self, index: pd.Index) -> np.ndarray:
@@ -71,8 +75,17 @@ class SitePoints:
         out = object.__new__(SitePoints)
         out.crs, out.has_code, out.lonlat = self.crs, self.has_code, self.lonlat[keep]
         out.columns = {c: v[keep] for c, v in self.columns.items()}
+        out.arrays, out.rows = self.arrays, self.rows[keep]
         out._positions = None
         return out
+
+    def take(self, column: str, rows: np.ndarray) -> pd.api.extensions.ExtensionArray | list:
+        """Values of ``column`` at ``rows`` of :attr:`rows`' table (−1: missing), as a string array when the column is one."""
+        arr = self.arrays.get(column)
+        if arr is not None and isinstance(arr.dtype, pd.StringDtype):
+            return arr.take(rows, allow_fill=True)
+        values = arr.to_numpy(dtype=object) if arr is not None else np.full(len(self.rows), None, dtype=object)
+        return np.r_[values, None][rows].tolist()  # a list: pandas infers its type as it did before
 
     def xy(self, crs: str) -> np.ndarray:
         """(m, 2) coordinates in ``crs``."""
