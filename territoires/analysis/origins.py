@@ -28,6 +28,7 @@ scaled so that a commune's points add up to the commune's population.
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,13 +234,54 @@ class OriginTable:
 
     pandas compares and deep-copies ``attrs`` on many operations: this holder
     compares by identity and is shared, never copied, so that a table with
-    hundreds of thousands of origin points stays cheap to handle.
+    hundreds of thousands of origin points stays cheap to handle. Made by
+    :meth:`of_arrays`, it keeps numpy columns and builds :attr:`frame`
+    (``code_insee, population, minutes``) only when asked.
     """
 
-    __slots__ = ("frame",)
+    __slots__ = ("_frame", "_arrays")
 
-    def __init__(self, frame: pd.DataFrame):
-        self.frame = frame
+    def __init__(self, frame: pd.DataFrame | None = None):
+        self._frame = frame
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of_arrays(cls, codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray) -> OriginTable:
+        """Points of communes ``codes[commune]`` with their population share and minutes (NaN: no site)."""
+        held = cls()
+        held._arrays = (np.asarray(codes, dtype=object), np.asarray(commune, dtype=np.intp), np.asarray(population, dtype=float),
+                        np.asarray(minutes, dtype=float))
+        return held
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every point: ``code_insee, population, minutes``."""
+        if self._frame is None and self._arrays is not None:
+            codes, commune, population, minutes = self._arrays
+            self._frame = pd.DataFrame({"code_insee": codes[commune], "population": population, "minutes": minutes})
+        return self._frame if self._frame is not None else pd.DataFrame(columns=["code_insee", "population", "minutes"])
+
+    def beyond(self, t: float) -> pd.Series:
+        """Population beyond ``t`` minutes (or without a site) by ``code_insee``."""
+        if self._arrays is not None:
+            codes, commune, population, minutes = self._arrays
+            with np.errstate(invalid="ignore"):
+                w = np.where(np.isnan(minutes) | (minutes > t), population, 0.0)
+            by = np.bincount(commune, weights=w, minlength=len(codes))
+            # a sum within rounding error of a half is summed again exactly (math.fsum), so that
+            # rounding it to whole people does not depend on the order of the additions
+            near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
+            if len(near):
+                mark = np.zeros(len(codes), dtype=bool)
+                mark[near] = True
+                sel = mark[commune]
+                sub_c, sub_w = commune[sel], w[sel]
+                for c in near:
+                    by[c] = math.fsum(sub_w[sub_c == c])
+            return pd.Series(by, index=codes)
+        pts = self.frame
+        far = pts["minutes"].isna() | (pts["minutes"] > t)
+        return pts["population"].where(far, 0.0).groupby(pts["code_insee"]).sum()
 
     def __eq__(self, other) -> bool:
         return self is other
@@ -253,4 +295,5 @@ class OriginTable:
         return self
 
     def __repr__(self) -> str:
-        return f"<OriginTable: {len(self.frame)} points>"
+        n = len(self._arrays[1]) if self._arrays is not None else len(self.frame)
+        return f"<OriginTable: {n} points>"

@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 
 from territoires import settings
+from territoires.analysis.nearest import Tiles
 from territoires.analysis.origins import Origins
 from territoires.errors import RoutingError
 from territoires.territory.geometry import require_projected
@@ -105,15 +106,25 @@ class StraightLineRouter:
     def nearest(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(index of the nearest destination or -1, km, minutes) per origin, in a projected CRS."""
         require_projected(origins, "access time")
-        n = len(origins)
-        if len(destinations) == 0:
+        o, d = origins.to_numpy(), destinations.to_numpy()
+        d_ok = np.flatnonzero(~(shapely.is_missing(d) | shapely.is_empty(d)))
+        ok = ~(shapely.is_missing(o) | shapely.is_empty(o))
+        idx, km, minutes = np.full(len(o), -1), np.full(len(o), np.inf), np.full(len(o), np.inf)
+        i, km[ok], minutes[ok] = self.nearest_xy(shapely.get_coordinates(o[ok]), shapely.get_coordinates(d[d_ok]))
+        idx[ok] = np.where(i >= 0, d_ok[np.maximum(i, 0)] if len(d_ok) else -1, -1)
+        return idx, km, minutes
+
+    def nearest_xy(self, o_xy: np.ndarray, d_xy: np.ndarray, tiles: Tiles | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`nearest` from (n, 2) and (m, 2) projected coordinates (``tiles``: the origins grouped, if already made).
+
+        Equal distances go to the lower destination index.
+        """
+        n = len(o_xy)
+        if len(d_xy) == 0 or n == 0:
             return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-        tree = shapely.STRtree(destinations.to_numpy())
-        (oi, di), dist = tree.query_nearest(origins.to_numpy(), return_distance=True, all_matches=False)
-        idx = np.full(n, -1)
-        metres = np.full(n, np.inf)
-        idx[oi] = di
-        metres[oi] = dist
+        idx, _ = (tiles if tiles is not None else Tiles(o_xy)).best(d_xy)
+        dx, dy = o_xy[:, 0] - d_xy[idx, 0], o_xy[:, 1] - d_xy[idx, 1]
+        metres = np.sqrt(dx * dx + dy * dy)  # as GEOS measures a distance between points
         km = metres / 1000 * self.circuity
         return idx, km, self.minutes(metres)
 

