@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely import box
@@ -137,7 +139,6 @@ def test_dense_communes_are_slower_and_named_in_the_output():
 
 
 def test_origin_points_survive_pandas_operations():
-    import pandas as pd
 
     t = territory_with([{"site_id": "a", "commune": 1}])
     acc = A.access_by_commune(t, router=flat_model(), thresholds=(20,))
@@ -255,8 +256,6 @@ def test_cli_gaps_access_names_the_model_and_prints_the_band(fake_osrm, capsys):
 
 @pytest.mark.integration
 def test_a_site_across_the_border_counts_and_takes_its_communes_kind(t79):
-    import geopandas as gpd
-    import pandas as pd
 
     import territoires
 
@@ -288,3 +287,19 @@ def test_a_site_across_the_border_counts_and_takes_its_communes_kind(t79):
     o = t79.communes.set_index("code_insee").at[code, "origin"]
     km = o.distance(extra.geometry.iloc[0]) / 1000
     assert with_17.at[code, "minutes"] == pytest.approx(p_o.origin_minutes + p_d.destination_minutes + km * p_o.minutes_per_km, abs=0.05)
+
+
+@pytest.mark.integration
+def test_a_site_counts_once_however_many_crs_zones_use_it():
+    """Deux-Sèvres and Guadeloupe are two CRS zones: each zone is offered every site, each site is counted once."""
+    import territoires
+
+    t = territoires.load_territory(["79", "971"])
+    assert t.is_multizone
+    s = gpd.GeoDataFrame({"site_id": ["a", "b", "c"], "nom": ["A", "B", "C"], "code_insee": ["79191", "97105", "17300"],
+                          "commune": ["Niort", "Basse-Terre", "La Rochelle"], "status": ["labelled"] * 3},
+                         geometry=gpd.points_from_xy([-0.4594, -61.7260, -1.1508], [46.3237, 15.9985, 46.1591]), crs=4326)
+    acc = A.access_by_commune(t, sites=s, router=DensityModel(origins=Origins("mairie")))
+    assert acc.attrs["nb_sites"] == 3 and acc.attrs["nb_sites_hors_territoire"] == 1
+    by = acc.set_index("code_insee")["id_site_proche"]
+    assert by["79191"] == "a" and by["97105"] == "b"

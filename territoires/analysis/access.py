@@ -149,14 +149,10 @@ def access_by_commune(
     count = np.zeros(n, dtype=int)
     served = np.full(n, -1)  # row in `every` of the site serving most of each commune's people
     every = SitePoints(sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours), p.active_status)
-    n_sites = n_outside = 0
-    parts = []
+    parts, used = [], []
     for k, z in enumerate(held.zones):
         sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
-        n_sites += len(sp)
-        if sp.has_code:
-            pos = sp.positions(index)
-            n_outside += int(((pos < 0) | (held.zone_of[np.maximum(pos, 0)] != k)).sum())
+        used.append(sp.rows)
         idx, z_km, z_min = _zone_times(z, sp, router, kinds, index)
         ct = by_commune(z.commune, z.population, idx, z_km, z_min, n, z.segments(n))
         mine = held.zone_of == k
@@ -180,7 +176,10 @@ def access_by_commune(
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
     res.attrs["origin_points"] = pts
-    res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = n_sites, n_outside
+    # each site once, whatever the number of zones that used it; outside = its commune is not in the territory
+    rows = np.unique(np.concatenate(used)) if used else np.array([], dtype=int)
+    n_outside = int((every.positions(index)[rows] < 0).sum()) if every.has_code else 0
+    res.attrs["nb_sites"], res.attrs["nb_sites_hors_territoire"] = len(rows), n_outside
     return res
 
 
