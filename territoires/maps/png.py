@@ -1,0 +1,95 @@
+"""PNG files of the static maps, written from the rendered pixels in one pass.
+
+A 300 dpi A4 map is 8.7 million RGBA pixels of a few flat colours. Pillow
+(what ``savefig`` uses) tries five row filters on every row before deflating:
+about 0.4 s per map. Unfiltered rows of flat colours deflate better than
+filtered ones (0.72 MB against 1.05 MB for the France Services map of the
+Deux-Sèvres) and the deflate runs on two halves of the image in two threads
+(zlib releases the GIL), joined into one stream by a full flush: about 0.1 s.
+The pixels are the renderer's, unchanged; the file holds the resolution
+(``pHYs``) and nothing else, so the same figure gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["encode_png", "write_png"]
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+
+def _deflate(raw: memoryview, level: int, parts: int) -> bytes:
+    """One zlib stream of ``raw``, deflated in ``parts`` pieces side by side (each ended by a full flush)."""
+    n = len(raw)
+    cuts = [n * i // parts for i in range(parts + 1)]
+    out: list[bytes] = [b""] * parts
+    errors: list[BaseException] = []
+
+    def piece(i: int) -> None:
+        try:
+            c = zlib.compressobj(level, zlib.DEFLATED, -15)
+            out[i] = c.compress(raw[cuts[i]:cuts[i + 1]]) + c.flush(zlib.Z_FINISH if i == parts - 1 else zlib.Z_FULL_FLUSH)
+        except BaseException as e:  # pragma: no cover - memory errors: re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=piece, args=(i,)) for i in range(1, parts)]
+    for t in threads:
+        t.start()
+    piece(0)
+    for t in threads:
+        t.join()
+    if errors:  # pragma: no cover
+        raise errors[0]
+    header = b"\x78" + bytes([0x01 if level <= 1 else 0x5E if level < 6 else 0x9C if level == 6 else 0xDA])  # zlib's, for the level
+    return header + b"".join(out) + struct.pack(">I", zlib.adler32(raw) & 0xFFFFFFFF)
+
+
+def encode_png(rgba: np.ndarray, dpi: float | None = None, level: int = 6, parts: int = 2) -> bytes:
+    """The PNG bytes of an ``(height, width, 4)`` array of 8-bit RGBA pixels (rows top first).
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> a = np.zeros((3, 5, 4), dtype=np.uint8); a[..., 0] = 200; a[..., 3] = 255
+    >>> im = Image.open(io.BytesIO(encode_png(a, dpi=300)))
+    >>> im.size, im.mode, round(im.info["dpi"][0]), bool((np.asarray(im) == a).all())
+    ((5, 3), 'RGBA', 300, True)
+    """
+    a = np.ascontiguousarray(rgba, dtype=np.uint8)
+    if a.ndim != 3 or a.shape[2] != 4:
+        raise ValueError(f"RGBA pixels expected (height, width, 4), got {a.shape}")
+    h, w, _ = a.shape
+    raw = np.zeros((h, w * 4 + 1), dtype=np.uint8)  # a filter byte (0: none) before each row
+    raw[:, 1:] = a.reshape(h, w * 4)
+    body = _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+    if dpi:
+        ppm = int(dpi / 0.0254 + 0.5)  # pixels per metre, rounded as Pillow writes them
+        body += _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
+    data = _deflate(memoryview(raw).cast("B"), level, max(1, min(parts, h)))
+    return SIGNATURE + body + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+
+
+def write_png(path: str | Path, rgba: np.ndarray, dpi: float | None = None) -> Path:
+    """Write the PNG of ``rgba`` (see :func:`encode_png`) to ``path``; return the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_png(pathlib.Path(tempfile.mkdtemp()) / "a.png", np.full((2, 2, 4), 255, dtype=np.uint8))
+    >>> p.read_bytes()[:4]
+    b'\\x89PNG'
+    """
+    path = Path(path)
+    path.write_bytes(encode_png(rgba, dpi))
+    return path
