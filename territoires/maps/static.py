@@ -10,7 +10,9 @@ own projected CRS, overseas départements in titled insets with their own
 scale bars (:mod:`~territoires.maps.panels`). Names are chosen and placed by
 :mod:`~territoires.maps.labels`. Every text from data is drawn as plain text,
 never parsed as mathtext. Output is deterministic: the same inputs give the
-same SVG and PDF bytes (no creation date, fixed SVG ids).
+same SVG, PDF and PNG bytes (no creation date, fixed SVG ids). Layers are
+drawn as collections built in one pass (:mod:`~territoires.maps.artists`),
+PNG files written from the rendered pixels by :mod:`~territoires.maps.png`.
 """
 
 from __future__ import annotations
