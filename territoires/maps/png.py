@@ -7,7 +7,7 @@ filtered ones, and the deflate runs on two halves of the image in two threads
 (zlib releases the GIL), joined into one stream by a full flush. At
 :data:`LEVEL` 3 each of the eight maps of the Deux-Sèvres takes about 0.1 s on
 one thread, 0.06 to 0.08 s on two (level 6: 0.2 s on one thread), and they
-weigh 0.91 MB on average (Pillow: 1.01 MB; level 6: 0.74 MB).
+weigh 0.91 MB on average (Pillow: 1.02 MB; level 6: 0.74 MB).
 The pixels are the renderer's, unchanged; the file holds the resolution
 (``pHYs``) and nothing else, so the same figure gives the same bytes.
 """
