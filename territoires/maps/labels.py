@@ -207,15 +207,15 @@ def place(
             idx = np.flatnonzero(ok)
             if not len(idx):
                 continue
-            # each candidate's overlap with every box taken (one row each, summed as a row alone)
-            costs = [float(row.sum()) for row in _overlaps(boxes[idx], taken[:n])]
-            free = [k for k, cost in enumerate(costs) if cost == 0]
-            if free:  # the first free candidate, in the fixed order
+            # each candidate's overlap with every box taken (a contiguous row: summed as a row alone would be)
+            costs = _overlaps(boxes[idx], taken[:n]).sum(axis=1)
+            free = np.flatnonzero(costs == 0)
+            if len(free):  # the first free candidate, in the fixed order
                 chosen, ring_used = boxes[idx[free[0]]], ring
                 break
-            k = min(range(len(costs)), key=costs.__getitem__)  # the first of the least overlapping
+            k = int(np.argmin(costs))  # the first of the least overlapping
             if costs[k] < best_cost:
-                best, best_cost, ring_used = boxes[idx[k]], costs[k], ring
+                best, best_cost, ring_used = boxes[idx[k]], float(costs[k]), ring
         if chosen is None and not lb.keep:
             continue
         forced = chosen is None
