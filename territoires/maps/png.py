@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from territoires.fileio import write_bytes
+
 __all__ = ["encode_png", "write_png"]
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -86,7 +88,7 @@ def encode_png(rgba: np.ndarray, dpi: float | None = None, level: int = LEVEL, p
 
 
 def write_png(path: str | Path, rgba: np.ndarray, dpi: float | None = None) -> Path:
-    """Write the PNG of ``rgba`` (see :func:`encode_png`) to ``path``; return the path.
+    """Write the PNG of ``rgba`` (see :func:`encode_png`) to ``path``, atomically; return the path.
 
     Examples
     --------
@@ -95,6 +97,4 @@ def write_png(path: str | Path, rgba: np.ndarray, dpi: float | None = None) -> P
     >>> p.read_bytes()[:4]
     b'\\x89PNG'
     """
-    path = Path(path)
-    path.write_bytes(encode_png(rgba, dpi))
-    return path
+    return write_bytes(path, encode_png(rgba, dpi))

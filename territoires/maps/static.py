@@ -355,9 +355,7 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
         if fmt == "png":  # the rendered pixels, deflated by maps/png.py (Pillow filters every row: 4× slower)
             pixels = _Pixels()
             fig.savefig(pixels, format="rgba", dpi=dpi)
-            with atomic_path(path) as tmp:
-                write_png(tmp, pixels.rgba, dpi)
-            return path
+            return write_png(path, pixels.rgba, dpi)  # atomic
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=72, metadata=metadata)
     return path
