@@ -36,11 +36,20 @@ HAND_ZONES = """
 zones = sorted({os.path.basename(p).split("__")[0] for p in glob.glob(os.path.join(CACHE, "EPSG-*__communes.parquet"))})
 """
 
+# nearest site by straight line from each commune's town hall, per CRS zone
+ACCESS_HAND = (HAND_READ + HAND_SITES + HAND_ZONES + "orig = {z: origins(z) for z in zones}\n",
+               "n = 0\nfor z, o in orig.items():\n    n += len(gpd.sjoin_nearest(o, sites.to_crs(o.crs)[['id_fs', 'geometry']], distance_col='d'))\nNOTE = f'{n} communes'")
+ACCESS_FLOOR = (HAND_READ + HAND_SITES + HAND_ZONES + "import shapely\norig = {z: origins(z) for z in zones}\n"
+                "pairs = [(shapely.STRtree(sites.to_crs(o.crs).geometry.to_numpy()), o.geometry.to_numpy()) for o in orig.values()]\n",
+                "n = sum(len(tree.query_nearest(o, return_distance=True)[0][0]) for tree, o in pairs)\nNOTE = f'{n} communes'")
+
 TASKS = {
     "boundaries": {
         "title": "national boundaries: communes, cantons, EPCI, départements",
-        "lib": (LIB_IMPORT, "t = territoires.load_territory('all')\nNOTE = f'{len(t.communes)} communes'"),
-        "hand": (HAND_READ, "c = [layer(n) for n in ('communes', 'cantons', 'canton_units', 'epcis', 'departements')]\nNOTE = f'{len(c[0])} communes'"),
+        "lib": (LIB_IMPORT, "t = territoires.load_territory('all')\n"
+                "n = [len(x) for x in (t.communes, t.cantons, t.canton_units, t.epcis, t.outline)]\nNOTE = f'{n[0]} communes, {n[1]} cantons, {n[3]} EPCI'"),
+        "hand": (HAND_READ, "c = [layer(n) for n in ('communes', 'cantons', 'canton_units', 'epcis', 'departements')]\n"
+                 "NOTE = f'{len(c[0])} communes, {len(c[1])} cantons, {len(c[3])} EPCI'"),
         "hand_is": "`read_parquet` of the same five GeoParquet layers",
     },
     "gaps": {
@@ -54,13 +63,17 @@ TASKS = {
         "hand_is": "`sjoin` within (no dates, no canton groups)",
     },
     "access": {
-        "title": "national access to the nearest site (2,800 synthetic sites)",
+        "title": "national access, the library's model: densite-3 times from ~637,000 population origin points (2,800 synthetic sites)",
         "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31')\nNOTE = f'{len(a)} communes'"),
-        "hand": (HAND_READ + HAND_SITES + HAND_ZONES + "orig = {z: origins(z) for z in zones}\n",
-                 "n = 0\nfor z, o in orig.items():\n    n += len(gpd.sjoin_nearest(o, sites.to_crs(o.crs)[['id_fs', 'geometry']], distance_col='d'))\nNOTE = f'{n} communes'"),
-        "floor": (HAND_READ + HAND_SITES + HAND_ZONES + "import shapely\norig = {z: origins(z) for z in zones}\n"
-                  "pairs = [(shapely.STRtree(sites.to_crs(o.crs).geometry.to_numpy()), o.geometry.to_numpy()) for o in orig.values()]\n",
-                  "n = sum(len(tree.query_nearest(o, return_distance=True)[0][0]) for tree, o in pairs)\nNOTE = f'{n} communes'"),
+        "hand": ACCESS_HAND,
+        "floor": ACCESS_FLOOR,
+        "hand_is": "`sjoin_nearest` per CRS zone: a simpler question (straight line from town halls, no dates)",
+    },
+    "access_mairie": {
+        "title": "national access, the hand's question: straight line from each town hall (2,800 synthetic sites)",
+        "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31', router=analysis.StraightLineRouter())\nNOTE = f'{len(a)} communes'"),
+        "hand": ACCESS_HAND,
+        "floor": ACCESS_FLOOR,
         "hand_is": "`sjoin_nearest` per CRS zone (straight line, no dates)",
     },
     "national": {

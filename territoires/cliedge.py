@@ -58,6 +58,10 @@ def cmd_cache(args) -> int:
             why = problems.get(e["key"])
             line += " — intact (SHA-256 vérifiés)" if why is None else f" — ABÎMÉ : {clean(why)} (reconstruit au prochain chargement)"
         print(line)
+    from territoires.territory import derived
+
+    for d in derived.entries(folder):
+        print(f"- tables dérivées « {d['kind']} » : {d['files']} fichier(s), {d['bytes'] / 1e6:.1f} Mo")
     raw = folder / "geo-api"
     if raw.is_dir():
         n = len(list(raw.glob("*.json*")))

@@ -216,11 +216,15 @@ def sweep(cache_dir: Path, now: float | None = None) -> list[Path]:
             or ("@" in p.name and p.is_dir() and p.name not in live and age > RETIRED_GRACE)
             # layout of schema <= 10: one folder per key, no pointer
             or (p.is_dir() and "@" not in p.name and (p / "manifest.json").exists())
+            # simplified map layers before territory/derived.py (now under derived/cartes)
+            or (p.is_dir() and p.name == "cartes")
         )
         if stale:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
-    return removed
+    from territoires.territory import derived
+
+    return removed + derived.sweep(cache_dir, now)
 
 
 def read(folder: Path, name: str, filters=None) -> pd.DataFrame:
@@ -275,7 +279,9 @@ def clear(cache_dir: Path) -> int:
     for p in cache_dir.iterdir():
         if p.name == "README.md":
             continue
-        if p.is_dir() and (p.name.startswith(".tmp-") or "@" in p.name or (p / "manifest.json").exists() or p.name == "geo-api"):
+        # derived tables (territory/derived.py) and their former folder ``cartes`` go too
+        if p.is_dir() and (p.name.startswith(".tmp-") or "@" in p.name or (p / "manifest.json").exists()
+                           or p.name in ("geo-api", "derived", "cartes")):
             freed += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
             shutil.rmtree(p, ignore_errors=True)
         elif p.is_file() and p.name.endswith(".current"):

@@ -3,10 +3,14 @@
 Some results cost seconds nationally and depend only on things that change
 rarely: the simplified map layers (``maps.geometry``), the population origin
 points of the access model, a national list checked against the boundaries.
-They are kept under ``<cache_dir>/<kind>/`` in Parquet files whose name is a
+They are kept under ``<cache_dir>/derived/<kind>/`` in Parquet files whose name is a
 hash of everything they were made from (:func:`key_of`), so a changed
 boundary cache, tolerance or input file never reuses a stale table: it just
-misses and the table is made again.
+misses and the table is made again. Reading a table touches its file;
+:func:`sweep` (run when the boundary cache is rebuilt) removes tables
+nobody read for :data:`UNUSED_DAYS` days, which is how tables of an older
+boundary vintage go; ``territoires cache`` lists them and ``--clear``
+removes them with the rest.
 
 Writes are atomic (:func:`territoires.fileio.atomic_path`); a read-only or
 full cache folder is not an error (the table is recomputed next time); an
@@ -28,7 +32,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,7 +45,13 @@ import pandas as pd
 from territoires import settings
 from territoires.fileio import atomic_path
 
-__all__ = ["key_of", "path_of", "load", "save", "territory_key"]
+__all__ = ["UNUSED_DAYS", "clear", "entries", "key_of", "load", "path_of", "save", "sweep", "territory_key"]
+
+#: A derived table nobody read for this many days is removed by :func:`sweep`.
+UNUSED_DAYS = 30
+
+#: Folder of the derived tables under the cache folder.
+FOLDER = "derived"
 
 
 def key_of(*parts: object) -> str:
@@ -64,7 +78,7 @@ def territory_key(territory, *parts: object) -> str:
 
 def path_of(kind: str, name: str, key: str) -> Path:
     """The file of one derived table: ``<cache_dir>/<kind>/<name>-<key>.parquet``."""
-    return Path(settings.cache_dir) / kind / f"{name}-{key}.parquet"
+    return Path(settings.cache_dir) / FOLDER / kind / f"{name}-{key}.parquet"
 
 
 def load(kind: str, name: str, key: str, columns: list[str] | None = None) -> pd.DataFrame | None:
@@ -73,9 +87,12 @@ def load(kind: str, name: str, key: str, columns: list[str] | None = None) -> pd
     if not path.is_file():
         return None
     try:
-        return pd.read_parquet(path, columns=columns)
+        table = pd.read_parquet(path, columns=columns)
     except (OSError, ValueError, KeyError):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # read: kept by sweep()
+    return table
 
 
 def save(kind: str, name: str, key: str, table: pd.DataFrame) -> None:
@@ -87,3 +104,42 @@ def save(kind: str, name: str, key: str, table: pd.DataFrame) -> None:
             table.to_parquet(tmp, index=False)
     except OSError:
         pass
+
+
+def _root(cache_dir: Path | None) -> Path:
+    return Path(settings.cache_dir if cache_dir is None else cache_dir) / FOLDER
+
+
+def entries(cache_dir: Path | None = None) -> list[dict]:
+    """One row per kind of derived table: ``kind``, ``files``, ``bytes``."""
+    root = _root(cache_dir)
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        files = [f for f in d.glob("*.parquet") if f.is_file()]
+        out.append({"kind": d.name, "files": len(files), "bytes": sum(f.stat().st_size for f in files)})
+    return out
+
+
+def sweep(cache_dir: Path | None = None, now: float | None = None, days: float = UNUSED_DAYS) -> list[Path]:
+    """Remove derived tables not read for ``days`` days (and abandoned temporary files); the paths removed."""
+    root = _root(cache_dir)
+    now = time.time() if now is None else now
+    removed = []
+    for f in root.glob("*/*") if root.is_dir() else []:
+        try:
+            if f.is_file() and now - f.stat().st_mtime > days * 86400:
+                f.unlink()
+                removed.append(f)
+        except OSError:
+            continue
+    return removed
+
+
+def clear(cache_dir: Path | None = None) -> int:
+    """Remove every derived table; bytes freed."""
+    root = _root(cache_dir)
+    if not root.is_dir():
+        return 0
+    freed = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+    shutil.rmtree(root, ignore_errors=True)
+    return freed
