@@ -12,13 +12,7 @@ maps, for one département or for the whole of France.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:  # the one place the version is written is pyproject.toml
-    __version__ = version("territoires")
-except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-    __version__ = "0+unknown"
 
 from territoires import settings  # noqa: E402,F401  (``territoires.settings.cache_dir = ...`` after ``import territoires``)
 from territoires.errors import (  # noqa: E402
@@ -43,8 +37,21 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    """The installed version (the one place it is written is pyproject.toml), read on first use (30 ms of imports)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("territoires")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
-    """The names of :data:`_LAZY`, imported on first access."""
+    """``__version__`` and the names of :data:`_LAZY`, found on first access."""
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _LAZY:
         import importlib
 
@@ -55,7 +62,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
 
 
 __all__ = [

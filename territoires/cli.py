@@ -8,8 +8,10 @@ found problems (``import --strict``).
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from territoires import __version__, cliargs
@@ -103,24 +105,55 @@ def cmd_gaps(args) -> int:
     return _gaps_access(args, t)
 
 
+@contextmanager
+def _collector_after_loading():
+    """Pause the cyclic garbage collector while modules and the territory load; ``resume()`` freezes them out of its passes.
+
+    Importing matplotlib, pandas and geopandas allocates about a million
+    long-lived objects and no garbage: the collector's passes over them took
+    0.12 s of a 79 map's 2.5 s process and found nothing. After ``resume()``
+    they sit in the permanent generation (``gc.freeze``) until the command
+    ends, and the collector runs as usual on what the maps allocate.
+    """
+    enabled, frozen = gc.isenabled(), []
+    gc.disable()
+
+    def resume() -> None:
+        if not gc.get_freeze_count():  # a caller's own frozen objects are left alone
+            gc.freeze()
+            frozen.append(True)
+        if enabled:
+            gc.enable()
+
+    try:
+        yield resume
+    finally:
+        if frozen:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 def cmd_map(args) -> int:
-    from territoires.maps import MAPS, build, write_map
+    with _collector_after_loading() as resume:
+        from territoires.maps import MAPS, build, write_map
 
-    t = _territory(args)
-    from territoires import cli_national as N
+        t = _territory(args)
+        from territoires import cli_national as N
 
-    N.apply_sites_file(t, args, "france_services")
-    names = list(MAPS) if args.name == "all" else [args.name]
-    for n in names:
-        if n not in MAPS:
-            raise KeyError(f"carte inconnue « {n} » ; cartes : {', '.join(MAPS)}, all")
-    formats = args.formats
-    for n in names:
-        spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
-        print(f"{spec.title} — {spec.subtitle}")
-        for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
-                           page=args.page, orientation=args.orientation):
-            print(f"écrit : {p}")
+        N.apply_sites_file(t, args, "france_services")
+        resume()
+        names = list(MAPS) if args.name == "all" else [args.name]
+        for n in names:
+            if n not in MAPS:
+                raise KeyError(f"carte inconnue « {n} » ; cartes : {', '.join(MAPS)}, all")
+        formats = args.formats
+        for n in names:
+            spec = build(t, n, as_of=args.as_of, made_on=args.made_on)
+            print(f"{spec.title} — {spec.subtitle}")
+            for p in write_map(spec, args.out, formats, self_contained=not args.cdn, basemap=args.basemap,
+                               page=args.page, orientation=args.orientation):
+                print(f"écrit : {p}")
     return EXIT_OK
 
 

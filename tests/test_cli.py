@@ -87,3 +87,19 @@ def test_console_script_help_and_debug():
     assert r.returncode == 0 and "Cohésion territoriale" in r.stdout
     r = subprocess.run([sys.executable, "-m", "territoires.cli", "--debug", "programmes", "--dept", "99"], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" in r.stderr
+
+
+@pytest.mark.parametrize("name, code", [("crte", 0), ("nimporte", 2)])
+def test_map_leaves_the_garbage_collector_as_it_found_it(tmp_path, name, code):
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert main(["map", name, "--dept", "79", "--as-of", "2021-09-14", "--out", str(tmp_path), "--formats", "html"]) == code
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    gc.disable()
+    try:  # a caller that paused the collector finds it paused
+        assert main(["map", name, "--dept", "79", "--as-of", "2021-09-14", "--out", str(tmp_path), "--formats", "html"]) == code
+        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from territoires import __version__
-from territoires.analysis import access_by_commune, canton_coverage, population_beyond
 from territoires.dates import to_date as _today
 from territoires.maps import style as S
 from territoires.maps.choropleth import choropleth_map
@@ -130,6 +129,9 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
 
 def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
     """Cantons without a labelled France Services, and the projects that would close the gap."""
+    # analysis is imported by the maps that use it, not on the way to the others
+    from territoires.analysis import canton_coverage
+
     d = _today(as_of)
     cov = canton_coverage(territory, "france_services", d)
     g = simplified(territory)
@@ -175,6 +177,8 @@ ACCESS_LABELS = ["moins de 10 min", "10 à 20 min", "20 à 30 min", "plus de 30 
 
 def access_map(territory, as_of=None, made_on=None, router=None, threshold: float = 30) -> MapSpec:
     """Estimated time to the nearest labelled France Services, by commune."""
+    from territoires.analysis import access_by_commune, population_beyond
+
     d = _today(as_of)
     acc = access_by_commune(territory, "france_services", d, router=router)
     pb = population_beyond(acc, [threshold]).iloc[0]

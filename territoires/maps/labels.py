@@ -157,6 +157,13 @@ def _overlap(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return np.clip(w, 0, None) * np.clip(h, 0, None)
 
 
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Overlap areas, one row per box of ``boxes`` (K×4) and one column per box of ``others`` (N×4)."""
+    w = np.minimum(boxes[:, 2:3], others[:, 2]) - np.maximum(boxes[:, 0:1], others[:, 0])
+    h = np.minimum(boxes[:, 3:4], others[:, 3]) - np.maximum(boxes[:, 1:2], others[:, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
 def place(
     labels: Sequence[Label],
     to_display: Callable[[np.ndarray], np.ndarray],
@@ -179,38 +186,44 @@ def place(
     if not labels:
         return []
     anchors = to_display(np.array([[lb.x, lb.y] for lb in labels], dtype=float))
-    taken = [np.asarray(b, dtype=float) for b in obstacles]
+    # every box taken so far, in order: the obstacles, then each name placed
+    taken = np.zeros((len(obstacles) + len(labels), 4))
+    n = len(obstacles)
+    if n:
+        taken[:n] = np.asarray(obstacles, dtype=float).reshape(-1, 4)
     out: list[Placement] = []
     fx0, fy0, fx1, fy1 = frame if frame is not None else (-math.inf, -math.inf, math.inf, math.inf)
     for lb, (cx, cy) in zip(labels, anchors, strict=True):
         w, h = size_of(lb)
-        arr = np.array(taken) if taken else np.zeros((0, 4))
         best, best_cost, chosen, ring_used = None, math.inf, None, 1
         for ring in range(1, (rings if lb.keep else 2) + 1):
-            cands = _point_candidates(cx, cy, w, h, lb.radius, ring) if lb.kind == "point" else _area_candidates(cx, cy, w, h, ring)
-            for px, py in cands:
-                box = np.array([px - w / 2, py - h / 2, px + w / 2, py + h / 2])
-                if box[0] < fx0 or box[1] < fy0 or box[2] > fx1 or box[3] > fy1:
-                    continue
-                if lb.kind == "area" and ring == 1 and from_display is not None and lb.geometry is not None:
-                    dx, dy = from_display(np.array([[px, py]]))[0]
-                    if not shapely.contains_xy(lb.geometry, dx, dy):
-                        continue
-                cost = float(_overlap(box, arr).sum())
-                if cost == 0:
-                    chosen, ring_used = box, ring
-                    break
-                if cost < best_cost:
-                    best, best_cost, ring_used = box, cost, ring
-            if chosen is not None:
+            c = np.array(_point_candidates(cx, cy, w, h, lb.radius, ring) if lb.kind == "point" else _area_candidates(cx, cy, w, h, ring))
+            boxes = np.column_stack([c[:, 0] - w / 2, c[:, 1] - h / 2, c[:, 0] + w / 2, c[:, 1] + h / 2])
+            ok = ~((boxes[:, 0] < fx0) | (boxes[:, 1] < fy0) | (boxes[:, 2] > fx1) | (boxes[:, 3] > fy1))
+            if lb.kind == "area" and ring == 1 and from_display is not None and lb.geometry is not None and ok.any():
+                inside = np.flatnonzero(ok)
+                d = from_display(c[inside])
+                ok[inside] = shapely.contains_xy(lb.geometry, d[:, 0], d[:, 1])
+            idx = np.flatnonzero(ok)
+            if not len(idx):
+                continue
+            # each candidate's overlap with every box taken (a contiguous row: summed as a row alone would be)
+            costs = _overlaps(boxes[idx], taken[:n]).sum(axis=1)
+            free = np.flatnonzero(costs == 0)
+            if len(free):  # the first free candidate, in the fixed order
+                chosen, ring_used = boxes[idx[free[0]]], ring
                 break
+            k = int(np.argmin(costs))  # the first of the least overlapping
+            if costs[k] < best_cost:
+                best, best_cost, ring_used = boxes[idx[k]], float(costs[k]), ring
         if chosen is None and not lb.keep:
             continue
         forced = chosen is None
         box = chosen if chosen is not None else best
         if box is None:  # keep label with no candidate in the frame: at its anchor
             box = np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-        taken.append(box)
+        taken[n] = box
+        n += 1
         out.append(Placement(lb, tuple(float(v) for v in box), leader=lb.kind == "point" and ring_used > 1, forced=forced))
     return out
 

@@ -10,7 +10,9 @@ own projected CRS, overseas départements in titled insets with their own
 scale bars (:mod:`~territoires.maps.panels`). Names are chosen and placed by
 :mod:`~territoires.maps.labels`. Every text from data is drawn as plain text,
 never parsed as mathtext. Output is deterministic: the same inputs give the
-same SVG and PDF bytes (no creation date, fixed SVG ids).
+same SVG, PDF and PNG bytes (no creation date, fixed SVG ids). Layers are
+drawn as collections built in one pass (:mod:`~territoires.maps.artists`),
+PNG files written from the rendered pixels by :mod:`~territoires.maps.png`.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from territoires.fileio import atomic_path
 from territoires.maps import labels as L
 from territoires.maps import layout
 from territoires.maps import style as S
+from territoires.maps.artists import dash, draw_layer
 from territoires.maps.layout import Box
 from territoires.maps.panels import in_panel
+from territoires.maps.png import write_png
 from territoires.maps.style import Layer, MapSpec, Panel, Symbol
 
 __all__ = ["RC", "figure", "north_arrow", "render_static", "scale_bar"]
@@ -45,43 +49,14 @@ RC = {
 }
 
 
-def _dash(symbol: Symbol):
-    if not symbol.dash:
-        return "solid"
-    parts = [float(x) for x in symbol.dash.split()]
-    return (0, tuple(parts))
-
-
 def _handle(symbol: Symbol):
     if symbol.kind == "point":
         return Line2D([], [], linestyle="none", marker="o", markersize=symbol.size * 0.8,
                       markerfacecolor="none" if symbol.hollow else symbol.color,
                       markeredgecolor=symbol.edgecolor, markeredgewidth=symbol.linewidth)
     if symbol.kind == "line":
-        return Line2D([], [], color=symbol.color, linewidth=max(symbol.linewidth, 0.6) * 1.2, linestyle=_dash(symbol))
+        return Line2D([], [], color=symbol.color, linewidth=max(symbol.linewidth, 0.6) * 1.2, linestyle=dash(symbol))
     return Patch(facecolor=symbol.color, edgecolor=symbol.edgecolor, linewidth=0.5, alpha=symbol.opacity)
-
-
-def _draw_layer(ax, layer: Layer) -> None:
-    data = layer.data
-    if data is None or data.empty:
-        return
-    data = data[data.geometry.notna() & ~data.geometry.is_empty]
-    sym = layer.symbol
-    if sym.kind == "point":
-        xy = shapely.get_coordinates(data.geometry.to_numpy())
-        ax.scatter(xy[:, 0], xy[:, 1], s=sym.size**2, marker="o",
-                   facecolors="none" if sym.hollow else sym.color, edgecolors=sym.edgecolor,
-                   linewidths=sym.linewidth, zorder=5, label=layer.name)
-        return
-    if sym.kind == "line":
-        data.boundary.plot(ax=ax, color=sym.color, linewidth=sym.linewidth, linestyle=_dash(sym), zorder=3)
-        return
-    if layer.by and layer.classes:
-        colors = data[layer.by].map(layer.classes).fillna(sym.color).to_numpy()
-    else:
-        colors = sym.color
-    data.plot(ax=ax, color=colors, edgecolor=sym.edgecolor, linewidth=sym.linewidth, alpha=sym.opacity, zorder=1)
 
 
 def _nice_length(width_m: float) -> float:
@@ -281,7 +256,7 @@ def _draw_panel(fig, box: Box, page, pairs, ext, spec, north: bool, title: str |
     ax.set_aspect("equal", adjustable="box")
     ax.set_anchor("C")
     for lyr, d in pairs:
-        _draw_layer(ax, Layer(lyr.name, d, lyr.symbol, by=lyr.by, classes=lyr.classes))
+        draw_layer(ax, Layer(lyr.name, d, lyr.symbol, by=lyr.by, classes=lyr.classes))
     _frame(ax, ext)
     corners = _emptiest(ax, pairs)
     reserved = []
@@ -377,6 +352,22 @@ def render_static(spec: MapSpec, path: str | Path, dpi: int = 300, page: str = "
         raise ValueError(f"unknown static format {fmt!r}: use png, pdf or svg")
     with matplotlib.rc_context(RC):
         fig = figure(spec, page=page, orientation=orientation)
+        if fmt == "png":  # the rendered pixels, deflated by maps/png.py (Pillow filters every row: 4× slower)
+            pixels = _Pixels()
+            fig.savefig(pixels, format="rgba", dpi=dpi)
+            return write_png(path, pixels.rgba, dpi)  # atomic
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
+            fig.savefig(tmp, format=fmt, dpi=72, metadata=metadata)
     return path
+
+
+class _Pixels:
+    """A file for ``savefig(format="rgba")`` that keeps the renderer's ``(height, width, 4)`` buffer, uncopied."""
+
+    rgba = None
+
+    def write(self, data) -> None:
+        self.rgba = np.asarray(data)
+
+    def seek(self, *args) -> None:  # savefig wants a file handle (something with seek)
+        raise OSError("not seekable")
