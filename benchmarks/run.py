@@ -12,6 +12,8 @@ Every task is timed twice, each time in new Python processes:
   once, then times ``--repeat`` more runs; median.
 
 Peak memory is the fresh process's maximum resident set (imports included).
+The library's modules are byte-compiled first, as ``pip install`` leaves
+them (and as the hand scripts' packages are).
 The hand scripts (``tasks.py``) read the library's GeoParquet boundary cache
 as their input files. ``floor`` rows time the bare GEOS query (STRtree) the
 task needs. ``--before DIR`` also times ``import territoires`` and the first
@@ -138,6 +140,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
     tmp = Path(tempfile.mkdtemp())
+    # byte-compiled as after `pip install` (which compiles), like the hand scripts' packages: with
+    # PYTHONDONTWRITEBYTECODE set, an editable checkout would be recompiled in every process
+    for tree in (ROOT / "territoires", *([Path(args.before) / "territoires"] if args.before else [])):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], check=True)
     ctx = prepare(tmp)
     load = os.getloadavg()
     print(f"territoires benchmarks — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
