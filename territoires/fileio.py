@@ -1,14 +1,15 @@
-"""Atomic file writes shared by every room: a killed run never leaves half a file."""
+"""Atomic file writes shared by every room (a killed run never leaves half a file), and file digests."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["STALE_SECONDS", "atomic_path", "safe_name", "write_bytes", "write_text"]
+__all__ = ["STALE_SECONDS", "atomic_path", "safe_name", "sha256_file", "write_bytes", "write_text"]
 
 
 @contextlib.contextmanager
@@ -76,3 +77,12 @@ def safe_name(text: str) -> str:
     t = "".join(c for c in t if not unicodedata.combining(c)).lower()
     t = re.sub(r"[^a-z0-9_]+", "-", t).strip("-_")
     return t or "sans-nom"
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes, read 1 MiB at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -13,7 +13,6 @@ the programme readers' job, each time from these bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from territoires import settings
 from territoires.errors import InputError
+from territoires.fileio import sha256_file
 
 __all__ = ["ListEntry", "current", "date_in_name", "entries", "folder", "register", "sha256_of", "verify"]
 
@@ -96,11 +96,8 @@ def current(programme_key: str) -> ListEntry | None:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
+    return sha256_file(path)
 
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")

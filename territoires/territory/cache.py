@@ -38,7 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from territoires.fileio import write_text
+from territoires.fileio import sha256_file, write_text
 
 __all__ = [
     "SCHEMA_VERSION", "check", "clear", "crs_of", "current", "entries", "manifest", "pointer_path", "read",
@@ -57,11 +57,8 @@ _FILE = re.compile(r"^[A-Za-z0-9_.-]+\.parquet$")
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
+    return sha256_file(path)
 
 
 def pointer_path(cache_dir: Path, key: str) -> Path:

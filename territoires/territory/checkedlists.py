@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires.fileio import sha256_file
 from territoires.sources.programmes.model import ProgrammeTable
 from territoires.territory import derived
 
@@ -59,11 +60,8 @@ def _code_digest() -> str:
 
 
 def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
+    return sha256_file(path)
 
 
 def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, today: date | None = None) -> str | None:
