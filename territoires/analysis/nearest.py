@@ -35,6 +35,11 @@ BLOCK = 4
 #: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
 #: ``rows`` index the origins in :attr:`Tiles.order` order.
 Score = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+#: ``bound(tiles, sites, near, far)``: for each (tile, site) pair, a lower and an upper bound of the score
+#: of the site from any origin of the tile, the origins lying between ``near`` and ``far`` metres from it.
+Bound = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: Scores closer than this are treated as equal by :data:`Bound` pruning (far above rounding, far below a second).
+BOUND_TOLERANCE = 1e-7
 
 
 def _groups(key: np.ndarray) -> np.ndarray:
@@ -105,9 +110,9 @@ class Tiles:
         g = np.repeat(np.arange(len(s)), np.diff(start))
         return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
 
-    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates of each tile: (count per tile, sites grouped by tile, ascending), every site within
-        ``nearest + 2r + slack`` of the tile's centre."""
+    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates of each tile: (count per tile, sites grouped by tile, ascending, their distance to the
+        tile's centre), every site within ``nearest + 2r + slack`` of the tile's centre."""
         tree = shapely.STRtree(shapely.points(sx, sy))
         (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
         near = np.full(len(self.blocks), np.inf)
@@ -125,7 +130,22 @@ class Tiles:
         dx, dy = np.repeat(self.cx, cnt) - sx[s], np.repeat(self.cy, cnt) - sy[s]
         d = np.sqrt(dx * dx + dy * dy)
         keep = d <= np.repeat(np.minimum.reduceat(d, offs) + self.margin + slack, cnt)
-        return np.add.reduceat(keep, offs), s[keep]
+        return np.add.reduceat(keep, offs), s[keep], d[keep]
+
+    def _bounded(self, per_tile, si, d, bound: Bound) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates of each tile whose lowest possible score is not above the best highest one.
+
+        Every origin of the tile has a site scoring at most ``U`` (the lowest upper
+        bound of the tile's candidates): a site whose lower bound is above ``U`` is
+        nobody's best there. Equal scores stay (``BOUND_TOLERANCE``), so ties are
+        broken as before; the order of the candidates is kept.
+        """
+        tile = np.repeat(np.arange(len(per_tile)), per_tile)
+        r = self.radius[tile] + 0.5  # every origin lies within r of its tile's centre (rounding included)
+        low, high = bound(tile, si, np.maximum(d - r, 0.0), d + r)
+        offs = np.cumsum(per_tile) - per_tile
+        keep = low <= np.repeat(np.minimum.reduceat(high, offs), per_tile) + BOUND_TOLERANCE
+        return np.add.reduceat(keep, offs), si[keep]
 
     def _best_of_several(self, rows, count, base, si, sx, sy, score) -> np.ndarray:
         """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them,
@@ -149,7 +169,8 @@ class Tiles:
             pick[tied] = p[np.r_[True, g[p][1:] != g[p][:-1]]]
         return site[pick]
 
-    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None,
+             bound: Bound | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Best site of every origin: ``(site index or −1, straight-line metres or inf)``, in the origins' order.
 
         Parameters
@@ -159,6 +180,8 @@ class Tiles:
             and still be the best (an array: its largest value is used)
         score : value to minimise (default: the distance); its ``rows`` are
             positions in :attr:`order` (``per_origin[tiles.order][rows]``)
+        bound : bounds of ``score`` per (tile, site) pair (:data:`Bound`; tiles
+            numbered as :attr:`count`), to leave out candidates that cannot win
         """
         idx, metres = np.full(self.n, -1), np.full(self.n, np.inf)
         d_xy = np.asarray(d_xy, dtype=float).reshape(-1, 2)
@@ -174,8 +197,10 @@ class Tiles:
                        np.maximum(np.maximum(y0 - d_xy[:, 1], d_xy[:, 1] - y1), 0))
         near = np.flatnonzero(out <= reach)
         sx, sy = d_xy[near, 0], d_xy[near, 1]
-        per_tile, si = self._tile_candidates(sx, sy, slack)
+        per_tile, si, d = self._tile_candidates(sx, sy, slack)
         si = near[si]
+        if bound is not None:
+            per_tile, si = self._bounded(per_tile, si, d, bound)
         sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
         first = np.repeat(np.cumsum(per_tile) - per_tile, self.count)  # each origin's first candidate in si
         chosen = si[first]  # right for the origins of a tile with one candidate

@@ -79,6 +79,18 @@ KIND_LABELS = {"dense": "dense", "intermediaire": "intermédiaire", "rural": "ru
 MODEL_NAME = "densite-3"
 
 
+def _tile_ranges(tiles: Tiles, kind_sorted: np.ndarray, pace, t_o, t_d) -> tuple[np.ndarray, ...]:
+    """Per tile of ``tiles``, over the kinds of its origins: lowest and highest pace, origin minutes and site minutes."""
+    if tiles.n == 0:
+        return (np.empty(0),) * 6
+    starts = np.cumsum(tiles.count) - tiles.count
+    present = np.column_stack([np.maximum.reduceat(kind_sorted == k, starts) for k in range(3)])  # (tiles, 3)
+    out = []
+    for v in (pace, t_o, t_d):
+        out += [np.where(present, v[None, :], np.inf).min(axis=1), np.where(present, v[None, :], -np.inf).max(axis=1)]
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class KindParameters:
     """Travel parameters of one kind of place.
@@ -201,15 +213,16 @@ class DensityModel:
         tiles = Tiles(np.asarray(o_xy, dtype=float)) if tiles is None else tiles
 
         def terms():
-            return (o_kind[tiles.order], pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
-                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min())
+            kind_sorted = o_kind[tiles.order]
+            return (kind_sorted, pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
+                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min(), _tile_ranges(tiles, kind_sorted, pace_k, t_o_k, t_d_by_kind))
 
         # per-origin terms, kept with the caller's tiles while the same kinds array comes back
         memo = {} if made else tiles.__dict__.setdefault("_terms", {})
         hit = memo.get(self)
         if hit is None or hit[0]() is not o_kind:
             hit = memo[self] = (weakref.ref(o_kind), terms())
-        kind_sorted, pace_o, t_o_o, circ_o, slowest = hit[1]
+        kind_sorted, pace_o, t_o_o, circ_o, slowest, (p_lo, p_hi, to_lo, to_hi, td_lo, td_hi) = hit[1]
         # a site farther than nearest + spread/pace can never be faster (the slowest pace bounds every origin's)
         slack = spread / slowest
         # minutes of a site of kind k_d from an origin of kind k_o: t_o[k_o] + t_d[k_d or k_o] + metres × pace[k_o]
@@ -220,7 +233,14 @@ class DensityModel:
             k = kind_sorted[rows]
             return fixed[sites * 3 + k] + metres * pace_k[k]
 
-        idx, metres = tiles.best(d_xy, slack, score)
+        def bound(tile, sites, near, far):
+            # an origin of the tile is of one of its kinds: its score lies between the kinds' lowest and highest terms
+            k = dk[sites]
+            lo = np.where(k >= 0, t_d_by_kind[k], td_lo[tile])
+            hi = np.where(k >= 0, t_d_by_kind[k], td_hi[tile])
+            return to_lo[tile] + lo + near * p_lo[tile], to_hi[tile] + hi + far * p_hi[tile]
+
+        idx, metres = tiles.best(d_xy, slack, score, bound)
         kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
         km = metres / 1000 * circ_o
         minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o
