@@ -189,3 +189,37 @@ def test_density_times_with_the_same_tiles_and_other_kinds():
         ref = brute_density(model, o, o_kind, d, d_kind)
         assert got[0].tolist() == ref[0].tolist()
         np.testing.assert_allclose(got[2], ref[2], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_density_times_with_kinds_by_area_match_brute_force(case):
+    """Kinds by area (most tiles of one kind: candidates pruned by their score bounds) against brute force."""
+    o, d = list(layouts())[case]
+    rng = np.random.default_rng(100 + case)
+    uneven = DensityModel(dense=KindParameters(1.3, 20, 1, 4), rural=KindParameters(1.5, 70, 0, 0))
+    o_kind = (np.floor(o[:, 0] / 7_000) % 3).astype(int)
+    for model in (DensityModel(), uneven):
+        for d_kind in (rng.integers(0, 3, len(d)), rng.integers(-1, 3, len(d)), np.full(len(d), 2)):
+            for size in (500.0, 2_500.0, 20_000.0):
+                got = model.nearest_times(o, o_kind, d, d_kind, tiles=Tiles(o, size))
+                ref = brute_density(model, o, o_kind, d, d_kind)
+                assert got[0].tolist() == ref[0].tolist()
+                np.testing.assert_allclose(got[2], ref[2], rtol=0, atol=1e-9)
+
+
+def test_score_bounds_leave_out_sites_that_cannot_win():
+    """One tile, two sites: the far one cannot beat the near one's highest score and is left out; equal scores stay."""
+    tiles = Tiles(np.array([[0.0, 0.0], [100.0, 0.0]]))
+    seen = []
+
+    def score(rows, sites, metres):
+        seen.append(sites.tolist())
+        return metres
+
+    def bound(tile, sites, near, far):
+        return near, far
+
+    idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, 2_000.0]]), 5_000.0, score, bound)
+    assert idx.tolist() == [0, 0] and seen == []  # one candidate left: nothing to score
+    idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, -10.0]]), 5_000.0, score, bound)
+    assert idx.tolist() == [0, 0] and seen == [[0, 1, 0, 1]]  # a tie at equal distances: both scored, the lower index wins

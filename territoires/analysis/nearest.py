@@ -140,12 +140,21 @@ class Tiles:
         nobody's best there. Equal scores stay (``BOUND_TOLERANCE``), so ties are
         broken as before; the order of the candidates is kept.
         """
-        tile = np.repeat(np.arange(len(per_tile)), per_tile)
+        several = np.flatnonzero(per_tile > 1)  # a tile's only candidate stays
+        if len(several) == 0:
+            return per_tile, si
+        cnt = per_tile[several]
+        pair = np.flatnonzero(np.repeat(per_tile > 1, per_tile))
+        tile = np.repeat(several, cnt)
         r = self.radius[tile] + 0.5  # every origin lies within r of its tile's centre (rounding included)
-        low, high = bound(tile, si, np.maximum(d - r, 0.0), d + r)
-        offs = np.cumsum(per_tile) - per_tile
-        keep = low <= np.repeat(np.minimum.reduceat(high, offs), per_tile) + BOUND_TOLERANCE
-        return np.add.reduceat(keep, offs), si[keep]
+        dd = d[pair]
+        low, high = bound(tile, si[pair], np.maximum(dd - r, 0.0), dd + r)
+        offs = np.cumsum(cnt) - cnt
+        keep = np.ones(len(si), dtype=bool)
+        keep[pair] = low <= np.repeat(np.minimum.reduceat(high, offs), cnt) + BOUND_TOLERANCE
+        out = per_tile.copy()
+        out[several] = np.add.reduceat(keep[pair], offs)
+        return out, si[keep]
 
     def _best_of_several(self, rows, count, base, si, sx, sy, score) -> np.ndarray:
         """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them,
