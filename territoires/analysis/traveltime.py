@@ -80,14 +80,18 @@ MODEL_NAME = "densite-3"
 
 
 def _tile_ranges(tiles: Tiles, kind_sorted: np.ndarray, pace, t_o, t_d) -> tuple[np.ndarray, ...]:
-    """Per tile of ``tiles``, over the kinds of its origins: lowest and highest pace, origin minutes and site minutes."""
+    """Per tile of ``tiles``, over the kinds from its lowest to its highest: lowest and highest pace, origin
+    minutes and site minutes (a range of kinds holds every kind of the tile's origins)."""
     if tiles.n == 0:
         return (np.empty(0),) * 6
     starts = np.cumsum(tiles.count) - tiles.count
-    present = np.column_stack([np.maximum.reduceat(kind_sorted == k, starts) for k in range(3)])  # (tiles, 3)
+    k_lo, k_hi = np.minimum.reduceat(kind_sorted, starts), np.maximum.reduceat(kind_sorted, starts)
     out = []
     for v in (pace, t_o, t_d):
-        out += [np.where(present, v[None, :], np.inf).min(axis=1), np.where(present, v[None, :], -np.inf).max(axis=1)]
+        v = np.asarray(v, dtype=float)
+        lo = np.array([[v[i:j + 1].min() if j >= i else np.inf for j in range(3)] for i in range(3)])
+        hi = np.array([[v[i:j + 1].max() if j >= i else -np.inf for j in range(3)] for i in range(3)])
+        out += [lo[k_lo, k_hi], hi[k_lo, k_hi]]
     return tuple(out)
 
 
