@@ -152,7 +152,7 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     t = synthetic.territory({k: 100 * k for k in range(1, 10)})
     made = territory_origins(t, spec)
     files = sorted(p.name for p in (tmp_path / derived.FOLDER / "origines").glob("*.parquet"))
-    assert len(files) == 2
+    assert len(files) == 4  # points, communes, tiles, blocks
     again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # a new table: read from disk
     direct = origin_points(t.communes, spec).sort_values("commune", kind="stable")
     for held in (made, again):
@@ -162,9 +162,13 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
         np.testing.assert_array_equal(z.population, direct["population"].to_numpy())
         np.testing.assert_allclose(held.density, [100 * k / 100 for k in range(1, 10)])
         assert z.tiles.order.tolist() == Tiles(z.xy).order.tolist()
+        for name, values in Tiles(z.xy).parts().items():  # tile arrays read back as made
+            np.testing.assert_array_equal(getattr(z.tiles, name), values)
+        d = z.xy[::7] + 333.0
+        assert z.tiles.best(d)[0].tolist() == brute_nearest(z.xy, d)[0].tolist()
     other = territory_origins(synthetic.territory({k: 7 for k in range(1, 10)}), spec)  # other populations: other key
     assert other.zones[0].population.sum() == pytest.approx(63)
-    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 4
+    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 8
 
 
 def test_sites_without_a_crs_are_refused():

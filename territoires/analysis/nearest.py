@@ -25,12 +25,15 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 
-__all__ = ["TILE_M", "Tiles"]
+__all__ = ["PARTS", "TILE_M", "Tiles"]
 
 #: Side of the tiles grouping the origins (metres)
 TILE_M = 2_500.0
 #: Blocks are BLOCK × BLOCK tiles.
 BLOCK = 4
+#: Arrays of :meth:`Tiles.parts`: per tile (origins, centre, radius), then per block (tiles, centre, radius).
+PARTS = ("count", "cx", "cy", "radius", "blocks", "bx", "by", "bradius")
+TILE_PARTS, BLOCK_PARTS = PARTS[:4], PARTS[4:]
 
 #: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
 #: ``rows`` index the origins in :attr:`Tiles.order` order.
@@ -65,27 +68,39 @@ class Tiles:
     """
 
     def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None,
-                 key: np.ndarray | None = None):
+                 key: np.ndarray | None = None, parts: dict[str, np.ndarray] | None = None):
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         self.n = len(xy)
         if self.n == 0:
             return
-        # ``key`` and ``order``: :meth:`keys` and :meth:`sort` of ``xy``, if already known
-        key = self.keys(xy, size, block) if key is None else np.asarray(key)
+        # ``key``, ``order`` and ``parts``: :meth:`keys`, :meth:`sort` and :meth:`parts` of ``xy``, if already known
+        if order is None or parts is None:
+            key = self.keys(xy, size, block) if key is None else np.asarray(key)
         #: positions of the origins, sorted by block then tile
         self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
-        k = key[self.order]
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
-        start = _groups(k)
-        self.count = np.diff(start)  # origins per tile
-        self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
-        bstart = _groups(k[start[:-1]] // block**2)
-        self.blocks = np.diff(bstart)  # tiles per block
+        if parts is None:
+            k = key[self.order]
+            start = _groups(k)
+            self.count = np.diff(start)  # origins per tile
+            self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
+            self.blocks = np.diff(_groups(k[start[:-1]] // block**2))  # tiles per block
+            bstart = np.r_[0, np.cumsum(self.blocks)]
+            self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
+        else:
+            for name in PARTS:
+                setattr(self, name, np.asarray(parts[name], dtype=np.intp if name in ("count", "blocks") else float))
+            bstart = np.r_[0, np.cumsum(self.blocks)]
         self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
-        self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
         self.bcentres = shapely.points(self.bx, self.by)
         self.margin = 2 * self.radius + 1.0  # per tile, besides the slack
         self.breach = 2 * self.bradius + np.maximum.reduceat(self.margin, bstart[:-1])  # per block, besides nearest and slack
+
+    def parts(self) -> dict[str, np.ndarray]:
+        """The tile and block arrays (:data:`PARTS`): with :attr:`order`, what remakes these tiles without sorting."""
+        if self.n == 0:
+            return {name: np.empty(0, dtype=np.int64 if name in ("count", "blocks") else float) for name in PARTS}
+        return {name: getattr(self, name) for name in PARTS}
 
     @staticmethod
     def keys(xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
