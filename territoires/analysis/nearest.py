@@ -74,13 +74,13 @@ class Tiles:
         if self.n == 0:
             return
         # ``key``, ``order`` and ``parts``: :meth:`keys`, :meth:`sort` and :meth:`parts` of ``xy``, if already known
-        if order is None or parts is None:
-            key = self.keys(xy, size, block) if key is None else np.asarray(key)
+        if key is None and (order is None or parts is None):
+            key = self.keys(xy, size, block)
         #: positions of the origins, sorted by block then tile
-        self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
+        self.order = np.argsort(np.asarray(key), kind="stable") if order is None else np.asarray(order, dtype=np.intp)
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
         if parts is None:
-            k = key[self.order]
+            k = np.asarray(key)[self.order]
             start = _groups(k)
             self.count = np.diff(start)  # origins per tile
             self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)

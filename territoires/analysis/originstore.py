@@ -184,8 +184,9 @@ def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame, tiles: pd
 def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
     key = _key(territory, spec)
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
-    tables = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
-    if any(t is None for t in tables) or len(tables[1]) != len(territory.communes):
+    read = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
+    tables = [t for t in read if t is not None]
+    if len(tables) < len(TABLES) or len(tables[1]) != len(territory.communes):
         tables = list(_build(territory, spec))
         for part, table in zip(TABLES, tables, strict=True):
             derived.save(KIND, f"{name}-{part}", key, table)
