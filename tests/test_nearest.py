@@ -153,7 +153,13 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     made = territory_origins(t, spec)
     files = sorted(p.name for p in (tmp_path / derived.FOLDER / "origines").glob("*.parquet"))
     assert len(files) == 4  # points, communes, tiles, blocks
-    again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # a new table: read from disk
+    from territoires.analysis import originstore
+
+    same = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # a new table, same key
+    assert same is made  # taken from this process's recent tables
+    originstore._RECENT.clear()
+    again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # read from disk
+    assert again is not made
     direct = origin_points(t.communes, spec).sort_values("commune", kind="stable")
     for held in (made, again):
         (z,) = held.zones

@@ -178,11 +178,30 @@ def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame, tiles: pd
                                  np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
                                  points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
                                  tile_parts))
-    return TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+    held = TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+    for a in (held.density, held.zone_of, *(v for z in zones for v in (z.commune, z.x, z.y, z.population))):
+        a.flags.writeable = False  # shared by the territories of the same key (_RECENT)
+    return held
+
+
+#: The last tables assembled in this process, by key: a territory loaded again (a new commune table
+#: with the same boundaries) reuses them, with their tiles, instead of reading them from disk.
+_RECENT: dict[str, TerritoryOrigins] = {}
+RECENT_MAX = 2
 
 
 def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
     key = _key(territory, spec)
+    held = _RECENT.pop(key, None)
+    if held is None:
+        held = _read_or_build(territory, spec, key)
+    _RECENT[key] = held  # the most recent last
+    while len(_RECENT) > RECENT_MAX:
+        del _RECENT[next(iter(_RECENT))]
+    return held
+
+
+def _read_or_build(territory, spec: Origins, key: str) -> TerritoryOrigins:
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
     read = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
     tables = [t for t in read if t is not None]
