@@ -237,11 +237,15 @@ class DensityModel:
             k = kind_sorted[rows]
             return fixed[sites * 3 + k] + metres * pace_k[k]
 
+        site_td = t_d_by_kind[np.maximum(dk, 0)]  # a site's end-of-trip minutes, when its kind is known
+        every_known = bool((dk >= 0).all())
+
         def bound(tile, sites, near, far):
             # an origin of the tile is of one of its kinds: its score lies between the kinds' lowest and highest terms
-            k = dk[sites]
-            lo = np.where(k >= 0, t_d_by_kind[k], td_lo[tile])
-            hi = np.where(k >= 0, t_d_by_kind[k], td_hi[tile])
+            lo = hi = site_td[sites]
+            if not every_known:
+                known = dk[sites] >= 0
+                lo, hi = np.where(known, lo, td_lo[tile]), np.where(known, hi, td_hi[tile])
             return to_lo[tile] + lo + near * p_lo[tile], to_hi[tile] + hi + far * p_hi[tile]
 
         idx, metres = tiles.best(d_xy, slack, score, bound)
