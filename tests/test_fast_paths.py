@@ -250,3 +250,23 @@ def test_near_departement_is_one_plain_dwithin(monkeypatch):
     inside, known = checks._near_departement("x", points, deps)
     assert inside.tolist() == plain.tolist() and 0 < inside.sum() < len(points)
     assert known.tolist() == (deps != "04").tolist()
+
+
+@pytest.mark.parametrize("object_cantons", [False, True])
+def test_site_points_are_the_sites_access_reads(object_cantons):
+    """access reads site_points (no point objects): the same sites, columns and coordinates as from sites()."""
+    from territoires.analysis.sitepoints import COLUMNS, SitePoints
+    from territoires.territory.queries import site_points
+
+    t = _territory(object_cantons)
+    active = programme("france_services").active_status
+    for as_of in (date(2018, 1, 1), date(2021, 9, 14), date(2024, 12, 31)):
+        for neighbours in (False, True):
+            plain = SitePoints(sites(t, "france_services", as_of=as_of, neighbours=neighbours), active)
+            fast = SitePoints.of_lonlat(site_points(t, "france_services", as_of=as_of, neighbours=neighbours), active)
+            assert len(fast) == len(plain) > 0
+            np.testing.assert_array_equal(fast.xy("EPSG:2154"), plain.xy("EPSG:2154"))
+            for c in COLUMNS:
+                assert fast.columns[c].tolist() == plain.columns[c].tolist()
+                rows = np.r_[np.arange(len(plain)), -1]
+                assert list(fast.take(c, rows)) == list(plain.take(c, rows))

@@ -152,8 +152,14 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     t = synthetic.territory({k: 100 * k for k in range(1, 10)})
     made = territory_origins(t, spec)
     files = sorted(p.name for p in (tmp_path / derived.FOLDER / "origines").glob("*.parquet"))
-    assert len(files) == 2
-    again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # a new table: read from disk
+    assert len(files) == 4  # points, communes, tiles, blocks
+    from territoires.analysis import originstore
+
+    same = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # a new table, same key
+    assert same is made  # taken from this process's recent tables
+    originstore._RECENT.clear()
+    again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # read from disk
+    assert again is not made
     direct = origin_points(t.communes, spec).sort_values("commune", kind="stable")
     for held in (made, again):
         (z,) = held.zones
@@ -162,9 +168,13 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
         np.testing.assert_array_equal(z.population, direct["population"].to_numpy())
         np.testing.assert_allclose(held.density, [100 * k / 100 for k in range(1, 10)])
         assert z.tiles.order.tolist() == Tiles(z.xy).order.tolist()
+        for name, values in Tiles(z.xy).parts().items():  # tile arrays read back as made
+            np.testing.assert_array_equal(getattr(z.tiles, name), values)
+        d = z.xy[::7] + 333.0
+        assert z.tiles.best(d)[0].tolist() == brute_nearest(z.xy, d)[0].tolist()
     other = territory_origins(synthetic.territory({k: 7 for k in range(1, 10)}), spec)  # other populations: other key
     assert other.zones[0].population.sum() == pytest.approx(63)
-    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 4
+    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 8
 
 
 def test_sites_without_a_crs_are_refused():
@@ -189,3 +199,37 @@ def test_density_times_with_the_same_tiles_and_other_kinds():
         ref = brute_density(model, o, o_kind, d, d_kind)
         assert got[0].tolist() == ref[0].tolist()
         np.testing.assert_allclose(got[2], ref[2], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_density_times_with_kinds_by_area_match_brute_force(case):
+    """Kinds by area (most tiles of one kind: candidates pruned by their score bounds) against brute force."""
+    o, d = list(layouts())[case]
+    rng = np.random.default_rng(100 + case)
+    uneven = DensityModel(dense=KindParameters(1.3, 20, 1, 4), rural=KindParameters(1.5, 70, 0, 0))
+    o_kind = (np.floor(o[:, 0] / 7_000) % 3).astype(int)
+    for model in (DensityModel(), uneven):
+        for d_kind in (rng.integers(0, 3, len(d)), rng.integers(-1, 3, len(d)), np.full(len(d), 2)):
+            for size in (500.0, 2_500.0, 20_000.0):
+                got = model.nearest_times(o, o_kind, d, d_kind, tiles=Tiles(o, size))
+                ref = brute_density(model, o, o_kind, d, d_kind)
+                assert got[0].tolist() == ref[0].tolist()
+                np.testing.assert_allclose(got[2], ref[2], rtol=0, atol=1e-9)
+
+
+def test_score_bounds_leave_out_sites_that_cannot_win():
+    """One tile, two sites: the far one cannot beat the near one's highest score and is left out; equal scores stay."""
+    tiles = Tiles(np.array([[0.0, 0.0], [100.0, 0.0]]))
+    seen = []
+
+    def score(rows, sites, metres):
+        seen.append(sites.tolist())
+        return metres
+
+    def bound(tile, sites, near, far):
+        return near, far
+
+    idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, 2_000.0]]), 5_000.0, score, bound)
+    assert idx.tolist() == [0, 0] and seen == []  # one candidate left: nothing to score
+    idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, -10.0]]), 5_000.0, score, bound)
+    assert idx.tolist() == [0, 0] and seen == [[0, 1, 0, 1]]  # a tie at equal distances: both scored, the lower index wins

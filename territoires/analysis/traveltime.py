@@ -79,6 +79,22 @@ KIND_LABELS = {"dense": "dense", "intermediaire": "intermédiaire", "rural": "ru
 MODEL_NAME = "densite-3"
 
 
+def _tile_ranges(tiles: Tiles, kind_sorted: np.ndarray, pace, t_o, t_d) -> tuple[np.ndarray, ...]:
+    """Per tile of ``tiles``, over the kinds from its lowest to its highest: lowest and highest pace, origin
+    minutes and site minutes (a range of kinds holds every kind of the tile's origins)."""
+    if tiles.n == 0:
+        return (np.empty(0),) * 6
+    starts = np.cumsum(tiles.count) - tiles.count
+    k_lo, k_hi = np.minimum.reduceat(kind_sorted, starts), np.maximum.reduceat(kind_sorted, starts)
+    out = []
+    for v in (pace, t_o, t_d):
+        v = np.asarray(v, dtype=float)
+        lo = np.array([[v[i:j + 1].min() if j >= i else np.inf for j in range(3)] for i in range(3)])
+        hi = np.array([[v[i:j + 1].max() if j >= i else -np.inf for j in range(3)] for i in range(3)])
+        out += [lo[k_lo, k_hi], hi[k_lo, k_hi]]
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class KindParameters:
     """Travel parameters of one kind of place.
@@ -201,15 +217,16 @@ class DensityModel:
         tiles = Tiles(np.asarray(o_xy, dtype=float)) if tiles is None else tiles
 
         def terms():
-            return (o_kind[tiles.order], pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
-                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min())
+            kind_sorted = o_kind[tiles.order]
+            return (kind_sorted, pace_k[o_kind], t_o_k[o_kind], np.array([q.circuity for q in p])[o_kind],
+                    pace_k[np.bincount(o_kind, minlength=3)[:3] > 0].min(), _tile_ranges(tiles, kind_sorted, pace_k, t_o_k, t_d_by_kind))
 
         # per-origin terms, kept with the caller's tiles while the same kinds array comes back
         memo = {} if made else tiles.__dict__.setdefault("_terms", {})
         hit = memo.get(self)
         if hit is None or hit[0]() is not o_kind:
             hit = memo[self] = (weakref.ref(o_kind), terms())
-        kind_sorted, pace_o, t_o_o, circ_o, slowest = hit[1]
+        kind_sorted, pace_o, t_o_o, circ_o, slowest, (p_lo, p_hi, to_lo, to_hi, td_lo, td_hi) = hit[1]
         # a site farther than nearest + spread/pace can never be faster (the slowest pace bounds every origin's)
         slack = spread / slowest
         # minutes of a site of kind k_d from an origin of kind k_o: t_o[k_o] + t_d[k_d or k_o] + metres × pace[k_o]
@@ -220,7 +237,18 @@ class DensityModel:
             k = kind_sorted[rows]
             return fixed[sites * 3 + k] + metres * pace_k[k]
 
-        idx, metres = tiles.best(d_xy, slack, score)
+        site_td = t_d_by_kind[np.maximum(dk, 0)]  # a site's end-of-trip minutes, when its kind is known
+        every_known = bool((dk >= 0).all())
+
+        def bound(tile, sites, near, far):
+            # an origin of the tile is of one of its kinds: its score lies between the kinds' lowest and highest terms
+            lo = hi = site_td[sites]
+            if not every_known:
+                known = dk[sites] >= 0
+                lo, hi = np.where(known, lo, td_lo[tile]), np.where(known, hi, td_hi[tile])
+            return to_lo[tile] + lo + near * p_lo[tile], to_hi[tile] + hi + far * p_hi[tile]
+
+        idx, metres = tiles.best(d_xy, slack, score, bound)
         kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
         km = metres / 1000 * circ_o
         minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o

@@ -26,7 +26,7 @@ from territoires.territory.timeline import replay_positions, status_on
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "site_status", "sites"]
+__all__ = ["indicator", "indicator_date", "indicator_number", "indicators", "member_communes", "members", "site_points", "site_status", "sites"]
 
 #: status of an active member (members have no project stage)
 MEMBER_STATUS = "member"
@@ -97,6 +97,37 @@ def sites(
     first += [p.start_alias] if p.start_alias else []
     rest = [c for c in gdf.columns if c not in first and c != "geometry"]
     return gdf[[*first, *rest, "geometry"]].reset_index(drop=True)
+
+
+def site_points(territory: Territory, programme_key: str, as_of: DateLike = None, neighbours: bool = False) -> pd.DataFrame:
+    """The columns of :func:`sites` an access computation reads: ``site_id, nom, code_insee, commune, status, longitude, latitude``.
+
+    The same rows, in the same order, as ``sites(territory, programme_key,
+    as_of, neighbours=neighbours)``, positions replayed on the date, with the
+    coordinates as WGS 84 numbers (NaN where missing) instead of a geometry
+    in the territory's CRS: no point objects, no stages, no commune lookups.
+
+    Examples
+    --------
+    >>> import territoires
+    >>> t = territoires.load_territory("79")
+    >>> site_points(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
+    {'labelled': 17, 'project': 9}
+    """
+    p = programme(programme_key)
+    if p.kind != "sites":
+        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
+    d = to_date(as_of)
+    store, data = _rows(territory, p, neighbours)
+    data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
+    st = status_on(data, d, p.active_status, p.project_status)
+    keep = np.asarray(st != None)  # noqa: E711
+    none = pd.Series([None] * len(data), index=data.index, dtype=object)
+    out = pd.DataFrame({c: data.get(c, none)[keep] for c in ("site_id", "nom", "code_insee", "commune")})
+    out["status"] = st[keep]
+    for c in ("longitude", "latitude"):  # as to_geodataframe reads them
+        out[c] = pd.to_numeric(data.get(c, none)[keep], errors="coerce").astype(float)
+    return out.reset_index(drop=True)
 
 
 def _rows(territory: Territory, p, neighbours: bool):
