@@ -71,13 +71,7 @@ def sites(
     >>> sites(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
     {'labelled': 17, 'project': 9}
     """
-    p = programme(programme_key)
-    if p.kind != "sites":
-        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
-    d = to_date(as_of)
-    store, data = _rows(territory, p, neighbours)
-    data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
-    st = status_on(data, d, p.active_status, p.project_status)
+    p, d, data, st = _dated(territory, programme_key, as_of, neighbours)
     out = data.assign(status=st)[st != None].copy()  # noqa: E711
     if p.stages:
         out["etape"] = stage_on(out, d, p.stages)
@@ -114,13 +108,7 @@ def site_points(territory: Territory, programme_key: str, as_of: DateLike = None
     >>> site_points(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
     {'labelled': 17, 'project': 9}
     """
-    p = programme(programme_key)
-    if p.kind != "sites":
-        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
-    d = to_date(as_of)
-    store, data = _rows(territory, p, neighbours)
-    data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
-    st = status_on(data, d, p.active_status, p.project_status)
+    p, d, data, st = _dated(territory, programme_key, as_of, neighbours)
     keep = np.asarray(st != None)  # noqa: E711
     none = pd.Series([None] * len(data), index=data.index, dtype=object)
     out = pd.DataFrame({c: data.get(c, none)[keep] for c in ("site_id", "nom", "code_insee", "commune")})
@@ -128,6 +116,22 @@ def site_points(territory: Territory, programme_key: str, as_of: DateLike = None
     for c in ("longitude", "latitude"):  # as to_geodataframe reads them
         out[c] = pd.to_numeric(data.get(c, none)[keep], errors="coerce").astype(float)
     return out.reset_index(drop=True)
+
+
+def _sites_programme(programme_key: str):
+    """The registry entry of a programme with sites (an error for one with members)."""
+    p = programme(programme_key)
+    if p.kind != "sites":
+        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
+    return p
+
+
+def _dated(territory: Territory, programme_key: str, as_of: DateLike, neighbours: bool):
+    """The entry, the date, the rows with positions replayed on it, and each row's status (None: not yet or no longer)."""
+    p, d = _sites_programme(programme_key), to_date(as_of)
+    store, data = _rows(territory, p, neighbours)
+    data = replay_positions(pd.DataFrame(data), store.positions(p.key), d)
+    return p, d, data, status_on(data, d, p.active_status, p.project_status)
 
 
 def _rows(territory: Territory, p, neighbours: bool):
@@ -167,10 +171,7 @@ def site_status(territory: Territory, programme_key: str, as_of: DateLike = None
     >>> site_status(t, "france-services", as_of="2021-09-14")["status"].value_counts().to_dict()
     {'labelled': 17, 'project': 9}
     """
-    p = programme(programme_key)
-    if p.kind != "sites":
-        raise ValueError(f"{p.key} has members, not sites: use territory.members({p.key!r})")
-    d = to_date(as_of)
+    p, d = _sites_programme(programme_key), to_date(as_of)
     _, data = _rows(territory, p, neighbours=False)
     dates = [c for c in ("start_date", "source_date", "end_date", "project_from") if c in data]
     st = status_on(pd.DataFrame({c: data[c] for c in dates}, index=data.index), d, p.active_status, p.project_status)
