@@ -139,14 +139,25 @@
     addOverlay(group, lab.name, true);
   });
 
+  /* a Leaflet control holding one div: class, ARIA role and label (clicks inside do not reach the map when labelled), filled by fill(div) */
+  function panel(position, cls, role, label, fill) {
+    var c = L.control({position: position});
+    c.onAdd = function () {
+      var div = L.DomUtil.create("div", cls);
+      if (role) {
+        div.setAttribute("role", role);
+        div.setAttribute("aria-label", label);
+        L.DomEvent.disableClickPropagation(div);
+      }
+      fill(div);
+      return div;
+    };
+    c.addTo(map);
+  }
+
   /* one-click views of the zones of a territory spanning several (métropole, each overseas département) */
   if (D.views && D.views.length > 1) {
-    var views = L.control({position: "topleft"});
-    views.onAdd = function () {
-      var div = L.DomUtil.create("div", "territoires-views leaflet-bar");
-      div.setAttribute("role", "group");
-      div.setAttribute("aria-label", "Vues");
-      L.DomEvent.disableClickPropagation(div);
+    panel("topleft", "territoires-views leaflet-bar", "group", "Vues", function (div) {
       D.views.forEach(function (v) {
         var b = document.createElement("button");
         b.type = "button";
@@ -155,9 +166,7 @@
         b.addEventListener("click", function () { map.fitBounds([[v.b[1], v.b[0]], [v.b[3], v.b[2]]]); });
         div.appendChild(b);
       });
-      return div;
-    };
-    views.addTo(map);
+    });
   }
 
   /* ---- view, controls */
@@ -165,23 +174,14 @@
   L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
   L.control.layers(null, overlays, {collapsed: false, position: "topleft"}).addTo(map);
 
-  var title = L.control({position: "topright"});
-  title.onAdd = function () {
-    var div = L.DomUtil.create("div", "territoires-title");
+  panel("topright", "territoires-title", null, null, function (div) {
     var t = document.createElement("h1"); t.textContent = D.title; div.appendChild(t);
     var s = document.createElement("p"); s.textContent = D.subtitle; div.appendChild(s);
     D.notes.forEach(function (n) { var p = document.createElement("p"); p.className = "territoires-note"; p.textContent = n; div.appendChild(p); });
     var c = document.createElement("p"); c.className = "territoires-credit"; c.textContent = D.credit; div.appendChild(c);
-    return div;
-  };
-  title.addTo(map);
+  });
 
-  var legend = L.control({position: "bottomright"});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "territoires-legend");
-    div.setAttribute("role", "region");
-    div.setAttribute("aria-label", "Légende");
-    L.DomEvent.disableClickPropagation(div);
+  panel("bottomright", "territoires-legend", "region", "Légende", function (div) {
     var group = null;
     D.legend.forEach(function (e) {
       if (e.group !== group) {
@@ -212,9 +212,7 @@
       row.appendChild(t);
       div.appendChild(row);
     });
-    return div;
-  };
-  legend.addTo(map);
+  });
   function toggle(name, visible) {
     document.querySelectorAll(".territoires-legend-entry").forEach(function (r) {
       if (r.getAttribute("data-layer") === name) { r.style.display = visible ? "" : "none"; }
