@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["METHODS", "OriginTable", "Origins", "cached_origin_points", "grid_points", "origin_points", "remembered"]
+__all__ = ["METHODS", "OriginTable", "Origins", "grid_points", "origin_points", "remembered"]
 
 METHODS = ("uniforme", "mairie")
 
@@ -221,12 +221,6 @@ def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     _CACHE[key] = (weakref.ref(owner), value)
     weakref.finalize(owner, _CACHE.pop, key, None)
     return value
-
-
-def cached_origin_points(communes: gpd.GeoDataFrame, spec: Origins, use_subcommunes: bool) -> pd.DataFrame:
-    """:func:`origin_points`, remembered while the ``communes`` frame lives (a territory's layers are not mutated)."""
-    return remembered(communes, ("origins", len(communes), spec, use_subcommunes),
-                      lambda: origin_points(communes, spec, use_subcommunes))
 
 
 class OriginTable:
