@@ -10,6 +10,7 @@ import pytest
 import territoires
 from territoires import analysis, read_programme
 from territoires.cli import main
+from territoires.fileio import sha256_file
 from territoires.sources import datagouv, liststore
 from territoires.territory.national import NoProgrammeDataError, import_list
 from territoires.territory.statenote import state_note
@@ -90,7 +91,7 @@ def test_antenna_only_canton_is_a_choice(tmp_path, capsys):
 def test_python_import_persists_and_states_the_vintage(national_file):
     path, _ = national_file
     entry, table = import_list(path, "france-services")
-    assert entry.list_date == date(2024, 8, 1) and entry.sha256 == liststore.sha256_of(path)
+    assert entry.list_date == date(2024, 8, 1) and entry.sha256 == sha256_file(path)
     t = territoires.load_territory("13")
     s = t.sites("france_services", as_of="2024-08-01")
     assert s["code_arrondissement"].tolist() == ["13202"] and s["code_canton"].tolist() == ["1398"]
@@ -148,7 +149,7 @@ def test_download_replays_the_datagouv_api(tmp_path, national_file):
     assert entry.list_date == date(2024, 8, 1) and entry.date_source.startswith("date in the resource")
     assert liststore.verify(entry) and entry.path.read_bytes() == body
     index = json.loads((liststore.folder() / "index.json").read_text())
-    assert index[0]["sha256"] == liststore.sha256_of(path) and index[0]["url"].endswith("/files/liste-fs.csv")
+    assert index[0]["sha256"] == sha256_file(path) and index[0]["url"].endswith("/files/liste-fs.csv")
     # offline afterwards: the stored copy answers
     t = territoires.load_territory("86")
     assert len(t.sites("france_services", as_of="2024-08-01")) == 3

@@ -26,7 +26,7 @@ from territoires import settings
 from territoires.errors import InputError
 from territoires.fileio import sha256_file
 
-__all__ = ["ListEntry", "current", "date_in_name", "entries", "folder", "register", "sha256_of", "verify"]
+__all__ = ["ListEntry", "current", "date_in_name", "entries", "folder", "register", "verify"]
 
 FOLDER = "listes-nationales"
 
@@ -95,11 +95,6 @@ def current(programme_key: str) -> ListEntry | None:
     return e
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
-    return sha256_file(path)
-
-
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -120,7 +115,7 @@ def register(path: Path, programme_key: str, list_date: date, date_source: str, 
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "no such file")
-    digest = sha256_of(path)
+    digest = sha256_file(path)
     suffix = "".join(path.suffixes[-1:]) or ".csv"
     name = f"{programme_key}-{list_date.isoformat()}-{digest[:12]}{suffix}"
     dest = folder() / name
@@ -145,4 +140,4 @@ def register(path: Path, programme_key: str, list_date: date, date_source: str, 
 
 def verify(entry: ListEntry) -> bool:
     """True if the stored file still has the SHA-256 recorded when it was registered."""
-    return entry.path.exists() and sha256_of(entry.path) == entry.sha256
+    return entry.path.exists() and sha256_file(entry.path) == entry.sha256

@@ -56,11 +56,6 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE = re.compile(r"^[A-Za-z0-9_.-]+\.parquet$")
 
 
-def _sha256(path: Path) -> str:
-    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
-    return sha256_file(path)
-
-
 def pointer_path(cache_dir: Path, key: str) -> Path:
     return Path(cache_dir) / f"{key}.current"
 
@@ -133,7 +128,7 @@ def check(folder: Path, meta: dict, full: bool = False) -> str | None:
         if st.st_size != meta["sizes"][name]:
             return f"{name}: size {st.st_size}, expected {meta['sizes'][name]}"
         touched = st.st_mtime_ns != meta["mtimes"][name]  # copied, or written over
-        if (full or touched) and _sha256(p) != digest:
+        if (full or touched) and sha256_file(p) != digest:
             return f"{name}: SHA-256 does not match the manifest"
     return None
 
@@ -173,7 +168,7 @@ def write(cache_dir: Path, key: str, layers: dict[str, pd.DataFrame], extra: dic
         for name, frame in layers.items():
             fname = f"{name}.parquet"
             frame.to_parquet(tmp / fname, index=False)  # GeoParquet for GeoDataFrames
-            files[fname] = _sha256(tmp / fname)
+            files[fname] = sha256_file(tmp / fname)
             sizes[fname] = (tmp / fname).stat().st_size
         mtimes = {f: (tmp / f).stat().st_mtime_ns for f in files}
         meta = {"schema_version": SCHEMA_VERSION, "files": files, "sizes": sizes, "mtimes": mtimes, **(extra or {})}

@@ -59,18 +59,13 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    """Hex SHA-256 of the file (:func:`territoires.fileio.sha256_file`)."""
-    return sha256_file(path)
-
-
 def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, today: date | None = None) -> str | None:
     """The key of a checked table, or None when it is not kept (small file, unusual arguments, unreadable file)."""
     p = Path(path)
     try:
         if not p.is_file() or p.stat().st_size < DISK_FROM:
             return None
-        file_digest = _file_digest(p)
+        file_digest = sha256_file(p)
     except OSError:
         return None
     try:
