@@ -22,6 +22,9 @@ commit) on the same cache. Scaling: access + canton gaps on 1, 12 and all
 départements, with the fixed and the per-commune cost fitted separately
 (least squares ``t = a + b × communes``) for fresh and warm times.
 
+The rows of the library's access model (densite-3) compare it with the same
+model written by hand on the same origin points (``ORIG``); the rows of the
+hand's question (straight line from town halls) ask the library that question.
 The national tasks use a synthetic list of 2,800 sites (``synthetic_sites.py``):
 a workload of the real size, not real sites.
 """
@@ -51,7 +54,7 @@ CHILD = """
 import json, resource, sys, time
 T0 = time.perf_counter()
 
-CACHE, SITES, OUT, DEPS, FS79, MODE, REPEAT = {args!r}
+CACHE, SITES, OUT, DEPS, FS79, ORIG, MODE, REPEAT = {args!r}
 if isinstance(DEPS, str) and "," in DEPS:
     DEPS = DEPS.split(",")
 NOTE = ""
@@ -77,7 +80,7 @@ def _indent(code: str) -> str:
 
 def run_child(setup: str, task: str, ctx: dict, mode: str, repeat: int, env: dict | None = None, out: str | None = None) -> dict:
     """One new interpreter; returns its report and the whole process time (``wall``)."""
-    code = CHILD.format(args=(ctx["cache"], ctx["sites"], out or tempfile.mkdtemp(), ctx.get("deps", "all"), ctx["fs79"], mode, repeat),
+    code = CHILD.format(args=(ctx["cache"], ctx["sites"], out or tempfile.mkdtemp(), ctx.get("deps", "all"), ctx["fs79"], ctx["orig"], mode, repeat),
                         setup=setup, task=_indent(task))
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ctx.get("cwd", ROOT), env=env or ctx.get("env"))
@@ -113,7 +116,17 @@ from territoires.maps.geometry import simplified
 g = simplified(t)  # national map layers simplified once and kept on disk, as after a first national map
 for k in g:
     g[k]
-print("@@" + json.dumps({{"cache": str(cache), "sites": str(sites), "fs79": str(settings.PROGRAMMES_DIR / "79" / "france_services.csv")}}))
+# the access model's national origin points, as one plain table for the hand scripts of that model
+import pandas as pd
+from territoires.analysis import DensityModel
+from territoires.analysis.originstore import territory_origins
+held = territory_origins(t, DensityModel().origins)
+codes = t.communes["code_insee"].to_numpy()
+orig = Path({tmp!r}) / "origines.parquet"
+pd.concat([pd.DataFrame({{"crs": z.crs, "code_insee": codes[z.commune], "x": z.x, "y": z.y, "population": z.population,
+                          "densite": held.density[z.commune]}}) for z in held.zones], ignore_index=True).to_parquet(orig)
+print("@@" + json.dumps({{"cache": str(cache), "sites": str(sites), "fs79": str(settings.PROGRAMMES_DIR / "79" / "france_services.csv"),
+                         "orig": str(orig)}}))
 """
 
 

@@ -6,7 +6,11 @@ work measured warm). Names available to the scripts: ``CACHE`` (the folder
 of the library's GeoParquet boundary cache, which the hand scripts read as
 their input files: already joined and projected, a best case for them),
 ``SITES`` (the synthetic national list, CSV in the official layout), ``OUT``
-(a temporary folder), ``DEPS`` (département codes or ``"all"``).
+(a temporary folder), ``DEPS`` (département codes or ``"all"``), ``ORIG`` (the
+library's ~637,000 national population origin points written as one plain
+GeoParquet-free table: zone CRS, commune code, x, y, population share and the
+commune's density; the hand scripts of the library's access model read it, as
+they read the boundary cache: a best case for them).
 """
 
 from __future__ import annotations
@@ -43,6 +47,49 @@ ACCESS_FLOOR = (HAND_READ + HAND_SITES + HAND_ZONES + "import shapely\norig = {z
                 "pairs = [(shapely.STRtree(sites.to_crs(o.crs).geometry.to_numpy()), o.geometry.to_numpy()) for o in orig.values()]\n",
                 "n = sum(len(tree.query_nearest(o, return_distance=True)[0][0]) for tree, o in pairs)\nNOTE = f'{n} communes'")
 
+# the library's default access model (densite-3) written by hand on the same origin points: per site kind
+# the destination minutes are constant, so the fastest site of a kind is the nearest one of that kind
+# (one sjoin_nearest per zone and kind), then population-weighted means per commune with groupby
+D3_PARAMS = "P = np.array([[1.3, 25.0, 1.0, 2.0], [1.35, 40.0, 1.0, 1.0], [1.4, 55.0, 0.5, 0.5]])  # circuity, km/h, origin and destination minutes\n"
+D3_READ = HAND_READ + HAND_SITES + D3_PARAMS + """
+orig = pd.read_parquet(ORIG)
+dens = orig.drop_duplicates("code_insee").set_index("code_insee")["densite"]
+def kind(d):
+    return np.where(d >= 1500, 0, np.where(d >= 300, 1, 2))
+"""
+D3_TASK = """
+pace = P[:, 0] / P[:, 1] * 60 / 1000
+s_kind = kind(sites["insee_com"].map(dens).to_numpy(dtype=float))
+done = []
+for crs, o in orig.groupby("crs", sort=False):
+    pts = gpd.GeoDataFrame(o[["code_insee", "population"]], geometry=gpd.points_from_xy(o["x"], o["y"]), crs=crs)
+    ko = kind(o["densite"].to_numpy())
+    s = sites.to_crs(crs)
+    best = np.full(len(o), np.inf)
+    for k in range(3):
+        sk = s[s_kind == k]
+        if len(sk):
+            j = gpd.sjoin_nearest(pts[["geometry"]], sk[["geometry"]], distance_col="d")
+            d = j.loc[~j.index.duplicated(), "d"].reindex(pts.index).to_numpy()
+            best = np.minimum(best, P[ko, 2] + P[k, 3] + d * pace[ko])
+    done.append(o[["code_insee", "population"]].assign(minutes=best))
+allo = pd.concat(done)
+w = (allo["minutes"] * allo["population"]).groupby(allo["code_insee"]).sum()
+per = (w / allo.groupby("code_insee")["population"].sum()).round(1)
+"""
+D3_FLOOR = (HAND_READ + HAND_SITES + D3_PARAMS + """
+import shapely
+orig = pd.read_parquet(ORIG)
+dens = orig.drop_duplicates("code_insee").set_index("code_insee")["densite"]
+d = sites["insee_com"].map(dens).to_numpy(dtype=float)
+s_kind = np.where(d >= 1500, 0, np.where(d >= 300, 1, 2))
+pairs = [(shapely.STRtree(sites[s_kind == k].to_crs(crs).geometry.to_numpy()), shapely.points(o["x"].to_numpy(), o["y"].to_numpy()))
+         for crs, o in orig.groupby("crs", sort=False) for k in range(3) if (s_kind == k).any()]
+""", "n = sum(len(tree.query_nearest(o, return_distance=True)[0][0]) for tree, o in pairs)\nNOTE = f'{n} origin-kind pairs'")
+D3_NOTE = "NOTE = f'{len(per)} communes, mean {np.average(per.fillna(0), weights=allo.groupby(\"code_insee\")[\"population\"].sum().reindex(per.index)):.2f} min'"
+LIB_D3_NOTE = ("import numpy as np\nm = a['minutes'].notna() & a['population'].notna()\n"
+               "NOTE = f\"{len(a)} communes, mean {np.average(a.loc[m, 'minutes'], weights=a.loc[m, 'population']):.2f} min\"")
+
 TASKS = {
     "boundaries": {
         "title": "national boundaries: communes, cantons, EPCI, départements",
@@ -64,10 +111,10 @@ TASKS = {
     },
     "access": {
         "title": "national access, the library's model: densite-3 times from ~637,000 population origin points (2,800 synthetic sites)",
-        "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31')\nNOTE = f'{len(a)} communes'"),
-        "hand": ACCESS_HAND,
-        "floor": ACCESS_FLOOR,
-        "hand_is": "`sjoin_nearest` per CRS zone: a simpler question (straight line from town halls, no dates)",
+        "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31')\n" + LIB_D3_NOTE),
+        "hand": (D3_READ, D3_TASK + D3_NOTE),
+        "floor": D3_FLOOR,
+        "hand_is": "the same model by hand on the same origin points: `sjoin_nearest` per zone and site kind, `groupby` per commune (no dates)",
     },
     "list_first": {
         "title": "first check of a national list never read before (2,800 synthetic sites), then kept on disk",
@@ -87,13 +134,22 @@ TASKS = {
         "hand_is": "`sjoin_nearest` per CRS zone (straight line, no dates)",
     },
     "national": {
-        "title": "whole process: load + national list + access + canton gaps",
+        "title": "whole process, the hand's question: load + national list + access (town halls, straight line) + canton gaps",
         "lib": (LIB_IMPORT, "t = territoires.load_territory('all')\nt.add_programme(territoires.read_programme(SITES, 'france_services'))\nfrom territoires import analysis\n"
-                "a = analysis.access_by_commune(t, as_of='2024-12-31')\ng = analysis.cantons_without_site(t, as_of='2024-12-31')\nNOTE = f'{len(a)} communes, {len(g)} gaps'"),
+                "a = analysis.access_by_commune(t, as_of='2024-12-31', router=analysis.StraightLineRouter())\ng = analysis.cantons_without_site(t, as_of='2024-12-31')\nNOTE = f'{len(a)} communes, {len(g)} gaps'"),
         "hand": (HAND_READ, HAND_SITES + HAND_ZONES + "units = layer('canton_units')\nn = 0\nfor z in zones:\n    o = origins(z)\n"
                  "    n += len(gpd.sjoin_nearest(o, sites.to_crs(o.crs)[['id_fs', 'geometry']], distance_col='d'))\n"
                  "hit = gpd.sjoin(sites, units[['code_canton', 'geometry']], predicate='within')\ng = units[~units['code_canton'].isin(hit['code_canton'])]\nNOTE = f'{n} communes, {len(g)} gaps'"),
         "hand_is": "`read_parquet` + `sjoin_nearest` + `sjoin`",
+    },
+    "national_d3": {
+        "title": "whole process, the library's model: load + national list + access (densite-3, ~637,000 origins) + canton gaps",
+        "lib": (LIB_IMPORT, "t = territoires.load_territory('all')\nt.add_programme(territoires.read_programme(SITES, 'france_services'))\nfrom territoires import analysis\n"
+                "a = analysis.access_by_commune(t, as_of='2024-12-31')\ng = analysis.cantons_without_site(t, as_of='2024-12-31')\nNOTE = f'{len(a)} communes, {len(g)} gaps'"),
+        "hand": (HAND_READ + D3_PARAMS, D3_READ.replace(HAND_READ, "").replace(D3_PARAMS, "") + D3_TASK + "units = layer('canton_units')\n"
+                 "hit = gpd.sjoin(sites, units[['code_canton', 'geometry']], predicate='within')\ng = units[~units['code_canton'].isin(hit['code_canton'])]\n"
+                 "NOTE = f'{len(per)} communes, {len(g)} gaps'"),
+        "hand_is": "`read_parquet` + the densite-3 model by hand (`sjoin_nearest` per zone and site kind, `groupby`) + `sjoin`",
     },
     "choropleth": {
         "title": "national commune choropleth, self-contained HTML",

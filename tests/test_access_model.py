@@ -149,6 +149,18 @@ def test_origin_points_survive_pandas_operations():
     assert A.population_beyond(both, [20]).equals(A.population_beyond(acc, [20]))
 
 
+def test_an_access_table_saves_to_geoparquet_with_its_attributes(tmp_path):
+    # pandas writes attrs as JSON: the origin points' holder is written as its count, the rest as is
+    t = territory_with([{"site_id": "a", "commune": 1}])
+    acc = A.access_by_commune(t, router=flat_model(), thresholds=(20,))
+    n = len(acc.attrs["origin_points"].frame)
+    acc.to_parquet(tmp_path / "acces.parquet")
+    back = gpd.read_parquet(tmp_path / "acces.parquet")
+    assert back.attrs["origin_points"] == {"nb_points": n} and n > len(acc)
+    assert back.attrs["router"] == acc.attrs["router"]
+    assert back["minutes"].tolist() == acc["minutes"].tolist()
+
+
 def test_beyond_without_origin_points_needs_the_columns():
     t = territory_with([{"site_id": "a", "commune": 1}])
     acc = A.access_by_commune(t, router=flat_model(), thresholds=(20,))

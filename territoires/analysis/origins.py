@@ -223,7 +223,7 @@ def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     return value
 
 
-class OriginTable:
+class OriginTable(dict):
     """Origin points with their times, carried in a table's ``attrs["origin_points"]``.
 
     pandas compares and deep-copies ``attrs`` on many operations: this holder
@@ -231,11 +231,16 @@ class OriginTable:
     hundreds of thousands of origin points stays cheap to handle. Made by
     :meth:`of_arrays`, it keeps numpy columns and builds :attr:`frame`
     (``code_insee, population, minutes``) only when asked.
+
+    As a mapping it holds only ``{"nb_points": n}``: ``to_parquet`` writes a
+    table's ``attrs`` as JSON, so a table carrying the points can be saved
+    (the points themselves are not; their count is).
     """
 
     __slots__ = ("_frame", "_arrays")
 
     def __init__(self, frame: pd.DataFrame | None = None):
+        super().__init__(nb_points=0 if frame is None else len(frame))
         self._frame = frame
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -245,6 +250,7 @@ class OriginTable:
         held = cls()
         held._arrays = (np.asarray(codes, dtype=object), np.asarray(commune, dtype=np.intp), np.asarray(population, dtype=float),
                         np.asarray(minutes, dtype=float))
+        held["nb_points"] = len(held._arrays[1])
         return held
 
     @property
