@@ -85,7 +85,7 @@ def programme_changes(
     DataFrame
         ``programme, libelle_programme, changement, code, nom, commune, date,
         source``, sorted by programme (registry order), kind and date.
-        ``attrs["depuis"]`` and ``attrs["au"]`` hold the two dates.
+        ``attrs["depuis"]`` and ``attrs["au"]`` hold the two dates (ISO 8601 text).
 
     Examples
     --------
@@ -136,5 +136,5 @@ def programme_changes(
         out = out.assign(_p=out["programme"].map(order), _k=out["changement"].map(kinds), _d=out["date"].map(lambda v: v or d1))
         out = out.sort_values(["_p", "_k", "_d", "nom"], kind="stable").drop(columns=["_p", "_k", "_d"])
     out = out.reset_index(drop=True)
-    out.attrs["depuis"], out.attrs["au"] = d0, d1
+    out.attrs["depuis"], out.attrs["au"] = d0.isoformat(), d1.isoformat()  # text: attrs are saved as JSON
     return out

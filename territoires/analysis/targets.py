@@ -90,5 +90,5 @@ def targets_progress(territory: Territory, as_of: DateLike = None) -> pd.DataFra
          "note": "; ".join([f"{certain} cantons couverts avec certitude, {undetermined} de statut indéterminé", *notes])}
     )
     out = pd.DataFrame(rows)
-    out.attrs["as_of"] = d
+    out.attrs["as_of"] = d.isoformat()  # text: a table's attrs are saved as JSON (to_parquet)
     return out
