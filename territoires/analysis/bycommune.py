@@ -57,15 +57,26 @@ def _served(commune, pop, site, starts, ends) -> np.ndarray:
         sel = np.flatnonzero(in_mixed & ok)
         m = int(site.max()) + 1
         key = commune[sel].astype(np.int64) * m + site[sel]
-        o = np.argsort(key, kind="stable")  # equal keys keep their order: the first is where the pair appears first
+        # the stable order of the keys, found on the runs of equal keys (a commune's points often
+        # share their site): the points of each (commune, site) pair in their order
+        r0 = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+        rn = np.diff(np.r_[r0, len(key)])
+        ro = np.argsort(key[r0], kind="stable")
+        rn_o = rn[ro]
+        offs = np.cumsum(rn_o) - rn_o
+        o = np.arange(len(key)) + np.repeat(r0[ro] - offs, rn_o)
         key = key[o]
         run = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
         uniq, first, w = key[run], o[run], np.add.reduceat(pop[sel][o], run)
         com, s = uniq // m, uniq % m
-        o = np.lexsort((first, -w, com))
-        top = o[np.r_[True, com[o][1:] != com[o][:-1]]]
-        seg = np.searchsorted(commune[starts], com[top])
-        out[seg] = s[top]
+        # per commune (runs of com): the largest share, then the pair met first
+        g = np.r_[0, np.flatnonzero(com[1:] != com[:-1]) + 1]
+        top_w = np.repeat(np.maximum.reduceat(w, g), np.diff(np.r_[g, len(w)]))
+        big = np.iinfo(np.int64).max
+        top_first = np.minimum.reduceat(np.where(w == top_w, first, big), g)
+        pick = np.flatnonzero((w == top_w) & (first == np.repeat(top_first, np.diff(np.r_[g, len(w)]))))
+        seg = np.searchsorted(commune[starts], com[pick])
+        out[seg] = s[pick]
     return out
 
 
