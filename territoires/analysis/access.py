@@ -175,7 +175,7 @@ def access_by_commune(
     cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
     pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
     for t in thresholds:
-        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
+        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond_array(t)).astype(int)
     base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
     res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()

@@ -233,11 +233,13 @@ class OriginTable:
     (``code_insee, population, minutes``) only when asked.
     """
 
-    __slots__ = ("_frame", "_arrays")
+    __slots__ = ("_frame", "_arrays", "_index", "_nan")
 
     def __init__(self, frame: pd.DataFrame | None = None):
         self._frame = frame
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._index: pd.Index | None = None  # the codes as an index, made once
+        self._nan: np.ndarray | bool | None = None  # which points have no site (False: none), found once
 
     @classmethod
     def of_arrays(cls, codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray) -> OriginTable:
@@ -258,24 +260,39 @@ class OriginTable:
     def beyond(self, t: float) -> pd.Series:
         """Population beyond ``t`` minutes (or without a site) by ``code_insee``."""
         if self._arrays is not None:
-            codes, commune, population, minutes = self._arrays
-            with np.errstate(invalid="ignore"):
-                w = np.where(np.isnan(minutes) | (minutes > t), population, 0.0)
-            by = np.bincount(commune, weights=w, minlength=len(codes))
-            # a sum within rounding error of a half is summed again exactly (math.fsum), so that
-            # rounding it to whole people does not depend on the order of the additions
-            near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
-            if len(near):
-                mark = np.zeros(len(codes), dtype=bool)
-                mark[near] = True
-                sel = mark[commune]
-                sub_c, sub_w = commune[sel], w[sel]
-                for c in near:
-                    by[c] = math.fsum(sub_w[sub_c == c])
-            return pd.Series(by, index=codes)
+            if self._index is None:
+                self._index = pd.Index(self._arrays[0])
+            return pd.Series(self.beyond_array(t), index=self._index)
         pts = self.frame
         far = pts["minutes"].isna() | (pts["minutes"] > t)
         return pts["population"].where(far, 0.0).groupby(pts["code_insee"]).sum()
+
+    def beyond_array(self, t: float) -> np.ndarray:
+        """:meth:`beyond` as an array aligned on the ``codes`` of :meth:`of_arrays`."""
+        if self._arrays is None:
+            raise ValueError("beyond_array needs an origin table made by OriginTable.of_arrays")
+        codes, commune, population, minutes = self._arrays
+        with np.errstate(invalid="ignore"):
+            w = np.where(minutes > t, population, 0.0)
+        if self._nan is None:
+            self._nan = np.isnan(minutes)
+            self._nan = self._nan if self._nan.any() else False
+        if self._nan is not False:
+            w[self._nan] = population[self._nan]
+        by = np.bincount(commune, weights=w, minlength=len(codes))
+        # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
+        # order), so that rounding it to whole people does not depend on the order of the additions
+        near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
+        if len(near):
+            mark = np.zeros(len(codes), dtype=bool)
+            mark[near] = True
+            sel = np.flatnonzero(mark[commune])
+            sel = sel[np.argsort(commune[sel], kind="stable")]
+            edges = np.r_[0, np.flatnonzero(np.diff(commune[sel])) + 1, len(sel)]
+            sub_w = w[sel]
+            for c, a, b in zip(commune[sel[edges[:-1]]].tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+                by[c] = math.fsum(sub_w[a:b].tolist())
+        return by
 
     def __eq__(self, other) -> bool:
         return self is other
