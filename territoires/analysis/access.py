@@ -37,6 +37,7 @@ import shapely
 from territoires.analysis.bycommune import by_commune
 from territoires.analysis.origins import Origins, OriginTable, remembered
 from territoires.analysis.originstore import territory_origins
+from territoires.analysis.parallel import run, threads_for
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.sitepoints import SitePoints
 from territoires.analysis.traveltime import KINDS, DensityModel
@@ -174,8 +175,9 @@ def access_by_commune(
     cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
     cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
     pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
-    for t in thresholds:
-        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond_array(t)).astype(int)
+    beyond = run(lambda t: np.round(pts.beyond_array(t)).astype(int), thresholds,
+                 threads_for(sum(len(part[0]) for part in parts)))
+    cols.update({f"population_au_dela_{t:g}": b for t, b in zip(thresholds, beyond, strict=True)})
     base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
     res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territoires.analysis.parallel import run, threads_for
+
 __all__ = ["CommuneTimes", "Segments", "by_commune"]
 
 
@@ -116,8 +118,14 @@ def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.nd
     site_out = np.full(n, -1)
     if len(commune) == 0:
         return CommuneTimes(np.full(n, np.nan), np.full(n, np.nan), minutes_max, count, site_out)
-    mean_m = _weighted(commune, pop, minutes, count, seg.w, n)
-    mean_km = _weighted(commune, pop, km, count, seg.w, n)
-    minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
-    site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)
+
+    def sums():
+        minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
+        return _weighted(commune, pop, minutes, count, seg.w, n), _weighted(commune, pop, km, count, seg.w, n)
+
+    def served():
+        site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)
+
+    # the serving sites on a second thread while the means are summed (large zones, several cores)
+    (mean_m, mean_km), _ = run(lambda job: job(), [sums, served], threads_for(len(commune)))
     return CommuneTimes(mean_m, mean_km, minutes_max, count, site_out)

@@ -274,11 +274,12 @@ class OriginTable:
         codes, commune, population, minutes = self._arrays
         with np.errstate(invalid="ignore"):
             w = np.where(minutes > t, population, 0.0)
-        if self._nan is None:
-            self._nan = np.isnan(minutes)
-            self._nan = self._nan if self._nan.any() else False
-        if self._nan is not False:
-            w[self._nan] = population[self._nan]
+        nan = self._nan
+        if nan is None:
+            nan = np.isnan(minutes)
+            self._nan = nan = nan if nan.any() else False
+        if nan is not False:
+            w[nan] = population[nan]
         by = np.bincount(commune, weights=w, minlength=len(codes))
         # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
         # order), so that rounding it to whole people does not depend on the order of the additions

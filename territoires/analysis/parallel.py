@@ -8,11 +8,12 @@ with one core, runs on the calling thread (no pool is made).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
-__all__ = ["MIN_PER_THREAD", "cores", "run", "threads_for"]
+__all__ = ["MIN_PER_THREAD", "cores", "halves", "run", "threads_for"]
 
 #: Fewest origins worth a thread of their own (below, a thread costs more than it saves).
 MIN_PER_THREAD = 100_000
@@ -20,6 +21,12 @@ MIN_PER_THREAD = 100_000
 MAX_THREADS = 2
 
 _POOL: ThreadPoolExecutor | None = None
+_LOCAL = threading.local()  # ``in_pool``: this thread runs a job of the pool (a job's own run() stays on it)
+
+
+def _in_pool(job: Callable[[Any], Any], x: Any) -> Any:
+    _LOCAL.in_pool = True
+    return job(x)
 
 
 def cores() -> int:
@@ -47,10 +54,11 @@ def threads_for(n: int) -> int:
     return max(1, min(n // MIN_PER_THREAD, cores(), MAX_THREADS))
 
 
-def run(job: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-    """``[job(x) for x in items]``, the items after the first on the pool while the first runs here.
+def run(job: Callable[[Any], Any], items: Iterable[Any], threads: int | None = None) -> list[Any]:
+    """``[job(x) for x in items]``, the items after the first on the pool (``MAX_THREADS`` − 1 threads) while the first runs here.
 
-    An exception in any job is raised here, after every job has ended.
+    With ``threads`` 1 (or one item, or when called from a job of the pool) every item runs here, in
+    order. An exception in any job is raised here, after every job has ended.
 
     Examples
     --------
@@ -58,14 +66,27 @@ def run(job: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
     [1, 4, 9]
     """
     items = list(items)
-    if len(items) <= 1:
+    if len(items) <= 1 or threads == 1 or getattr(_LOCAL, "in_pool", False):
         return [job(x) for x in items]
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="territoires")
-    futures = [_POOL.submit(job, x) for x in items[1:]]
+        _POOL = ThreadPoolExecutor(max_workers=max(MAX_THREADS - 1, 1), thread_name_prefix="territoires")
+    futures = [_POOL.submit(_in_pool, job, x) for x in items[1:]]
     try:
         first = job(items[0])
     finally:
         wait(futures)
     return [first, *(f.result() for f in futures)]
+
+
+def halves(n: int) -> list[slice]:
+    """``[0, n)`` cut in :func:`threads_for` ``n`` runs of about equal length.
+
+    Examples
+    --------
+    >>> halves(10)
+    [slice(0, 10, None)]
+    """
+    k = threads_for(n)
+    cuts = [n * i // k for i in range(k + 1)]
+    return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]

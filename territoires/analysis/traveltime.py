@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike
 
 from territoires.analysis.nearest import Tiles
 from territoires.analysis.origins import Origins
+from territoires.analysis.parallel import halves, run
 
 __all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
 
@@ -249,7 +250,12 @@ class DensityModel:
             return to_lo[tile] + lo + near * p_lo[tile], to_hi[tile] + hi + far * p_hi[tile]
 
         idx, metres = tiles.best(d_xy, slack, score, bound)
-        kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
-        km = metres / 1000 * circ_o
-        minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o
+        km, minutes = np.empty(n), np.empty(n)
+
+        def times(r: slice):
+            kd = dk[idx[r]] if every_known else np.where(dk[idx[r]] >= 0, dk[idx[r]], o_kind[r])
+            km[r] = metres[r] / 1000 * circ_o[r]
+            minutes[r] = t_o_o[r] + t_d_by_kind[kd] + metres[r] * pace_o[r]
+
+        run(times, halves(n))
         return idx, km, minutes
