@@ -67,6 +67,16 @@ def _site_kinds(model: DensityModel, codes: np.ndarray, pos: np.ndarray, kinds: 
     return k.astype(int)
 
 
+def _points(held) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Commune number and population of every origin point, zone after zone, and where each zone starts (read-only)."""
+    commune = np.concatenate([np.asarray(z.commune, dtype=np.intp) for z in held.zones]) if held.zones else np.empty(0, np.intp)
+    population = np.concatenate([np.asarray(z.population, dtype=float) for z in held.zones]) if held.zones else np.empty(0)
+    start = np.cumsum([0, *(len(z.commune) for z in held.zones)])
+    for a in (commune, population):
+        a.flags.writeable = False
+    return commune, population, start
+
+
 def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
     """(site, km, minutes) of every origin point of zone ``z``."""
     n = len(z.x)
@@ -155,7 +165,9 @@ def access_by_commune(
         from territoires.territory.queries import site_points
 
         every = SitePoints.of_lonlat(site_points(territory, p.key, as_of=as_of, neighbours=neighbours), p.active_status)
-    parts, used = [], []
+    used = []
+    pt_commune, pt_population, pt_start = remembered(held, "points", lambda: _points(held))
+    pt_minutes = np.empty(len(pt_commune))
     for k, z in enumerate(held.zones):
         sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
         used.append(sp.rows)
@@ -164,7 +176,8 @@ def access_by_commune(
         mine = held.zone_of == k
         minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
         served[mine] = np.where(ct.site[mine] >= 0, np.r_[sp.rows, -1][ct.site[mine]], -1)
-        parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
+        pt_minutes[pt_start[k]:pt_start[k + 1]] = z_min
+    pt_minutes[np.isinf(pt_minutes)] = np.nan
     cols: dict[str, object] = {c: every.take(src, served) for c, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True)}
     with np.errstate(invalid="ignore"):
         cols["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
@@ -174,12 +187,11 @@ def access_by_commune(
     in_zone = held.zone_of >= 0
     cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
     cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
-    pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
-    beyond = run(lambda t: np.round(pts.beyond_array(t)).astype(int), thresholds,
-                 threads_for(sum(len(part[0]) for part in parts)))
+    pts = OriginTable.of_arrays(index.to_numpy(), pt_commune, pt_population, pt_minutes)
+    beyond = run(lambda t: np.round(pts.beyond_array(t)).astype(int), thresholds, threads_for(len(pt_commune)))
     cols.update({f"population_au_dela_{t:g}": b for t, b in zip(thresholds, beyond, strict=True)})
-    base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
-    res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
+    base = {("nom_commune" if c == "nom" else c): com[c] for c in com.columns if c != "origin"}
+    res = gpd.GeoDataFrame({**base, **cols}, index=com.index, geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
     res.attrs["origin_points"] = pts
