@@ -46,6 +46,9 @@ Score = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 #: ``bound(tiles, sites, near, far)``: for each (tile, site) pair, a lower and an upper bound of the score
 #: of the site from any origin of the tile, the origins lying between ``near`` and ``far`` metres from it.
 Bound = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: A block whose nearest site lies within GUESS × the mean spacing of the sites (√(area of the origins' box ÷ sites))
+#: finds its candidates with one envelope query (see :meth:`Tiles._block_candidates`); the others ask a nearest query.
+GUESS = 0.65
 #: Scores closer than this are treated as equal by :data:`Bound` pruning (far above rounding, far below a second).
 BOUND_TOLERANCE = 1e-7
 
@@ -133,16 +136,45 @@ class Tiles:
         g = np.repeat(np.arange(len(s)), np.diff(start))
         return cx, cy, np.maximum.reduceat(np.hypot(x - cx[g], y - cy[g]), s)
 
+    def _block_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray]:
+        """(block, site) pairs holding every site within ``nearest + breach + slack`` of each block's centre
+        (and maybe a few more, which :meth:`_tile_candidates` leaves out as it would have without them).
+
+        A tile centre c lies within R of its block's centre C: nearest(c) <= nearest(C) + R, and what c
+        needs (sites within nearest(c) + 2r + slack) lies within nearest(C) + 2R + 2r + slack of C. One
+        query of the sites' index by squares of half-side ``reach + guess`` (an envelope test, cheaper than
+        a distance test or a nearest query) finds them for every block whose nearest site lies within
+        ``guess`` (a typical distance between sites): those blocks keep the pairs within their radius;
+        the others (no site in the square, or one too far) are asked their nearest site, then the sites
+        within the radius.
+        """
+        tree = shapely.STRtree(shapely.points(sx, sy))
+        reach = self.breach + slack
+        x0, x1, y0, y1 = self.box
+        guess = GUESS * np.sqrt(max((x1 - x0) * (y1 - y0), 1.0) / len(sx)) + 1.0
+        r = reach + guess
+        bi, si = tree.query(shapely.box(self.bx - r, self.by - r, self.bx + r, self.by + r))
+        dx, dy = self.bx[bi] - sx[si], self.by[bi] - sy[si]
+        d = np.sqrt(dx * dx + dy * dy)
+        near = np.full(len(self.blocks), np.inf)
+        np.minimum.at(near, bi, d)
+        # the disc a block needs lies inside its square's inscribed disc (1 m to spare for rounding)
+        sure = near <= guess - 1.0
+        keep = sure[bi] & (d <= (near + reach + 1.0)[bi])
+        bi, si = bi[keep], si[keep]
+        redo = np.flatnonzero(~sure)
+        if len(redo):
+            (qi, _), d0 = tree.query_nearest(self.bcentres[redo], return_distance=True, all_matches=False)
+            near = np.full(len(redo), np.inf)
+            near[qi] = d0
+            b2, s2 = tree.query(self.bcentres[redo], predicate="dwithin", distance=near + reach[redo])
+            bi, si = np.r_[bi, redo[b2]], np.r_[si, s2]
+        return bi, si
+
     def _tile_candidates(self, sx: np.ndarray, sy: np.ndarray, slack: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidates of each tile: (count per tile, sites grouped by tile, ascending, their distance to the
         tile's centre), every site within ``nearest + 2r + slack`` of the tile's centre."""
-        tree = shapely.STRtree(shapely.points(sx, sy))
-        (bi, _), d0 = tree.query_nearest(self.bcentres, return_distance=True, all_matches=False)
-        near = np.full(len(self.blocks), np.inf)
-        near[bi] = d0
-        # a tile centre c lies within R of its block's centre C: nearest(c) <= nearest(C) + R, and what c needs
-        # (sites within nearest(c) + 2r + slack) lies within nearest(C) + 2R + 2r + slack of C
-        bi, si = tree.query(self.bcentres, predicate="dwithin", distance=near + self.breach + slack)
+        bi, si = self._block_candidates(sx, sy, slack)
         si = si[np.argsort(bi * len(sx) + si)]
         per_block = np.bincount(bi, minlength=len(self.blocks))
         bfirst = np.cumsum(per_block) - per_block
