@@ -101,12 +101,15 @@ def test_serving_site_with_runs_of_points_matches_a_group_by(two_threads, monkey
     length = rng.integers(1, 7, runs)
     commune, site = np.repeat(commune, length), np.repeat(run_site, length)
     pop = rng.choice([1.0 / 3, 0.1, 2.0 / 7, 0.0], len(commune))
+    pop[np.isin(commune, [3, 7, 8])] = 0.0  # nobody lives there: plain means of their points
+    assert np.isin([3, 7, 8], commune).all()
     minutes = np.where(site >= 0, rng.uniform(1, 40, len(commune)), np.inf)
     km = np.where(site >= 0, minutes / 2, np.inf)
     got = by_commune(commune, pop, site, km, minutes, n)
     ref = reference_by_commune(commune, pop, site, km, minutes).reindex(np.arange(n))
     assert got.site.tolist() == ref["site"].fillna(-1).astype(int).tolist()
     np.testing.assert_allclose(got.minutes, ref["minutes"].to_numpy(float), rtol=1e-12)
+    np.testing.assert_allclose(got.km, ref["km"].to_numpy(float), rtol=1e-12)
     np.testing.assert_array_equal(got.minutes_max, ref["minutes_max"].to_numpy(float))
     monkeypatch.setattr(parallel, "MIN_PER_THREAD", 10**9)  # one thread: the same arrays, bit for bit
     one = by_commune(commune, pop, site, km, minutes, n)

@@ -31,8 +31,9 @@ class CommuneTimes:
     site: np.ndarray
 
 
-def _weighted(commune, pop, value, count, w, n):
-    """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0."""
+def _weighted(commune, pop, value, count, w, n, plain_points=None):
+    """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0
+    (``plain_points``: the points of those communes, if known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wv = pop * value
         if np.isinf(value).any():
@@ -40,7 +41,9 @@ def _weighted(commune, pop, value, count, w, n):
         out = np.bincount(commune, weights=wv, minlength=n) / w
         plain = (w <= 0) & (count > 0)
         if plain.any():
-            out[plain] = (np.bincount(commune, weights=value, minlength=n) / count)[plain]
+            # the same sums as over every point: each commune's points, in their order
+            sel = np.flatnonzero(plain[commune]) if plain_points is None else plain_points
+            out[plain] = (np.bincount(commune[sel], weights=value[sel], minlength=n) / count)[plain]
     return out
 
 
@@ -91,13 +94,15 @@ class Segments:
     starts: np.ndarray
     ends: np.ndarray
     present: np.ndarray
+    plain_points: np.ndarray | None = None  # points of the communes whose population adds up to 0 (plain means)
 
     @classmethod
     def of(cls, commune: np.ndarray, pop: np.ndarray, n: int) -> Segments:
         """Segments of points sorted by ``commune`` (numbers below ``n``)."""
         starts = np.r_[0, np.flatnonzero(commune[1:] != commune[:-1]) + 1] if len(commune) else np.array([], dtype=int)
-        return cls(np.bincount(commune, minlength=n), np.bincount(commune, weights=pop, minlength=n), starts,
-                   np.r_[starts[1:], len(commune)], commune[starts])
+        count, w = np.bincount(commune, minlength=n), np.bincount(commune, weights=pop, minlength=n)
+        return cls(count, w, starts, np.r_[starts[1:], len(commune)], commune[starts],
+                   np.flatnonzero(((w <= 0) & (count > 0))[commune]))
 
 
 def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.ndarray, minutes: np.ndarray, n: int,
@@ -121,7 +126,8 @@ def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.nd
 
     def sums():
         minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
-        return _weighted(commune, pop, minutes, count, seg.w, n), _weighted(commune, pop, km, count, seg.w, n)
+        return (_weighted(commune, pop, minutes, count, seg.w, n, seg.plain_points),
+                _weighted(commune, pop, km, count, seg.w, n, seg.plain_points))
 
     def served():
         site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)

@@ -25,6 +25,17 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
+@lru_cache(maxsize=16)
+def _projected(src: str, dst: str, lonlat: bytes) -> np.ndarray:
+    """(m, 2) coordinates of ``lonlat`` (the bytes of an (m, 2) float array) in ``dst``, read-only: the same
+    sites asked again (one national list, zone after zone, call after call) are projected once."""
+    a = np.frombuffer(lonlat, dtype=float).reshape(-1, 2)
+    x, y = _transformer(src, dst).transform(a[:, 0], a[:, 1])
+    out = np.column_stack([x, y])
+    out.flags.writeable = False
+    return out
+
+
 @lru_cache(maxsize=64)
 def _same(a: str, b: str) -> bool:
     return a == b or CRS.from_user_input(a) == CRS.from_user_input(b)
@@ -125,5 +136,4 @@ class SitePoints:
                              "avant de calculer les temps d'accès")
         if _same(self.crs, str(crs)):
             return self.lonlat
-        x, y = _transformer(self.crs, str(crs)).transform(self.lonlat[:, 0], self.lonlat[:, 1])
-        return np.column_stack([x, y])
+        return _projected(self.crs, str(crs), np.ascontiguousarray(self.lonlat, dtype=float).tobytes())
