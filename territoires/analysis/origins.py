@@ -233,13 +233,12 @@ class OriginTable:
     (``code_insee, population, minutes``) only when asked.
     """
 
-    __slots__ = ("_frame", "_arrays", "_index", "_nan")
+    __slots__ = ("_frame", "_arrays", "_index")
 
     def __init__(self, frame: pd.DataFrame | None = None):
         self._frame = frame
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._index: pd.Index | None = None  # the codes as an index, made once
-        self._nan: np.ndarray | bool | None = None  # which points have no site (False: none), found once
 
     @classmethod
     def of_arrays(cls, codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray) -> OriginTable:
@@ -272,14 +271,11 @@ class OriginTable:
         if self._arrays is None:
             raise ValueError("beyond_array needs an origin table made by OriginTable.of_arrays")
         codes, commune, population, minutes = self._arrays
+        # only the points beyond t (or without a site), in their order: the sums over every point with
+        # 0 for the others, bit for bit (adding 0 changes no sum)
         with np.errstate(invalid="ignore"):
-            w = np.where(minutes > t, population, 0.0)
-        nan = self._nan
-        if nan is None:
-            nan = np.isnan(minutes)
-            self._nan = nan = nan if nan.any() else False
-        if nan is not False:
-            w[nan] = population[nan]
+            far = np.flatnonzero(~(minutes <= t))
+        commune, w = commune[far], population[far]
         by = np.bincount(commune, weights=w, minlength=len(codes))
         # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
         # order), so that rounding it to whole people does not depend on the order of the additions
