@@ -172,3 +172,20 @@ def test_threads_follow_the_work_and_the_cores(monkeypatch):
     assert parallel.threads_for(10**7) == parallel.MAX_THREADS
     assert parallel.threads_for(parallel.MIN_PER_THREAD - 1) == 1
     assert [s.stop - s.start for s in parallel.halves(10**6)] == [500_000, 500_000]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this system")
+def test_a_forked_child_makes_its_own_pool(two_threads):
+    import os
+    import signal
+
+    parallel.run(lambda x: x, [0, 1])  # the pool exists, with an idle thread
+    pid = os.fork()
+    if pid == 0:  # the child: without a new pool its jobs would wait for a thread that is not there
+        signal.alarm(20)  # killed rather than waiting for ever
+        try:
+            ok = parallel.run(lambda x: x * 2, [1, 2]) == [2, 4]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -24,6 +24,16 @@ _POOL: ThreadPoolExecutor | None = None
 _LOCAL = threading.local()  # ``in_pool``: this thread runs a job of the pool (a job's own run() stays on it)
 
 
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: make a new pool when one is needed."""
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _in_pool(job: Callable[[Any], Any], x: Any) -> Any:
     _LOCAL.in_pool = True
     return job(x)
