@@ -16,7 +16,9 @@ The origin points are made once per boundary vintage and kept on disk
 territory; all origins of a zone are matched at once with their best site
 (:mod:`territoires.analysis.nearest`: tiles of origins, one spatial-index
 query per block of tiles, then numpy), and summed up per commune with
-integer commune numbers (:mod:`territoires.analysis.bycommune`). Sites
+integer commune numbers (:mod:`territoires.analysis.bycommune`); a large zone
+(metropolitan France) uses two threads when the machine has two cores
+(:mod:`territoires.analysis.parallel`), with the same answers. Sites
 across the département border count: pass them in the sites table
 (``territory.add_programme(read_programme(national_file, ...), replace=False)``
 loads a national list; ``territory.sites(..., neighbours=True)`` keeps the

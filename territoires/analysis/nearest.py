@@ -16,9 +16,18 @@ candidate whose lowest possible score over the tile is above the lowest
 highest score of another is left out first (kinds of place by area: about
 30 % fewer pairs nationally).
 
+The blocks' candidates come from one envelope query of the sites' index
+(squares of each block's reach plus a typical site spacing); only the blocks
+whose nearest site lies farther ask a nearest query. The origins of the
+tiles with ``c`` candidates are scored as one (c × origins) array. A large
+zone is cut in runs of whole blocks (:meth:`Tiles.split`) matched at once on
+a small thread pool (:mod:`territoires.analysis.parallel`: numpy and GEOS
+release the GIL), each origin's answer being the same in any part.
+
 The answer is the candidate of lowest score, ties broken by the shorter
 distance, then by the lower site index: what scoring every site for every
-origin gives (``tests/test_nearest.py`` pins it against that brute force).
+origin gives (``tests/test_nearest.py`` and ``tests/test_parallel.py`` pin it
+against that brute force, on one thread and on two).
 """
 
 from __future__ import annotations
