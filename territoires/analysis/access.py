@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 
 from territoires.analysis.bycommune import by_commune
-from territoires.analysis.origins import Origins, OriginTable, remembered
+from territoires.analysis.origins import Origins, OriginTable, beyond_array, remembered
 from territoires.analysis.originstore import territory_origins
 from territoires.analysis.parallel import run, threads_for
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
@@ -189,8 +189,10 @@ def access_by_commune(
     in_zone = held.zone_of >= 0
     cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
     cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
-    pts = OriginTable.of_arrays(index.to_numpy(), pt_commune, pt_population, pt_minutes)
-    beyond = run(lambda t: np.round(pts.beyond_array(t)).astype(int), thresholds, threads_for(len(pt_commune)))
+    codes = index.to_numpy()
+    pts = OriginTable.of_arrays(codes, pt_commune, pt_population, pt_minutes)
+    beyond = run(lambda t: np.round(beyond_array(codes, pt_commune, pt_population, pt_minutes, t)).astype(int), thresholds,
+                 threads_for(len(pt_commune)))
     cols.update({f"population_au_dela_{t:g}": b for t, b in zip(thresholds, beyond, strict=True)})
     base = {("nom_commune" if c == "nom" else c): com[c] for c in com.columns if c != "origin"}
     res = gpd.GeoDataFrame({**base, **cols}, index=com.index, geometry="geometry", crs=territory.crs)

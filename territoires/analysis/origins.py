@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["METHODS", "OriginTable", "Origins", "grid_points", "origin_points", "remembered"]
+__all__ = ["METHODS", "OriginTable", "Origins", "beyond_array", "grid_points", "origin_points", "remembered"]
 
 METHODS = ("uniforme", "mairie")
 
@@ -223,6 +223,36 @@ def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
     return value
 
 
+def beyond_array(codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray, t: float) -> np.ndarray:
+    """Population beyond ``t`` minutes (or without a site: NaN) of each of ``codes``, from its points
+    (``commune``: position in ``codes``), as :meth:`OriginTable.beyond` counts it.
+
+    Examples
+    --------
+    >>> beyond_array(np.array(["a", "b"]), np.array([0, 0, 1]), np.array([1.0, 2.0, 4.0]), np.array([5.0, 25.0, np.nan]), 20)
+    array([2., 4.])
+    """
+    # only the points beyond t (or without a site), in their order: the sums over every point with
+    # 0 for the others, bit for bit (adding 0 changes no sum)
+    with np.errstate(invalid="ignore"):
+        far = np.flatnonzero(~(minutes <= t))
+    commune, w = commune[far], population[far]
+    by = np.bincount(commune, weights=w, minlength=len(codes))
+    # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
+    # order), so that rounding it to whole people does not depend on the order of the additions
+    near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
+    if len(near):
+        mark = np.zeros(len(codes), dtype=bool)
+        mark[near] = True
+        sel = np.flatnonzero(mark[commune])
+        sel = sel[np.argsort(commune[sel], kind="stable")]
+        edges = np.r_[0, np.flatnonzero(np.diff(commune[sel])) + 1, len(sel)]
+        sub_w = w[sel]
+        for c, a, b in zip(commune[sel[edges[:-1]]].tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+            by[c] = math.fsum(sub_w[a:b].tolist())
+    return by
+
+
 class OriginTable:
     """Origin points with their times, carried in a table's ``attrs["origin_points"]``.
 
@@ -233,12 +263,11 @@ class OriginTable:
     (``code_insee, population, minutes``) only when asked.
     """
 
-    __slots__ = ("_frame", "_arrays", "_index")
+    __slots__ = ("_frame", "_arrays")
 
     def __init__(self, frame: pd.DataFrame | None = None):
         self._frame = frame
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._index: pd.Index | None = None  # the codes as an index, made once
 
     @classmethod
     def of_arrays(cls, codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray) -> OriginTable:
@@ -259,37 +288,10 @@ class OriginTable:
     def beyond(self, t: float) -> pd.Series:
         """Population beyond ``t`` minutes (or without a site) by ``code_insee``."""
         if self._arrays is not None:
-            if self._index is None:
-                self._index = pd.Index(self._arrays[0])
-            return pd.Series(self.beyond_array(t), index=self._index)
+            return pd.Series(beyond_array(*self._arrays, t), index=self._arrays[0])
         pts = self.frame
         far = pts["minutes"].isna() | (pts["minutes"] > t)
         return pts["population"].where(far, 0.0).groupby(pts["code_insee"]).sum()
-
-    def beyond_array(self, t: float) -> np.ndarray:
-        """:meth:`beyond` as an array aligned on the ``codes`` of :meth:`of_arrays`."""
-        if self._arrays is None:
-            raise ValueError("beyond_array needs an origin table made by OriginTable.of_arrays")
-        codes, commune, population, minutes = self._arrays
-        # only the points beyond t (or without a site), in their order: the sums over every point with
-        # 0 for the others, bit for bit (adding 0 changes no sum)
-        with np.errstate(invalid="ignore"):
-            far = np.flatnonzero(~(minutes <= t))
-        commune, w = commune[far], population[far]
-        by = np.bincount(commune, weights=w, minlength=len(codes))
-        # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
-        # order), so that rounding it to whole people does not depend on the order of the additions
-        near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
-        if len(near):
-            mark = np.zeros(len(codes), dtype=bool)
-            mark[near] = True
-            sel = np.flatnonzero(mark[commune])
-            sel = sel[np.argsort(commune[sel], kind="stable")]
-            edges = np.r_[0, np.flatnonzero(np.diff(commune[sel])) + 1, len(sel)]
-            sub_w = w[sel]
-            for c, a, b in zip(commune[sel[edges[:-1]]].tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-                by[c] = math.fsum(sub_w[a:b].tolist())
-        return by
 
     def __eq__(self, other) -> bool:
         return self is other
