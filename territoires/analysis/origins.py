@@ -208,21 +208,6 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
     )
 
 
-_CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
-
-
-def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
-    """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
-    key = (id(owner), what)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is owner:
-        return hit[1]
-    value = make()
-    _CACHE[key] = (weakref.ref(owner), value)
-    weakref.finalize(owner, _CACHE.pop, key, None)
-    return value
-
-
 def beyond_array(codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray, t: float) -> np.ndarray:
     """Population beyond ``t`` minutes (or without a site: NaN) of each of ``codes``, from its points
     (``commune``: position in ``codes``), as :meth:`OriginTable.beyond` counts it.
@@ -251,6 +236,21 @@ def beyond_array(codes: np.ndarray, commune: np.ndarray, population: np.ndarray,
         for c, a, b in zip(commune[sel[edges[:-1]]].tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
             by[c] = math.fsum(sub_w[a:b].tolist())
     return by
+
+
+_CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
+
+
+def remembered(owner: object, what: object, make: Callable[[], Any]) -> Any:
+    """``make()``, remembered while ``owner`` lives (keyed by identity; the owner must not be mutated)."""
+    key = (id(owner), what)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is owner:
+        return hit[1]
+    value = make()
+    _CACHE[key] = (weakref.ref(owner), value)
+    weakref.finalize(owner, _CACHE.pop, key, None)
+    return value
 
 
 class OriginTable:
