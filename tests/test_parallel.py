@@ -185,3 +185,18 @@ def test_a_forked_child_makes_its_own_pool(two_threads):
             os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_site_columns_made_when_asked_are_the_table_columns():
+    from territoires.analysis.sitepoints import COLUMNS, SitePoints
+
+    table = pd.DataFrame({"site_id": ["a", "b", "c"], "nom": ["A", "B", "C"], "code_insee": ["79001", "86001", "79002"],
+                          "status": ["labelled", "labelled", "project"], "longitude": [-0.4, 0.3, np.nan],
+                          "latitude": [46.3, 46.5, 46.0]})
+    sp = SitePoints.of_lonlat(table, "labelled")
+    assert sp.columns["code_insee"].tolist() == ["79001", "86001"]
+    assert sp.columns["nom"].tolist() == ["A", "B"] and sp.columns["commune"].tolist() == [None, None]  # absent: None
+    sub = sp.subset(["86"])
+    assert {c: sub.columns[c].tolist() for c in COLUMNS} == {"code_insee": ["86001"], "site_id": ["b"], "nom": ["B"], "commune": [None]}
+    with pytest.raises(KeyError):
+        sp.columns["longitude"]

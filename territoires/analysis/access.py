@@ -89,7 +89,10 @@ def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.I
         codes = sp.columns["code_insee"]
         pos = sp.positions(index)
         o_kind = remembered(z, ("kinds", router.dense_min_density, router.intermediate_min_density), lambda: kinds[z.commune])
-        return router.nearest_times(z.xy, o_kind, d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
+        # the same sites for every zone (unless split by département): their kinds found once
+        d_kind = remembered(sp, ("site_kinds", router.dense_min_density, router.intermediate_min_density, id(kinds)),
+                            lambda: _site_kinds(router, codes, pos, kinds))
+        return router.nearest_times(z.xy, o_kind, d_xy, d_kind, tiles=z.tiles)
     if hasattr(router, "nearest_xy"):
         return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
     return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))
