@@ -236,11 +236,14 @@ class Tiles:
             dx, dy = self.x[rows][None, :] - sx[site], self.y[rows][None, :] - sy[site]
             dist = np.sqrt(dx * dx + dy * dy)
             s = dist if score is None else score((rows + self.o0)[None, :], site, dist)
-            best_s, best_d, best = s[0], dist[0], site[0]
-            for j in range(1, c):  # ascending site index: a later candidate wins only if strictly better
-                win = (s[j] < best_s) | ((s[j] == best_s) & (dist[j] < best_d))
-                best_s, best_d, best = np.where(win, s[j], best_s), np.where(win, dist[j], best_d), np.where(win, site[j], best)
-            chosen[rows] = best
+            best_s, best = s[0], np.zeros(len(rows), dtype=np.intp)
+            for j in range(1, c):  # the first lowest score: the lower site index (ascending in each tile)
+                win = s[j] < best_s
+                best_s, best = np.where(win, s[j], best_s), np.where(win, j, best)
+            tied = np.flatnonzero((s == best_s).sum(axis=0) > 1)
+            if len(tied):  # equal lowest scores: the shorter distance among them, then the lower site index
+                best[tied] = np.argmin(np.where(s[:, tied] == best_s[tied], dist[:, tied], np.inf), axis=0)
+            chosen[rows] = site[best, np.arange(len(rows))]
 
     def _best_sorted(self, d_xy: np.ndarray, near: np.ndarray, slack: float, score: Score | None, bound: Bound | None,
                      idx: np.ndarray, metres: np.ndarray | None) -> None:

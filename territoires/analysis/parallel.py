@@ -16,7 +16,7 @@ from typing import Any
 __all__ = ["MIN_PER_THREAD", "cores", "halves", "run", "threads_for"]
 
 #: Fewest origins worth a thread of their own (below, a thread costs more than it saves).
-MIN_PER_THREAD = 100_000
+MIN_PER_THREAD = 40_000
 #: Most threads used (the steps are memory-bound: more do not help on common machines).
 MAX_THREADS = 2
 
