@@ -200,3 +200,15 @@ def test_site_columns_made_when_asked_are_the_table_columns():
     assert {c: sub.columns[c].tolist() for c in COLUMNS} == {"code_insee": ["86001"], "site_id": ["b"], "nom": ["B"], "commune": [None]}
     with pytest.raises(KeyError):
         sp.columns["longitude"]
+
+
+@pytest.mark.parametrize("case", range(len(LAYOUTS)))
+def test_equal_scores_go_to_the_shorter_distance_then_the_lower_site(case):
+    """Every site scores the same from everywhere (and may lie anywhere): the nearest wins, then the lower index."""
+    o, d = LAYOUTS[case]
+
+    def score(rows, sites, metres):
+        return np.zeros(np.broadcast_shapes(np.shape(rows), np.shape(sites)))
+
+    idx, _ = Tiles(o, 2_500.0).best(d, 1e9, score)
+    assert idx.tolist() == brute_nearest(o, d)[0].tolist()
