@@ -253,9 +253,13 @@ class DensityModel:
         km, minutes = np.empty(n), np.empty(n)
 
         def times(r: slice):
-            kd = dk[idx[r]] if every_known else np.where(dk[idx[r]] >= 0, dk[idx[r]], o_kind[r])
-            km[r] = metres[r] / 1000 * circ_o[r]
-            minutes[r] = t_o_o[r] + t_d_by_kind[kd] + metres[r] * pace_o[r]
+            # (origin minutes + site minutes) + metres × pace, as the brute force adds them; no temporaries
+            td = site_td[idx[r]] if every_known else t_d_by_kind[np.where(dk[idx[r]] >= 0, dk[idx[r]], o_kind[r])]
+            np.divide(metres[r], 1000, out=km[r])
+            np.multiply(km[r], circ_o[r], out=km[r])
+            np.add(t_o_o[r], td, out=minutes[r])
+            np.multiply(metres[r], pace_o[r], out=td)
+            np.add(minutes[r], td, out=minutes[r])
 
         run(times, halves(n))
         return idx, km, minutes
