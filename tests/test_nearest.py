@@ -223,7 +223,7 @@ def test_score_bounds_leave_out_sites_that_cannot_win():
     seen = []
 
     def score(rows, sites, metres):
-        seen.append(sites.tolist())
+        seen.append(sorted(np.ravel(sites).tolist()))  # every (origin, site) pair scored
         return metres
 
     def bound(tile, sites, near, far):
@@ -232,4 +232,4 @@ def test_score_bounds_leave_out_sites_that_cannot_win():
     idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, 2_000.0]]), 5_000.0, score, bound)
     assert idx.tolist() == [0, 0] and seen == []  # one candidate left: nothing to score
     idx, _ = tiles.best(np.array([[50.0, 10.0], [50.0, -10.0]]), 5_000.0, score, bound)
-    assert idx.tolist() == [0, 0] and seen == [[0, 1, 0, 1]]  # a tie at equal distances: both scored, the lower index wins
+    assert idx.tolist() == [0, 0] and seen == [[0, 0, 1, 1]]  # a tie at equal distances: both scored, the lower index wins

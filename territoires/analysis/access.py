@@ -16,7 +16,9 @@ The origin points are made once per boundary vintage and kept on disk
 territory; all origins of a zone are matched at once with their best site
 (:mod:`territoires.analysis.nearest`: tiles of origins, one spatial-index
 query per block of tiles, then numpy), and summed up per commune with
-integer commune numbers (:mod:`territoires.analysis.bycommune`). Sites
+integer commune numbers (:mod:`territoires.analysis.bycommune`); a large zone
+(metropolitan France) uses two threads when the machine has two cores
+(:mod:`territoires.analysis.parallel`), with the same answers. Sites
 across the département border count: pass them in the sites table
 (``territory.add_programme(read_programme(national_file, ...), replace=False)``
 loads a national list; ``territory.sites(..., neighbours=True)`` keeps the
@@ -35,8 +37,9 @@ import pandas as pd
 import shapely
 
 from territoires.analysis.bycommune import by_commune
-from territoires.analysis.origins import Origins, OriginTable, remembered
+from territoires.analysis.origins import Origins, OriginTable, beyond_array, remembered
 from territoires.analysis.originstore import territory_origins
+from territoires.analysis.parallel import run, threads_for
 from territoires.analysis.routers import OSRMRouter, Router, StraightLineRouter
 from territoires.analysis.sitepoints import SitePoints
 from territoires.analysis.traveltime import KINDS, DensityModel
@@ -66,6 +69,16 @@ def _site_kinds(model: DensityModel, codes: np.ndarray, pos: np.ndarray, kinds: 
     return k.astype(int)
 
 
+def _points(held) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Commune number and population of every origin point, zone after zone, and where each zone starts (read-only)."""
+    commune = np.concatenate([np.asarray(z.commune, dtype=np.intp) for z in held.zones]) if held.zones else np.empty(0, np.intp)
+    population = np.concatenate([np.asarray(z.population, dtype=float) for z in held.zones]) if held.zones else np.empty(0)
+    start = np.cumsum([0, *(len(z.commune) for z in held.zones)])
+    for a in (commune, population):
+        a.flags.writeable = False
+    return commune, population, start
+
+
 def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.Index) -> tuple[np.ndarray, ...]:
     """(site, km, minutes) of every origin point of zone ``z``."""
     n = len(z.x)
@@ -76,7 +89,10 @@ def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.I
         codes = sp.columns["code_insee"]
         pos = sp.positions(index)
         o_kind = remembered(z, ("kinds", router.dense_min_density, router.intermediate_min_density), lambda: kinds[z.commune])
-        return router.nearest_times(z.xy, o_kind, d_xy, _site_kinds(router, codes, pos, kinds), tiles=z.tiles)
+        # the same sites for every zone (unless split by département): their kinds found once
+        d_kind = remembered(sp, ("site_kinds", router.dense_min_density, router.intermediate_min_density, id(kinds)),
+                            lambda: _site_kinds(router, codes, pos, kinds))
+        return router.nearest_times(z.xy, o_kind, d_xy, d_kind, tiles=z.tiles)
     if hasattr(router, "nearest_xy"):
         return router.nearest_xy(z.xy, d_xy, tiles=z.tiles)
     return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))
@@ -154,7 +170,9 @@ def access_by_commune(
         from territoires.territory.queries import site_points
 
         every = SitePoints.of_lonlat(site_points(territory, p.key, as_of=as_of, neighbours=neighbours), p.active_status)
-    parts, used = [], []
+    used = []
+    pt_commune, pt_population, pt_start = remembered(held, "points", lambda: _points(held))
+    pt_minutes = np.empty(len(pt_commune))
     for k, z in enumerate(held.zones):
         sp = every.subset(z.departements) if sites is None and not neighbours and territory.is_multizone else every
         used.append(sp.rows)
@@ -163,7 +181,8 @@ def access_by_commune(
         mine = held.zone_of == k
         minutes[mine], km[mine], minutes_max[mine], count[mine] = ct.minutes[mine], ct.km[mine], ct.minutes_max[mine], ct.count[mine]
         served[mine] = np.where(ct.site[mine] >= 0, np.r_[sp.rows, -1][ct.site[mine]], -1)
-        parts.append((z.commune, z.population, np.where(np.isinf(z_min), np.nan, z_min)))
+        pt_minutes[pt_start[k]:pt_start[k + 1]] = z_min
+    pt_minutes[np.isinf(pt_minutes)] = np.nan
     cols: dict[str, object] = {c: every.take(src, served) for c, src in zip(RESULT_COLUMNS[:3], ("site_id", "nom", "commune"), strict=True)}
     with np.errstate(invalid="ignore"):
         cols["distance_km"] = np.round(np.where(np.isinf(km), np.nan, km), 2)
@@ -173,11 +192,13 @@ def access_by_commune(
     in_zone = held.zone_of >= 0
     cols["densite"] = np.where(in_zone, np.round(held.density, 1), np.nan)
     cols["type_lieu"] = np.where(in_zone, np.array(KINDS, dtype=object)[kinds], None) if kinds is not None else None
-    pts = OriginTable.of_arrays(index.to_numpy(), *(np.concatenate(a) if parts else np.array([]) for a in zip(*parts, strict=True)))
-    for t in thresholds:
-        cols[f"population_au_dela_{t:g}"] = np.round(pts.beyond(t).to_numpy()).astype(int)
-    base = pd.DataFrame(com.drop(columns=[c for c in ("origin",) if c in com]).rename(columns={"nom": "nom_commune"}))
-    res = gpd.GeoDataFrame(pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1), geometry="geometry", crs=territory.crs)
+    codes = index.to_numpy()
+    pts = OriginTable.of_arrays(codes, pt_commune, pt_population, pt_minutes)
+    beyond = run(lambda t: np.round(beyond_array(codes, pt_commune, pt_population, pt_minutes, t)).astype(int), thresholds,
+                 threads_for(len(pt_commune)))
+    cols.update({f"population_au_dela_{t:g}": b for t, b in zip(thresholds, beyond, strict=True)})
+    base = {("nom_commune" if c == "nom" else c): com[c] for c in com.columns if c != "origin"}
+    res = gpd.GeoDataFrame({**base, **cols}, index=com.index, geometry="geometry", crs=territory.crs)
     res.attrs["router"] = router.describe()
     res.attrs["modele"] = router.label() if hasattr(router, "label") else router.describe()
     res.attrs["origin_points"] = pts

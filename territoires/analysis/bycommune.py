@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territoires.analysis.parallel import run, threads_for
+
 __all__ = ["CommuneTimes", "Segments", "by_commune"]
 
 
@@ -29,8 +31,9 @@ class CommuneTimes:
     site: np.ndarray
 
 
-def _weighted(commune, pop, value, count, w, n):
-    """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0."""
+def _weighted(commune, pop, value, count, w, n, plain_points=None):
+    """Population-weighted mean of ``value`` per commune; the plain mean where the weights add up to 0
+    (``plain_points``: the points of those communes, if known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         wv = pop * value
         if np.isinf(value).any():
@@ -38,7 +41,9 @@ def _weighted(commune, pop, value, count, w, n):
         out = np.bincount(commune, weights=wv, minlength=n) / w
         plain = (w <= 0) & (count > 0)
         if plain.any():
-            out[plain] = (np.bincount(commune, weights=value, minlength=n) / count)[plain]
+            # the same sums as over every point: each commune's points, in their order
+            sel = np.flatnonzero(plain[commune]) if plain_points is None else plain_points
+            out[plain] = (np.bincount(commune[sel], weights=value[sel], minlength=n) / count)[plain]
     return out
 
 
@@ -57,15 +62,26 @@ def _served(commune, pop, site, starts, ends) -> np.ndarray:
         sel = np.flatnonzero(in_mixed & ok)
         m = int(site.max()) + 1
         key = commune[sel].astype(np.int64) * m + site[sel]
-        o = np.argsort(key, kind="stable")  # equal keys keep their order: the first is where the pair appears first
+        # the stable order of the keys, found on the runs of equal keys (a commune's points often
+        # share their site): the points of each (commune, site) pair in their order
+        r0 = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+        rn = np.diff(np.r_[r0, len(key)])
+        ro = np.argsort(key[r0], kind="stable")
+        rn_o = rn[ro]
+        offs = np.cumsum(rn_o) - rn_o
+        o = np.arange(len(key)) + np.repeat(r0[ro] - offs, rn_o)
         key = key[o]
         run = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
         uniq, first, w = key[run], o[run], np.add.reduceat(pop[sel][o], run)
         com, s = uniq // m, uniq % m
-        o = np.lexsort((first, -w, com))
-        top = o[np.r_[True, com[o][1:] != com[o][:-1]]]
-        seg = np.searchsorted(commune[starts], com[top])
-        out[seg] = s[top]
+        # per commune (runs of com): the largest share, then the pair met first
+        g = np.r_[0, np.flatnonzero(com[1:] != com[:-1]) + 1]
+        top_w = np.repeat(np.maximum.reduceat(w, g), np.diff(np.r_[g, len(w)]))
+        big = np.iinfo(np.int64).max
+        top_first = np.minimum.reduceat(np.where(w == top_w, first, big), g)
+        pick = np.flatnonzero((w == top_w) & (first == np.repeat(top_first, np.diff(np.r_[g, len(w)]))))
+        seg = np.searchsorted(commune[starts], com[pick])
+        out[seg] = s[pick]
     return out
 
 
@@ -78,13 +94,15 @@ class Segments:
     starts: np.ndarray
     ends: np.ndarray
     present: np.ndarray
+    plain_points: np.ndarray | None = None  # points of the communes whose population adds up to 0 (plain means)
 
     @classmethod
     def of(cls, commune: np.ndarray, pop: np.ndarray, n: int) -> Segments:
         """Segments of points sorted by ``commune`` (numbers below ``n``)."""
         starts = np.r_[0, np.flatnonzero(commune[1:] != commune[:-1]) + 1] if len(commune) else np.array([], dtype=int)
-        return cls(np.bincount(commune, minlength=n), np.bincount(commune, weights=pop, minlength=n), starts,
-                   np.r_[starts[1:], len(commune)], commune[starts])
+        count, w = np.bincount(commune, minlength=n), np.bincount(commune, weights=pop, minlength=n)
+        return cls(count, w, starts, np.r_[starts[1:], len(commune)], commune[starts],
+                   np.flatnonzero(((w <= 0) & (count > 0))[commune]))
 
 
 def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.ndarray, minutes: np.ndarray, n: int,
@@ -105,8 +123,15 @@ def by_commune(commune: np.ndarray, pop: np.ndarray, site: np.ndarray, km: np.nd
     site_out = np.full(n, -1)
     if len(commune) == 0:
         return CommuneTimes(np.full(n, np.nan), np.full(n, np.nan), minutes_max, count, site_out)
-    mean_m = _weighted(commune, pop, minutes, count, seg.w, n)
-    mean_km = _weighted(commune, pop, km, count, seg.w, n)
-    minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
-    site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)
+
+    def sums():
+        minutes_max[seg.present] = np.maximum.reduceat(minutes, seg.starts)
+        return (_weighted(commune, pop, minutes, count, seg.w, n, seg.plain_points),
+                _weighted(commune, pop, km, count, seg.w, n, seg.plain_points))
+
+    def served():
+        site_out[seg.present] = _served(commune, pop, site, seg.starts, seg.ends)
+
+    # the serving sites on a second thread while the means are summed (large zones, several cores)
+    (mean_m, mean_km), _ = run(lambda job: job(), [sums, served], threads_for(len(commune)))
     return CommuneTimes(mean_m, mean_km, minutes_max, count, site_out)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["METHODS", "OriginTable", "Origins", "grid_points", "origin_points", "remembered"]
+__all__ = ["METHODS", "OriginTable", "Origins", "beyond_array", "grid_points", "origin_points", "remembered"]
 
 METHODS = ("uniforme", "mairie")
 
@@ -208,6 +208,36 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
     )
 
 
+def beyond_array(codes: np.ndarray, commune: np.ndarray, population: np.ndarray, minutes: np.ndarray, t: float) -> np.ndarray:
+    """Population beyond ``t`` minutes (or without a site: NaN) of each of ``codes``, from its points
+    (``commune``: position in ``codes``), as :meth:`OriginTable.beyond` counts it.
+
+    Examples
+    --------
+    >>> beyond_array(np.array(["a", "b"]), np.array([0, 0, 1]), np.array([1.0, 2.0, 4.0]), np.array([5.0, 25.0, np.nan]), 20)
+    array([2., 4.])
+    """
+    # only the points beyond t (or without a site), in their order: the sums over every point with
+    # 0 for the others, bit for bit (adding 0 changes no sum)
+    with np.errstate(invalid="ignore"):
+        far = np.flatnonzero(~(minutes <= t))
+    commune, w = commune[far], population[far]
+    by = np.bincount(commune, weights=w, minlength=len(codes))
+    # a sum within rounding error of a half is summed again exactly (math.fsum: correctly rounded, so in any
+    # order), so that rounding it to whole people does not depend on the order of the additions
+    near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
+    if len(near):
+        mark = np.zeros(len(codes), dtype=bool)
+        mark[near] = True
+        sel = np.flatnonzero(mark[commune])
+        sel = sel[np.argsort(commune[sel], kind="stable")]
+        edges = np.r_[0, np.flatnonzero(np.diff(commune[sel])) + 1, len(sel)]
+        sub_w = w[sel]
+        for c, a, b in zip(commune[sel[edges[:-1]]].tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+            by[c] = math.fsum(sub_w[a:b].tolist())
+    return by
+
+
 _CACHE: dict[tuple, tuple[weakref.ref, object]] = {}
 
 
@@ -264,21 +294,7 @@ class OriginTable(dict):
     def beyond(self, t: float) -> pd.Series:
         """Population beyond ``t`` minutes (or without a site) by ``code_insee``."""
         if self._arrays is not None:
-            codes, commune, population, minutes = self._arrays
-            with np.errstate(invalid="ignore"):
-                w = np.where(np.isnan(minutes) | (minutes > t), population, 0.0)
-            by = np.bincount(commune, weights=w, minlength=len(codes))
-            # a sum within rounding error of a half is summed again exactly (math.fsum), so that
-            # rounding it to whole people does not depend on the order of the additions
-            near = np.flatnonzero(np.abs(by - np.floor(by) - 0.5) < 1e-6)
-            if len(near):
-                mark = np.zeros(len(codes), dtype=bool)
-                mark[near] = True
-                sel = mark[commune]
-                sub_c, sub_w = commune[sel], w[sel]
-                for c in near:
-                    by[c] = math.fsum(sub_w[sub_c == c])
-            return pd.Series(by, index=codes)
+            return pd.Series(beyond_array(*self._arrays, t), index=self._arrays[0])
         pts = self.frame
         far = pts["minutes"].isna() | (pts["minutes"] > t)
         return pts["population"].where(far, 0.0).groupby(pts["code_insee"]).sum()

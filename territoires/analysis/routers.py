@@ -122,7 +122,7 @@ class StraightLineRouter:
         n = len(o_xy)
         if len(d_xy) == 0 or n == 0:
             return np.full(n, -1), np.full(n, np.inf), np.full(n, np.inf)
-        idx, _ = (tiles if tiles is not None else Tiles(o_xy)).best(d_xy)
+        idx, _ = (tiles if tiles is not None else Tiles(o_xy)).best(d_xy, metres=False)
         dx, dy = o_xy[:, 0] - d_xy[idx, 0], o_xy[:, 1] - d_xy[idx, 1]
         metres = np.sqrt(dx * dx + dy * dy)  # as GEOS measures a distance between points
         km = metres / 1000 * self.circuity

@@ -25,9 +25,41 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
+@lru_cache(maxsize=16)
+def _projected(src: str, dst: str, lonlat: bytes) -> np.ndarray:
+    """(m, 2) coordinates of ``lonlat`` (the bytes of an (m, 2) float array) in ``dst``, read-only: the same
+    sites asked again (one national list, zone after zone, call after call) are projected once."""
+    a = np.frombuffer(lonlat, dtype=float).reshape(-1, 2)
+    x, y = _transformer(src, dst).transform(a[:, 0], a[:, 1])
+    out = np.column_stack([x, y])
+    out.flags.writeable = False
+    return out
+
+
 @lru_cache(maxsize=64)
 def _same(a: str, b: str) -> bool:
     return a == b or CRS.from_user_input(a) == CRS.from_user_input(b)
+
+
+class _Columns(dict):
+    """:data:`COLUMNS` of the rows ``ok`` of ``source`` as object arrays (None where absent), each made when first asked."""
+
+    def __init__(self, source, ok: np.ndarray):
+        super().__init__()
+        self._source, self._ok = source, ok
+
+    def __missing__(self, column: str) -> np.ndarray:
+        if column not in COLUMNS:
+            raise KeyError(column)
+        src, ok = self._source, self._ok
+        if isinstance(src, _Columns):
+            value = src[column][ok]
+        elif column in src:
+            value = src[column].to_numpy(dtype=object)[ok]
+        else:
+            value = np.full(int(ok.sum()), None, dtype=object)
+        self[column] = value
+        return value
 
 
 class SitePoints:
@@ -50,8 +82,7 @@ class SitePoints:
         self.crs = str(s.crs) if s.crs is not None else None
         self.has_code = "code_insee" in s
         self.lonlat = shapely.get_coordinates(g[ok]).reshape(-1, 2)
-        self.columns = {c: (s[c].to_numpy(dtype=object)[ok] if c in s else np.full(int(ok.sum()), None, dtype=object))
-                        for c in COLUMNS}
+        self.columns = _Columns(s, ok)
         #: the columns as pandas arrays (for :meth:`take`)
         self.arrays = {c: s[c].array[ok] for c in COLUMNS if c in s}
         #: row of each site in the table these sites were taken from
@@ -80,8 +111,7 @@ class SitePoints:
         out = object.__new__(cls)
         out.crs, out.has_code = crs, "code_insee" in s
         out.lonlat = np.column_stack([lon[ok], lat[ok]])
-        out.columns = {c: (s[c].to_numpy(dtype=object)[ok] if c in s else np.full(int(ok.sum()), None, dtype=object))
-                       for c in COLUMNS}
+        out.columns = _Columns(s, ok)
         out.arrays = {c: s[c].array[ok] for c in COLUMNS if c in s}
         out.rows = np.arange(int(ok.sum()))
         out._positions = None
@@ -103,7 +133,7 @@ class SitePoints:
         keep = pd.Series(self.columns["code_insee"]).map(departement_of).isin(departements).to_numpy()
         out = object.__new__(SitePoints)
         out.crs, out.has_code, out.lonlat = self.crs, self.has_code, self.lonlat[keep]
-        out.columns = {c: v[keep] for c, v in self.columns.items()}
+        out.columns = _Columns(self.columns, keep)
         out.arrays, out.rows = self.arrays, self.rows[keep]
         out._positions = None
         return out
@@ -125,5 +155,4 @@ class SitePoints:
                              "avant de calculer les temps d'accès")
         if _same(self.crs, str(crs)):
             return self.lonlat
-        x, y = _transformer(self.crs, str(crs)).transform(self.lonlat[:, 0], self.lonlat[:, 1])
-        return np.column_stack([x, y])
+        return _projected(self.crs, str(crs), np.ascontiguousarray(self.lonlat, dtype=float).tobytes())

@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike
 
 from territoires.analysis.nearest import Tiles
 from territoires.analysis.origins import Origins
+from territoires.analysis.parallel import halves, run
 
 __all__ = ["DensityModel", "KINDS", "KIND_LABELS", "KindParameters", "MODEL_NAME"]
 
@@ -249,7 +250,16 @@ class DensityModel:
             return to_lo[tile] + lo + near * p_lo[tile], to_hi[tile] + hi + far * p_hi[tile]
 
         idx, metres = tiles.best(d_xy, slack, score, bound)
-        kd = dk[idx] if (dk >= 0).all() else np.where(dk[idx] >= 0, dk[idx], o_kind)
-        km = metres / 1000 * circ_o
-        minutes = t_o_o + t_d_by_kind[kd] + metres * pace_o
+        km, minutes = np.empty(n), np.empty(n)
+
+        def times(r: slice):
+            # (origin minutes + site minutes) + metres × pace, as the brute force adds them; no temporaries
+            td = site_td[idx[r]] if every_known else t_d_by_kind[np.where(dk[idx[r]] >= 0, dk[idx[r]], o_kind[r])]
+            np.divide(metres[r], 1000, out=km[r])
+            np.multiply(km[r], circ_o[r], out=km[r])
+            np.add(t_o_o[r], td, out=minutes[r])
+            np.multiply(metres[r], pace_o[r], out=td)
+            np.add(minutes[r], td, out=minutes[r])
+
+        run(times, halves(n))
         return idx, km, minutes
