@@ -198,8 +198,9 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
             line = start
             start = reader.line_num + 1
             has_nul = bool(nul_lines) and any(n in nul_lines for n in range(line, start))
+            blank = not "".join(raw).strip()  # no field with anything but spaces
             if header is None:
-                if not any(c.strip() for c in raw):
+                if blank:
                     continue
                 if has_nul:
                     raise InputError(path, "octet NUL dans la ligne d'en-tête : pas un fichier texte (CSV)", line=line)
@@ -208,7 +209,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                     dup = sorted({h for h in header if header.count(h) > 1})
                     raise InputError(path, f"duplicate column name(s) in the header: {', '.join(dup)}", line=line)
                 continue
-            if not any(c.strip() for c in raw):
+            if blank:
                 continue
             if has_nul:
                 malformed.append((line, "contient un octet NUL (données binaires dans un fichier texte)"))
@@ -226,7 +227,8 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
     if header is None:
         raise InputError(path, "has no header line", line=1)
-    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in set(lines)])
+    kept = set(lines) if notes else set()
+    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in kept])
 
 
 _FR_MONTHS = {

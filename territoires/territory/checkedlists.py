@@ -159,6 +159,7 @@ def same(a: ProgrammeTable, b: ProgrammeTable) -> bool:
     for x, y in ((a.data, b.data), (a.report, b.report)):
         if list(x.columns) != list(y.columns) or not x.index.equals(y.index):
             return False
+        x, y = pd.DataFrame(x, copy=False), pd.DataFrame(y, copy=False)  # columns read without copying attrs (compared above)
         if not all(_same_values(x[c], y[c]) for c in x.columns):
             return False
     return True

@@ -321,8 +321,13 @@ def normalise(
         keep = np.flatnonzero(alive).tolist()
         table = [[c[i] for i in keep] for c in table]
     keys.append("_line")
-    out = [dict(zip(keys, values, strict=True)) for values in zip(*table, strict=True)]
-    frame = pd.DataFrame(out, columns=list(dict.fromkeys([*base, *mapping, *extras, "_line"])))
+    columns = list(dict.fromkeys([*base, *mapping, *extras, "_line"]))
+    m = len(table[-1])
+    if m:  # what pd.DataFrame(list of row dicts, columns=columns) gives, built from the columns (a missing one: NaN)
+        by_key = dict(zip(keys, table, strict=True))
+        frame = pd.DataFrame({c: by_key[c] if c in by_key else [np.nan] * m for c in columns}, columns=columns)
+    else:
+        frame = pd.DataFrame([], columns=columns)
     frame.attrs["source_columns"] = {t: _name(mapping, t, header) for t in mapping}
     return frame
 

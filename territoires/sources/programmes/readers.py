@@ -8,6 +8,7 @@ Each reader turns one file layout into the normalised model
 from __future__ import annotations
 
 import json
+from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
@@ -84,8 +85,7 @@ class _col:  # noqa: N801 - used like a function in mappings
         keys = [lower[n.lower()] for n in self.names if n.lower() in lower]
         if not keys:
             return [None] * len(rows)
-        first = keys[0]
-        out = [None if (w := r.get(first)) in (None, "") else w for r in rows]
+        out = _nonempty(list(map(dict.get, rows, repeat(keys[0]))))
         for k in keys[1:]:  # the next name, on the rows still empty
             for i in [i for i, v in enumerate(out) if v is None]:
                 w = rows[i].get(k)
@@ -100,6 +100,13 @@ class _col:  # noqa: N801 - used like a function in mappings
             if n.lower() in lower:
                 return lower[n.lower()]
         return self.names[0]
+
+
+def _nonempty(values: list) -> list:
+    """Each value, or None when it is None or empty text (``v not in (None, "")``, as :meth:`_col.bind`'s getter tests it)."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return [v or None for v in values]  # for text and None, the same test, faster
+    return [None if v in (None, "") else v for v in values]
 
 
 class _const:  # noqa: N801 - used like a function in mappings
@@ -130,8 +137,10 @@ class _of:  # noqa: N801 - used like a function in mappings
         return lambda row: self.fn(*(g(row) for g in getters))
 
     def values_of(self, rows: list[dict], header) -> list:
-        """``fn`` on every row, the columns read a column at a time."""
-        return [self.fn(*v) for v in zip(*(c.values_of(rows, header) for c in self.columns), strict=True)]
+        """``fn`` on every row, the columns read a column at a time (``fn`` once per distinct tuple of values: a pure function)."""
+        args = list(zip(*(c.values_of(rows, header) for c in self.columns), strict=True))
+        once = {v: self.fn(*v) for v in dict.fromkeys(args)}
+        return [once[v] for v in args]
 
 
 def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
