@@ -200,3 +200,44 @@ def test_read_rows_keeps_lines_values_and_problems():
     assert rows.lines[1100:] == [1102, 1106, 1108]
     assert [m[0] for m in rows.malformed] == [1103, 1105, 1107]
     assert "NUL" in rows.malformed[1][1] and "'b'" in rows.malformed[2][1]
+
+
+# ------------------------------------------------------------ the reference tables of the checks
+def test_known_names_are_the_whole_tables_entries():
+    """Names converted only for the codes looked up: the entries the whole table's dict gives (duplicates, missing names)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from territoires.territory.checks import _known_names
+
+    codes = ["79191", "79001", "2A004", "93066", "79001", "97411", "75056"]
+    names = ["Niort", "Absie", "Ajaccio", "Saint-Denis", "L'Absie", None, "Paris"]
+    communes = pa.table({"code_insee": pa.array(codes, type=pa.large_string()), "nom": pa.array(names, type=pa.large_string())})
+    former = pd.DataFrame({"code_insee": ["93059", "75112", "99999", None], "parent_code": ["93066", "75056", None, "79191"],
+                           "nom": ["Pierrefitte", "Paris 12e", "x", "y"], "type": ["COMD", "ARM", "COMD", "COMD"]})
+    whole = dict(zip(codes, [np.nan if n is None else n for n in names], strict=True))
+    asked = ["79001", "93059", "75112", "97411", "00000", None, 12.0]
+    known = _known_names(communes, former, asked)
+    assert set(known) == {"79001", "93066", "75056", "97411"}
+    assert known["79001"] == "L'Absie" and np.isnan(known["97411"])
+    assert all(known[k] == whole[k] for k in known if k != "97411")
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:2154"])
+def test_outlines_read_as_the_reprojected_layer(tmp_path, crs):
+    """A WGS 84 outline layer decoded as stored gives the geometries read then reprojected; another CRS is reprojected."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from territoires import settings
+    from territoires.territory import cache
+    from territoires.territory.checks import _outlines
+
+    g = gpd.GeoDataFrame({"code_departement": ["79", "2A", "971"], "nom": ["a", "b", "c"]},
+                         geometry=[shapely.box(-0.5, 46, 0.2, 47), shapely.box(8.5, 41.5, 9.4, 42.3), None], crs=4326).to_crs(crs)
+    g.to_parquet(tmp_path / "z__departements.parquet")
+    geoms, codes = _outlines(tmp_path, "z")
+    plain = cache.read(tmp_path, "z__departements")[["code_departement", "geometry"]].to_crs(settings.WEB_CRS)
+    assert codes.tolist() == plain["code_departement"].tolist()
+    assert np.all(shapely.equals_identical(geoms, plain.geometry.to_numpy()) | (shapely.is_missing(geoms) & plain.geometry.isna().to_numpy()))
