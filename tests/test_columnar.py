@@ -36,6 +36,7 @@ def _both(rows, kind, mapping, report, *args, **kw):
     """The reference and the columnar result, compared; the columnar one goes on."""
     kw.setdefault("today", TODAY)
     ref_report, ref_error, new_error = Report(report.path), None, None
+    ref_report.lines, ref_report.rejected_lines = list(report.lines), set(report.rejected_lines)  # lines the reader wrote before
     try:
         ref = engine.normalise_rows(rows, kind, mapping, ref_report, *args, **kw)
     except Exception as exc:  # noqa: BLE001 - compared below
@@ -241,3 +242,30 @@ def test_outlines_read_as_the_reprojected_layer(tmp_path, crs):
     plain = cache.read(tmp_path, "z__departements")[["code_departement", "geometry"]].to_crs(settings.WEB_CRS)
     assert codes.tolist() == plain["code_departement"].tolist()
     assert np.all(shapely.equals_identical(geoms, plain.geometry.to_numpy()) | (shapely.is_missing(geoms) & plain.geometry.isna().to_numpy()))
+
+
+def test_crte_tables_and_cnfs_json(tmp_path, compared):
+    """Rows repeated per contract (CRTE) and JSON records with missing keys (conseillers numériques) give the reference's."""
+    import json
+
+    folder = tmp_path / "crte"
+    folder.mkdir()
+    (folder / "liste-crte-20230823.csv").write_text("id_crte,lib_crte\ncrte-1,CRTE A\ncrte-2,CRTE B\n", encoding="utf-8")
+    (folder / "liste-crte-com2023-20230823.csv").write_text(
+        "insee_com,id_crte\n79005,crte-1\n79329,crte-1 ; crte-2\n79329,crte-2\n7932,crte-1\n,crte-2\n2a004,crte-9\n79005,crte-1 ; crte-1\n",
+        encoding="utf-8")
+    (folder / "liste-crte-grpt2023-20230823.csv").write_text(
+        "id_crte,siren_groupement,lib_groupement\ncrte-1,200041416,CC Airvaudais\ncrte-2,12345,Petit groupe\ncrte-2,,Sans siren\n",
+        encoding="utf-8")
+    t = parse_programme(folder, "crte")
+    assert len(t.data) > 0 and len(t.report) > 0
+    (tmp_path / "cnfs.json").write_text(json.dumps([
+        {"raison_sociale": "Commune d'Échiré", "insee_com": "79109", "code_postal": 79410, "latitude": 46.3916, "longitude": -0.4155,
+         "nb_cnfs": 1, "date_de_validation_en_comité_de_sélection": "2021-03-31", "siret": "21790109900010"},
+        {"raison_sociale": "Sans position", "insee_com": "79191", "siret": "1"},
+        {"raison_sociale": "Double", "insee_com": "79191", "siret": "1", "latitude": None, "longitude": None},
+        {"insee_com": "79191", "siret": "2", "date_de_validation_en_comité_de_sélection": "31/02/2021"},
+        "pas un objet",
+    ]), encoding="utf-8")
+    t = parse_programme(tmp_path / "cnfs.json", "conseillers_numeriques")
+    assert len(t.data) + t.n_rejected == t.n_input
