@@ -246,8 +246,10 @@ def normalise(
             out, flagged = [r[0] for r in res], [(i, r) for i, r in enumerate(res) if r[1] or not r[2]]
         elif target == "code_postal":
             out, flagged = _cells(raw, _postcode_cell)
+        elif set(map(type, raw)) <= {str, type(None)}:
+            out, flagged = [(v.strip() or None) if v else None for v in raw], []
         else:
-            out, flagged = [(v.strip() if type(v) is str else _text(v)) or None for v in raw], []
+            out, flagged = [_text(v) or None for v in raw], []
         for i, (_, cell_events, cell_ok) in flagged:
             if cell_events:
                 events.setdefault(i, []).extend((sev, col, text, reason) for sev, text, reason in cell_events)
