@@ -303,3 +303,14 @@ def test_reference_of_a_cache_without_a_wgs84_copy(tmp_path, monkeypatch):
     assert codes.tolist() == ["79", "974"]
     assert np.all(shapely.equals_identical(geoms, plain.geometry.to_numpy()))
     assert checks._known_names(communes, former, ["79999", "97411"])["79191"] == "Niort"
+
+
+def test_former_communes_read_as_read_parquet(tmp_path):
+    """The former-communes table read as one file is the frame pandas.read_parquet gives (text with missing values, index)."""
+    from territoires.territory.checks import _former
+
+    frame = pd.DataFrame({"code_insee": ["93059", "75112", None], "nom": ["Pierrefitte", None, "x"],
+                          "type": ["COMD", "ARM", "COMA"], "parent_code": ["93066", "75056", None]})
+    frame.to_parquet(tmp_path / "former_communes.parquet")
+    ours, plain = _former(tmp_path), pd.read_parquet(tmp_path / "former_communes.parquet")
+    assert _same_frame(ours, plain) and list(ours.dtypes) == list(plain.dtypes)
