@@ -231,25 +231,37 @@ def test_a_layer_read_after_a_rebuild_comes_from_the_same_files_or_fails_clearly
 
 
 # ------------------------------------------------------------ point near its département
-def test_near_departement_is_one_plain_dwithin(monkeypatch):
+@pytest.mark.parametrize("split", [False, True])
+def test_near_departement_is_one_plain_dwithin(monkeypatch, split):
+    """Per-département point tests then one dwithin query give the plain dwithin(point, own outlines, 0.01)."""
     from territoires.territory import checks
 
-    outlines = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0, 1, 2, 2)], dtype=object)
-    codes = np.array(["01", "02", "03"], dtype=object)
-    monkeypatch.setattr(checks, "_outline_index", lambda source: (shapely.STRtree(outlines), codes))
+    outlines = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0, 1, 2, 2)]
+    codes = ["01", "02", "03"]
+    if split:  # a département in two outlines (one per CRS zone), and a hole
+        outlines += [shapely.box(2, 0, 3, 1).difference(shapely.box(2.4, 0.4, 2.6, 0.6)), shapely.box(3.5, 0, 4, 1)]
+        codes += ["05", "05"]
+    outlines, codes = np.array(outlines, dtype=object), np.array(codes, dtype=object)
+    of_code: dict = {}
+    for i, c in enumerate(codes):
+        of_code.setdefault(c, []).append(i)
+    monkeypatch.setattr(checks, "_outline_index", lambda source: (outlines, codes, of_code))
+    monkeypatch.setattr(checks, "_outline_tree", lambda source: shapely.STRtree(outlines))
     rng = np.random.default_rng(0)
-    xy = rng.uniform(-0.05, 2.05, size=(400, 2))
+    xy = rng.uniform(-0.05, 4.05, size=(800, 2)) * [1, 0.5]
     xy[:40, 0] = 1.0  # on the border of 01 and 02
-    xy[40:60, 0] = 2.004  # just outside, within 0.01
+    xy[40:60, 0] = 2.004  # just outside 02, within 0.01
+    xy[60:80] = [2.5, 0.5]  # in the hole of 05
+    xy[80:90] = [2.405, 0.5]  # in the hole, within 0.01 of 05
     points = shapely.points(xy)
-    deps = rng.choice(np.array(["01", "02", "03", "04"], dtype=object), size=len(points))
-    tree, c = checks._outline_index("x")
-    pi, oi = tree.query(points, predicate="dwithin", distance=0.01)
-    plain = np.zeros(len(points), dtype=bool)
-    plain[pi[c[oi] == deps[pi]]] = True
+    points[90] = shapely.LineString([(0.5, 0.5), (0.6, 0.6)])  # not a point: the index query alone
+    deps = rng.choice(np.array(["01", "02", "03", "04", "05"], dtype=object), size=len(points))
+    deps[60:90:2] = "05"
+    plain = np.array([any(c == d and shapely.dwithin(g, p, 0.01) for g, c in zip(outlines, codes, strict=True))
+                      for p, d in zip(points, deps, strict=True)])
     inside, known = checks._near_departement("x", points, deps)
     assert inside.tolist() == plain.tolist() and 0 < inside.sum() < len(points)
-    assert known.tolist() == (deps != "04").tolist()
+    assert known.tolist() == np.isin(deps, codes).tolist()
 
 
 @pytest.mark.parametrize("object_cantons", [False, True])

@@ -186,7 +186,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
     if not data.strip():
         raise InputError(path, "is empty (no header, no rows)", line=1)
     text, enc, notes = decode_lines(data, path)
-    nul_lines = {i + 1 for i, ln in enumerate(text.split("\n")) if "\x00" in ln}
+    nul_lines = {i + 1 for i, ln in enumerate(text.split("\n")) if "\x00" in ln} if "\x00" in text else set()
     sep = separator or sniff_separator(text)
     csv.field_size_limit(max(MAX_FIELD * 4, 131072))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -197,9 +197,10 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         for raw in reader:
             line = start
             start = reader.line_num + 1
-            has_nul = any(n in nul_lines for n in range(line, start))
+            has_nul = bool(nul_lines) and any(n in nul_lines for n in range(line, start))
+            blank = not "".join(raw).strip()  # no field with anything but spaces
             if header is None:
-                if not any(c.strip() for c in raw):
+                if blank:
                     continue
                 if has_nul:
                     raise InputError(path, "octet NUL dans la ligne d'en-tête : pas un fichier texte (CSV)", line=line)
@@ -208,7 +209,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                     dup = sorted({h for h in header if header.count(h) > 1})
                     raise InputError(path, f"duplicate column name(s) in the header: {', '.join(dup)}", line=line)
                 continue
-            if not any(c.strip() for c in raw):
+            if blank:
                 continue
             if has_nul:
                 malformed.append((line, "contient un octet NUL (données binaires dans un fichier texte)"))
@@ -216,17 +217,18 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
             if len(raw) != len(header):
                 malformed.append((line, f"{len(raw)} champs alors que l'en-tête en a {len(header)}"))
                 continue
-            too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
-            if too_big:
+            if max(map(len, raw)) > MAX_FIELD:
+                too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
                 malformed.append((line, f"champ {too_big[0]!r} de plus de {MAX_FIELD} caractères"))
                 continue
-            rows.append({h: v.strip() for h, v in zip(header, raw, strict=True)})
+            rows.append(dict(zip(header, map(str.strip, raw), strict=True)))
             lines.append(line)
     except csv.Error as exc:
         raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
     if header is None:
         raise InputError(path, "has no header line", line=1)
-    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in set(lines)])
+    kept = set(lines) if notes else set()
+    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in kept])
 
 
 _FR_MONTHS = {
@@ -235,6 +237,10 @@ _FR_MONTHS = {
     "décembre": 12, "decembre": 12,
 }
 _PREFIX = re.compile(r"^(espace\s+labellis[ée]e?|labellis[ée]e?\s+le|labellisation\s*:?)\s*", re.I)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MY = re.compile(r"(\d{1,2})[/.-](\d{4})")
+_D_MONTH_Y = re.compile(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})")
 
 
 class DateError(ValueError):
@@ -263,16 +269,16 @@ def parse_date(value: str | None) -> date | None:
         return None
     text = _PREFIX.sub("", text).strip()
     try:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", text)
+        m = _ISO.fullmatch(text)
         if m:
             return date(int(m[1]), int(m[2]), int(m[3]))
-        m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        m = _DMY.fullmatch(text)
         if m:
             return date(int(m[3]), int(m[2]), int(m[1]))
-        m = re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text)
+        m = _MY.fullmatch(text)
         if m:
             return date(int(m[2]), int(m[1]), 1)
-        m = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})", text.lower())
+        m = _D_MONTH_Y.fullmatch(text.lower())
         if m and m[2] in _FR_MONTHS:
             return date(int(m[3]), _FR_MONTHS[m[2]], int(m[1]))
     except ValueError as exc:

@@ -1,13 +1,13 @@
 """Checked programme lists kept on disk: a national list costs a read after its first check.
 
 Reading and checking a national list (2,800 France Services rows) costs
-about a second: every row normalised, every code and point checked against
-the boundaries. The result depends only on the file's bytes, how it was
+about 0.2 s in a new process, a fifth of it keeping the result here: every
+row normalised, every code and point checked against the boundaries. The result depends only on the file's bytes, how it was
 asked for (programme, mapping, source text, reader options), the boundary
 cache it was checked against, the library's code that parses and checks it,
 and today's date (dates far in the future are warned about). All of that
-is the key (:func:`key`); the table and its whole report are kept under
-``listes-verifiees`` derived tables of :mod:`territoires.territory.derived`.
+is the key (:func:`key`); the table and its whole report are kept as one
+``listes-verifiees`` derived table of :mod:`territoires.territory.derived`.
 
 Nothing is lost silently: a result is kept only when reading it back gives
 exactly the table and report just computed (same columns, dtypes, values
@@ -37,11 +37,13 @@ from territoires.territory import derived
 
 __all__ = ["DISK_FROM", "SCHEMA", "key", "load", "save"]
 
-#: Bump when the stored layout changes.
-SCHEMA = 1
+#: Bump when the stored layout changes (2: one file, the scalars and the report in its ``attrs``).
+SCHEMA = 2
 #: Files of at least this many bytes (a national list) keep their checked table on disk.
 DISK_FROM = 100_000
 KIND = "listes-verifiees"
+#: The one derived table of a checked list, and the ``attrs`` entry holding its fields and report.
+NAME, _META = "liste", "territoires_liste"
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The code a checked table is made by: any change there makes the table again.
 _CODE = ("sources", "naming.py", "dates.py", "settings.py", "territory/checks.py", "territory/codes.py", "territory/checkedlists.py")
@@ -79,7 +81,8 @@ def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, 
 
 
 # ------------------------------------------------------------------ encoding
-def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, dict]:
+    """One frame to keep: the rows (geometry as WKB), and in its ``attrs`` the fields, the rows' attrs and the report as JSON."""
     data = pd.DataFrame(table.data)
     geo = isinstance(table.data, gpd.GeoDataFrame)
     if geo:
@@ -93,7 +96,8 @@ def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, pd.DataFrame]:
         "report": [[str(c), str(table.report[c].dtype), [_cell(v) for v in table.report[c].tolist()]] for c in table.report.columns]
         if table.report.index.equals(pd.RangeIndex(len(table.report))) else None,
     }
-    return data, pd.DataFrame({"json": [json.dumps(meta, ensure_ascii=False)]})
+    data.attrs = {_META: json.dumps(meta, ensure_ascii=False)}
+    return data, meta
 
 
 def _cell(v):
@@ -118,8 +122,8 @@ def _report_column(dtype: str, values: list) -> pd.Series:
     return col if dtype == "object" else col.astype(dtype)
 
 
-def _decode(data: pd.DataFrame, meta_frame: pd.DataFrame) -> ProgrammeTable:
-    meta = json.loads(meta_frame["json"].iat[0])
+def _decode(data: pd.DataFrame) -> ProgrammeTable:
+    meta = json.loads(data.attrs.pop(_META))
     if meta["geometry"]:
         name, crs = meta["geometry"]
         wkb = data.pop("__wkb").to_numpy(dtype=object)
@@ -159,6 +163,7 @@ def same(a: ProgrammeTable, b: ProgrammeTable) -> bool:
     for x, y in ((a.data, b.data), (a.report, b.report)):
         if list(x.columns) != list(y.columns) or not x.index.equals(y.index):
             return False
+        x, y = pd.DataFrame(x, copy=False), pd.DataFrame(y, copy=False)  # columns read without copying attrs (compared above)
         if not all(_same_values(x[c], y[c]) for c in x.columns):
             return False
     return True
@@ -167,14 +172,11 @@ def same(a: ProgrammeTable, b: ProgrammeTable) -> bool:
 # ------------------------------------------------------------------ store
 def load(k: str) -> ProgrammeTable | None:
     """The checked table kept under ``k``, or None."""
-    meta = derived.load(KIND, "meta", k)
-    if meta is None:
-        return None
-    data = derived.load(KIND, "donnees", k)
+    data = derived.load(KIND, NAME, k)
     if data is None:
         return None
     try:
-        return _decode(data, meta)
+        return _decode(data)
     except (KeyError, ValueError, TypeError, IndexError):
         return None
 
@@ -185,16 +187,14 @@ def save(k: str, table: ProgrammeTable) -> bool:
         data, meta = _encode(table)
     except (TypeError, ValueError):
         return False
-    if json.loads(meta["json"].iat[0])["report"] is None:
+    if meta["report"] is None:
         return False
-    derived.save(KIND, "donnees", k, data)
-    derived.save(KIND, "meta", k, meta)
+    derived.save(KIND, NAME, k, data)
     back = load(k)
     if back is not None and same(back, table):
         return True
-    for name in ("meta", "donnees"):  # not identical (or not written): never serve it
-        with contextlib.suppress(OSError):
-            derived.path_of(KIND, name, k).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not identical (or not written): never serve it
+        derived.path_of(KIND, NAME, k).unlink(missing_ok=True)
     return False
 
 

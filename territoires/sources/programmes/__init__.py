@@ -119,5 +119,7 @@ def to_geodataframe(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     lat = pd.to_numeric(frame["latitude"], errors="coerce").astype(float)
     geom = gpd.points_from_xy(lon, lat, crs=settings.WEB_CRS)
     gdf = gpd.GeoDataFrame(frame.copy(), geometry=geom, crs=settings.WEB_CRS)
-    gdf.loc[lon.isna() | lat.isna(), "geometry"] = None
+    missing = (lon.isna() | lat.isna()).to_numpy()
+    if missing.any():
+        gdf.loc[missing, "geometry"] = None
     return gdf

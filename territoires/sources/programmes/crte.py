@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from territoires.errors import InputError
-from territoires.sources.programmes.engine import normalise
+from territoires.sources.programmes.columnar import normalise
 from territoires.sources.programmes.model import MEMBER_COLUMNS, Programme, ProgrammeTable, Report
 from territoires.sources.programmes.readers import _col, _const
 from territoires.sources.textio import Rows, read_rows

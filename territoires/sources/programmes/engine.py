@@ -1,7 +1,10 @@
-"""Row-by-row normalisation shared by every programme reader.
+"""Normalisation shared by every programme reader: the row-by-row reference and its helpers.
 
 A reader describes a file layout as a *mapping* from normalised column to
-source column (or to a function of the row); :func:`normalise` applies it,
+source column (or to a function of the row); :func:`normalise_rows` applies it
+row by row (the plain reference; the readers use
+:func:`territoires.sources.programmes.columnar.normalise`, the same result a
+column at a time),
 checks each value and fills the rejection report. Nothing is dropped
 silently: a row either loads or is rejected with its line, column and reason.
 """
@@ -27,7 +30,7 @@ __all__ = [
     "EARLIEST",
     "FUTURE_MARGIN_DAYS",
     "UNIT_TYPES",
-    "normalise",
+    "normalise_rows",
     "raise_missing",
     "row_unit_type",
 ]
@@ -48,7 +51,7 @@ def _get(row: dict, src: Source):
     return row.get(src)
 
 
-def normalise(
+def normalise_rows(
     rows: Rows,
     kind: str,
     mapping: dict[str, Source],
@@ -58,7 +61,10 @@ def normalise(
     keep_extra: bool | list[str] = False,
     today: date | None = None,
 ) -> pd.DataFrame:
-    """Apply ``mapping`` to every row of ``rows`` and validate the values.
+    """Apply ``mapping`` to every row of ``rows`` and validate the values, row by row.
+
+    The plain reference of the readers' :func:`territoires.sources.programmes.columnar.normalise`
+    (which gives the same frame and report a column at a time): kept to pin it.
 
     Parameters
     ----------
@@ -202,13 +208,16 @@ def _check_coordinates(rec: dict, line: int, mapping, report: Report, header=Non
         report.reject(line, _name(mapping, t, header), None, "une seule coordonnée renseignée : donner la latitude et la longitude, ou aucune")
         return False
     if abs(lat) > 90 or abs(lon) > 180:
-        if abs(lat) > 1000 and abs(lon) > 1000:
-            reason = "coordonnées en mètres projetés (Lambert-93 ?), pas en degrés WGS 84"
-        else:
-            reason = "coordonnées hors des bornes WGS 84 (latitude entre -90 et 90, longitude entre -180 et 180)"
-        report.reject(line, _name(mapping, "latitude", header), f"{lat}, {lon}", reason)
+        report.reject(line, _name(mapping, "latitude", header), f"{lat}, {lon}", _outside_reason(lat, lon))
         return False
     return True
+
+
+def _outside_reason(lat: float, lon: float) -> str:
+    """Why coordinates outside the WGS 84 bounds are rejected."""
+    if abs(lat) > 1000 and abs(lon) > 1000:
+        return "coordonnées en mètres projetés (Lambert-93 ?), pas en degrés WGS 84"
+    return "coordonnées hors des bornes WGS 84 (latitude entre -90 et 90, longitude entre -180 et 180)"
 
 
 def raise_missing(rows: Rows, column: str, target: str):

@@ -2,18 +2,19 @@
 
 Each reader turns one file layout into the normalised model
 (:mod:`territoires.sources.programmes.model`) through
-:func:`~territoires.sources.programmes.engine.normalise`.
+:func:`~territoires.sources.programmes.columnar.normalise`.
 """
 
 from __future__ import annotations
 
 import json
+from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
 
 from territoires.errors import InputError
-from territoires.sources.programmes.engine import normalise
+from territoires.sources.programmes.columnar import normalise
 from territoires.sources.programmes.model import (
     DATE_COLUMNS,
     MEMBER_COLUMNS,
@@ -78,6 +79,20 @@ class _col:  # noqa: N801 - used like a function in mappings
 
         return get
 
+    def values_of(self, rows: list[dict], header) -> list:
+        """This column on every row (what :meth:`bind`'s getter gives row by row), a name at a time."""
+        lower = {h.lower(): h for h in header}
+        keys = [lower[n.lower()] for n in self.names if n.lower() in lower]
+        if not keys:
+            return [None] * len(rows)
+        out = _nonempty(list(map(dict.get, rows, repeat(keys[0]))))
+        for k in keys[1:]:  # the next name, on the rows still empty
+            for i in [i for i, v in enumerate(out) if v is None]:
+                w = rows[i].get(k)
+                if w not in (None, ""):
+                    out[i] = w
+        return out
+
     def resolve(self, header) -> str:
         """The file's own name of this column (the first of ``names`` in ``header``)."""
         lower = {h.lower(): h for h in header}
@@ -87,8 +102,45 @@ class _col:  # noqa: N801 - used like a function in mappings
         return self.names[0]
 
 
-def _const(value):
-    return lambda row: value
+def _nonempty(values: list) -> list:
+    """Each value, or None when it is None or empty text (``v not in (None, "")``, as :meth:`_col.bind`'s getter tests it)."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return [v or None for v in values]  # for text and None, the same test, faster
+    return [None if v in (None, "") else v for v in values]
+
+
+class _const:  # noqa: N801 - used like a function in mappings
+    """The same value on every row."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, row):
+        return self.value
+
+    def values_of(self, rows: list[dict], header) -> list:
+        return [self.value] * len(rows)
+
+
+class _of:  # noqa: N801 - used like a function in mappings
+    """``fn`` of some columns' values (each a :class:`_col`: first present, non-empty of its names)."""
+
+    def __init__(self, fn, *columns: _col):
+        self.fn, self.columns = fn, columns
+
+    def __call__(self, row):
+        return self.fn(*(c(row) for c in self.columns))
+
+    def bind(self, header):
+        """A getter for rows of a file with this ``header``."""
+        getters = [c.bind(header) for c in self.columns]
+        return lambda row: self.fn(*(g(row) for g in getters))
+
+    def values_of(self, rows: list[dict], header) -> list:
+        """``fn`` on every row, the columns read a column at a time (``fn`` once per distinct tuple of values: a pure function)."""
+        args = list(zip(*(c.values_of(rows, header) for c in self.columns), strict=True))
+        once = {v: self.fn(*v) for v in dict.fromkeys(args)}
+        return [once[v] for v in args]
 
 
 def _finish(programme: Programme, path, rows_or_n, frame: pd.DataFrame, report: Report, layout: str) -> ProgrammeTable:
@@ -150,31 +202,28 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
         )
     src = source or f"ANCT, liste des structures France services ({Path(str(path)).name})"
 
-    def itinerant(row):
-        fmt = (_col("format_fs", "FORMAT_FS")(row) or "").strip().lower()
-        it = (_col("itinerance", "ITINERANCE")(row) or "").strip().lower()
+    def itinerant(fmt, it):
+        fmt, it = (fmt or "").strip().lower(), (it or "").strip().lower()
         return "oui" if fmt in ITINERANT_FORMATS or it == "oui" else "non"
 
-    def adresse(row):
-        a = _col("adresse", "ADRESSE")(row) or ""
-        c = _col("complement_adresse", "COMPLEMENT.D.ADRESSE", "adresse_cplmt")(row) or ""
-        return " – ".join(p for p in (a, c) if p) or None
+    def adresse(a, c):
+        return " – ".join(p for p in (a or "", c or "") if p) or None
 
     mapping = {
         "site_id": _col("id_fs", "matricule", "MATRICULE"),
         "nom": _col("lib_fs", "lib_france_services"),
         "code_insee": _col("insee_com"),
         "commune": _col("lib_com"),
-        "adresse": adresse,
+        "adresse": _of(adresse, _col("adresse", "ADRESSE"), _col("complement_adresse", "COMPLEMENT.D.ADRESSE", "adresse_cplmt")),
         "code_postal": _col("code_postal"),
         "latitude": _col("latitude", "LATITUDE", "lat"),
         "longitude": _col("longitude", "LONGITUDE", "long"),
         "start_date": _col("labellisation_fs", "Labellisation", "labellisation"),
         "type_fs": _col("type_fs"),
         "format_fs": _col("format_fs", "FORMAT_FS"),
-        "itinerant": itinerant,
+        "itinerant": _of(itinerant, _col("format_fs", "FORMAT_FS"), _col("itinerance", "ITINERANCE")),
         # "oui" for an antenna of a France Services (type_fs "Antenne", 2024 layout)
-        "antenne": lambda row: {"antenne": "oui", "principal": "non"}.get((_col("type_fs")(row) or "").strip().lower()),
+        "antenne": _of(lambda t: {"antenne": "oui", "principal": "non"}.get((t or "").strip().lower()), _col("type_fs")),
         "departement": _col("insee_dep", "DEPARTEMENT"),
         "source": _const(src),
     }
