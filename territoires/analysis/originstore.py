@@ -40,6 +40,12 @@ KIND = "origines"
 #: The tables kept per territory and spec: points, communes, then the points' tiles and blocks (:meth:`Tiles.parts`)
 TABLES = ("points", "communes", "tiles", "blocks")
 
+#: A table as numpy columns (read with :func:`derived.load_columns`, or the columns of a table just made)
+Columns = dict[str, np.ndarray]
+#: The columns :func:`_assemble` uses, per table of :data:`TABLES`
+_COLUMNS = (("zone", "commune", "x", "y", "population", "tile_order"), ("density", "zone", "crs"), ("zone", *TILE_PARTS),
+            ("zone", *BLOCK_PARTS))
+
 
 @dataclass
 class ZoneOrigins:
@@ -165,22 +171,22 @@ def _zone_slices(zone: np.ndarray, n_zones: int) -> list[slice]:
     return [slice(bounds[k], bounds[k + 1]) for k in range(n_zones)]
 
 
-def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame, tiles: pd.DataFrame, blocks: pd.DataFrame) -> TerritoryOrigins:
-    zone_of = communes["zone"].to_numpy()
-    crs_col = communes["crs"].to_numpy()
+def _assemble(territory, points: Columns, communes: Columns, tiles: Columns, blocks: Columns) -> TerritoryOrigins:
+    zone_of = communes["zone"]
+    crs_col = communes["crs"]
     n_zones = int(zone_of.max()) + 1 if len(zone_of) else 0
     zone_crs = [str(crs_col[np.argmax(zone_of == k)]) for k in range(n_zones)]
     deps = _zone_departements(territory, zone_crs)
-    tile_sl, block_sl = _zone_slices(tiles["zone"].to_numpy(), n_zones), _zone_slices(blocks["zone"].to_numpy(), n_zones)
-    cols = {c: t[c].to_numpy() for t, names in ((tiles, TILE_PARTS), (blocks, BLOCK_PARTS)) for c in names}
+    tile_sl, block_sl = _zone_slices(tiles["zone"], n_zones), _zone_slices(blocks["zone"], n_zones)
+    cols = {c: t[c] for t, names in ((tiles, TILE_PARTS), (blocks, BLOCK_PARTS)) for c in names}
     zones = []
-    for k, sl in enumerate(_zone_slices(points["zone"].to_numpy(), n_zones)):
+    for k, sl in enumerate(_zone_slices(points["zone"], n_zones)):
         tile_parts = {c: cols[c][tile_sl[k] if c in TILE_PARTS else block_sl[k]] for c in cols}
-        zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
-                                 np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
-                                 points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
+        zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"][sl].astype(np.intp),
+                                 np.ascontiguousarray(points["x"][sl]), np.ascontiguousarray(points["y"][sl]),
+                                 points["population"][sl], points["tile_order"][sl].astype(np.intp),
                                  tile_parts))
-    held = TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+    held = TerritoryOrigins(zones, communes["density"], zone_of)
     for a in (held.density, held.zone_of, *(v for z in zones for v in (z.commune, z.x, z.y, z.population))):
         a.flags.writeable = False  # shared by the territories of the same key (_RECENT)
     return held
@@ -205,12 +211,14 @@ def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
 
 def _read_or_build(territory, spec: Origins, key: str) -> TerritoryOrigins:
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
-    read = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
+    read = [derived.load_columns(KIND, f"{name}-{part}", key) for part in TABLES]
     tables = [t for t in read if t is not None]
-    if len(tables) < len(TABLES) or len(tables[1]) != len(territory.communes):
-        tables = list(_build(territory, spec))
-        for part, table in zip(TABLES, tables, strict=True):
+    if len(tables) < len(TABLES) or any(c not in t for t, cols in zip(tables, _COLUMNS, strict=True) for c in cols) \
+            or len(tables[1]["density"]) != len(territory.communes):
+        built = _build(territory, spec)
+        for part, table in zip(TABLES, built, strict=True):
             derived.save(KIND, f"{name}-{part}", key, table)
+        tables = [{c: t[c].to_numpy() for c in t.columns} for t in built]
     return _assemble(territory, *tables)
 
 

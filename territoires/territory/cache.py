@@ -37,6 +37,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from territoires.fileio import sha256_file, write_text
 
@@ -264,16 +265,23 @@ def crs_of(meta: object):
     return _CRS[text]
 
 
-def read(folder: Path, name: str, filters=None) -> pd.DataFrame:
+def read(folder: Path, name: str, filters=None, digest: str | None = None) -> pd.DataFrame:
     """Read one cached layer (GeoParquet when it has geometry).
 
     A GeoParquet layer is read as ``geopandas.read_parquet`` reads it (same
     frame, dtypes and CRS), with each distinct CRS built once per process
-    (:func:`crs_of`).
+    (:func:`crs_of`). A layer read whole (no ``filters``) whose file's
+    SHA-256 ``digest`` is given takes its geometry from the copy kept in
+    coordinate arrays (:mod:`territoires.territory.nativegeom`) instead of
+    decoding WKB, and keeps that copy when there is none yet.
     """
     import pyarrow.parquet as pq
 
     path = Path(folder) / f"{name}.parquet"
+    if filters is None and digest is not None:
+        frame = _read_native(path, name, digest)
+        if frame is not None:
+            return frame
     table = pq.read_table(path, filters=filters, use_pandas_metadata=True)
     meta = table.schema.metadata or {}
     if b"geo" not in meta:
@@ -282,15 +290,50 @@ def read(folder: Path, name: str, filters=None) -> pd.DataFrame:
     geoms = [c for c in table.column_names if c in geo["columns"]]
     if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
         return gpd.read_parquet(path, filters=filters)
-    order = list(table.slice(0, 0).to_pandas().columns)
-    df = table.drop(geoms).to_pandas()
-    for col in geoms:
+    decoded = {c: shapely.from_wkb(np.array(table[c])) for c in geoms}
+    if filters is None and digest is not None:
+        from territoires.territory import nativegeom
+
+        for c, g in decoded.items():
+            nativegeom.save(name, digest, c, g)
+    return _frame(table.drop(geoms), meta, geo, decoded, list(table.slice(0, 0).to_pandas().columns))
+
+
+def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
+    """The layer with its geometry from the kept coordinate arrays, or None (no copy for some column)."""
+    import pyarrow.parquet as pq
+
+    from territoires.territory import nativegeom
+
+    schema = pq.read_schema(path)
+    meta = schema.metadata or {}
+    if b"geo" not in meta:
+        return None
+    geo = json.loads(meta[b"geo"])
+    geoms = [c for c in schema.names if c in geo["columns"]]
+    if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
+        return None
+    table = pq.read_table(path, columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
+    decoded = {}
+    for c in geoms:
+        g = nativegeom.load(name, digest, c, table.num_rows)
+        if g is None:
+            return None
+        decoded[c] = g
+    order = list(schema.empty_table().to_pandas().columns)
+    return _frame(table, meta, geo, decoded, order)
+
+
+def _frame(table, meta: dict, geo: dict, decoded: dict[str, np.ndarray], order: list[str]) -> gpd.GeoDataFrame:
+    """The GeoDataFrame ``geopandas.read_parquet`` makes of ``table`` (no geometry) and its ``decoded`` geometry columns."""
+    df = table.to_pandas()
+    for col, g in decoded.items():
         m = geo["columns"][col]
         crs = crs_of(m["crs"]) if "crs" in m and m["crs"] is not None else (None if "crs" in m else "OGC:CRS84")
-        df.insert(order.index(col), col, gpd.GeoSeries.from_wkb(np.array(table[col]), crs=crs).array)
+        df.insert(order.index(col), col, gpd.array.GeometryArray(g, crs=crs))
     if b"PANDAS_ATTRS" in meta:
         df.attrs = json.loads(meta[b"PANDAS_ATTRS"])
-    primary = geo["primary_column"] if geo["primary_column"] in geoms else geoms[0]
+    primary = geo["primary_column"] if geo["primary_column"] in decoded else next(iter(decoded))
     return gpd.GeoDataFrame(df, geometry=primary)
 
 

@@ -1,0 +1,155 @@
+"""Geometry columns kept as coordinate and offset arrays, decoded without WKB.
+
+The boundary cache holds GeoParquet files with WKB geometry (what QGIS,
+geopandas and any GeoParquet reader open). Decoding WKB costs more than
+reading the file: ``shapely.from_wkb`` of the 34,875 national communes takes
+about 90 ms, ``shapely.from_ragged_array`` of the same geometries about
+30 ms. So the geometry of a layer read whole is also kept, through
+:mod:`territoires.territory.derived`, in the GeoArrow native layout
+(coordinates plus offsets, one group per geometry type so that a Polygon
+stays a Polygon next to MultiPolygons) in an Arrow IPC file, keyed by the
+SHA-256 of the cache file it was taken from.
+
+:func:`encode` gives ``None`` for what the layout cannot hold exactly
+(geometry collections, linear rings, Z or M coordinates): such a column is
+read from WKB as before. :func:`decode` gives back the same geometries as
+``shapely.from_wkb`` of the file (same types, coordinates, empty and missing
+geometries; tests/test_nativegeom.py pins it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import shapely
+from shapely import GeometryType
+
+from territoires.territory import derived
+
+__all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "save"]
+
+#: Bump when the layout of the kept arrays changes (older copies are then simply not found).
+FORMAT = 1
+#: Folder of the kept geometry under the derived tables.
+KIND = "geometrie"
+#: Geometry types the ragged layout holds (not collections nor linear rings).
+_TYPES = {int(t) for t in (GeometryType.POINT, GeometryType.LINESTRING, GeometryType.POLYGON,
+                           GeometryType.MULTIPOINT, GeometryType.MULTILINESTRING, GeometryType.MULTIPOLYGON)}
+
+
+def _one(values: np.ndarray) -> pa.Array:
+    """``values`` as a one-row list column (columns of one table may then have any length)."""
+    return pa.LargeListArray.from_arrays(pa.array([0, len(values)], pa.int64()), pa.array(values))
+
+
+def encode(geoms: np.ndarray) -> pa.Table | None:
+    """The geometries as a one-row table of coordinate and offset arrays, or ``None`` if they do not fit.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries or ``None``
+
+    Returns
+    -------
+    pyarrow.Table or None
+        Columns ``type`` (shapely type id per geometry, −1 when missing) and,
+        for each type present, ``<id>_x``, ``<id>_y`` and ``<id>_o0``,
+        ``<id>_o1``… (the offsets of :func:`shapely.to_ragged_array`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> t = encode(np.array([shapely.Point(1, 2), None], dtype=object))
+    >>> t.column("type").to_pylist()
+    [[0, -1]]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms).astype(np.int8)
+    present = geoms[types >= 0]
+    if not set(np.unique(types[types >= 0]).tolist()) <= _TYPES or shapely.has_z(present).any() or _has_m(present):
+        return None
+    cols = {"type": _one(types)}
+    for t in np.unique(types[types >= 0]).tolist():
+        typ, coords, offsets = shapely.to_ragged_array(geoms[types == t])
+        if int(typ) != t or coords.shape[1] != 2:
+            return None
+        cols[f"{t}_x"], cols[f"{t}_y"] = _one(np.ascontiguousarray(coords[:, 0])), _one(np.ascontiguousarray(coords[:, 1]))
+        for i, o in enumerate(offsets):
+            cols[f"{t}_o{i}"] = _one(np.asarray(o, dtype=np.int64))
+    return pa.table(cols)
+
+
+def _has_m(geoms: np.ndarray) -> bool:
+    has_m = getattr(shapely, "has_m", None)  # shapely >= 2.1
+    return bool(has_m is not None and len(geoms) and has_m(geoms).any())
+
+
+def _values(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).chunk(0).values.to_numpy(zero_copy_only=False)
+
+
+def decode(table: pa.Table) -> np.ndarray:
+    """The geometries of a table made by :func:`encode` (object array, ``None`` where missing).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = np.array([shapely.box(0, 0, 1, 1), None, shapely.MultiPoint([(0, 0), (1, 1)])], dtype=object)
+    >>> [x.wkt if x is not None else None for x in decode(encode(g))]
+    ['POLYGON ((1 0, 1 1, 0 1, 0 0, 1 0))', None, 'MULTIPOINT ((0 0), (1 1))']
+    """
+    types = _values(table, "type")
+    out = np.full(len(types), None, dtype=object)
+    for t in np.unique(types[types >= 0]).tolist():
+        coords = np.column_stack([_values(table, f"{t}_x"), _values(table, f"{t}_y")])
+        n_off = sum(1 for c in table.column_names if c.startswith(f"{t}_o"))
+        offsets = tuple(_values(table, f"{t}_o{i}") for i in range(n_off))
+        out[types == t] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
+    return out
+
+
+def key(file_sha256: str, column: str) -> str:
+    """The derived-table key of one geometry column of one cache file (by its SHA-256).
+
+    Examples
+    --------
+    >>> key("ab" * 32, "geometry") == key("ab" * 32, "origin")
+    False
+    """
+    return derived.key_of(KIND, FORMAT, file_sha256, column)
+
+
+def load(layer: str, file_sha256: str, column: str, n_rows: int) -> np.ndarray | None:
+    """The kept geometry of ``column`` of a cache file, or ``None`` (none kept, unreadable, wrong length).
+
+    Examples
+    --------
+    >>> load("aucune", "00" * 32, "geometry", 3) is None
+    True
+    """
+    table = derived.load_arrow(KIND, f"{layer}-{column}", key(file_sha256, column))
+    if table is None:
+        return None
+    try:
+        out = decode(table)
+    except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException, shapely.errors.ShapelyError):
+        return None
+    return out if len(out) == n_rows else None
+
+
+def save(layer: str, file_sha256: str, column: str, geoms: np.ndarray) -> None:
+    """Keep ``geoms`` (a column of a cache file) for :func:`load`; nothing when they do not fit the layout.
+
+    Examples
+    --------
+    >>> import shapely, tempfile
+    >>> from territoires import settings
+    >>> old, settings.cache_dir = settings.cache_dir, tempfile.mkdtemp()
+    >>> save("essai", "00" * 32, "geometry", np.array([shapely.Point(1, 2)], dtype=object))
+    >>> load("essai", "00" * 32, "geometry", 1)[0].wkt
+    'POINT (1 2)'
+    >>> settings.cache_dir = old
+    """
+    table = encode(geoms)
+    if table is not None:
+        derived.save_arrow(KIND, f"{layer}-{column}", key(file_sha256, column), table)
