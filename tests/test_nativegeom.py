@@ -1,0 +1,127 @@
+"""Geometry kept in coordinate arrays (territory/nativegeom.py) decodes to exactly what WKB decodes to."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+
+from territoires import settings
+from territoires.territory import cache, derived, nativegeom
+
+SQUARE = [(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]
+HOLE = [(2, 2), (4, 2), (4, 4), (2, 4), (2, 2)]
+HOLE2 = [(6, 6), (8, 6), (8, 8.5), (6, 6)]
+WITH_HOLES = Polygon(SQUARE, [HOLE, HOLE2])
+MULTI = MultiPolygon([WITH_HOLES, Polygon([(20, 0), (21.5, 0), (21, 1e-9), (20, 0)])])
+
+
+def _wkb_roundtrip(geoms: np.ndarray) -> np.ndarray:
+    """The plain path: what the cache's WKB column decodes to."""
+    return shapely.from_wkb(shapely.to_wkb(geoms))
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Same missing values, geometry types and coordinates, in the same order (WKB bytes equal)."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    return len(a) == len(b) and bool((shapely.to_wkb(a) == shapely.to_wkb(b)).all()) \
+        and (shapely.get_type_id(a) == shapely.get_type_id(b)).all()
+
+
+CASES = {
+    "polygons with holes, multipolygons, a lone polygon among multipolygons, missing": [
+        MULTI, WITH_HOLES, None, MultiPolygon([Polygon(SQUARE)]), Polygon(HOLE), MULTI],
+    "empty polygon and multipolygon next to full ones": [Polygon(), WITH_HOLES, MultiPolygon(), MULTI, None],
+    "points, an empty point, missing": [Point(1.5, -2.25), None, Point(), Point(3e6, 7e6)],
+    "lines and multi-lines, multipoints": [LineString([(0, 0), (1, 1)]), MultiLineString([[(0, 0), (1, 0)], [(2, 2), (3, 3)]]),
+                                           MultiPoint([(0, 0), (5, 5)]), None],
+    "only missing": [None, None],
+    "nothing": [],
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_decode_gives_what_wkb_gives(name):
+    geoms = np.array(CASES[name] + [None], dtype=object)[:-1]  # an object array even for an empty list
+    table = nativegeom.encode(geoms)
+    assert table is not None
+    assert _same(nativegeom.decode(table), _wkb_roundtrip(geoms))
+
+
+def test_random_polygons_keep_every_coordinate_bit():
+    rng = np.random.default_rng(3)
+    geoms = []
+    for k in range(300):
+        ring = rng.uniform(-1e6, 1e6, size=(int(rng.integers(3, 30)), 2))
+        p = shapely.convex_hull(MultiPoint(ring))
+        geoms.append(None if k % 37 == 0 else (MultiPolygon([p, shapely.affinity.translate(p, 3e6)]) if k % 3 else p))
+    geoms = np.array(geoms, dtype=object)
+    assert _same(nativegeom.decode(nativegeom.encode(geoms)), _wkb_roundtrip(geoms))
+
+
+@pytest.mark.parametrize("geom", [shapely.GeometryCollection([Point(0, 0)]), Point(1, 2, 3), shapely.LinearRing(SQUARE)])
+def test_what_the_layout_cannot_hold_is_not_encoded(geom):
+    assert nativegeom.encode(np.array([Point(0, 0), geom], dtype=object)) is None
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    return tmp_path
+
+
+def _layer(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"code": ["a", "b", "c", "d", "e"], "n": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+         "origin": gpd.GeoSeries([Point(1, 1), None, Point(), Point(12, 3), Point(0.5, 0.25)], crs="EPSG:2154"),
+         "code_departement": ["79", "79", "86", "86", "79"]},
+        geometry=gpd.GeoSeries([WITH_HOLES, MULTI, None, Polygon(), MultiPolygon([Polygon(HOLE)])], crs="EPSG:2154"),
+    )
+    frame.to_parquet(tmp_path / "layer.parquet", index=False)
+    return frame
+
+
+def test_a_cache_layer_read_whole_is_the_same_frame_from_the_kept_arrays(cache_dir, tmp_path, monkeypatch):
+    _layer(tmp_path)
+    digest = "ab" * 32
+    plain = cache.read(tmp_path, "layer")
+    first = cache.read(tmp_path, "layer", digest=digest)  # WKB, then the arrays kept
+    assert derived.path_of(nativegeom.KIND, "layer-geometry", nativegeom.key(digest, "geometry"), derived.ARROW).is_file()
+    monkeypatch.setattr(cache.shapely, "from_wkb", lambda *a, **k: pytest.fail("WKB decoded again"))
+    second = cache.read(tmp_path, "layer", digest=digest)
+    monkeypatch.undo()
+    for frame in (first, second):
+        pd.testing.assert_frame_equal(frame, plain)
+        assert frame.crs == plain.crs and frame.geometry.name == "geometry" and frame["origin"].crs == plain["origin"].crs
+        assert _same(frame.geometry.to_numpy(), plain.geometry.to_numpy()) and _same(frame["origin"].to_numpy(), plain["origin"].to_numpy())
+    assert list(second.columns) == list(gpd.read_parquet(tmp_path / "layer.parquet").columns)
+
+
+def test_a_filtered_read_a_short_copy_or_a_damaged_copy_falls_back_to_wkb(cache_dir, tmp_path):
+    _layer(tmp_path)
+    digest = "cd" * 32
+    flt = [("code_departement", "in", ["86"])]
+    part = cache.read(tmp_path, "layer", filters=flt, digest=digest)
+    assert part["code"].tolist() == ["c", "d"]
+    assert not (cache_dir / derived.FOLDER).exists()  # a filtered read keeps nothing
+    # a copy of another length (another file under the same key) is not used
+    nativegeom.save("layer", digest, "geometry", np.array([Point(0, 0)], dtype=object))
+    assert nativegeom.load("layer", digest, "geometry", 5) is None
+    pd.testing.assert_frame_equal(cache.read(tmp_path, "layer", digest=digest), cache.read(tmp_path, "layer"))
+    # a damaged file is a miss
+    path = derived.path_of(nativegeom.KIND, "layer-geometry", nativegeom.key(digest, "geometry"), derived.ARROW)
+    path.write_bytes(b"not arrow")
+    assert derived.load_arrow(nativegeom.KIND, "layer-geometry", nativegeom.key(digest, "geometry")) is None
+    pd.testing.assert_frame_equal(cache.read(tmp_path, "layer", digest=digest), cache.read(tmp_path, "layer"))
+    assert nativegeom.load("layer", digest, "geometry", 5) is not None  # made again from WKB
+
+
+def test_numpy_columns_of_a_derived_table(cache_dir):
+    k = derived.key_of("colonnes")
+    derived.save("essais", "t", k, pd.DataFrame({"x": [1.5, np.nan], "z": np.array([1, 2], dtype=np.int16), "s": ["a", "b"]}))
+    cols = derived.load_columns("essais", "t", k)
+    assert cols["x"][0] == 1.5 and np.isnan(cols["x"][1]) and cols["z"].dtype == np.int16 and cols["s"].tolist() == ["a", "b"]
+    assert derived.load_columns("essais", "t", derived.key_of("autre")) is None
