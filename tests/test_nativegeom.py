@@ -119,9 +119,16 @@ def test_a_filtered_read_a_short_copy_or_a_damaged_copy_falls_back_to_wkb(cache_
     assert nativegeom.load("layer", digest, "geometry", 5) is not None  # made again from WKB
 
 
-def test_numpy_columns_of_a_derived_table(cache_dir):
+def test_an_arrow_table_is_kept_and_read_back_memory_mapped(cache_dir):
+    import pyarrow as pa
+
     k = derived.key_of("colonnes")
-    derived.save("essais", "t", k, pd.DataFrame({"x": [1.5, np.nan], "z": np.array([1, 2], dtype=np.int16), "s": ["a", "b"]}))
-    cols = derived.load_columns("essais", "t", k)
-    assert cols["x"][0] == 1.5 and np.isnan(cols["x"][1]) and cols["z"].dtype == np.int16 and cols["s"].tolist() == ["a", "b"]
-    assert derived.load_columns("essais", "t", derived.key_of("autre")) is None
+    table = pa.Table.from_pandas(pd.DataFrame({"x": [1.5, np.nan], "z": np.array([1, 2], dtype=np.int16), "s": ["a", "b"]}),
+                                 preserve_index=False)
+    derived.save_arrow("essais", "t", k, table)
+    back = derived.load_arrow("essais", "t", k)
+    assert back.equals(table)
+    x = back.column("x").to_numpy()
+    assert x[0] == 1.5 and np.isnan(x[1]) and back.column("z").to_numpy().dtype == np.int16
+    assert derived.load_arrow("essais", "t", derived.key_of("autre")) is None
+    assert derived.entries()[0]["files"] == 1  # listed by ``territoires cache``

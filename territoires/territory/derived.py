@@ -41,7 +41,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from territoires import settings
@@ -101,24 +100,6 @@ def load(kind: str, name: str, key: str, columns: list[str] | None = None) -> pd
     return table
 
 
-def load_columns(kind: str, name: str, key: str) -> dict[str, np.ndarray] | None:
-    """The columns of the table kept under this key as numpy arrays (read without pandas), or ``None`` (as :func:`load`).
-
-    Numeric columns without missing values are not copied; a missing float is NaN.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = path_of(kind, name, key)
-    try:
-        table = pq.read_table(path, memory_map=True)
-    except (OSError, pa.ArrowException):
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # read: kept by sweep()
-    return {c: table.column(c).to_numpy() for c in table.column_names}
-
-
 def save(kind: str, name: str, key: str, table: pd.DataFrame) -> None:
     """Keep ``table`` under this key; a cache folder that cannot be written is skipped quietly."""
     path = path_of(kind, name, key)
@@ -149,15 +130,18 @@ def load_arrow(kind: str, name: str, key: str) -> pa.Table | None:
     return table
 
 
-def save_arrow(kind: str, name: str, key: str, table: pa.Table) -> None:
-    """Keep an Arrow ``table`` under this key (Arrow IPC file, LZ4); a cache folder that cannot be written is skipped."""
+def save_arrow(kind: str, name: str, key: str, table: pa.Table, compression: str | None = None) -> None:
+    """Keep an Arrow ``table`` under this key (Arrow IPC file); a cache folder that cannot be written is skipped.
+
+    Uncompressed (default), the file is read back memory-mapped without a copy.
+    """
     import pyarrow as pa
 
     path = path_of(kind, name, key, ARROW)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp, pa.OSFile(str(tmp), "wb") as sink, \
-                pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+                pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
             writer.write_table(table)
     except OSError:
         pass

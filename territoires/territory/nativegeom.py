@@ -7,8 +7,9 @@ about 90 ms, ``shapely.from_ragged_array`` of the same geometries about
 30 ms. So the geometry of a layer read whole is also kept, through
 :mod:`territoires.territory.derived`, in the GeoArrow native layout
 (coordinates plus offsets, one group per geometry type so that a Polygon
-stays a Polygon next to MultiPolygons) in an Arrow IPC file, keyed by the
-SHA-256 of the cache file it was taken from.
+stays a Polygon next to MultiPolygons) in an uncompressed Arrow IPC file,
+memory-mapped when read (the coordinates reach GEOS without a copy), keyed
+by the SHA-256 of the cache file it was taken from.
 
 :func:`encode` gives ``None`` for what the layout cannot hold exactly
 (geometry collections, linear rings, Z or M coordinates): such a column is
@@ -29,7 +30,7 @@ from territoires.territory import derived
 __all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "save"]
 
 #: Bump when the layout of the kept arrays changes (older copies are then simply not found).
-FORMAT = 1
+FORMAT = 2
 #: Folder of the kept geometry under the derived tables.
 KIND = "geometrie"
 #: Geometry types the ragged layout holds (not collections nor linear rings).
@@ -53,7 +54,7 @@ def encode(geoms: np.ndarray) -> pa.Table | None:
     -------
     pyarrow.Table or None
         Columns ``type`` (shapely type id per geometry, −1 when missing) and,
-        for each type present, ``<id>_x``, ``<id>_y`` and ``<id>_o0``,
+        for each type present, ``<id>_xy`` (x and y interleaved) and ``<id>_o0``,
         ``<id>_o1``… (the offsets of :func:`shapely.to_ragged_array`).
 
     Examples
@@ -73,7 +74,7 @@ def encode(geoms: np.ndarray) -> pa.Table | None:
         typ, coords, offsets = shapely.to_ragged_array(geoms[types == t])
         if int(typ) != t or coords.shape[1] != 2:
             return None
-        cols[f"{t}_x"], cols[f"{t}_y"] = _one(np.ascontiguousarray(coords[:, 0])), _one(np.ascontiguousarray(coords[:, 1]))
+        cols[f"{t}_xy"] = _one(np.ascontiguousarray(coords).ravel())  # x0, y0, x1, y1…: read back without a copy
         for i, o in enumerate(offsets):
             cols[f"{t}_o{i}"] = _one(np.asarray(o, dtype=np.int64))
     return pa.table(cols)
@@ -101,7 +102,7 @@ def decode(table: pa.Table) -> np.ndarray:
     types = _values(table, "type")
     out = np.full(len(types), None, dtype=object)
     for t in np.unique(types[types >= 0]).tolist():
-        coords = np.column_stack([_values(table, f"{t}_x"), _values(table, f"{t}_y")])
+        coords = _values(table, f"{t}_xy").reshape(-1, 2)
         n_off = sum(1 for c in table.column_names if c.startswith(f"{t}_o"))
         offsets = tuple(_values(table, f"{t}_o{i}") for i in range(n_off))
         out[types == t] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
