@@ -35,6 +35,7 @@ from territoires.naming import with_article
 __all__ = [
     "DataFranceReport",
     "SOURCE_NAME",
+    "departement_codes",
     "fingerprint",
     "package_dir",
     "read_all",
@@ -103,6 +104,21 @@ def _geom(hexes: pd.Series) -> np.ndarray:
     if (~empty).any():
         out[~empty] = shapely.from_wkb(values[~empty])
     return out
+
+
+def departement_codes() -> list[str]:
+    """The ``code`` column of the départements table, in its order, read without pandas (what :func:`read_departements` gives).
+
+    Examples
+    --------
+    >>> departement_codes()[:3]
+    ['01', '02', '03']
+    """
+    import csv
+    import io
+
+    with lzma.open(package_dir() / "departements.csv.lzma") as fh:
+        return [row["code"] for row in csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8", newline=""))]
 
 
 def read_departements() -> pd.DataFrame:
