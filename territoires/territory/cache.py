@@ -311,7 +311,8 @@ def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
 
     from territoires.territory import nativegeom
 
-    schema = pq.read_schema(path)
+    pf = pq.ParquetFile(path, memory_map=True)  # one file read whole: no dataset machinery (pyarrow.dataset not imported)
+    schema = pf.schema_arrow
     meta = schema.metadata or {}
     if b"geo" not in meta:
         return None
@@ -319,7 +320,7 @@ def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
     geoms = [c for c in schema.names if c in geo["columns"]]
     if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
         return None
-    table = pq.read_table(path, columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
+    table = pf.read(columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
     decoded = {}
     for c in geoms:
         g = nativegeom.load(name, digest, c, table.num_rows)
