@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 
 from territoires import settings
-from territoires.territory import cache, derived, nativegeom
+from territoires.territory import cache, derived, geoparquet, nativegeom
 
 SQUARE = [(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]
 HOLE = [(2, 2), (4, 2), (4, 4), (2, 4), (2, 2)]
@@ -90,7 +90,7 @@ def test_a_cache_layer_read_whole_is_the_same_frame_from_the_kept_arrays(cache_d
     plain = cache.read(tmp_path, "layer")
     first = cache.read(tmp_path, "layer", digest=digest)  # WKB, then the arrays kept
     assert derived.path_of(nativegeom.KIND, "layer-geometry", nativegeom.key(digest, "geometry"), derived.ARROW).is_file()
-    monkeypatch.setattr(cache.shapely, "from_wkb", lambda *a, **k: pytest.fail("WKB decoded again"))
+    monkeypatch.setattr(geoparquet.shapely, "from_wkb", lambda *a, **k: pytest.fail("WKB decoded again"))
     second = cache.read(tmp_path, "layer", digest=digest)
     monkeypatch.undo()
     for frame in (first, second):
@@ -132,3 +132,16 @@ def test_an_arrow_table_is_kept_and_read_back_memory_mapped(cache_dir):
     assert x[0] == 1.5 and np.isnan(x[1]) and back.column("z").to_numpy().dtype == np.int16
     assert derived.load_arrow("essais", "t", derived.key_of("autre")) is None
     assert derived.entries()[0]["files"] == 1  # listed by ``territoires cache``
+
+
+def test_verify_removes_a_kept_copy_that_differs_from_the_file(cache_dir, tmp_path):
+    _layer(tmp_path)
+    digest = "ef" * 32
+    cache.read(tmp_path, "layer", digest=digest)  # copies kept
+    assert nativegeom.verify(tmp_path, {"layer.parquet": digest}) == []
+    # a copy that decodes, with the right length, to other geometries
+    wrong = np.array([Point(0, 0), None, None, Polygon(), Polygon(HOLE)], dtype=object)
+    derived.save_arrow(nativegeom.KIND, "layer-geometry", nativegeom.key(digest, "geometry"), nativegeom.encode(wrong))
+    assert nativegeom.verify(tmp_path, {"layer.parquet": digest}) == ["layer-geometry"]
+    assert nativegeom.load("layer", digest, "geometry", 5) is None
+    assert _same(cache.read(tmp_path, "layer", digest=digest).geometry.to_numpy(), cache.read(tmp_path, "layer").geometry.to_numpy())

@@ -27,7 +27,7 @@ from shapely import GeometryType
 
 from territoires.territory import derived
 
-__all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "save"]
+__all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "save", "verify"]
 
 #: Bump when the layout of the kept arrays changes (older copies are then simply not found).
 FORMAT = 2
@@ -154,3 +154,43 @@ def save(layer: str, file_sha256: str, column: str, geoms: np.ndarray) -> None:
     table = encode(geoms)
     if table is not None:
         derived.save_arrow(KIND, f"{layer}-{column}", key(file_sha256, column), table)
+
+
+def verify(folder, files: dict[str, str]) -> list[str]:
+    """Compare the kept geometry of the cache files ``files`` (name → SHA-256) of ``folder`` with their WKB; remove copies that differ.
+
+    The slow check of ``territoires cache --verify``: a copy that does not
+    give back exactly the file's geometries is removed (it is made again
+    from the file at the next read). Returns the copies removed
+    (``layer-column``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> verify(tempfile.mkdtemp(), {})
+    []
+    """
+    import json
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    removed = []
+    for fname, digest in files.items():
+        path = Path(folder) / fname
+        meta = pq.read_schema(path).metadata or {}
+        if b"geo" not in meta:
+            continue
+        layer = fname[: -len(".parquet")]
+        columns = [c for c, m in json.loads(meta[b"geo"])["columns"].items() if m.get("encoding") == "WKB"]
+        for c in columns:
+            name, k = f"{layer}-{c}", key(digest, c)
+            if not derived.path_of(KIND, name, k, derived.ARROW).is_file():
+                continue
+            wkb = pq.read_table(path, columns=[c]).column(c).to_numpy(zero_copy_only=False)
+            kept = load(layer, digest, c, len(wkb))
+            plain = shapely.from_wkb(wkb)
+            if kept is None or not (shapely.to_wkb(kept) == shapely.to_wkb(plain)).all():
+                derived.path_of(KIND, name, k, derived.ARROW).unlink(missing_ok=True)
+                removed.append(name)
+    return removed
