@@ -145,3 +145,12 @@ def test_verify_removes_a_kept_copy_that_differs_from_the_file(cache_dir, tmp_pa
     assert nativegeom.verify(tmp_path, {"layer.parquet": digest}) == ["layer-geometry"]
     assert nativegeom.load("layer", digest, "geometry", 5) is None
     assert _same(cache.read(tmp_path, "layer", digest=digest).geometry.to_numpy(), cache.read(tmp_path, "layer").geometry.to_numpy())
+
+
+def test_offsets_that_do_not_index_their_parts_are_refused_before_geos():
+    table = nativegeom.encode(np.array([WITH_HOLES, MULTI], dtype=object))
+    assert len(nativegeom.decode(table)) == 2
+    for col, bad in (("6_o0", [0, 5, 3, 14, 18, 22]), ("6_o2", [0, 3]), ("3_o0", [0, 5, 10, 15, 99]), ("3_o1", [0, 2, 3])):
+        broken = table.set_column(table.column_names.index(col), col, nativegeom._one(np.array(bad, dtype=np.int64)))
+        with pytest.raises(ValueError):
+            nativegeom.decode(broken)

@@ -105,8 +105,21 @@ def decode(table: pa.Table) -> np.ndarray:
         coords = _values(table, f"{t}_xy").reshape(-1, 2)
         n_off = sum(1 for c in table.column_names if c.startswith(f"{t}_o"))
         offsets = tuple(_values(table, f"{t}_o{i}") for i in range(n_off))
-        out[types == t] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
+        rows = types == t
+        _check_offsets(len(coords), offsets, int(rows.sum()))
+        out[rows] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
     return out
+
+
+def _check_offsets(n_coords: int, offsets: tuple[np.ndarray, ...], n_geoms: int) -> None:
+    """Raise ValueError unless the offsets index what they should (a damaged file must not reach GEOS)."""
+    size = n_coords
+    for o in offsets:
+        if len(o) == 0 or o[0] != 0 or o[-1] != size or (np.diff(o) < 0).any():
+            raise ValueError("offsets do not index their parts")
+        size = len(o) - 1
+    if size != n_geoms:
+        raise ValueError(f"{size} geometries for {n_geoms} rows")
 
 
 def key(file_sha256: str, column: str) -> str:
