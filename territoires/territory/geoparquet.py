@@ -120,13 +120,13 @@ def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
     geoms = [c for c in schema.names if c in geo["columns"]]
     if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
         return None
-    table = pf.read(columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
     decoded = {}
     for c in geoms:
-        g = nativegeom.load(name, digest, c, table.num_rows)
+        g = nativegeom.load(name, digest, c, pf.metadata.num_rows)
         if g is None:
             return None
         decoded[c] = g
+    table = pf.read(columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
     order = list(schema.empty_table().to_pandas().columns)
     return _frame(table, meta, geo, decoded, order)
 
