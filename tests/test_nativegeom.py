@@ -100,13 +100,50 @@ def test_a_cache_layer_read_whole_is_the_same_frame_from_the_kept_arrays(cache_d
     assert list(second.columns) == list(gpd.read_parquet(tmp_path / "layer.parquet").columns)
 
 
-def test_a_filtered_read_a_short_copy_or_a_damaged_copy_falls_back_to_wkb(cache_dir, tmp_path):
+@pytest.mark.parametrize("deps", [["86"], ["79", "86"], ["2A"]])
+def test_a_filtered_read_from_the_kept_arrays_keeps_the_rows_pyarrow_keeps(cache_dir, tmp_path, deps):
+    _layer(tmp_path)
+    digest = "12" * 32
+    flt = [("code_departement", "in", deps)]
+    plain = gpd.read_parquet(tmp_path / "layer.parquet", filters=flt)
+    first = cache.read(tmp_path, "layer", filters=flt, digest=digest)  # the copy made from the whole file
+    assert nativegeom.load("layer", digest, "geometry", 5) is not None
+    second = cache.read(tmp_path, "layer", filters=flt, digest=digest)  # from the copy
+    for frame in (first, second):
+        pd.testing.assert_frame_equal(frame, plain)
+        assert _same(frame.geometry.to_numpy(), plain.geometry.to_numpy()) and _same(frame["origin"].to_numpy(), plain["origin"].to_numpy())
+
+
+def test_a_missing_filter_value_is_never_kept_and_other_filters_read_wkb(cache_dir, tmp_path):
+    frame = _layer(tmp_path)
+    frame.loc[1, "code_departement"] = None
+    frame.to_parquet(tmp_path / "layer.parquet", index=False)
+    digest = "34" * 32
+    for flt in ([("code_departement", "in", ["79"])], [("code_departement", "==", "86")], [("n", ">", 2)]):
+        plain = gpd.read_parquet(tmp_path / "layer.parquet", filters=flt)
+        for _ in range(2):
+            got = cache.read(tmp_path, "layer", filters=flt, digest=digest)
+            pd.testing.assert_frame_equal(got, plain)
+            assert _same(got.geometry.to_numpy(), plain.geometry.to_numpy())
+
+
+def test_subsets_of_the_kept_arrays_are_the_geometries_of_those_rows():
+    rng = np.random.default_rng(5)
+    geoms = np.array(CASES["polygons with holes, multipolygons, a lone polygon among multipolygons, missing"] * 7
+                     + CASES["empty polygon and multipolygon next to full ones"] * 3, dtype=object)
+    table = nativegeom.encode(geoms)
+    for _ in range(20):
+        keep = rng.random(len(geoms)) < 0.4
+        assert _same(nativegeom.decode(table, keep), _wkb_roundtrip(geoms[keep]))
+    assert len(nativegeom.decode(table, np.zeros(len(geoms), dtype=bool))) == 0
+    points = np.array(CASES["points, an empty point, missing"], dtype=object)
+    keep = np.array([True, True, False, True])
+    assert _same(nativegeom.decode(nativegeom.encode(points), keep), _wkb_roundtrip(points[keep]))
+
+
+def test_a_short_or_damaged_copy_is_a_miss(cache_dir, tmp_path):
     _layer(tmp_path)
     digest = "cd" * 32
-    flt = [("code_departement", "in", ["86"])]
-    part = cache.read(tmp_path, "layer", filters=flt, digest=digest)
-    assert part["code"].tolist() == ["c", "d"]
-    assert not (cache_dir / derived.FOLDER).exists()  # a filtered read keeps nothing
     # a copy of another length (another file under the same key) is not used
     nativegeom.save("layer", digest, "geometry", np.array([Point(0, 0)], dtype=object))
     assert nativegeom.load("layer", digest, "geometry", 5) is None

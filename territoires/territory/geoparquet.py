@@ -11,12 +11,15 @@ known, the geometry taken from the copy kept in coordinate arrays
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from territoires import settings
 
 __all__ = ["crs_of", "read"]
 
@@ -76,19 +79,24 @@ def read(folder: Path, name: str, filters=None, digest: str | None = None) -> pd
 
     A GeoParquet layer is read as ``geopandas.read_parquet`` reads it (same
     frame, dtypes and CRS), with each distinct CRS built once per process
-    (:func:`crs_of`). A layer read whole (no ``filters``) whose file's
-    SHA-256 ``digest`` is given takes its geometry from the copy kept in
-    coordinate arrays (:mod:`territoires.territory.nativegeom`) instead of
-    decoding WKB, and keeps that copy when there is none yet.
+    (:func:`crs_of`). A layer whose file's SHA-256 ``digest`` is given takes
+    its geometry from the copy kept in coordinate arrays
+    (:mod:`territoires.territory.nativegeom`) instead of decoding WKB; the
+    copy is made from the whole file when there is none yet. ``filters``
+    of the form ``[(column, "in", values)]`` are then applied to the rows
+    as ``pyarrow`` applies them (same rows, same order); other filters read
+    the WKB.
     """
     import pyarrow.parquet as pq
 
     path = Path(folder) / f"{name}.parquet"
-    if filters is None and digest is not None:
-        frame = _read_native(path, name, digest)
+    # a filtered read makes the copy from the whole file only where it can be kept (not in a read-only cache)
+    simple = filters is None or (_in_filter(filters) is not None and os.access(settings.cache_dir, os.W_OK))
+    if digest is not None and simple:
+        frame = _read_native(path, name, digest, filters)
         if frame is not None:
             return frame
-    table = pq.read_table(path, filters=filters, use_pandas_metadata=True)
+    table = pq.read_table(path, filters=None if digest is not None and simple else filters, use_pandas_metadata=True)
     meta = table.schema.metadata or {}
     if b"geo" not in meta:
         return pd.read_parquet(path, filters=filters)
@@ -97,21 +105,44 @@ def read(folder: Path, name: str, filters=None, digest: str | None = None) -> pd
     if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
         return gpd.read_parquet(path, filters=filters)
     decoded = {c: shapely.from_wkb(np.array(table[c])) for c in geoms}
-    if filters is None and digest is not None:
+    if digest is not None and simple:  # the whole file was read: keep its geometry, then take the rows asked for
         from territoires.territory import nativegeom
 
         for c, g in decoded.items():
             nativegeom.save(name, digest, c, g)
+        if filters is not None:
+            keep = _rows(table, filters)
+            table = table.filter(keep)
+            decoded = {c: g[keep] for c, g in decoded.items()}
     return _frame(table.drop(geoms), meta, geo, decoded, list(table.slice(0, 0).to_pandas().columns))
 
 
-def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
+def _in_filter(filters) -> tuple[str, list] | None:
+    """``(column, values)`` of a filter ``[(column, "in", values)]``; None for any other filter."""
+    if isinstance(filters, list) and len(filters) == 1 and isinstance(filters[0], tuple) and len(filters[0]) == 3:
+        column, op, values = filters[0]
+        if op == "in" and isinstance(column, str) and isinstance(values, list | tuple | set):
+            return column, list(values)
+    return None
+
+
+def _rows(table, filters) -> np.ndarray:
+    """The rows of ``table`` an ``in`` filter keeps (a missing value is never kept, as in pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column, values = _in_filter(filters)  # type: ignore[misc]
+    col = table.column(column)
+    return pc.is_in(col, value_set=pa.array(values, type=col.type)).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _read_native(path: Path, name: str, digest: str, filters=None) -> pd.DataFrame | None:
     """The layer with its geometry from the kept coordinate arrays, or None (no copy for some column)."""
     import pyarrow.parquet as pq
 
     from territoires.territory import nativegeom
 
-    pf = pq.ParquetFile(path, memory_map=True)  # one file read whole: no dataset machinery (pyarrow.dataset not imported)
+    pf = pq.ParquetFile(path, memory_map=True)  # one file: no dataset machinery (pyarrow.dataset not imported)
     schema = pf.schema_arrow
     meta = schema.metadata or {}
     if b"geo" not in meta:
@@ -120,13 +151,16 @@ def _read_native(path: Path, name: str, digest: str) -> pd.DataFrame | None:
     geoms = [c for c in schema.names if c in geo["columns"]]
     if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
         return None
+    table = pf.read(columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
+    keep = None if filters is None else _rows(table, filters)
     decoded = {}
     for c in geoms:
-        g = nativegeom.load(name, digest, c, pf.metadata.num_rows)
+        g = nativegeom.load(name, digest, c, table.num_rows, keep)
         if g is None:
             return None
         decoded[c] = g
-    table = pf.read(columns=[c for c in schema.names if c not in geoms], use_pandas_metadata=True)
+    if keep is not None:
+        table = table.filter(keep)
     order = list(schema.empty_table().to_pandas().columns)
     return _frame(table, meta, geo, decoded, order)
 

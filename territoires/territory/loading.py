@@ -88,7 +88,7 @@ class _Reader:
 
     @staticmethod
     def _read(folder: Path, name: str, filters, columns, digest: str | None) -> pd.DataFrame:
-        if columns is None:  # a layer read whole takes its geometry from the kept coordinate arrays (digest: the file's SHA-256)
+        if columns is None:  # the geometry from the kept coordinate arrays (digest: the file's SHA-256)
             return cache.read(folder, name, filters=filters, digest=digest)
         import pyarrow.parquet as pq
 

@@ -89,8 +89,10 @@ def _values(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).chunk(0).values.to_numpy(zero_copy_only=False)
 
 
-def decode(table: pa.Table) -> np.ndarray:
+def decode(table: pa.Table, keep: np.ndarray | None = None) -> np.ndarray:
     """The geometries of a table made by :func:`encode` (object array, ``None`` where missing).
+
+    ``keep``: a boolean mask of the rows wanted; only those are made.
 
     Examples
     --------
@@ -98,17 +100,45 @@ def decode(table: pa.Table) -> np.ndarray:
     >>> g = np.array([shapely.box(0, 0, 1, 1), None, shapely.MultiPoint([(0, 0), (1, 1)])], dtype=object)
     >>> [x.wkt if x is not None else None for x in decode(encode(g))]
     ['POLYGON ((1 0, 1 1, 0 1, 0 0, 1 0))', None, 'MULTIPOINT ((0 0), (1 1))']
+    >>> [x.wkt for x in decode(encode(g), keep=np.array([False, False, True]))]
+    ['MULTIPOINT ((0 0), (1 1))']
     """
     types = _values(table, "type")
-    out = np.full(len(types), None, dtype=object)
-    for t in np.unique(types[types >= 0]).tolist():
+    if keep is not None and len(keep) != len(types):
+        raise ValueError(f"mask of {len(keep)} rows for {len(types)} geometries")
+    wanted = types if keep is None else types[keep]
+    out = np.full(len(wanted), None, dtype=object)
+    for t in np.unique(wanted[wanted >= 0]).tolist():
         coords = _values(table, f"{t}_xy").reshape(-1, 2)
         n_off = sum(1 for c in table.column_names if c.startswith(f"{t}_o"))
         offsets = tuple(_values(table, f"{t}_o{i}") for i in range(n_off))
         rows = types == t
         _check_offsets(len(coords), offsets, int(rows.sum()))
-        out[rows] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
+        if keep is not None:
+            coords, offsets = _subset(coords, offsets, keep[rows])
+        out[wanted == t] = shapely.from_ragged_array(GeometryType(t), coords, offsets or None)
     return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] .. starts[i] + lengths[i] - 1``, one run after the other."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    before = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.repeat(starts - before, lengths) + np.arange(total)
+
+
+def _subset(coords: np.ndarray, offsets: tuple[np.ndarray, ...], sel: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """The ragged arrays of the geometries ``sel`` (boolean) only: offsets rebuilt from the geometries down to the coordinates."""
+    idx = np.flatnonzero(sel)
+    new: list[np.ndarray] = []
+    for o in reversed(offsets):  # the last offsets index the geometries, the first the coordinates
+        starts = o[idx]
+        lengths = o[idx + 1] - starts
+        new.append(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+        idx = _ranges(starts, lengths)
+    return coords[idx], tuple(reversed(new))
 
 
 def _check_offsets(n_coords: int, offsets: tuple[np.ndarray, ...], n_geoms: int) -> None:
@@ -133,8 +163,10 @@ def key(file_sha256: str, column: str) -> str:
     return derived.key_of(KIND, FORMAT, file_sha256, column)
 
 
-def load(layer: str, file_sha256: str, column: str, n_rows: int) -> np.ndarray | None:
+def load(layer: str, file_sha256: str, column: str, n_rows: int, keep: np.ndarray | None = None) -> np.ndarray | None:
     """The kept geometry of ``column`` of a cache file, or ``None`` (none kept, unreadable, wrong length).
+
+    ``n_rows``: the rows of the file; ``keep``: a boolean mask of the rows wanted (all by default).
 
     Examples
     --------
@@ -145,10 +177,11 @@ def load(layer: str, file_sha256: str, column: str, n_rows: int) -> np.ndarray |
     if table is None:
         return None
     try:
-        out = decode(table)
+        if len(_values(table, "type")) != n_rows:
+            return None
+        return decode(table, keep)
     except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException, shapely.errors.ShapelyError):
         return None
-    return out if len(out) == n_rows else None
 
 
 def save(layer: str, file_sha256: str, column: str, geoms: np.ndarray) -> None:
