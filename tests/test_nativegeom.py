@@ -191,3 +191,30 @@ def test_offsets_that_do_not_index_their_parts_are_refused_before_geos():
         broken = table.set_column(table.column_names.index(col), col, nativegeom._one(np.array(bad, dtype=np.int64)))
         with pytest.raises(ValueError):
             nativegeom.decode(broken)
+
+
+def test_a_frame_read_from_the_kept_arrays_is_known_until_its_geometry_changes(cache_dir, tmp_path):
+    _layer(tmp_path)
+    digest = "56" * 32
+    cache.read(tmp_path, "layer", digest=digest)  # copies made
+    frame = cache.read(tmp_path, "layer", digest=digest)
+    made = nativegeom.made_from(frame.geometry.array)
+    assert made == nativegeom.token(digest, "geometry", 5) and made != nativegeom.token(digest, "origin", 5)
+    part = cache.read(tmp_path, "layer", filters=[("code_departement", "in", ["86"])], digest=digest)
+    assert nativegeom.made_from(part.geometry.array) == nativegeom.token(digest, "geometry", 5, np.array([0, 0, 1, 1, 0], bool))
+    assert nativegeom.made_from(cache.read(tmp_path, "layer").geometry.array) is None  # read from WKB: not known
+    frame.loc[1, "geometry"] = Point(0, 0)  # changed in place: no longer the file's
+    assert nativegeom.made_from(frame.geometry.array) is None
+
+
+def test_the_origin_fingerprint_of_cached_polygons_changes_with_them(cache_dir, tmp_path):
+    from territoires.analysis.originstore import _fingerprint
+
+    _layer(tmp_path)
+    digest = "78" * 32
+    cache.read(tmp_path, "layer", digest=digest)
+    a = cache.read(tmp_path, "layer", digest=digest).rename(columns={"n": "population"})
+    b = cache.read(tmp_path, "layer", digest=digest).rename(columns={"n": "population"})
+    assert _fingerprint(a) == _fingerprint(b)
+    b.loc[0, "geometry"] = shapely.affinity.translate(b.geometry.iloc[0], 1.0)
+    assert _fingerprint(a) != _fingerprint(b)

@@ -32,7 +32,7 @@ import shapely
 from territoires.analysis.bycommune import Segments
 from territoires.analysis.nearest import BLOCK, BLOCK_PARTS, TILE_M, TILE_PARTS, Tiles
 from territoires.analysis.origins import Origins, origin_points, remembered
-from territoires.territory import derived
+from territoires.territory import derived, nativegeom
 
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
@@ -96,11 +96,20 @@ class TerritoryOrigins:
 
 
 def _fingerprint(communes) -> str:
-    """Hash of what the points are made from besides the codes: polygons' bounds and sizes, populations, town halls."""
+    """Hash of what the points are made from besides the codes: polygons, populations, town halls.
+
+    The polygons count by their bounds and sizes, or, when they are exactly
+    the geometries read from a cache file (:func:`nativegeom.made_from`),
+    by that file's SHA-256 and the rows read (no pass over the coordinates).
+    """
     g = communes.geometry.to_numpy()
     h = hashlib.sha256()
-    h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
-    h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
+    made = nativegeom.made_from(communes.geometry.array)  # the very polygons read from a cache file: named by its digest
+    if made is not None:
+        h.update(made.encode())
+    else:
+        h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
+        h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
     h.update(pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype=float).tobytes())
     if "origin" in communes:
         o = np.asarray(communes["origin"].to_numpy(), dtype=object)

@@ -162,7 +162,10 @@ def _read_native(path: Path, name: str, digest: str, filters=None) -> pd.DataFra
     if keep is not None:
         table = table.filter(keep)
     order = list(schema.empty_table().to_pandas().columns)
-    return _frame(table, meta, geo, decoded, order)
+    frame = _frame(table, meta, geo, decoded, order)
+    for c in geoms:  # the frame's geometry is that file's: a fingerprint can say so without reading coordinates
+        nativegeom.remember(frame[c].array, nativegeom.token(digest, c, pf.metadata.num_rows, keep))
+    return frame
 
 
 def _frame(table, meta: dict, geo: dict, decoded: dict[str, np.ndarray], order: list[str]) -> gpd.GeoDataFrame:

@@ -20,6 +20,8 @@ geometries; tests/test_nativegeom.py pins it).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyarrow as pa
 import shapely
@@ -27,7 +29,7 @@ from shapely import GeometryType
 
 from territoires.territory import derived
 
-__all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "save", "verify"]
+__all__ = ["FORMAT", "KIND", "decode", "encode", "key", "load", "made_from", "remember", "save", "token", "verify"]
 
 #: Bump when the layout of the kept arrays changes (older copies are then simply not found).
 FORMAT = 2
@@ -182,6 +184,55 @@ def load(layer: str, file_sha256: str, column: str, n_rows: int, keep: np.ndarra
         return decode(table, keep)
     except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException, shapely.errors.ShapelyError):
         return None
+
+
+#: Geometry arrays of frames read from the kept copies, by ``id``: a weak reference to the array, its
+#: geometries when read (kept alive while the array lives, so an id is never reused meanwhile) and a token.
+_MADE: dict[int, tuple[weakref.ref, np.ndarray, str]] = {}
+
+
+def token(file_sha256: str, column: str, n_rows: int, keep: np.ndarray | None = None) -> str:
+    """What a geometry column read from the kept copy was made from: file, column and rows.
+
+    Examples
+    --------
+    >>> token("ab" * 32, "geometry", 3) == token("ab" * 32, "geometry", 3, np.array([True, True, False]))
+    False
+    """
+    rows = b"" if keep is None else np.packbits(keep).tobytes()
+    return derived.key_of(KIND, FORMAT, file_sha256, column, n_rows, rows)
+
+
+def _ids(geoms: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(id, geoms), dtype=np.int64, count=len(geoms))
+
+
+def remember(array: object, made: str) -> None:
+    """Note that the geometry ``array`` of a frame (a ``GeometryArray``) holds the geometries of ``made`` (:func:`token`)."""
+    key = id(array)
+    _MADE[key] = (weakref.ref(array, lambda _, k=key: _MADE.pop(k, None)), np.array(array, dtype=object, copy=True), made)
+
+
+def made_from(array: object) -> str | None:
+    """The :func:`token` of the kept copy ``array`` was read from, if it still holds exactly those geometries.
+
+    Shapely geometries are immutable: an array holding the very objects it
+    was read with (same order) holds that file's geometries; one changed
+    in place (a geometry replaced), or any other array, gives ``None``. A
+    token is a cheap stand-in for a fingerprint of the coordinates
+    (:mod:`territoires.analysis.originstore`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> made_from(np.array([shapely.Point(0, 0)], dtype=object)) is None
+    True
+    """
+    entry = _MADE.get(id(array))
+    if entry is None or entry[0]() is not array:
+        return None
+    geoms = np.asarray(array, dtype=object)
+    return entry[2] if len(geoms) == len(entry[1]) and np.array_equal(_ids(geoms), _ids(entry[1])) else None
 
 
 def save(layer: str, file_sha256: str, column: str, geoms: np.ndarray) -> None:
