@@ -56,8 +56,8 @@ def normalise_codes(departements, valid: list[str]) -> list[str]:
     return out
 
 
-def clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI)."""
+def clip_epcis(epcis: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI); ``communes``: at least ``siren_epci``."""
     inside = communes.groupby("siren_epci").size()
     epcis = epcis.copy()
     epcis["n_communes_in_territory"] = epcis["siren"].map(inside).fillna(0).astype(int)
