@@ -210,7 +210,11 @@ def _ids(geoms: np.ndarray) -> np.ndarray:
 def remember(array: object, made: str) -> None:
     """Note that the geometry ``array`` of a frame (a ``GeometryArray``) holds the geometries of ``made`` (:func:`token`)."""
     key = id(array)
-    _MADE[key] = (weakref.ref(array, lambda _, k=key: _MADE.pop(k, None)), np.array(array, dtype=object, copy=True), made)
+
+    def forget(_: weakref.ref, k: int = key) -> None:
+        _MADE.pop(k, None)
+
+    _MADE[key] = (weakref.ref(array, forget), np.array(array, dtype=object, copy=True), made)
 
 
 def made_from(array: object) -> str | None:
