@@ -218,3 +218,18 @@ def test_the_origin_fingerprint_of_cached_polygons_changes_with_them(cache_dir, 
     assert _fingerprint(a) == _fingerprint(b)
     b.loc[0, "geometry"] = shapely.affinity.translate(b.geometry.iloc[0], 1.0)
     assert _fingerprint(a) != _fingerprint(b)
+
+
+def test_a_known_geometry_array_is_forgotten_with_its_frame(cache_dir, tmp_path):
+    import gc
+
+    _layer(tmp_path)
+    digest = "9a" * 32
+    cache.read(tmp_path, "layer", digest=digest)
+    gc.collect()
+    before = len(nativegeom._MADE)
+    frame = cache.read(tmp_path, "layer", digest=digest)
+    assert len(nativegeom._MADE) == before + 2  # geometry and origin
+    del frame
+    gc.collect()
+    assert len(nativegeom._MADE) == before  # the geometries are not kept alive by the registry
