@@ -4,12 +4,20 @@ The boundary cache holds GeoParquet files with WKB geometry (what QGIS,
 geopandas and any GeoParquet reader open). Decoding WKB costs more than
 reading the file: ``shapely.from_wkb`` of the 34,875 national communes takes
 about 90 ms, ``shapely.from_ragged_array`` of the same geometries about
-30 ms. So the geometry of a layer read whole is also kept, through
-:mod:`territoires.territory.derived`, in the GeoArrow native layout
-(coordinates plus offsets, one group per geometry type so that a Polygon
-stays a Polygon next to MultiPolygons) in an uncompressed Arrow IPC file,
-memory-mapped when read (the coordinates reach GEOS without a copy), keyed
-by the SHA-256 of the cache file it was taken from.
+30 ms. So the geometry of each cache file read is also kept, through
+:mod:`territoires.territory.derived` (made from the whole file the first
+time it is read), in the GeoArrow native layout (coordinates plus offsets,
+one group per geometry type so that a Polygon stays a Polygon next to
+MultiPolygons) in an uncompressed Arrow IPC file, memory-mapped when read
+(the coordinates reach GEOS without a copy), keyed by the SHA-256 of the
+cache file it was taken from. A territory of some départements makes only
+its rows (:func:`decode` with ``keep``). ``territoires cache --verify``
+compares the copies with the files (:func:`verify`).
+
+A frame read from a copy is remembered (:func:`remember`) so that a
+fingerprint of its polygons can name the file instead of reading every
+coordinate, as long as it holds the very geometries read
+(:func:`made_from`).
 
 :func:`encode` gives ``None`` for what the layout cannot hold exactly
 (geometry collections, linear rings, Z or M coordinates): such a column is
