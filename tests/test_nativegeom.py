@@ -233,3 +233,23 @@ def test_a_known_geometry_array_is_forgotten_with_its_frame(cache_dir, tmp_path)
     del frame
     gc.collect()
     assert len(nativegeom._MADE) == before  # the geometries are not kept alive by the registry
+
+
+def test_a_cache_build_keeps_the_geometry_of_every_layer_as_its_file_decodes(tmp_path, monkeypatch):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from .test_fast_paths import _tiny
+
+    t, folder = _tiny(tmp_path, monkeypatch)  # a new cache, nothing read yet
+    files = cache.manifest(folder)["files"]
+    columns = {f: [c for c, m in json.loads(pq.read_schema(folder / f).metadata[b"geo"])["columns"].items()]
+               for f in files if b"geo" in (pq.read_schema(folder / f).metadata or {})}
+    assert sum(len(c) for c in columns.values()) > 10 and any("origin" in c for c in columns.values())
+    for f, cols in columns.items():
+        for c in cols:
+            assert derived.path_of(nativegeom.KIND, f"{f[:-8]}-{c}", nativegeom.key(files[f], c), derived.ARROW).is_file(), (f, c)
+    assert nativegeom.verify(folder, files) == []  # every copy gives exactly its file's geometries
+    monkeypatch.setattr(geoparquet.shapely, "from_wkb", lambda *a, **k: pytest.fail("WKB decoded"))
+    assert len(t.communes) and len(t.cantons) and len(t.epcis) and len(t.outline)  # first reads: from the copies
