@@ -191,6 +191,17 @@ def test_lazy_layers_are_the_eager_reads(tmp_path, monkeypatch):
     assert len(t.report.communes_without_canton) == 0
 
 
+def test_epcis_read_first_need_no_commune_polygon_and_are_the_same(tmp_path, monkeypatch):
+    from territoires.territory.loading import clip_epcis
+
+    t, folder = _tiny(tmp_path, monkeypatch)
+    epcis = t.epcis
+    assert "communes" not in t.__dict__  # counted on the commune codes, no polygon decoded
+    plain = clip_epcis(gpd.read_parquet(folder / "EPSG-2154__epcis.parquet"), gpd.read_parquet(folder / "EPSG-2154__communes.parquet"))
+    pd.testing.assert_frame_equal(pd.DataFrame(epcis).drop(columns="geometry"), pd.DataFrame(plain).drop(columns="geometry"), check_exact=True)
+    assert epcis["n_communes_in_territory"].sum() == len(t.communes)
+
+
 def _republish(folder, edit=None):
     """Copy a cache version under a new name, publish it, remove the old one (a rebuild long ago)."""
     import hashlib

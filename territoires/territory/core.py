@@ -375,7 +375,7 @@ def _make_territory(deps, crs, loaders, reader, meta, source) -> Territory:
         "communes": loaders["communes"],
         "cantons": loaders["cantons"],
         "canton_units": loaders["canton_units"],
-        "epcis": lambda: clip_epcis(loaders["epcis"](), territory.communes),
+        "epcis": lambda: clip_epcis(loaders["epcis"](), territory.commune_codes()),  # no commune polygon decoded for it
         "outline": loaders["departements"],
         "report": report,
         "_commune_codes_table": loaders["commune_codes"],

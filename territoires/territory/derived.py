@@ -39,13 +39,18 @@ import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from territoires import settings
 from territoires.fileio import atomic_path
 
-__all__ = ["UNUSED_DAYS", "clear", "entries", "key_of", "load", "path_of", "save", "sweep", "territory_key"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["UNUSED_DAYS", "clear", "entries", "key_of", "load", "load_arrow", "path_of", "save", "save_arrow", "sweep",
+           "territory_key"]
 
 #: A derived table nobody read for this many days is removed by :func:`sweep`.
 UNUSED_DAYS = 30
@@ -76,9 +81,9 @@ def territory_key(territory, *parts: object) -> str:
                   len(codes), "\0".join(codes), *parts)
 
 
-def path_of(kind: str, name: str, key: str) -> Path:
-    """The file of one derived table: ``<cache_dir>/<kind>/<name>-<key>.parquet``."""
-    return Path(settings.cache_dir) / FOLDER / kind / f"{name}-{key}.parquet"
+def path_of(kind: str, name: str, key: str, suffix: str = ".parquet") -> Path:
+    """The file of one derived table: ``<cache_dir>/<kind>/<name>-<key>.parquet`` (or another ``suffix``)."""
+    return Path(settings.cache_dir) / FOLDER / kind / f"{name}-{key}{suffix}"
 
 
 def load(kind: str, name: str, key: str, columns: list[str] | None = None) -> pd.DataFrame | None:
@@ -106,6 +111,42 @@ def save(kind: str, name: str, key: str, table: pd.DataFrame) -> None:
         pass
 
 
+#: Suffix of the tables kept as Arrow IPC files (:func:`save_arrow`).
+ARROW = ".arrow"
+
+
+def load_arrow(kind: str, name: str, key: str) -> pa.Table | None:
+    """The Arrow table kept under this key (memory-mapped), or ``None`` when there is none or it cannot be read."""
+    import pyarrow as pa
+
+    path = path_of(kind, name, key, ARROW)
+    try:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+    except (OSError, pa.ArrowException):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # read: kept by sweep()
+    return table
+
+
+def save_arrow(kind: str, name: str, key: str, table: pa.Table, compression: str | None = None) -> None:
+    """Keep an Arrow ``table`` under this key (Arrow IPC file); a cache folder that cannot be written is skipped.
+
+    Uncompressed (default), the file is read back memory-mapped without a copy.
+    """
+    import pyarrow as pa
+
+    path = path_of(kind, name, key, ARROW)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp, pa.OSFile(str(tmp), "wb") as sink, \
+                pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
+            writer.write_table(table)
+    except OSError:
+        pass
+
+
 def _root(cache_dir: Path | None) -> Path:
     return Path(settings.cache_dir if cache_dir is None else cache_dir) / FOLDER
 
@@ -115,7 +156,7 @@ def entries(cache_dir: Path | None = None) -> list[dict]:
     root = _root(cache_dir)
     out = []
     for d in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        files = [f for f in d.glob("*.parquet") if f.is_file()]
+        files = [f for f in d.iterdir() if f.is_file() and f.suffix in (".parquet", ARROW)]
         out.append({"kind": d.name, "files": len(files), "bytes": sum(f.stat().st_size for f in files)})
     return out
 

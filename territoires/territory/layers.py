@@ -72,7 +72,7 @@ def ensure_cache(source: str, path=None, departements=None) -> Path:
         layers[f"wgs84__{name}"] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.WEB_CRS)
     layers["missing_geometry"] = raw.missing_geometry.astype(str)
     layers["former_communes"] = raw.former_communes.astype("string")
-    return cache.write(
+    folder = cache.write(
         settings.cache_dir,
         key,
         layers,
@@ -83,6 +83,23 @@ def ensure_cache(source: str, path=None, departements=None) -> Path:
             "notes": list(raw.notes),
         },
     )
+    _keep_geometry(folder, layers)
+    return folder
+
+
+def _keep_geometry(folder: Path, layers: dict[str, pd.DataFrame]) -> None:
+    """The geometry of every layer just written, kept as coordinate arrays (:mod:`~territoires.territory.nativegeom`).
+
+    Made here from the frames in memory (what the files decode to), so that
+    the first reads after a build do not decode WKB to make them.
+    """
+    from territoires.territory import nativegeom
+
+    digests = cache.manifest(folder)["files"]
+    for name, frame in layers.items():
+        for col in frame.columns:
+            if isinstance(frame[col].dtype, gpd.array.GeometryDtype):
+                nativegeom.save(name, digests[f"{name}.parquet"], col, frame[col].to_numpy())
 
 
 @lru_cache(maxsize=16)

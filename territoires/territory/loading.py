@@ -56,8 +56,8 @@ def normalise_codes(departements, valid: list[str]) -> list[str]:
     return out
 
 
-def clip_epcis(epcis: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI)."""
+def clip_epcis(epcis: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Mark EPCI extending beyond the territory (their geometry is the whole EPCI); ``communes``: at least ``siren_epci``."""
     inside = communes.groupby("siren_epci").size()
     epcis = epcis.copy()
     epcis["n_communes_in_territory"] = epcis["siren"].map(inside).fillna(0).astype(int)
@@ -73,7 +73,7 @@ class _Reader:
 
     def read(self, name: str, filters=None, columns=None) -> pd.DataFrame:
         try:
-            return self._read(self.folder, name, filters, columns)
+            return self._read(self.folder, name, filters, columns, self.meta["files"].get(f"{name}.parquet"))
         except OSError:
             pass  # the version was swept (rebuilt by another process more than RETIRED_GRACE ago)
         fname = f"{name}.parquet"
@@ -84,12 +84,12 @@ class _Reader:
                 f"({fname}) : chargez le territoire à nouveau (territoires.load_territory)"
             )
         self.folder = folder
-        return self._read(folder, name, filters, columns)
+        return self._read(folder, name, filters, columns, self.meta["files"].get(fname))
 
     @staticmethod
-    def _read(folder: Path, name: str, filters, columns) -> pd.DataFrame:
-        if columns is None:
-            return cache.read(folder, name, filters=filters)
+    def _read(folder: Path, name: str, filters, columns, digest: str | None) -> pd.DataFrame:
+        if columns is None:  # the geometry from the kept coordinate arrays (digest: the file's SHA-256)
+            return cache.read(folder, name, filters=filters, digest=digest)
         import pyarrow.parquet as pq
 
         return pq.read_table(Path(folder) / f"{name}.parquet", columns=columns, filters=filters, use_pandas_metadata=True).to_pandas()
