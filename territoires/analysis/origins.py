@@ -302,7 +302,7 @@ class OriginTable(dict):
     def __eq__(self, other) -> bool:
         return self is other
 
-    __hash__ = object.__hash__
+    __hash__ = object.__hash__  # type: ignore[assignment]  # by identity (dict leaves it unset)
 
     def __copy__(self):
         return self
