@@ -112,6 +112,7 @@ from territoires import settings
 t = territoires.load_territory("all")
 cache = max((p for p in Path(settings.cache_dir).iterdir() if (p / "manifest.json").exists()), key=lambda p: p.stat().st_mtime)
 sites = write_national_file(t, Path({tmp!r}) / "liste-fs-synthetique.csv")
+territoires.read_programme(sites, "france_services")  # checked once and kept, as after a first use (list_first times that)
 from territoires.maps.geometry import simplified
 g = simplified(t)  # national map layers simplified once and kept on disk, as after a first national map
 for k in g:
