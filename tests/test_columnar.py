@@ -1,7 +1,7 @@
 """The column-at-a-time normalisation gives exactly the row-by-row reference's frame and report.
 
 Every reader goes through :func:`columnar.normalise`; here each call is also
-made with :func:`engine.normalise_rows` (the plain reference, row by row) and
+made with :func:`reference_normalise.normalise_rows` (the plain reference, row by row) and
 the two results compared: same columns, dtypes, values and value types, same
 report lines in the same order. Small files with every kind of doubtful
 value: impossible and early dates, missing or single coordinates, swapped
@@ -19,10 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from territoires.sources.programmes import columnar, crte, engine, parse_programme, readers
+from territoires.sources.programmes import columnar, crte, parse_programme, readers
 from territoires.sources.programmes.model import Report
 from territoires.sources.textio import Rows, read_rows
 from territoires.territory.checkedlists import _same_values
+
+from .reference_normalise import normalise_rows
 
 TODAY = date(2026, 11, 29)
 
@@ -38,7 +40,7 @@ def _both(rows, kind, mapping, report, *args, **kw):
     ref_report, ref_error, new_error = Report(report.path), None, None
     ref_report.lines, ref_report.rejected_lines = list(report.lines), set(report.rejected_lines)  # lines the reader wrote before
     try:
-        ref = engine.normalise_rows(rows, kind, mapping, ref_report, *args, **kw)
+        ref = normalise_rows(rows, kind, mapping, ref_report, *args, **kw)
     except Exception as exc:  # noqa: BLE001 - compared below
         ref_error = exc
     try:

@@ -1,7 +1,7 @@
-"""Column-by-column normalisation: the rows of :func:`engine.normalise_rows`, a column at a time.
+"""Normalisation of a programme file's rows, a column at a time.
 
-:func:`normalise` gives exactly what the row-by-row reference
-(:func:`territoires.sources.programmes.engine.normalise_rows`) gives: the
+:func:`normalise` gives exactly what a plain row-by-row loop gives (the
+reference it is pinned against, tests/reference_normalise.py): the
 same frame (columns, dtypes, values) and the same report lines in the same
 order. It takes each mapped column whole, parses each distinct date, code
 and postcode once, and keeps the per-row Python work to the rows that have
@@ -196,10 +196,8 @@ def normalise(
 ) -> pd.DataFrame:
     """Apply ``mapping`` to every row of ``rows`` and validate the values, a column at a time.
 
-    Same parameters and result as
-    :func:`territoires.sources.programmes.engine.normalise_rows` (the
-    row-by-row reference): the same frame and the same report lines, in the
-    same order.
+    The same frame and the same report lines, in the same order, as the
+    plain row-by-row reference (tests/reference_normalise.py).
 
     Examples
     --------
