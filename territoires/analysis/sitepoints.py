@@ -1,8 +1,9 @@
 """The sites an access computation uses: plain numpy columns, coordinates projected per CRS zone.
 
 Asked once for the whole territory, then projected into each zone's CRS with
-one cached :class:`pyproj.Transformer` per pair of CRS (the transformation
-``GeoDataFrame.to_crs`` applies, without copying the table for each zone).
+one :class:`pyproj.Transformer` per pair of CRS (the transformation
+``GeoDataFrame.to_crs`` applies, without copying the table for each zone;
+made by :func:`territoires.territory.transforms.transformer`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
+
+from territoires.territory.transforms import transformer
 
 __all__ = ["SitePoints"]
 
 COLUMNS = ("code_insee", "site_id", "nom", "commune")
-
-
-@lru_cache(maxsize=64)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
 @lru_cache(maxsize=16)
@@ -30,7 +28,7 @@ def _projected(src: str, dst: str, lonlat: bytes) -> np.ndarray:
     """(m, 2) coordinates of ``lonlat`` (the bytes of an (m, 2) float array) in ``dst``, read-only: the same
     sites asked again (one national list, zone after zone, call after call) are projected once."""
     a = np.frombuffer(lonlat, dtype=float).reshape(-1, 2)
-    x, y = _transformer(src, dst).transform(a[:, 0], a[:, 1])
+    x, y = transformer(src, dst).transform(a[:, 0], a[:, 1])
     out = np.column_stack([x, y])
     out.flags.writeable = False
     return out

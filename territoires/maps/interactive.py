@@ -42,6 +42,7 @@ from territoires import settings
 from territoires.fileio import write_text
 from territoires.maps.style import Layer, MapSpec, Symbol
 from territoires.maps.webviews import views
+from territoires.territory.transforms import transformer
 
 __all__ = [
     "CANVAS_FROM", "LEAFLET_CDN_CSS", "LEAFLET_CDN_JS", "MAX_LABELS", "encode_geometry", "label_layer_name", "labels_json",
@@ -89,7 +90,7 @@ def _to_web(crs: str) -> Transformer | None:
     """The transformer to WGS 84 (None when ``crs`` is already WGS 84)."""
     if CRS.from_user_input(crs) == CRS.from_user_input(settings.WEB_CRS):
         return None
-    return Transformer.from_crs(crs, settings.WEB_CRS, always_xy=True)
+    return transformer(crs, settings.WEB_CRS)
 
 
 def _ints(a: np.ndarray) -> str:
