@@ -7,7 +7,9 @@ Every task is timed twice, each time in new Python processes:
 - **fresh**: one process does everything (interpreter start, imports, reading
   the GeoParquet files or loading the territory, the task once) and exits;
   the time is the whole process, measured from outside; median of
-  ``--repeat`` processes;
+  ``--repeat`` processes; the library's and the hand script's processes
+  alternate (lib, hand, lib, hand…), so a change of load on the machine
+  falls on both;
 - **warm**: one process prepares (imports, loading: not timed), runs the task
   once, then times ``--repeat`` more runs; median.
 
@@ -95,11 +97,27 @@ def run_child(setup: str, task: str, ctx: dict, mode: str, repeat: int, env: dic
 
 def measure(script, ctx, repeat) -> dict:
     """Fresh (median whole process, peak) and warm (median task) times of one script."""
-    setup, task = script
-    fresh = [run_child(setup, task, ctx, "fresh", 0) for _ in range(repeat)]
-    warm = run_child(setup, task, ctx, "warm", repeat)
-    return {"fresh": statistics.median(f["wall"] for f in fresh), "peak": max(f["peak"] for f in fresh),
-            "warm": statistics.median(warm["warm"]), "note": fresh[-1]["note"]}
+    return measure_side_by_side({"lib": script}, ctx, repeat)["lib"]
+
+
+def measure_side_by_side(scripts: dict, ctx, repeat, warm_only: tuple = ()) -> dict:
+    """:func:`measure` of several scripts, their fresh processes interleaved (lib, hand, lib, hand…).
+
+    A change in the machine's load during the row then falls on both sides
+    alike instead of on whichever ran second. ``warm_only``: keys timed warm
+    only (the GEOS floors).
+    """
+    fresh: dict = {k: [] for k in scripts if k not in warm_only}
+    for _ in range(repeat):
+        for k in fresh:
+            fresh[k].append(run_child(*scripts[k], ctx, "fresh", 0))
+    out = {}
+    for k, (setup, task) in scripts.items():
+        warm = run_child(setup, task, ctx, "warm", repeat)
+        f = fresh.get(k) or [warm]
+        out[k] = {"fresh": statistics.median(r["wall"] for r in f), "peak": max(r["peak"] for r in f),
+                  "warm": statistics.median(warm["warm"]), "note": f[-1]["note"]}
+    return out
 
 
 PREPARE = """
@@ -168,9 +186,8 @@ def main(argv=None):
     for key, spec in TASKS.items():
         if only and key not in only:
             continue
-        lib = measure(spec["lib"], ctx, args.repeat)
-        hand = measure(spec["hand"], ctx, args.repeat) if "hand" in spec else None
-        floor = measure(spec["floor"], ctx, args.repeat) if "floor" in spec else None
+        m = measure_side_by_side({k: spec[k] for k in ("lib", "hand", "floor") if k in spec}, ctx, args.repeat, warm_only=("floor",))
+        lib, hand, floor = m["lib"], m.get("hand"), m.get("floor")
         results[key] = (lib, hand, floor)
         whole = spec.get("whole_process")
         row = [spec["title"], f"{fmt(lib['fresh'])} s", "—" if whole else f"{fmt(lib['warm'])} s", f"{lib['peak']:.0f} MB"]

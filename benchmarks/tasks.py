@@ -40,6 +40,24 @@ HAND_ZONES = """
 zones = sorted({os.path.basename(p).split("__")[0] for p in glob.glob(os.path.join(CACHE, "EPSG-*__communes.parquet"))})
 """
 
+# the checks the library makes on a list, the main ones, as a hand user writes them: codes against the commune
+# table, département of the code, dates, coordinates near the commune's département, duplicate ids
+HAND_CHECKS = """
+com = pd.read_parquet(os.path.join(CACHE, "wgs84__communes.parquet"), columns=["code_insee", "nom", "code_departement"]).set_index("code_insee")
+deps = layer("departements")[["code_departement", "geometry"]]
+sites = pd.read_csv(SITES, dtype=str)
+lon, lat = pd.to_numeric(sites["longitude"], errors="coerce"), pd.to_numeric(sites["latitude"], errors="coerce")
+date = pd.to_datetime(sites["labellisation_fs"].str[-10:], format="%d/%m/%Y", errors="coerce")
+sites = gpd.GeoDataFrame(sites.assign(date=date), geometry=gpd.points_from_xy(lon, lat), crs=4326)
+sites["dep"] = sites["insee_com"].map(com["code_departement"])
+near = gpd.sjoin(sites[["dep", "geometry"]], deps, predicate="dwithin", distance=0.01)
+ok_xy = sites.index.isin(near.index[near["dep"] == near["code_departement"]])
+rejected = sites["dep"].isna() | ~ok_xy | (date.isna() & sites["labellisation_fs"].notna()) | sites["id_fs"].duplicated(keep=False)
+renamed = sites["insee_com"].map(com["nom"]).ne(sites["lib_com"]) & ~rejected
+sites = sites[~rejected]
+NOTE = f"{len(sites)} sites, {int(rejected.sum())} rejected"
+"""
+
 # nearest site by straight line from each commune's town hall, per CRS zone
 ACCESS_HAND = (HAND_READ + HAND_SITES + HAND_ZONES + "orig = {z: origins(z) for z in zones}\n",
                "n = 0\nfor z, o in orig.items():\n    n += len(gpd.sjoin_nearest(o, sites.to_crs(o.crs)[['id_fs', 'geometry']], distance_col='d'))\nNOTE = f'{n} communes'")
@@ -126,6 +144,14 @@ TASKS = {
         "hand_is": "`read_csv` + `points_from_xy` (no checks: codes, dates, coordinates against the outlines)",
         "whole_process": True,
     },
+    "list_first_checks": {
+        "title": "first check of a national list never read before, against the same checks by hand",
+        "lib": None,  # the list_first row's library script (set below)
+        "hand": (HAND_READ, HAND_CHECKS),
+        "hand_is": "`read_csv` + codes against the commune table + dates + coordinates within 0.01° of the commune's département "
+                   "(`sjoin` dwithin) + duplicate ids (no merged-commune codes, no swapped coordinates, no report)",
+        "whole_process": True,
+    },
     "access_mairie": {
         "title": "national access, the hand's question: straight line from each town hall (2,800 synthetic sites)",
         "lib": (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31', router=analysis.StraightLineRouter())\nNOTE = f'{len(a)} communes'"),
@@ -207,6 +233,8 @@ NOTE = "plot + explore"
         "whole_process": True,
     },
 }
+
+TASKS["list_first_checks"]["lib"] = TASKS["list_first"]["lib"]
 
 #: Access + canton gaps on three sizes, for the affine fit (fixed + per-commune cost).
 SCALING = {

@@ -293,3 +293,17 @@ def test_site_points_are_the_sites_access_reads(object_cantons):
                 assert fast.columns[c].tolist() == plain.columns[c].tolist()
                 rows = np.r_[np.arange(len(plain)), -1]
                 assert list(fast.take(c, rows)) == list(plain.take(c, rows))
+
+
+@pytest.mark.parametrize("as_of", ["2019-06-01", "2021-09-14", "2024-08-01", None])
+def test_gaps_of_79_are_those_of_canton_coverage(as_of):
+    # cantons_without_site builds only the gaps' rows; canton_coverage builds every unit: same gaps, dtypes and order
+    # (79 has a canton group, Niort; 2024-08-01 and today have no gap: the empty table keeps the dtypes)
+    import territoires
+
+    t = territoires.load_territory("79")
+    cov = canton_coverage(t, as_of=as_of)
+    pd.testing.assert_frame_equal(cantons_without_site(t, as_of=as_of), _plain_gaps(cov), check_exact=True)
+    some = sites(t, "france_services", as_of=as_of).iloc[::2]  # what-if: every other site
+    pd.testing.assert_frame_equal(cantons_without_site(t, as_of=as_of, sites=some),
+                                  _plain_gaps(canton_coverage(t, as_of=as_of, sites=some)), check_exact=True)

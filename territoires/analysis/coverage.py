@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["canton_coverage", "cantons_without_site"]
 
+#: The columns of :func:`cantons_without_site`.
+GAP_COLUMNS = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
+
 
 def _joined(keys: np.ndarray, values: np.ndarray, sep: str, sort_values: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per distinct key: how many values and the values joined by ``sep`` (one sort, one pass over groups)."""
@@ -144,8 +147,30 @@ def cantons_without_site(
     >>> gaps["nom_canton"].tolist(), bool(gaps["comble_par_projets"].all())
     (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
-    cov = _coverage(territory, programme, as_of, sites, full=False)  # the rows of cantons inside groups are never gaps
-    gaps = cov[(cov["type"] != "fraction") & ~cov["couvert"].fillna(False).astype(bool)].copy()
-    gaps["comble_par_projets"] = gaps["nb_projets"] > 0
-    cols = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
-    return gaps[cols].reset_index(drop=True)
+    p = _programme(programme)
+    units = territory.canton_units
+    if sites is None:  # the columns of territory.sites(p.key, as_of) needed here, without positions or geometry
+        sites = site_status(territory, p.key, as_of=as_of)
+    code = sites["code_canton"].to_numpy(dtype=object)
+    status = sites["status"].to_numpy(dtype=object)
+    known = pd.notna(code)
+    # a unit is a gap when no labelled site has its code (the join on canton codes of canton_coverage); only
+    # the gaps' rows are then built, with canton_coverage's columns, dtypes and order
+    labelled = set(code[known & (status == p.active_status)].tolist())
+    ucodes = units["code_canton"].to_numpy(dtype=object)
+    rows = np.flatnonzero(np.fromiter((c not in labelled for c in ucodes.tolist()), dtype=bool, count=len(ucodes)))
+    if not len(rows):  # no gap: the empty table with the dtypes canton_coverage infers from the whole
+        cov = _coverage(territory, programme, as_of, sites, full=False)
+        cov["comble_par_projets"] = cov["nb_projets"] > 0
+        return cov.loc[[], GAP_COLUMNS].reset_index(drop=True)
+    picked = pd.DataFrame({c: sites[c].to_numpy()[known & (status == p.project_status)] for c in ("code_canton", "commune", "site_id")})
+    proj = _site_lists(picked, "code_canton")
+    cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "code_departement": "code_departement", "population": "population"}
+    out = pd.DataFrame({new: units[old].to_numpy()[rows] for old, new in cols.items()})
+    proj = proj.reindex(pd.Index(out["code_canton"].to_numpy(dtype=object)))
+    out["projets"] = proj["names"].fillna("").to_numpy()
+    out["ids_projets"] = proj["ids"].fillna("").to_numpy()
+    out["population"] = out["population"].astype("Int64")
+    out["comble_par_projets"] = pd.array(proj["n"].fillna(0).astype(int).to_numpy(), dtype="Int64") > 0
+    out = out.sort_values(["code_departement", "code_canton"], ignore_index=True)
+    return out[GAP_COLUMNS]
