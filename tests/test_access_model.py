@@ -263,7 +263,7 @@ def test_cli_gaps_access_names_the_model_and_prints_the_band(fake_osrm, capsys):
     assert "fourchette au-delà de 20 min" in out and "rapport médian routé / estimé" in out
     assert main(["gaps", "access", "--dept", "79", "--as-of", "2021-07-13", "--circuity", "1.3", "--speed", "60"]) == 0
     out = capsys.readouterr().out
-    assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1662 habitants" in out
+    assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1\u202f662 habitants" in out
 
 
 @pytest.mark.integration

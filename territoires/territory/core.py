@@ -15,10 +15,10 @@ from territoires import settings
 from territoires.dates import DateLike
 from territoires.sources.boundaries import known_departements
 from territoires.sources.cog import cog_year, geometry_cog_year
-from territoires.territory import cache
+from territoires.territory import cache, loading
 from territoires.territory.build import zones_of
 from territoires.territory.layers import ensure_cache
-from territoires.territory.loading import LAZY, clip_epcis, commune_layer_loaders, layer_loaders, normalise_codes, split_origins
+from territoires.territory.loading import LAZY, clip_epcis, layer_loaders, normalise_codes
 
 if TYPE_CHECKING:
     from territoires.sources.programmes.model import ProgrammeTable
@@ -137,7 +137,7 @@ class Territory:
     def __post_init__(self) -> None:
         """A territory built from frames: the communes' ``origin`` points become :attr:`commune_origins`."""
         if isinstance(self.communes, pd.DataFrame) and self.commune_origins is None:
-            self.communes, self.commune_origins = split_origins(self.communes, self.crs)
+            self.communes, self.commune_origins = loading.split_origins(self.communes, self.crs)
 
     def __getattr__(self, name: str) -> Any:
         """A layer or the report not read yet: read it now, once (see :mod:`territoires.territory.loading`)."""
@@ -386,7 +386,7 @@ def _make_territory(deps, crs, loaders, reader, meta, source) -> Territory:
     for name in LAZY:
         del territory.__dict__[name]
     territory.__dict__["_lazy"] = {
-        **commune_layer_loaders(territory, loaders),
+        **loading.commune_layer_loaders(territory, loaders),
         "cantons": loaders["cantons"],
         "canton_units": loaders["canton_units"],
         "epcis": lambda: clip_epcis(loaders["epcis"](), territory.commune_codes()),  # no commune polygon decoded for it
