@@ -93,9 +93,16 @@ def test_a_territory_built_from_frames_gets_its_origins_as_a_layer():
     i, j = np.arange(9) % 3, np.arange(9) // 3
     expected = np.column_stack([synthetic.X0 + (i + 0.5) * synthetic.SIZE, synthetic.Y0 + (j + 0.5) * synthetic.SIZE])
     np.testing.assert_array_equal(shapely.get_coordinates(o.geometry.to_numpy()), expected)
+    # points given as a layer win over a column; the frame keeps one geometry column either way
+    given = o.assign(origin_source="given").set_geometry(o.geometry.translate(1, 1))
+    again = territoires.Territory(departements=t.departements, crs=t.crs, communes=synthetic.territory().communes.assign(origin=o.geometry),
+                                  cantons=t.cantons, canton_units=t.canton_units, epcis=t.epcis, outline=t.outline, report=t.report,
+                                  commune_origins=given)
+    assert "origin" not in again.communes and again.commune_origins is given
 
 
 @pytest.mark.integration
+@pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
 def test_the_79_layers_and_outputs_are_written(t79, tmp_path):
     outputs = {**_layers(t79),
                "sites": t79.sites("france_services", as_of="2021-09-14"),

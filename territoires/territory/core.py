@@ -136,8 +136,9 @@ class Territory:
 
     def __post_init__(self) -> None:
         """A territory built from frames: the communes' ``origin`` points become :attr:`commune_origins`."""
-        if isinstance(self.communes, pd.DataFrame) and self.commune_origins is None:
-            self.communes, self.commune_origins = loading.split_origins(self.communes, self.crs)
+        if isinstance(self.communes, pd.DataFrame) and (self.commune_origins is None or "origin" in self.communes):
+            self.communes, made = loading.split_origins(self.communes, self.crs)
+            self.commune_origins = made if self.commune_origins is None else self.commune_origins
 
     def __getattr__(self, name: str) -> Any:
         """A layer or the report not read yet: read it now, once (see :mod:`territoires.territory.loading`)."""
