@@ -194,9 +194,10 @@ def commune_layer_loaders(territory, loaders: dict[str, Callable[[], pd.DataFram
 
     def communes() -> gpd.GeoDataFrame:
         frame = loaders["communes"]()
-        had_points = "origin" in frame
+        if "origin" not in frame:  # the WGS 84 communes of several zones: their points are the zones'
+            return frame
         com, origins = split_origins(frame, territory.crs)
-        if had_points and territory.__dict__.get("_lazy", {}).pop("commune_origins", None) is not None:
+        if territory.__dict__.get("_lazy", {}).pop("commune_origins", None) is not None:
             territory.__dict__["commune_origins"] = origins
         return com
 
