@@ -41,7 +41,8 @@ def canton_sites_file(territory, path) -> Path:
         # communes in no canton (Métropole de Lyon, Martinique, Guyane): the most populous commune of each EPCI
         free = z.communes[z.communes["code_canton"].isna()].sort_values("population", ascending=False)
         bc |= set(free.drop_duplicates("siren_epci")["code_insee"])
-        com = z.communes[z.communes["code_insee"].isin(bc) & z.communes["origin"].notna()]
+        zc = z.communes.assign(origin=z.commune_origins.geometry)  # the town halls: their own layer (t.commune_origins)
+        com = zc[zc["code_insee"].isin(bc) & zc["origin"].notna()]
         pts = com.set_geometry("origin").to_crs(4326)
         frames.append(pd.DataFrame({"insee_com": com["code_insee"].to_numpy(), "lib_com": com["nom"].to_numpy(),
                                     "insee_dep": com["code_departement"].to_numpy(),

@@ -19,7 +19,8 @@ def write_national_file(territory, path, n: int = N_SITES, seed: int = 0):
     rng = np.random.default_rng(seed)
     frames = []
     for z in territory.zones():
-        com = z.communes[z.communes["origin"].notna()]
+        zc = z.communes.assign(origin=z.commune_origins.geometry)  # the town halls: their own layer (t.commune_origins)
+        com = zc[zc["origin"].notna()]
         pts = com.set_geometry("origin").to_crs(4326)
         frames.append(pd.DataFrame({"insee_com": com["code_insee"].to_numpy(), "lib_com": com["nom"].to_numpy(),
                                     "insee_dep": com["code_departement"].to_numpy(),

@@ -25,6 +25,7 @@ from territoires.cliedge import (
 )
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
+from territoires.clitext import french_number
 from territoires.terminal import clean
 
 __all__ = [
@@ -64,8 +65,8 @@ def cmd_boundaries(args) -> int:
             raise KeyError(f"couche inconnue « {args.layer} »{why} ; couches : {', '.join(found)}")
         to_csv(found[args.layer].data, out, sep=args.sep, bom=args.bom)
     print(
-        f"{out} : {len(t.communes)} communes, {len(t.cantons)} cantons ({len(t.canton_units)} cantons ou groupes), "
-        f"{len(t.epcis)} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
+        f"{out} : {french_number(len(t.communes))} communes, {french_number(len(t.cantons))} cantons "
+        f"({french_number(len(t.canton_units))} cantons ou groupes), {french_number(len(t.epcis))} EPCI — {t.source} {t.source_version}, COG {t.vintage or 'non précisé'}"
     )
     from territoires.territory.core import NOTHING_TO_REPORT
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from territoires import cliargs
+from territoires.clitext import french_number
 from territoires.terminal import clean
 
 __all__ = ["add_parsers", "apply_sites_file", "cmd_donnees", "cmd_import", "gaps_cantons", "vintage_line"]
@@ -32,7 +33,7 @@ def _entry_line(e) -> str:
     lic = f", licence {e.licence}" if e.licence else ""
     return (
         f"{e.programme} : liste du {e.list_date.strftime('%d/%m/%Y')} ({_HOW.get(e.date_source, e.date_source)}) — {src}{lic}, "
-        f"sha256 {e.sha256[:16]}…, {e.size} octets — {e.url}"
+        f"sha256 {e.sha256[:16]}…, {french_number(e.size)} octets — {e.url}"
     )
 
 

@@ -40,7 +40,7 @@ def gaps_access(args: Any, t: Territory) -> int:
                                      origins=spec or estimator.origins, thresholds=thresholds)
     shown = routed if routed is not None else acc
     if args.format == "table":
-        from territoires.clitext import answered_on
+        from territoires.clitext import answered_on, french_number
         from territoires.dates import to_date
 
         n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
@@ -52,12 +52,14 @@ def gaps_access(args: Any, t: Territory) -> int:
             print(f"{label} — {a.attrs['router']}")
             for r in A.population_beyond(a, thresholds).itertuples():
                 part = f"{r.part * 100:.2f}".replace(".", ",")
-                print(f"  au-delà de {r.seuil_min:g} min : {r.population} habitants ({part} %), {r.nb_communes} communes")
+                print(f"  au-delà de {french_number(r.seuil_min)} min : {french_number(r.population)} habitants ({part} %), "
+                      f"{french_number(r.nb_communes)} communes")
         if routed is not None:
             band = A.routed_band(acc, routed, thresholds)
             ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
             for r in band.itertuples():
-                print(f"  fourchette au-delà de {r.seuil_min:g} min : {r.population_basse} à {r.population_haute} habitants")
+                print(f"  fourchette au-delà de {french_number(r.seuil_min)} min : {french_number(r.population_basse)} à "
+                      f"{french_number(r.population_haute)} habitants")
             print(f"  rapport médian routé / estimé : {ratio}")
     by = {"canton": "code_canton", "epci": "siren_epci", "departement": "code_departement", "commune": "code_insee"}[args.by]
     if args.by == "commune":

@@ -11,11 +11,23 @@ import logging
 import sys
 from pathlib import Path
 
+from territoires.clitext import french_number
 from territoires.terminal import clean
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
-__all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "quiet_after_broken_pipe", "suggest_all_zones"]
+__all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "megabytes", "quiet_after_broken_pipe", "suggest_all_zones"]
+
+
+def megabytes(n_bytes: float) -> str:
+    """A size in French megabytes, one decimal (decimal comma, thin space between thousands).
+
+    Examples
+    --------
+    >>> megabytes(22_200_000), megabytes(1_234_567_890), megabytes(0)
+    ('22,2 Mo', '1\u202f234,6 Mo', '0 Mo')
+    """
+    return f"{french_number(round(n_bytes / 1e6, 1), 1)} Mo"
 
 
 def suggest_all_zones(t, args):
@@ -45,7 +57,7 @@ def cmd_cache(args) -> int:
     folder = Path(settings.cache_dir)
     if args.clear:
         freed = cache.clear(folder)
-        print(f"cache effacé : {folder} ({freed / 1e6:.1f} Mo libérés)")
+        print(f"cache effacé : {folder} ({megabytes(freed)} libérés)")
         return EXIT_OK
     entries = cache.entries(folder)
     print(f"cache : {folder}")
@@ -53,7 +65,7 @@ def cmd_cache(args) -> int:
         print("(vide : il sera construit au premier chargement)")
     problems = dict(cache.verify(folder)) if args.verify else {}
     for e in entries:
-        line = f"- {e['key']} : {e['source']} {e['vintage']}, {e['bytes'] / 1e6:.1f} Mo"
+        line = f"- {e['key']} : {e['source']} {e['vintage']}, {megabytes(e['bytes'])}"
         if args.verify:
             why = problems.get(e["key"])
             line += " — intact (SHA-256 vérifiés)" if why is None else f" — ABÎMÉ : {clean(why)} (reconstruit au prochain chargement)"
@@ -61,11 +73,11 @@ def cmd_cache(args) -> int:
     from territoires.territory import derived
 
     for d in derived.entries(folder):
-        print(f"- tables dérivées « {d['kind']} » : {d['files']} fichier(s), {d['bytes'] / 1e6:.1f} Mo")
+        print(f"- tables dérivées « {d['kind']} » : {french_number(d['files'])} fichier(s), {megabytes(d['bytes'])}")
     raw = folder / "geo-api"
     if raw.is_dir():
         n = len(list(raw.glob("*.json*")))
-        print(f"- réponses geo.api.gouv.fr : {n} fichier(s)")
+        print(f"- réponses geo.api.gouv.fr : {french_number(n)} fichier(s)")
     if args.verify and any(w is not None for w in problems.values()):
         return EXIT_FOUND
     return EXIT_OK

@@ -221,7 +221,7 @@ def screen_table(table):
         if isinstance(v, bool):
             return "oui" if v else "non"
         if isinstance(v, int):
-            return str(v)
+            return french_number(v)
         if isinstance(v, float):
             return f"{v:.4g}".replace(".", ",") if abs(v) < 1e15 else str(v)
         if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" and v[:4].isdigit():

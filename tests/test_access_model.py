@@ -92,12 +92,12 @@ def test_grid_points_are_cell_centres_inside_the_polygon():
 
 def test_uniform_origins_share_the_population_and_small_communes_get_one_point():
     t = S.territory({k: 1000 for k in range(1, 10)})
-    pts = origin_points(t.communes, Origins(spacing_m=1000))
+    pts = origin_points(t.communes, Origins(spacing_m=1000), town_halls=t.commune_origins)
     assert len(pts) == 9 * 100
     assert pts.groupby("code_insee")["population"].sum().tolist() == pytest.approx([1000] * 9)
-    one = origin_points(t.communes, Origins(spacing_m=20_000))  # cells larger than a commune
+    one = origin_points(t.communes, Origins(spacing_m=20_000), town_halls=t.commune_origins)  # cells larger than a commune
     assert len(one) == 9 and one["population"].tolist() == pytest.approx([1000] * 9)
-    assert np.allclose(one[["x", "y"]].to_numpy(), shapely.get_coordinates(t.communes["origin"].to_numpy()))
+    assert np.allclose(one[["x", "y"]].to_numpy(), shapely.get_coordinates(t.commune_origins.geometry.to_numpy()))
 
 
 def test_mean_time_over_a_uniform_square_matches_the_formula():
@@ -222,7 +222,7 @@ def test_routed_times_give_the_same_outputs_and_a_band(fake_osrm):
 # ------------------------------------------------------ Deux-Sèvres
 @pytest.mark.integration
 def test_communes_deleguees_carry_their_own_population(t79):
-    pts = origin_points(t79.communes, Origins("mairie"), use_subcommunes=True)
+    pts = origin_points(t79.communes, Origins("mairie"), use_subcommunes=True, town_halls=t79.commune_origins)
     pop = t79.communes.set_index("code_insee")["population"].astype(float)
     by = pts.groupby("code_insee")["population"]
     assert np.allclose(by.sum().to_numpy(), pop.reindex(by.sum().index).to_numpy())
@@ -263,7 +263,7 @@ def test_cli_gaps_access_names_the_model_and_prints_the_band(fake_osrm, capsys):
     assert "fourchette au-delà de 20 min" in out and "rapport médian routé / estimé" in out
     assert main(["gaps", "access", "--dept", "79", "--as-of", "2021-07-13", "--circuity", "1.3", "--speed", "60"]) == 0
     out = capsys.readouterr().out
-    assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1662 habitants" in out
+    assert "vitesse unique (×1,3 à 60 km/h" in out and "au-delà de 30 min : 1\u202f662 habitants" in out
 
 
 @pytest.mark.integration
@@ -282,10 +282,11 @@ def test_a_site_across_the_border_counts_and_takes_its_communes_kind(t79):
     near = c79.geometry.distance(t17.outline.union_all()) < 3000
     worst = without.loc[near[near].index, "minutes"].idxmax()
     c17 = t17.communes.set_index("code_insee")
-    code17 = c17["origin"].distance(c79.at[worst, "origin"]).idxmin()
+    o17, o79 = (t.commune_origins.set_index("code_insee").geometry for t in (t17, t79))
+    code17 = o17.distance(o79.at[worst]).idxmin()
     c = c17.loc[code17]
     extra = gpd.GeoDataFrame({"site_id": ["x17"], "nom": ["Site de test"], "code_insee": [code17], "commune": [c["nom"]],
-                              "status": ["labelled"]}, geometry=[c["origin"]], crs=t17.crs).to_crs(t79.crs)
+                              "status": ["labelled"]}, geometry=[o17.at[code17]], crs=t17.crs).to_crs(t79.crs)
     both = gpd.GeoDataFrame(pd.concat([here, extra], ignore_index=True), crs=t79.crs)
     with_17 = A.access_by_commune(t79, as_of="2021-07-13", router=m, sites=both).set_index("code_insee")
     assert with_17.attrs["nb_sites"] == len(here) + 1 and with_17.attrs["nb_sites_hors_territoire"] == 1
@@ -296,7 +297,7 @@ def test_a_site_across_the_border_counts_and_takes_its_communes_kind(t79):
     kind = ("dense", "intermediaire", "rural")[int(m.kinds_of([density])[0])]
     code = with_17.index[served & (with_17["nb_origines"] == 1)][0]  # one origin point: its town hall
     p_o, p_d = getattr(m, with_17.at[code, "type_lieu"]), getattr(m, kind)
-    o = t79.communes.set_index("code_insee").at[code, "origin"]
+    o = o79.at[code]
     km = o.distance(extra.geometry.iloc[0]) / 1000
     assert with_17.at[code, "minutes"] == pytest.approx(p_o.origin_minutes + p_d.destination_minutes + km * p_o.minutes_per_km, abs=0.05)
 

@@ -172,7 +172,7 @@ def test_cache_command_shows_verifies_and_clears(tmp_path, capsys, monkeypatch):
 def test_boundaries_of_all_france(tmp_path, capsys, fmt):
     out = tmp_path / f"france.{fmt}"
     assert main(["boundaries", "--dept", "all", "--format", fmt, "--out", str(out)]) == 0
-    assert f"{out} : 34875 communes" in capsys.readouterr().out
+    assert f"{out} : 34\u202f875 communes" in capsys.readouterr().out
     if fmt == "csv":
         table = pd.read_csv(out, dtype=str)
         assert len(table) == 34875 and {"97101", "2A004", "79191"} <= set(table["code_insee"])

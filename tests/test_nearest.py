@@ -160,7 +160,7 @@ def test_origin_points_are_kept_on_disk_and_keyed_by_what_they_are_made_from(tmp
     originstore._RECENT.clear()
     again = territory_origins(synthetic.territory({k: 100 * k for k in range(1, 10)}), spec)  # read from disk
     assert again is not made
-    direct = origin_points(t.communes, spec).sort_values("commune", kind="stable")
+    direct = origin_points(t.communes, spec, town_halls=t.commune_origins).sort_values("commune", kind="stable")
     for held in (made, again):
         (z,) = held.zones
         assert z.commune.tolist() == direct["commune"].tolist()

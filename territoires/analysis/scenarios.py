@@ -31,7 +31,7 @@ def _origins(territory) -> gpd.GeoSeries:
     """Origin point of every commune, in the territory's CRS, indexed by INSEE code."""
     parts = []
     for z in territory.zones():
-        o = gpd.GeoSeries(z.communes["origin"].to_numpy(), crs=z.crs, index=z.communes["code_insee"].to_numpy())
+        o = gpd.GeoSeries(z.commune_origins.geometry.to_numpy(), crs=z.crs, index=z.commune_origins["code_insee"].to_numpy())
         parts.append(o.to_crs(territory.crs))
     return gpd.GeoSeries(pd.concat(parts), crs=territory.crs)
 
@@ -215,8 +215,9 @@ def suggest_sites(
     cand = list(candidates) if candidates is not None else [c for c in com.index if c not in current]
     if demand.empty or not cand:
         return pd.DataFrame(columns=SUGGEST_COLUMNS)
-    dem_pts = gpd.GeoSeries(com.loc[demand["code_insee"], "origin"].to_numpy(), crs=territory.crs)
-    cand_pts = gpd.GeoSeries(com.loc[cand, "origin"].to_numpy(), crs=territory.crs)
+    org = territory.commune_origins.set_index("code_insee").geometry
+    dem_pts = gpd.GeoSeries(org.loc[demand["code_insee"]].to_numpy(), crs=territory.crs)
+    cand_pts = gpd.GeoSeries(org.loc[cand].to_numpy(), crs=territory.crs)
     minutes = router.matrix(dem_pts, cand_pts)
     cover = minutes <= threshold
     w = demand["population"].astype(float).fillna(0).to_numpy()

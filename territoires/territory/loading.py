@@ -20,20 +20,68 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from territoires.errors import TerritoiresError, UnknownDepartementError
 from territoires.territory import cache
 from territoires.territory.build import zone_slug
 
-__all__ = ["COMMUNE_CODES", "LAZY", "clip_epcis", "layer_loaders", "normalise_codes"]
+__all__ = ["COMMUNE_CODES", "LAZY", "ORIGIN_COLUMNS", "clip_epcis", "commune_layer_loaders", "layer_loaders", "normalise_codes",
+           "split_origins"]
 
 log = logging.getLogger(__name__)
 
 #: The attributes of a Territory read when first used.
-LAZY = ("communes", "cantons", "canton_units", "epcis", "outline", "report")
+LAZY = ("communes", "commune_origins", "cantons", "canton_units", "epcis", "outline", "report")
 #: The commune columns a code lookup needs (read without geometry while the communes are not loaded).
 COMMUNE_CODES = ["code_insee", "nom", "code_canton", "siren_epci"]
+#: The columns of :attr:`Territory.commune_origins <territoires.territory.core.Territory>` besides its point geometry.
+ORIGIN_COLUMNS = ["code_insee", "origin_source"]
+
+
+def split_origins(communes: pd.DataFrame, crs: str | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The communes without their ``origin`` point column, and those points as a layer of their own.
+
+    The cache files keep each commune's origin point (its town hall, else a
+    point on its surface) in a second geometry column ``origin``; a public
+    layer has one geometry column, so that ``to_file`` (GeoPackage, GeoJSON,
+    Shapefile) writes it. The points become a GeoDataFrame
+    ``code_insee, origin_source, geometry`` with the communes' index and
+    CRS, one row per commune in the same order (a commune without a point:
+    a missing geometry, ``origin_source`` ``"missing"``; points given without
+    ``origin_source``: ``"given"``). ``communes`` itself
+    is not changed; polygons read from a cache file's kept copy stay known
+    as such (:func:`~territoires.territory.nativegeom.made_from`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> com = gpd.GeoDataFrame({"code_insee": ["79001"], "origin": gpd.GeoSeries([shapely.Point(1, 1)])},
+    ...                        geometry=[shapely.box(0, 0, 2, 2)], crs="EPSG:2154")
+    >>> com, origins = split_origins(com)
+    >>> list(com.columns), list(origins.columns), origins.geometry.iloc[0].wkt
+    (['code_insee', 'geometry'], ['code_insee', 'origin_source', 'geometry'], 'POINT (1 1)')
+    """
+    if isinstance(communes, gpd.GeoDataFrame) and communes.crs is not None:
+        crs = communes.crs
+    if "origin" in communes:
+        from territoires.territory import nativegeom
+
+        pts = communes["origin"]
+        made = nativegeom.made_from(communes.geometry.array) if isinstance(communes, gpd.GeoDataFrame) else None
+        communes = communes.drop(columns="origin")
+        if made is not None:  # the same polygon objects in a new array: the origin store names them by their file
+            nativegeom.remember(communes.geometry.array, made)
+        points = pts.array if isinstance(pts.dtype, gpd.array.GeometryDtype) else gpd.array.from_wkb(pts.to_numpy(), crs=crs)
+    else:
+        points = gpd.array.from_shapely(np.full(len(communes), None, dtype=object), crs=crs)
+    source = communes["origin_source"] if "origin_source" in communes else pd.Series(
+        np.where(shapely.is_missing(np.asarray(points)), "missing", "given"), index=communes.index)
+    # columns as they are (no copy of the codes as Python strings), the points' array with its CRS
+    origins = gpd.GeoDataFrame({"code_insee": communes["code_insee"], "origin_source": source, "geometry": points}, index=communes.index)
+    return communes, origins
 
 
 def normalise_codes(departements, valid: list[str]) -> list[str]:
@@ -119,11 +167,50 @@ def layer_loaders(reader: _Reader | None, folder: Path, meta: dict, reopen: Call
             frame = frame[keep.to_numpy()].reset_index(drop=True)
         return frame
 
+    def commune_origins() -> gpd.GeoDataFrame:  # the points only: no polygon decoded
+        frame = reader.read(f"{slug}__communes", filters=flt, columns=[*ORIGIN_COLUMNS, "origin"])
+        return split_origins(frame, crs)[1]
+
     loaders = {
         "communes": communes,
+        "commune_origins": commune_origins,
         "epcis": epcis,
         "commune_codes": lambda: reader.read(f"{slug}__communes", filters=flt, columns=COMMUNE_CODES),
     }
     for name in ("cantons", "canton_units", "departements"):
         loaders[name] = (lambda n: lambda: reader.read(f"{slug}__{n}", filters=flt))(name)
     return reader, loaders
+
+
+def commune_layer_loaders(territory, loaders: dict[str, Callable[[], pd.DataFrame]]) -> dict[str, Callable[[], gpd.GeoDataFrame]]:
+    """The ``communes`` and ``commune_origins`` loaders of ``territory``: two layers of one cache file.
+
+    Reading the communes also gives their origin points (kept for
+    :attr:`commune_origins` if not read yet); reading the points first
+    reads only their columns. A territory spanning several CRS zones has
+    WGS 84 communes without points: its points are its zones', in WGS 84,
+    in its communes' order.
+    """
+
+    def communes() -> gpd.GeoDataFrame:
+        frame = loaders["communes"]()
+        if "origin" not in frame:  # the WGS 84 communes of several zones: their points are the zones'
+            return frame
+        com, origins = split_origins(frame, territory.crs)
+        if territory.__dict__.get("_lazy", {}).pop("commune_origins", None) is not None:
+            territory.__dict__["commune_origins"] = origins
+        return com
+
+    def commune_origins() -> gpd.GeoDataFrame:
+        if not territory.is_multizone:
+            return loaders["commune_origins"]()
+        parts = [z.commune_origins.to_crs(territory.crs) for z in territory.zones()]
+        by_code = pd.concat(parts, ignore_index=True).set_index("code_insee", drop=False)
+        codes = territory.commune_codes()
+        out = by_code.reindex(codes["code_insee"].to_numpy())
+        out.index = codes.index
+        out["code_insee"] = codes["code_insee"].to_numpy()
+        out["origin_source"] = out["origin_source"].fillna("missing")
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=territory.crs)
+
+    return {"communes": communes, "commune_origins": commune_origins}
