@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from territoires.cliedge import suggest_all_zones
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
 
@@ -74,24 +73,27 @@ def gaps_access(args: Any, t: Territory) -> int:
 
 
 def cmd_suggest(args: Any) -> int:
-    """``suggest``: where the next sites would bring the most people within the threshold."""
+    """``suggest``: where the next sites would bring the most people within the threshold (the access model, named)."""
+    from territoires import analysis as A
     from territoires.clitext import answered_on, french_number, with_names
     from territoires.dates import to_date
 
     t = _territory(args)
     d = to_date(args.as_of)
-    args.as_of = d
-    s = suggest_all_zones(t, args)
+    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=d)
     before = int(s.attrs.get("population_beyond_before", 0))
     limit = f"{french_number(args.threshold)} min"
     if args.format == "table":
         print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
+        print(f"Modèle : {s.attrs['router']}")
         print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     why = None
     if s.empty:
         why = (f"toutes les communes sont à moins de {limit} d'un site en service {answered_on(d)} : aucun site à proposer "
                "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
               "aucune commune candidate ne rapproche personne du seuil"
+    if args.format != "table":
+        s = s.assign(modele_temps=s.attrs["router"])
     _write_table(with_names(s, t), args, empty=why)
     return EXIT_OK
 
