@@ -190,3 +190,21 @@ def test_on_real_79_the_straight_line_estimate_keeps_the_earlier_picks():
     s = A.suggest_sites(t, k=2, threshold=20, as_of="2021-07-13", router=r)
     assert s["code_insee"].tolist() == ["79071", "79046"] and s["gain_population"].tolist() == [27613, 7638]
     assert s.attrs["population_beyond_before"] == 36481 + 649 and s["population_au_dela_apres"].tolist() == [8868 + 649, 1230 + 649]
+
+
+@pytest.mark.integration
+def test_the_command_names_the_model_and_agrees_with_gaps_access(capsys):
+    from territoires.cli import main
+
+    assert main(["gaps", "access", "--dept", "79", "--threshold", "30", "--as-of", "2021-09-14"]) == 0
+    # the same people beyond 30 min in both answers (spaces left out: numbers may be grouped)
+    assert "au-delàde30min:21680habitants" in "".join(capsys.readouterr().out.split())
+    assert main(["suggest", "--dept", "79", "-k", "2", "--threshold", "30", "--as-of", "2021-09-14"]) == 0
+    out = capsys.readouterr().out
+    assert "Modèle : temps estimés à vol d'oiseau, modèle densite-3 (" in out
+    assert "Populationàplusde30min:21680habitants" in "".join(out.split())
+    assert main(["suggest", "--dept", "79", "-k", "1", "--threshold", "30", "--as-of", "2021-09-14", "--format", "csv"]) == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    assert [c for c in head.split(",") if c != "nom_canton"][:7] == [
+        "rang", "code_insee", "nom_commune", "code_canton", "gain_population", "population_au_dela_apres", "nb_communes_couvertes"]
+    assert head.endswith(",modele_temps") and "densite-3" in row
