@@ -235,7 +235,7 @@ def suggest_sites(
     --------
     >>> import territoires
     >>> t = territoires.load_territory("79")
-    >>> s = suggest_sites(t, k=2, threshold=20, as_of="2021-07-13")
+    >>> s = suggest_sites(t, k=2, threshold=30, as_of="2021-07-13")
     >>> s[["rang", "nom_commune"]].values.tolist()
     [[1, 'La Chapelle-Bertrand'], [2, 'Le Bourdet']]
     >>> s.attrs["modele"]
