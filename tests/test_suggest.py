@@ -141,6 +141,11 @@ def test_the_straight_line_estimate_keeps_its_answers_and_candidates_their_order
     s = A.suggest_sites(t, k=2, threshold=15, router=router, candidates=["00003", "00007", "00009"])
     assert s["code_insee"].tolist() == ["00009", "00003"] and s["gain_population"].tolist() == [5200, 100]
     assert "vitesse unique" in s.attrs["router"]
+    # a point at exactly the threshold is within it, as population_beyond counts it: commune 9 lies 20 km from 3
+    s = A.suggest_sites(t, k=1, threshold=20, router=router, candidates=["00003"])
+    assert s["gain_population"].tolist() == [5100] and s["nb_communes_couvertes"].tolist() == [2]
+    w = A.what_if(t, add=["00003"], threshold=20, router=router)
+    assert w["population_au_dela"].tolist() == [s.attrs["population_beyond_before"], s["population_au_dela_apres"].iloc[0]]
 
 
 def test_nobody_beyond_no_candidate_and_a_routed_engine():
