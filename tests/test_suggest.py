@@ -69,7 +69,9 @@ def reference(t, threshold):
     pts = origin_points(com, Origins())
     kinds = model.kinds_of(com["population"].to_numpy(dtype=float) / 100.0)  # communes of 100 km²
     o_xy, o_kind = pts[["x", "y"]].to_numpy(), kinds[pts["commune"].to_numpy()]
-    centre = {c: (g.x, g.y) for c, g in zip(com["code_insee"], com["origin"], strict=True)}
+    halls = candidate_sites(t, list(com["code_insee"]))  # each commune's town hall (the centre of its square here)
+    centre = {c: (g.x, g.y) for c, g in zip(halls["code_insee"], halls.geometry, strict=True)}
+    assert centre["00001"] == (S.X0 + 5_000, S.Y0 + 5_000)
 
     def minutes(code):
         i = list(com["code_insee"]).index(code)
