@@ -212,8 +212,10 @@ def suggest_sites(
     hall (:func:`candidate_sites`). A candidate covers a point when the
     model's time from the point to it is within the threshold. Greedy
     maximal coverage (:func:`greedy_max_coverage`; guarantee (1 − 1/e) of
-    the optimum). A territory of several CRS zones is answered at once (a
-    candidate covers the points of its own zone; zones far apart share none).
+    the optimum). A territory of several CRS zones is answered at once: each
+    zone's points are measured against the candidates projected in the zone's
+    CRS, as :func:`access_by_commune` measures sites (zones far apart share no
+    coverage).
     ``router=StraightLineRouter()`` keeps the earlier estimate (one speed,
     from town halls).
 
