@@ -154,7 +154,7 @@ def _time_model(router, threshold: float):
                     "a routed engine would have to route every candidate against every point beyond the threshold")
 
 
-def coverage_pairs(held, demand: np.ndarray, c_xy_of, c_kind: np.ndarray, o_kind: np.ndarray, threshold: float,
+def _coverage_pairs(held, demand: np.ndarray, c_xy_of, c_kind: np.ndarray, o_kind: np.ndarray, threshold: float,
                    router) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Covering pairs ``(point, candidate, minutes)`` between demand points and candidate sites.
 
@@ -274,7 +274,7 @@ def suggest_sites(
     kinds = router.kinds_of(held.density) if isinstance(router, DensityModel) else np.zeros(len(com), dtype=int)
     c_kind = kinds[pd.Index(codes).get_indexer(cand)]
     sp = SitePoints(sites)
-    pt, ci, mins = coverage_pairs(held, demand, sp.xy, c_kind, kinds[pt_commune], threshold, router)
+    pt, ci, mins = _coverage_pairs(held, demand, sp.xy, c_kind, kinds[pt_commune], threshold, router)
     w = np.where(np.isnan(pt_population), 0.0, pt_population)
     picks = greedy_max_coverage_pairs(pt, ci, w, len(cand), k)
     after = pt_minutes.copy()
