@@ -231,7 +231,8 @@ def suggest_sites(
         ``nb_communes_couvertes``: communes with at least one origin point
         this pick brings within the threshold. ``attrs``: ``router`` (the
         model in full), ``modele`` (in short), ``threshold``,
-        ``population_beyond_before``, ``nb_candidats``, ``nb_points_au_dela``.
+        ``population_beyond_before``, ``nb_candidats``, ``nb_points_au_dela``
+        (demand points) and ``nb_paires`` (covering point–candidate pairs).
 
     Examples
     --------
@@ -275,6 +276,7 @@ def suggest_sites(
     c_kind = kinds[pd.Index(codes).get_indexer(cand)]
     sp = SitePoints(sites)
     pt, ci, mins = _coverage_pairs(held, demand, sp.xy, c_kind, kinds[pt_commune], threshold, router)
+    attrs["nb_paires"] = len(pt)
     w = np.where(np.isnan(pt_population), 0.0, pt_population)
     picks = greedy_max_coverage_pairs(pt, ci, w, len(cand), k)
     after = pt_minutes.copy()
