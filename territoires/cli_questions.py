@@ -13,9 +13,33 @@ from territoires.cliout import write_table as _write_table
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["cmd_suggest", "cmd_targets", "gaps_access"]
+__all__ = ["cmd_suggest", "cmd_targets", "estimator_args", "gaps_access"]
 
 EXIT_OK = 0
+
+
+def estimator_args(sp: Any) -> None:
+    """The options choosing the access model (``gaps access``, ``suggest``): the same flags, the same defaults."""
+    from territoires import cliargs
+
+    sp.add_argument("--circuity", type=cliargs.circuity, default=None,
+                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
+    sp.add_argument("--speed", type=cliargs.speed, default=None,
+                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
+    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
+                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
+    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+
+
+def _estimator(args: Any) -> tuple[Any, Any]:
+    """(origin spec or None, estimator) of ``--origines``/``--maille`` and ``--circuity``/``--speed`` (default: densite-3)."""
+    from territoires import analysis as A
+
+    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
+    if args.circuity is not None or args.speed is not None:
+        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
+        return spec, A.StraightLineRouter(**kw)
+    return spec, A.DensityModel()
 
 
 def gaps_access(args: Any, t: Territory) -> int:
@@ -24,12 +48,7 @@ def gaps_access(args: Any, t: Territory) -> int:
 
     from territoires import analysis as A
 
-    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
-    if args.circuity is not None or args.speed is not None:
-        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
-        estimator = A.StraightLineRouter(**kw)
-    else:
-        estimator = A.DensityModel()
+    spec, estimator = _estimator(args)
     thresholds = [20, args.threshold] if args.threshold != 20 else [20]
     acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
     routed = None
@@ -74,13 +93,17 @@ def gaps_access(args: Any, t: Territory) -> int:
 
 def cmd_suggest(args: Any) -> int:
     """``suggest``: where the next sites would bring the most people within the threshold (the access model, named)."""
+    from dataclasses import replace
+
     from territoires import analysis as A
     from territoires.clitext import answered_on, french_number, with_names
     from territoires.dates import to_date
 
     t = _territory(args)
     d = to_date(args.as_of)
-    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=d)
+    spec, estimator = _estimator(args)
+    router = replace(estimator, origins=spec) if spec is not None else estimator
+    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=d, programme=args.programme, router=router)
     before = int(s.attrs.get("population_beyond_before", 0))
     limit = f"{french_number(args.threshold)} min"
     if args.format == "table":
