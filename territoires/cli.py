@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from territoires import __version__, cliargs
-from territoires.cli_questions import cmd_suggest, cmd_targets
+from territoires.cli_questions import cmd_suggest, cmd_targets, estimator_args
 from territoires.cli_questions import gaps_access as _gaps_access
 from territoires.cliedge import (
     cmd_cache,
@@ -226,13 +226,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--programme", default="france_services")
     sp.add_argument("--threshold", type=cliargs.threshold, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
-    sp.add_argument("--circuity", type=cliargs.circuity, default=None,
-                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
-    sp.add_argument("--speed", type=cliargs.speed, default=None,
-                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
-    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
-                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
-    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+    estimator_args(sp)
     sp.add_argument("--osrm", help="adresse d'un service OSRM : temps routés, et fourchette avec l'estimation (docs/osrm.md)")
     sp.add_argument("--sites", help="liste officielle à utiliser pour cet appel seulement (rien n'est enregistré)")
     sp.add_argument("--antennes", choices=["comptees", "exclues"], default="comptees",
@@ -245,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=cliargs.k_sites, default=2)
     sp.add_argument("--threshold", type=cliargs.threshold, default=30)
     sp.add_argument("--as-of", type=cliargs.as_of)
+    sp.add_argument("--programme", default="france_services")
+    estimator_args(sp)
     sp.set_defaults(func=cmd_suggest)
 
     sp = sub.add_parser("targets", help="objectifs France Services (21 fin 2022, plafond 23, un par canton)")

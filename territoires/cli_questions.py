@@ -7,16 +7,39 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from territoires.cliedge import suggest_all_zones
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["cmd_suggest", "cmd_targets", "gaps_access"]
+__all__ = ["cmd_suggest", "cmd_targets", "estimator_args", "gaps_access"]
 
 EXIT_OK = 0
+
+
+def estimator_args(sp: Any) -> None:
+    """The options choosing the access model (``gaps access``, ``suggest``): the same flags, the same defaults."""
+    from territoires import cliargs
+
+    sp.add_argument("--circuity", type=cliargs.circuity, default=None,
+                    help="ancien estimateur à vitesse unique : détour (défaut 1,3 si --speed est donné)")
+    sp.add_argument("--speed", type=cliargs.speed, default=None,
+                    help="ancien estimateur à vitesse unique : vitesse en km/h (défaut 60 si --circuity est donné)")
+    sp.add_argument("--origines", choices=["uniforme", "mairie"], default=None,
+                    help="d'où partent les trajets : population uniforme dans la commune (défaut du modèle densite-3) ou mairie")
+    sp.add_argument("--maille", type=float, default=1000, help="maille de la grille d'origines en mètres (défaut 1000)")
+
+
+def _estimator(args: Any) -> tuple[Any, Any]:
+    """(origin spec or None, estimator) of ``--origines``/``--maille`` and ``--circuity``/``--speed`` (default: densite-3)."""
+    from territoires import analysis as A
+
+    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
+    if args.circuity is not None or args.speed is not None:
+        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
+        return spec, A.StraightLineRouter(**kw)
+    return spec, A.DensityModel()
 
 
 def gaps_access(args: Any, t: Territory) -> int:
@@ -25,12 +48,7 @@ def gaps_access(args: Any, t: Territory) -> int:
 
     from territoires import analysis as A
 
-    spec = A.Origins(args.origines or "uniforme", spacing_m=args.maille) if (args.origines or args.maille != 1000) else None
-    if args.circuity is not None or args.speed is not None:
-        kw = {k: v for k, v in (("circuity", args.circuity), ("speed_kmh", args.speed)) if v is not None}
-        estimator = A.StraightLineRouter(**kw)
-    else:
-        estimator = A.DensityModel()
+    spec, estimator = _estimator(args)
     thresholds = [20, args.threshold] if args.threshold != 20 else [20]
     acc = A.access_by_commune(t, args.programme, as_of=args.as_of, router=estimator, origins=spec, thresholds=thresholds)
     routed = None
@@ -76,24 +94,31 @@ def gaps_access(args: Any, t: Territory) -> int:
 
 
 def cmd_suggest(args: Any) -> int:
-    """``suggest``: where the next sites would bring the most people within the threshold."""
+    """``suggest``: where the next sites would bring the most people within the threshold (the access model, named)."""
+    from dataclasses import replace
+
+    from territoires import analysis as A
     from territoires.clitext import answered_on, french_number, with_names
     from territoires.dates import to_date
 
     t = _territory(args)
     d = to_date(args.as_of)
-    args.as_of = d
-    s = suggest_all_zones(t, args)
+    spec, estimator = _estimator(args)
+    router = replace(estimator, origins=spec) if spec is not None else estimator
+    s = A.suggest_sites(t, k=args.k, threshold=args.threshold, as_of=d, programme=args.programme, router=router)
     before = int(s.attrs.get("population_beyond_before", 0))
     limit = f"{french_number(args.threshold)} min"
     if args.format == "table":
         print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
+        print(f"Modèle : {s.attrs['router']}")
         print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     why = None
     if s.empty:
         why = (f"toutes les communes sont à moins de {limit} d'un site en service {answered_on(d)} : aucun site à proposer "
                "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
               "aucune commune candidate ne rapproche personne du seuil"
+    if args.format != "table":
+        s = s.assign(modele_temps=s.attrs["router"])
     _write_table(with_names(s, t), args, empty=why)
     return EXIT_OK
 

@@ -1,8 +1,7 @@
 """The command line's edge: what happens around the commands.
 
 One-line errors for a full disk, a quiet end on a broken pipe, the
-library's warnings sanitised on stderr, the ``cache`` command, and commands
-that run zone by zone on a territory spanning several CRS zones.
+library's warnings sanitised on stderr, and the ``cache`` command.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from territoires.terminal import clean
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
-__all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "megabytes", "quiet_after_broken_pipe", "suggest_all_zones"]
+__all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "megabytes", "quiet_after_broken_pipe"]
 
 
 def megabytes(n_bytes: float) -> str:
@@ -28,26 +27,6 @@ def megabytes(n_bytes: float) -> str:
     ('22,2 Mo', '1\u202f234,6 Mo', '0 Mo')
     """
     return f"{french_number(round(n_bytes / 1e6, 1), 1)} Mo"
-
-
-def suggest_all_zones(t, args):
-    """``suggest_sites`` on each CRS zone, merged: zones share no coverage, so the
-    global greedy choice is the per-zone greedy picks taken by decreasing gain."""
-    import pandas as pd
-
-    from territoires import analysis as A
-
-    zones = t.zones() if t.is_multizone else [t]
-    parts = [A.suggest_sites(z, k=args.k, threshold=args.threshold, as_of=args.as_of) for z in zones]
-    if len(parts) == 1:
-        return parts[0]
-    before = sum(int(p.attrs.get("population_beyond_before", 0)) for p in parts)
-    s = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
-    s = s.sort_values("gain_population", ascending=False, kind="stable").head(args.k).reset_index(drop=True)
-    s["rang"] = range(1, len(s) + 1)
-    s["population_beyond_after"] = before - s["gain_population"].cumsum()
-    s.attrs["population_beyond_before"] = before
-    return s
 
 
 def cmd_cache(args) -> int:

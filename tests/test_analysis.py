@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from territoires import analysis as A
-from territoires.analysis.scenarios import greedy_max_coverage
+from territoires.analysis.suggest import greedy_max_coverage
 from territoires.errors import CRSError, RoutingError
 
 from . import synthetic as S
@@ -220,6 +220,11 @@ def test_what_if_and_suggest_on_a_multi_zone_territory(tmp_path):
     t = territoires.load_territory(["79", "971"])
     w = A.what_if(t, add=["79130"], as_of="2021-09-14")
     assert "Frontenay-Rohan-Rohan" in w.attrs["gained_cantons"]
-    with pytest.raises(ValueError, match="one CRS zone"):
-        A.suggest_sites(t)
-    assert len(A.suggest_sites(t.zones()[0], k=1, as_of="2021-07-13", threshold=20)) == 1
+    # suggest_sites answers a territory of several CRS zones at once, with the figures what_if gives,
+    # candidates of either zone (each measured in its zone's CRS)
+    for cand in (None, [c for c in t.communes["code_insee"] if c.startswith("971")]):
+        s = A.suggest_sites(t, k=2, as_of="2021-07-13", threshold=20, candidates=cand)
+        assert len(s) == 2 and (cand is None or set(s["code_insee"]) <= set(cand))
+        for r in (1, 2):
+            w = A.what_if(t, add=s["code_insee"].tolist()[:r], as_of="2021-07-13", threshold=20)
+            assert w["population_au_dela"].tolist() == [s.attrs["population_beyond_before"], s["population_au_dela_apres"].iloc[r - 1]]

@@ -19,7 +19,7 @@ _LAZY = {
     "Origins": "origins",
     "crte_check": "programmes", "engineering_eligibility": "programmes", "engineering_requests": "programmes",
     "pvd_without_site": "programmes",
-    "suggest_sites": "scenarios", "what_if": "scenarios",
+    "suggest_sites": "suggest", "what_if": "scenarios",
     "programme_changes": "since",
     "targets_progress": "targets",
     "DensityModel": "traveltime", "KindParameters": "traveltime",

@@ -1,4 +1,7 @@
-"""What-if on sites, and where the next sites should go (greedy maximal coverage)."""
+"""What-if on sites: access and canton coverage before and after adding or removing sites.
+
+Where the next sites should go is :mod:`territoires.analysis.suggest`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from territoires.analysis.access import StraightLineRouter, access_by_commune, population_beyond
+from territoires.analysis.access import access_by_commune, population_beyond
 from territoires.analysis.coverage import canton_coverage
 from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from territoires.analysis.access import Router
     from territoires.territory.core import Territory
 
-__all__ = ["candidate_sites", "greedy_max_coverage", "suggest_sites", "what_if"]
+__all__ = ["candidate_sites", "what_if"]
 
 
 def _active(territory, programme, as_of):
@@ -134,113 +136,4 @@ def what_if(
     gained = sorted(set(out.iloc[0]["cantons_sans_site"].split(", ")) - set(out.iloc[1]["cantons_sans_site"].split(", ")) - {""})
     out.attrs["gained_cantons"] = gained
     out.attrs["threshold"] = threshold
-    return out
-
-
-def greedy_max_coverage(cover: np.ndarray, weights: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Greedy maximal coverage: pick ``k`` columns covering the most weight.
-
-    ``cover[i, j]`` is True when candidate ``j`` covers demand ``i``. Each
-    step takes the candidate with the largest uncovered weight (ties: lowest
-    index). The greedy result covers at least (1 − 1/e) ≈ 63 % of the optimum
-    (Nemhauser, Wolsey & Fisher 1978, for monotone submodular maximisation);
-    on small cases it is often optimal but not always.
-
-    Returns ``[(candidate index, gain), ...]`` in pick order; stops early
-    when no candidate adds anything.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> cover = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1]], dtype=bool)
-    >>> greedy_max_coverage(cover, np.array([10.0, 5.0, 8.0]), k=2)
-    [(2, 18.0), (0, 5.0)]
-    """
-    covered = np.zeros(cover.shape[0], dtype=bool)
-    picks = []
-    for _ in range(k):
-        gains = (cover & ~covered[:, None]).T @ weights
-        j = int(np.argmax(gains))
-        if gains[j] <= 0:
-            break
-        picks.append((j, float(gains[j])))
-        covered |= cover[:, j]
-    return picks
-
-
-SUGGEST_COLUMNS = ["rang", "code_insee", "nom_commune", "code_canton", "gain_population", "population_au_dela_apres", "nb_communes_couvertes"]
-
-
-def suggest_sites(
-    territory: Territory,
-    k: int = 2,
-    threshold: float = 30,
-    candidates: Sequence[str] | None = None,
-    as_of: DateLike = None,
-    programme: str = "france_services",
-    router: StraightLineRouter | None = None,
-) -> pd.DataFrame:
-    """Choose ``k`` new sites among candidate communes to bring the most people within ``threshold``.
-
-    Demand: every commune's population at its origin point, counted only if
-    it is beyond ``threshold`` minutes of the current labelled sites.
-    Candidates: the given commune codes (default: every commune without a
-    site). A candidate covers a commune if the estimated time between their
-    origin points is within the threshold. Greedy maximal coverage
-    (:func:`greedy_max_coverage`; guarantee (1 − 1/e) of the optimum).
-
-    Returns
-    -------
-    DataFrame ranked by pick: ``rang, code_insee, nom_commune, code_canton, gain_population, population_au_dela_apres, nb_communes_couvertes``.
-
-    Examples
-    --------
-    >>> import territoires
-    >>> t = territoires.load_territory("79")
-    >>> s = suggest_sites(t, k=2, threshold=20, as_of="2021-07-13")
-    >>> s[["rang", "nom_commune"]].values.tolist()
-    [[1, 'La Chapelle-Bertrand'], [2, 'Le Bourdet']]
-    """
-    if territory.is_multizone:
-        raise ValueError(
-            "suggest_sites works within one CRS zone (candidates and demand must be measured in "
-            "metres together): call it on each of territory.zones()"
-        )
-    programme = _programme(programme).key  # the alias is resolved once, here
-    router = router or StraightLineRouter()
-    acc = access_by_commune(territory, programme, as_of, router=router)
-    com = territory.communes.set_index("code_insee")
-    demand = acc[acc["minutes"].isna() | (acc["minutes"] > threshold)]
-    current = set(_active(territory, programme, as_of)["code_insee"])
-    cand = list(candidates) if candidates is not None else [c for c in com.index if c not in current]
-    if demand.empty or not cand:
-        return pd.DataFrame(columns=SUGGEST_COLUMNS)
-    org = territory.commune_origins.set_index("code_insee").geometry
-    dem_pts = gpd.GeoSeries(org.loc[demand["code_insee"]].to_numpy(), crs=territory.crs)
-    cand_pts = gpd.GeoSeries(org.loc[cand].to_numpy(), crs=territory.crs)
-    minutes = router.matrix(dem_pts, cand_pts)
-    cover = minutes <= threshold
-    w = demand["population"].astype(float).fillna(0).to_numpy()
-    picks = greedy_max_coverage(cover, w, k)
-    remaining = float(w.sum())
-    rows = []
-    covered = np.zeros(len(w), dtype=bool)
-    for rank, (j, gain) in enumerate(picks, start=1):
-        newly = cover[:, j] & ~covered
-        covered |= cover[:, j]
-        remaining -= gain
-        code = cand[j]
-        rows.append(
-            {
-                "rang": rank,
-                "code_insee": code,
-                "nom_commune": com.at[code, "nom"],
-                "code_canton": com.at[code, "code_canton"],
-                "gain_population": int(gain),
-                "population_au_dela_apres": int(round(remaining)),
-                "nb_communes_couvertes": int(newly.sum()),
-            }
-        )
-    out = pd.DataFrame(rows)
-    out.attrs.update({"threshold": threshold, "router": router.describe(), "population_beyond_before": int(w.sum())})
     return out
