@@ -47,7 +47,7 @@ def test_a_kept_list_reads_back_identical_with_its_rejections_and_warnings(store
     plain = _plain(path)
     assert set(plain.report["severity"]) == {"rejected", "warning"} and plain.n_rejected == 3
     first = read_programme(path, "france_services")
-    assert len(list(store.glob("*.parquet"))) == 1  # the table, its fields and report in its attrs
+    assert len(list(store.glob("*.arrow"))) == 1  # the table, its fields and report in its attrs
     import territoires.territory.checks as checks
 
     monkeypatch.setattr(checks, "parse_programme", lambda *a, **k: pytest.fail("parsed again"))
@@ -67,7 +67,7 @@ def test_a_changed_file_is_read_and_checked_again(store, tmp_path):
     rows = curated_fs_as_2024_rows()
     path.write_text(fs2024_lines(rows[:5]), encoding="utf-8")
     assert len(read_programme(path, "france_services").data) == 5 != n1
-    assert len(list(store.glob("liste-*.parquet"))) == 2
+    assert len(list(store.glob("liste-*.arrow"))) == 2
 
 
 def test_small_files_and_function_mappings_are_not_kept(tmp_path, monkeypatch):
@@ -112,7 +112,7 @@ def test_a_read_only_cache_is_not_an_error(store, tmp_path, monkeypatch):
     from pathlib import Path
 
     path = _faulty_list(tmp_path / "liste.csv")
-    monkeypatch.setattr(derived, "save", lambda *a, **k: None)
+    monkeypatch.setattr(derived, "save_bytes", lambda *a, **k: False)
 
     def refuse(self, missing_ok=False):
         raise PermissionError(13, "read-only", str(self))

