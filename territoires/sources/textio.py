@@ -193,12 +193,19 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
     header: list[str] | None = None
     rows, lines, malformed = [], [], []
     start = 1
+    strip = str.strip
+    may_be_big = len(text) > MAX_FIELD  # a shorter text has no field over MAX_FIELD characters
     try:
         for raw in reader:
             line = start
             start = reader.line_num + 1
             has_nul = bool(nul_lines) and any(n in nul_lines for n in range(line, start))
-            blank = not "".join(raw).strip()  # no field with anything but spaces
+            stripped = list(map(strip, raw))
+            blank = not any(stripped)  # no field with anything but spaces ("".join(raw).strip() empty)
+            if header is not None and not has_nul and len(raw) == len(header) and not may_be_big and not blank:
+                rows.append(dict(zip(header, stripped, strict=False)))  # the common row (lengths checked): kept as below
+                lines.append(line)
+                continue
             if header is None:
                 if blank:
                     continue
@@ -221,7 +228,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                 too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
                 malformed.append((line, f"champ {too_big[0]!r} de plus de {MAX_FIELD} caractères"))
                 continue
-            rows.append(dict(zip(header, map(str.strip, raw), strict=True)))
+            rows.append(dict(zip(header, stripped, strict=True)))
             lines.append(line)
     except csv.Error as exc:
         raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc

@@ -176,7 +176,7 @@ def _to_bytes(data: pd.DataFrame):
     """The frame made by :func:`_encode` as the bytes of an Arrow IPC file (what ``to_parquet`` keeps of it, without Parquet)."""
     import pyarrow as pa
 
-    return derived.arrow_bytes(pa.Table.from_pandas(data, preserve_index=False))
+    return derived.arrow_bytes(pa.Table.from_pandas(data, preserve_index=False, nthreads=1))
 
 
 def _from_arrow(table) -> ProgrammeTable | None:

@@ -60,7 +60,7 @@ def resolve_codes(
     ``(file, line, column, value, reason, severity)`` tuples.
     """
     data = data.copy()
-    parents = former.drop_duplicates("code_insee").set_index("code_insee")
+    parents = None  # the former communes by code, made at the first code not known
     codes = data[code_col].to_numpy(dtype=object).copy()
     arr = np.full(len(data), None, dtype=object)
     from_file = np.full(len(data), None, dtype=object)
@@ -71,6 +71,8 @@ def resolve_codes(
     for i, code in enumerate(codes):
         if not is_commune[i] or code is None or (isinstance(code, float) and np.isnan(code)) or code in known:
             continue
+        if parents is None:
+            parents = former.drop_duplicates("code_insee").set_index("code_insee")
         if code in parents.index and pd.notna(parents.at[code, "parent_code"]) and parents.at[code, "parent_code"] in known:
             pc = parents.at[code, "parent_code"]
             if parents.at[code, "type"] == ARRONDISSEMENT:

@@ -14,6 +14,7 @@ written row by row at the end.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -71,11 +72,26 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+#: The official lists' date forms ("Espace labellisé 01/09/2020", "01/09/2020"): what parse_date reads them as, sooner.
+_DMY_FAST = re.compile(r"(?:Espace labellisé )?([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+def _parse_date(text: str) -> date | None:
+    """``parse_date(text)``: the common forms read directly, any other text (or an impossible date) by ``parse_date``."""
+    m = _DMY_FAST.fullmatch(text)
+    if m:
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            pass  # parse_date raises the DateError with its message
+    return parse_date(text)
+
+
 def _date_cell(value, latest: date):
     """(value, events, ok) of one date cell; events are (severity, text, reason)."""
     text = _text(value)
     try:
-        d = parse_date(text) if not isinstance(value, date) else value
+        d = _parse_date(text) if not isinstance(value, date) else value
     except DateError as exc:
         return None, [("rejected", text, str(exc))], False
     events = []
