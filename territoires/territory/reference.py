@@ -13,7 +13,11 @@ The file holds one row of list columns (its parts have different lengths):
 ``code_insee``, ``nom`` (the communes), ``former.<column>`` (the former
 communes table with its pandas metadata, so that it reads back as the very
 frame ``pandas.read_parquet`` gives), ``outline_code`` and the outlines in
-the :mod:`territoires.territory.nativegeom` layout (``outline.<column>``).
+the :mod:`territoires.territory.nativegeom` layout (``outline.<column>``),
+and ``interior``/``interior_code``: the cells of a grid of 1/:data:`GRID`
+degree lying wholly inside a département's outline (:func:`interior_cells`).
+A site point in such a cell of its own département lies in that
+département: the checks then need no geometry test for it.
 A SHA-256 of every data buffer is kept in the file's metadata and checked
 on every read: a damaged file is made again, never trusted.
 """
@@ -32,17 +36,75 @@ import pyarrow as pa
 from territoires.fileio import sha256_file
 from territoires.territory import derived, nativegeom
 
-__all__ = ["FORMAT", "KIND", "Reference", "decode", "encode", "key", "load_or_make"]
+__all__ = ["FORMAT", "GRID", "KIND", "Reference", "cell_keys", "decode", "encode", "interior_cells", "key", "load_or_make"]
 
 #: Bump when the layout changes (older copies are then simply not found).
-FORMAT = 1
+FORMAT = 2
+#: Cells per degree of the interior grid (a power of two: a coordinate's cell is computed exactly).
+GRID = 32
+#: A margin added around each cell before testing it lies inside an outline (far above any rounding of a cell's bounds).
+_MARGIN = 1e-9
+_SHIFT = 21  # bits of a cell's column and row in its key (360 × GRID < 2**21)
 #: Folder of the kept reference tables under the derived tables.
 KIND = "references-listes"
 _DIGEST = b"territoires_sha256"
 _FORMER_PANDAS = b"territoires_former_pandas"
 
-#: (communes: Arrow table ``code_insee, nom``; former communes: DataFrame; (outlines, their codes): object arrays)
-Reference = tuple[pa.Table, pd.DataFrame, tuple[np.ndarray, np.ndarray]]
+#: (communes: Arrow table ``code_insee, nom``; former communes: DataFrame; (outlines, their codes): object arrays;
+#: (sorted keys of the interior cells, the département codes they index))
+Reference = tuple[pa.Table, pd.DataFrame, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, list[str]]]
+
+
+def cell_keys(x: np.ndarray, y: np.ndarray, code_index: np.ndarray) -> np.ndarray:
+    """The key of the grid cell of each point (longitude ``x``, latitude ``y``) for a département index; −1 where none.
+
+    Examples
+    --------
+    >>> cell_keys(np.array([0.0, np.nan]), np.array([46.0, 1.0]), np.array([1, 1])).tolist()
+    [4406714998657600, -1]
+    """
+    with np.errstate(invalid="ignore"):
+        ix, iy = np.floor((x + 180.0) * GRID), np.floor((y + 90.0) * GRID)
+        ok = (ix >= 0) & (ix < 2**_SHIFT) & (iy >= 0) & (iy < 2**_SHIFT) & (code_index >= 0)
+    keys = np.full(len(x), -1, dtype=np.int64)
+    keys[ok] = (code_index[ok].astype(np.int64) << (2 * _SHIFT)) | (ix[ok].astype(np.int64) << _SHIFT) | iy[ok].astype(np.int64)
+    return keys
+
+
+def interior_cells(geoms: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The sorted keys (:func:`cell_keys`) of the grid cells lying inside an outline of their département, and the codes.
+
+    A cell, grown by a margin far above the rounding of its bounds and of a
+    point's cell, is kept when its outline contains it: every point whose
+    cell it is lies in the outline (distance 0 to it).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> keys, names = interior_cells(np.array([shapely.box(0, 45, 1, 46)], dtype=object), np.array(["79"], dtype=object))
+    >>> len(keys), names
+    (900, ['79'])
+    """
+    import shapely
+
+    names = sorted({c for c in codes.tolist() if type(c) is str})
+    index = {c: i for i, c in enumerate(names)}
+    keys = [np.empty(0, dtype=np.int64)]
+    for o, c in zip(geoms.tolist(), codes.tolist(), strict=True):
+        if type(c) is not str or o is None or shapely.is_empty(o):
+            continue
+        x0, y0, x1, y1 = o.bounds
+        ix = np.arange(np.floor((x0 + 180.0) * GRID), np.floor((x1 + 180.0) * GRID) + 1)
+        iy = np.arange(np.floor((y0 + 90.0) * GRID), np.floor((y1 + 90.0) * GRID) + 1)
+        gx, gy = (a.ravel() for a in np.meshgrid(ix, iy))
+        boxes = shapely.box(gx / GRID - 180.0 - _MARGIN, gy / GRID - 90.0 - _MARGIN,
+                            (gx + 1) / GRID - 180.0 + _MARGIN, (gy + 1) / GRID - 90.0 + _MARGIN)
+        shapely.prepare(o)
+        inside = shapely.contains(o, boxes)
+        keys.append(cell_keys((gx[inside] + 0.5) / GRID - 180.0, (gy[inside] + 0.5) / GRID - 90.0,
+                              np.full(int(inside.sum()), index[c])))
+    k = np.unique(np.concatenate(keys))
+    return k[k >= 0], names
 
 
 def key(folder: Path, files: list[str]) -> str:
@@ -80,11 +142,11 @@ def encode(ref: Reference) -> pa.Table | None:
     >>> com = pa.table({"code_insee": ["79191"], "nom": ["Niort"]})
     >>> former = pd.DataFrame({"code_insee": ["79999"], "parent_code": ["79191"]})
     >>> out = (np.array([shapely.box(0, 0, 1, 1)], dtype=object), np.array(["79"], dtype=object))
-    >>> back = decode(encode((com, former, out)))
+    >>> back = decode(encode((com, former, out, interior_cells(*out))))
     >>> back[0]["nom"].to_pylist(), back[1]["parent_code"].tolist(), back[2][1].tolist()
     (['Niort'], ['79191'], ['79'])
     """
-    communes, former, (geoms, codes) = ref
+    communes, former, (geoms, codes), (cells, cell_codes) = ref
     if type(former) is not pd.DataFrame or not all(type(c) is str or (type(c) is float and np.isnan(c)) for c in codes.tolist()):
         return None
     outlines = nativegeom.encode(geoms)
@@ -98,6 +160,8 @@ def encode(ref: Reference) -> pa.Table | None:
     cols |= {f"former.{c}": _one(f.column(c).combine_chunks()) for c in f.column_names}
     cols["outline_code"] = _one(pa.array([c if type(c) is str else None for c in codes.tolist()], pa.string()))
     cols |= {f"outline.{c}": outlines.column(c).combine_chunks() for c in outlines.column_names}
+    cols["interior"] = _one(pa.array(cells, pa.int64()))
+    cols["interior_code"] = _one(pa.array(cell_codes, pa.string()))
     table = pa.table(cols)
     # the digest of the buffers as they read back from the file's bytes (what load sees)
     back = pa.ipc.open_file(derived.arrow_bytes(table)).read_all()
@@ -124,7 +188,10 @@ def decode(table: pa.Table) -> Reference:
     codes = np.array([np.nan if c is None else c for c in _values(table, "outline_code").to_pylist()], dtype=object)
     if len(codes) != len(geoms) or len(communes) == 0:
         raise ValueError("outlines and codes differ in length")
-    return communes, former, (geoms, codes)
+    cells = _values(table, "interior").to_numpy()
+    if len(cells) > 1 and not (np.diff(cells) > 0).all():
+        raise ValueError("interior cells not sorted")
+    return communes, former, (geoms, codes), (cells, _values(table, "interior_code").to_pylist())
 
 
 def load_or_make(folder: Path, files: list[str], make: Callable[[], Reference]) -> Reference:
