@@ -120,3 +120,30 @@ def test_a_read_only_cache_is_not_an_error(store, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "unlink", refuse)
     t = read_programme(path, "france_services")
     assert checkedlists.same(t, _plain(path)) and not store.exists()
+
+
+@pytest.mark.parametrize("other", [None, "empty", "line"])
+def test_site_points_kept_as_x_and_y_or_as_wkb_read_back_identical(store, tmp_path, other):
+    """Points (some missing) are kept as x and y; an empty point or another geometry keeps the whole column as WKB."""
+    import shapely
+
+    t = _plain(_faulty_list(tmp_path / "liste.csv"))
+    geoms = t.data.geometry.to_numpy().copy()
+    geoms[1] = None
+    if other == "empty":
+        geoms[2] = shapely.Point()
+    elif other == "line":
+        geoms[2] = shapely.LineString([(0, 46), (1, 47)])
+    t.data = t.data.set_geometry(gpd_series(geoms, t.data))
+    data, meta = checkedlists._encode(t)
+    assert ("__x" in data) == (other is None) and ("__wkb" in data) == (other is not None)
+    assert checkedlists.save("k2", t) is True
+    back = checkedlists.load("k2")
+    assert checkedlists.same(back, t) and back.data.geometry.iloc[1] is None
+    assert shapely.equals_identical(back.data.geometry.to_numpy()[[0, 2]], geoms[[0, 2]]).all()
+
+
+def gpd_series(geoms, frame):
+    import geopandas as gpd
+
+    return gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs, name=frame.geometry.name)

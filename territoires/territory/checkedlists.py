@@ -84,17 +84,28 @@ def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, 
 
 # ------------------------------------------------------------------ encoding
 def _encode(table: ProgrammeTable) -> tuple[pd.DataFrame, dict]:
-    """One frame to keep: the rows (geometry as WKB), and in its ``attrs`` the fields, the rows' attrs and the report as JSON."""
+    """One frame to keep: the rows (geometry as WKB, or as x and y when every one is a 2D point or missing), and in its
+    ``attrs`` the fields, the rows' attrs and the report as JSON."""
     data = pd.DataFrame(table.data)
     geo = isinstance(table.data, gpd.GeoDataFrame)
+    layout = []
     if geo:
         g = table.data.geometry
         data = data.drop(columns=[g.name])
-        data["__wkb"] = shapely.to_wkb(g.to_numpy(), output_dimension=2)
+        arr = g.to_numpy()
+        types = shapely.get_type_id(arr)
+        points = arr[types == 0]
+        if ((types == 0) | (types == -1)).all() and not (shapely.has_z(points) | shapely.is_empty(points)).any():
+            xy = np.full((len(arr), 2), np.nan)
+            xy[types == 0] = shapely.get_coordinates(points)
+            data["__x"], data["__y"] = xy[:, 0], xy[:, 1]
+            layout = ["xy"]
+        else:
+            data["__wkb"] = shapely.to_wkb(arr, output_dimension=2)
     meta = {k: getattr(table, k) for k in _SCALARS}
     meta |= {
         "attrs": table.data.attrs,
-        "geometry": [g.name, g.crs.to_string() if g.crs else None] if geo else None,
+        "geometry": [g.name, g.crs.to_string() if g.crs else None, *layout] if geo else None,
         "report": [[str(c), str(table.report[c].dtype), [_cell(v) for v in table.report[c].tolist()]] for c in table.report.columns]
         if table.report.index.equals(pd.RangeIndex(len(table.report))) else None,
     }
@@ -127,11 +138,17 @@ def _report_column(dtype: str, values: list) -> pd.Series:
 def _decode(data: pd.DataFrame) -> ProgrammeTable:
     meta = json.loads(data.attrs.pop(_META))
     if meta["geometry"]:
-        name, crs = meta["geometry"]
-        wkb = data.pop("__wkb").to_numpy(dtype=object)
-        geoms = np.full(len(wkb), None, dtype=object)
-        has = pd.notna(wkb)
-        geoms[has] = shapely.from_wkb(wkb[has])
+        name, crs, *layout = meta["geometry"]
+        if layout == ["xy"]:  # points (a missing one has no x)
+            x, y = data.pop("__x").to_numpy(dtype=float), data.pop("__y").to_numpy(dtype=float)
+            geoms = np.full(len(x), None, dtype=object)
+            has = ~np.isnan(x)
+            geoms[has] = shapely.points(x[has], y[has])
+        else:
+            wkb = data.pop("__wkb").to_numpy(dtype=object)
+            geoms = np.full(len(wkb), None, dtype=object)
+            has = pd.notna(wkb)
+            geoms[has] = shapely.from_wkb(wkb[has])
         data = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, index=data.index, crs=crs, name=name), crs=crs)
         if name != "geometry":
             data = data.rename_geometry(name)
@@ -147,7 +164,10 @@ def _same_values(a: pd.Series, b: pd.Series) -> bool:
     if isinstance(a.dtype, gpd.array.GeometryDtype):
         return bool(np.all(shapely.equals_identical(a.to_numpy(), b.to_numpy()) | (a.isna().to_numpy() & b.isna().to_numpy())))
     if a.dtype == object:
-        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        xa, xb = a.tolist(), b.tolist()
+        if xa == xb and list(map(type, xa)) == list(map(type, xb)):
+            return True  # each pair the same object or equal, of one type
+        for x, y in zip(xa, xb, strict=True):
             if type(x) is not type(y):
                 return False
             if x != y and not (isinstance(x, float) and math.isnan(x) and math.isnan(y)):
