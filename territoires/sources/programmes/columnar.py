@@ -39,27 +39,28 @@ __all__ = ["normalise"]
 _ERRORS = (ValueError, KeyError, TypeError)
 
 
-def _values(rows: list[dict], src, header: list[str]) -> tuple[list, dict[int, str]]:
+def _values(table: Rows, src, header: list[str]) -> tuple[list, dict[int, str]]:
     """The source's value on every row, and the rows where getting it failed (row → message).
 
     The same values as the reference's ``_get(row, getter)`` row by row
     (``getter`` bound to the header when the source can be): a whole column
-    at once when the source knows how (``values_of``), else the getter row
-    by row; row by row again, catching, only when some row failed.
+    at once when the source knows how (``values_of``, reading the file's
+    columns), else the getter row by row; row by row again, catching, only
+    when some row failed.
     """
     if src is None:
-        return [None] * len(rows), {}
+        return [None] * len(table.lines), {}
     if isinstance(src, str):
-        return [r.get(src) for r in rows], {}
+        return list(table.column(src)), {}
     getter = src.bind(header) if hasattr(src, "bind") else src
     try:
         if hasattr(src, "values_of"):
-            return src.values_of(rows, header), {}
-        return [getter(r) for r in rows], {}
+            return src.values_of(table, header), {}
+        return [getter(r) for r in table.rows], {}
     except _ERRORS:
         pass
     out, failed = [], {}
-    for i, r in enumerate(rows):
+    for i, r in enumerate(table.rows):
         try:
             out.append(getter(r))
         except _ERRORS as exc:
@@ -237,7 +238,7 @@ def normalise(
         report.warn(line, None, None, doubt)
     used = {s for s in mapping.values() if isinstance(s, str)}
     extras = [h for h in header if h not in used and h not in mapping] if keep_extra is True else list(keep_extra or [])
-    data, lines, n = rows.rows, rows.lines, len(rows.rows)
+    lines, n = rows.lines, len(rows.lines)
     names = {t: _name(mapping, t, header) for t in mapping}
     events: dict[int, list] = {}  # row → [(severity, column, value, reason)], in the reference's order
     ok = np.ones(n, dtype=bool)
@@ -245,7 +246,7 @@ def normalise(
     unit_types = None
     for target, src in mapping.items():
         col = names[target]
-        raw, failed = _values(data, src, header)
+        raw, failed = _values(rows, src, header)
         if target in DATE_COLUMNS:
             out, flagged = _cells(raw, lambda v: _date_cell(v, latest))
         elif target in ("latitude", "longitude"):
@@ -254,7 +255,7 @@ def normalise(
             out, flagged = _code_cells(raw)
         elif target == "unit_code":
             if unit_types is None:  # evaluated as the reference does: only where the value was read
-                unit_types = [None if i in failed else row_unit_type(mapping, r) for i, r in enumerate(data)]
+                unit_types = [None if i in failed else row_unit_type(mapping, r) for i, r in enumerate(rows.rows)]
             code, plain = _memo(_code_cell), _memo(lambda v: (_text(v) or None, [], True))
             res = [(code if t == "commune" else plain)(v) for t, v in zip(unit_types, raw, strict=True)]
             out, flagged = [r[0] for r in res], [(i, r) for i, r in enumerate(res) if r[1] or not r[2]]
@@ -311,7 +312,7 @@ def normalise(
         reject(late, lambda i, b=b: _name(mapping, b, header), lambda i, vb=vb: vb[i], lambda i, a=a, b=b, va=va, vb=vb: f"{b} {vb[i]} est antérieure à {a} {va[i]}")
     keys = [*mapping, *extras]
     for h in extras:
-        cols[h] = [r.get(h) or None for r in data]
+        cols[h] = [v or None for v in rows.column(h)]
     if id_column:
         ids = column_of(id_column)
         seen: dict[str, int] = {}
