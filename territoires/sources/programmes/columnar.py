@@ -262,7 +262,10 @@ def normalise(
         elif target == "code_postal":
             out, flagged = _cells(raw, _postcode_cell)
         elif set(map(type, raw)) <= {str, type(None)}:
-            out, flagged = [(v.strip() or None) if v else None for v in raw], []
+            if None in raw:
+                out, flagged = [(v.strip() or None) if v else None for v in raw], []
+            else:  # all text: the same, stripped in one pass
+                out, flagged = [v or None for v in map(str.strip, raw)], []
         else:
             out, flagged = [_text(v) or None for v in raw], []
         for i, (_, cell_events, cell_ok) in flagged:
@@ -308,6 +311,8 @@ def normalise(
                lambda i: f"unit_type doit être l'une des valeurs {sorted(UNIT_TYPES)}")
     for a, b in (("project_from", "start_date"), ("start_date", "end_date")):
         va, vb = column_of(a), column_of(b)
+        if not any(va) or not any(vb):  # a column without any date: no row has both
+            continue
         late = alive & np.fromiter((bool(x and y and x > y) for x, y in zip(va, vb, strict=True)), dtype=bool, count=n)
         reject(late, lambda i, b=b: _name(mapping, b, header), lambda i, vb=vb: vb[i], lambda i, a=a, b=b, va=va, vb=vb: f"{b} {vb[i]} est antérieure à {a} {va[i]}")
     keys = [*mapping, *extras]
