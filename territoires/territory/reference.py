@@ -108,8 +108,9 @@ def interior_cells(geoms: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, li
     return k[k >= 0], names
 
 
-def key(folder: Path, files: list[str]) -> str:
-    """The key of the reference tables made from ``files`` of the cache ``folder`` (their SHA-256, from the manifest)."""
+def key(folder: Path, files: list[str], code: str = "") -> str:
+    """The key of the reference tables made from ``files`` of the cache ``folder`` (their SHA-256, from the manifest)
+    by the code whose digest is ``code``."""
     try:
         recorded = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8")).get("files", {})
     except (OSError, ValueError, AttributeError):
@@ -117,7 +118,7 @@ def key(folder: Path, files: list[str]) -> str:
     if not isinstance(recorded, dict):
         recorded = {}
     digests = [recorded.get(f) if isinstance(recorded.get(f), str) else sha256_file(Path(folder) / f) for f in files]
-    return derived.key_of(KIND, FORMAT, files, digests)
+    return derived.key_of(KIND, FORMAT, files, digests, code)
 
 
 def _one(array: pa.Array) -> pa.Array:
@@ -196,9 +197,15 @@ def decode(table: pa.Table) -> Reference:
     return communes, former, (geoms, codes), (cells, _values(table, "interior_code").to_pylist())
 
 
-def load_or_make(folder: Path, files: list[str], make: Callable[[], Reference]) -> Reference:
-    """The reference of the cache ``folder``: read when kept and intact, else made by ``make()`` and kept."""
-    k = key(folder, files)
+def load_or_make(folder: Path, files: list[str], make: Callable[[], Reference], code: str = "") -> Reference:
+    """The reference of the cache ``folder``: read when kept and intact, else made by ``make()`` and kept.
+
+    ``code``: a digest of the code that makes it (a change makes it again).
+    """
+    try:
+        k = key(folder, files, code)
+    except OSError:  # a file of the cache cannot be read: made (and failing) as without the store
+        return make()
     table = derived.load_arrow(KIND, "reference", k)
     if table is not None:
         try:
