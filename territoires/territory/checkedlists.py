@@ -1,8 +1,9 @@
 """Checked programme lists kept on disk: a national list costs a read after its first check.
 
 Reading and checking a national list (2,800 France Services rows) costs
-about 0.2 s in a new process, a fifth of it keeping the result here: every
-row normalised, every code and point checked against the boundaries. The result depends only on the file's bytes, how it was
+about 0.09 s in a new process (2-core development machine), a sixth of it
+keeping the result here: every row normalised, every code and point checked
+against the boundaries. The result depends only on the file's bytes, how it was
 asked for (programme, mapping, source text, reader options), the boundary
 cache it was checked against, the library's code that parses and checks it,
 and today's date (dates far in the future are warned about). All of that

@@ -3,7 +3,10 @@
 Every table is checked once, when first used: unknown INSEE codes (with a
 hint for merged communes), names differing from the vintage's, sites outside
 their commune's département, latitude and longitude swapped. Rejected rows
-go to the table's report with file, line, column and reason.
+go to the table's report with file, line, column and reason. The reference
+tables these checks read (codes, names, former communes, département
+outlines) are made from the boundary cache once and kept as one derived
+table (:mod:`territoires.territory.reference`).
 """
 
 from __future__ import annotations
