@@ -147,3 +147,31 @@ def gpd_series(geoms, frame):
     import geopandas as gpd
 
     return gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs, name=frame.geometry.name)
+
+
+def test_the_cycle_collector_is_left_as_it_was(tmp_path, monkeypatch):
+    """read_programme pauses the cycle collector while it checks a list, and leaves it as it found it, even on an error."""
+    import gc
+
+    import territoires.territory.checks as checks
+
+    path = _faulty_list(tmp_path / "liste.csv")
+    assert gc.isenabled()
+    read_programme(path, "france_services")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_programme(path, "france_services")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    seen = []
+
+    def failing(table, source):
+        seen.append(gc.isenabled())
+        raise ValueError("échec")
+
+    monkeypatch.setattr(checks, "validate", failing)
+    with pytest.raises(ValueError, match="échec"):
+        read_programme(path, "france_services")
+    assert seen == [False] and gc.isenabled()
