@@ -316,3 +316,15 @@ def test_former_communes_read_as_read_parquet(tmp_path):
     frame.to_parquet(tmp_path / "former_communes.parquet")
     ours, plain = _former(tmp_path), pd.read_parquet(tmp_path / "former_communes.parquet")
     assert _same_frame(ours, plain) and list(ours.dtypes) == list(plain.dtypes)
+
+
+@pytest.mark.parametrize("odd", ["inf", "nan", "-Infinity", "1e400", "46.3", " 46.3 ", "4_6.3"])
+def test_coordinates_all_read_by_float_give_the_reference(tmp_path, compared, odd):
+    """Every coordinate text float reads (the one-pass read), one of them not finite or odd: the reference's rows and report."""
+    rows = [f"{i},79,Site {i},,,79191,,Niort,46.{i},-0.45,Principal,Fixe,Espace labellisé 01/01/2022" for i in range(1, 6)]
+    rows.append(f"6,79,Site 6,,,79191,,Niort,{odd},-0.45,Principal,Fixe,Espace labellisé 01/01/2022")
+    path = tmp_path / "fs.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    table = parse_programme(path, "france_services")
+    finite = odd not in ("inf", "nan", "-Infinity", "1e400")
+    assert (table.n_rejected == 0) == finite and len(table.data) == (6 if finite else 5)
