@@ -328,3 +328,22 @@ def test_coordinates_all_read_by_float_give_the_reference(tmp_path, compared, od
     table = parse_programme(path, "france_services")
     finite = odd not in ("inf", "nan", "-Infinity", "1e400")
     assert (table.n_rejected == 0) == finite and len(table.data) == (6 if finite else 5)
+
+
+def test_departement_contradictions_are_the_plain_row_by_row_ones():
+    """The département check, decided once per (département text, code start), warns on the rows a plain loop warns on."""
+    import numpy as np
+
+    from territoires.naming import departement_of
+    from territoires.territory.codes import resolve_codes
+
+    codes = ["79191", "79001", "97101", "97411", "97101", "2A004", "2A004", "86066", "86066", "79191", None, "79191"]
+    deps = ["79", "79", "971", "971", "97", " 2a ", "2A", "87", "87", "", "79", " 7"]
+    data = pd.DataFrame({"code_insee": codes, "departement": deps, "_line": range(2, 2 + len(codes))})
+    known = {c: "x" for c in codes if c}
+    former = pd.DataFrame({"code_insee": pd.Series([], dtype=object), "nom": [], "type": [], "parent_code": []})
+    files = pd.Series("f.csv", index=data.index)
+    _, report, bad = resolve_codes(data, "code_insee", np.ones(len(data), dtype=bool), known, former, {}, files)
+    plain = [i + 2 for i, (c, d) in enumerate(zip(codes, deps, strict=True))
+             if isinstance(c, str) and d.strip() and d.strip().upper().zfill(2) != departement_of(c)]
+    assert [r[1] for r in report] == plain and len(plain) == 5 and not bad.any()

@@ -104,11 +104,15 @@ def resolve_codes(
         deps = data["departement"].to_numpy(dtype=object)
         dcol = columns.get("departement", "departement")
         rejected = bad.tolist()
+        contradicts: dict[tuple[str, str], bool] = {}  # (département text, code's first 3 characters): its département decides
         for i, (code, dep) in enumerate(zip(codes.tolist(), deps.tolist(), strict=True)):
-            if rejected[i] or not commune[i] or not isinstance(code, str) or not isinstance(dep, str) or not dep.strip():
+            if rejected[i] or not commune[i] or not isinstance(code, str) or not isinstance(dep, str):
                 continue
-            d = dep.strip().upper().zfill(2)
-            if d != departement_of(code):
+            k = (dep, code[:3])
+            c = contradicts.get(k)
+            if c is None:
+                c = contradicts[k] = bool(dep.strip()) and dep.strip().upper().zfill(2) != departement_of(code)
+            if c:
                 report.append((
                     files.iat[i], lines[i], dcol, dep,
                     f"département {dep} contradicts commune code {code} (département {departement_of(code)}): "
