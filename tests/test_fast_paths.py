@@ -326,3 +326,18 @@ def test_gaps_of_79_are_those_of_canton_coverage(as_of):
     some = sites(t, "france_services", as_of=as_of).iloc[::2]  # what-if: every other site
     pd.testing.assert_frame_equal(cantons_without_site(t, as_of=as_of, sites=some),
                                   _plain_gaps(canton_coverage(t, as_of=as_of, sites=some)), check_exact=True)
+
+
+@pytest.mark.parametrize("deps", ["79", ["79", "971"]])
+def test_canton_unit_codes_are_the_layer_columns_without_polygons(deps):
+    import territoires
+    from territoires.territory.loading import CANTON_UNIT_CODES, canton_unit_codes
+
+    t = territoires.load_territory(deps)
+    light = canton_unit_codes(t)
+    if not t.is_multizone:  # read without the layer: no polygon decoded
+        assert "canton_units" not in t.__dict__
+    pd.testing.assert_frame_equal(light, t.canton_units[CANTON_UNIT_CODES], check_exact=True)
+    pd.testing.assert_frame_equal(canton_unit_codes(t), t.canton_units[CANTON_UNIT_CODES], check_exact=True)  # once loaded: its columns
+    synthetic = S.territory()
+    pd.testing.assert_frame_equal(canton_unit_codes(synthetic), synthetic.canton_units[CANTON_UNIT_CODES], check_exact=True)

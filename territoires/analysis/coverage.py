@@ -9,6 +9,7 @@ import pandas as pd
 
 from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
+from territoires.territory.loading import canton_unit_codes
 from territoires.territory.queries import site_status
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def cantons_without_site(
     (['Frontenay-Rohan-Rohan', 'La Gâtine', 'Parthenay'], True)
     """
     p = _programme(programme)
-    units = territory.canton_units
+    units = canton_unit_codes(territory)  # the canton units' columns, without their polygons when not loaded yet
     if sites is None:  # the columns of territory.sites(p.key, as_of) needed here, without positions or geometry
         sites = site_status(territory, p.key, as_of=as_of)
     code = sites["code_canton"].to_numpy(dtype=object)

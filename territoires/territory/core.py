@@ -394,5 +394,6 @@ def _make_territory(deps, crs, loaders, reader, meta, source) -> Territory:
         "outline": loaders["departements"],
         "report": report,
         "_commune_codes_table": loaders["commune_codes"],
+        "_canton_unit_codes_table": loaders["canton_unit_codes"],
     }
     return territory

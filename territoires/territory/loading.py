@@ -28,7 +28,7 @@ from territoires.errors import TerritoiresError, UnknownDepartementError
 from territoires.territory import cache
 from territoires.territory.build import zone_slug
 
-__all__ = ["COMMUNE_CODES", "LAZY", "ORIGIN_COLUMNS", "clip_epcis", "commune_layer_loaders", "layer_loaders", "normalise_codes",
+__all__ = ["CANTON_UNIT_CODES", "COMMUNE_CODES", "LAZY", "canton_unit_codes", "ORIGIN_COLUMNS", "clip_epcis", "commune_layer_loaders", "layer_loaders", "normalise_codes",
            "split_origins"]
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 LAZY = ("communes", "commune_origins", "cantons", "canton_units", "epcis", "outline", "report")
 #: The commune columns a code lookup needs (read without geometry while the communes are not loaded).
 COMMUNE_CODES = ["code_insee", "nom", "code_canton", "siren_epci"]
+#: The canton units' columns a count of sites per canton reads (:func:`canton_unit_codes`).
+CANTON_UNIT_CODES = ["code_canton", "nom", "kind", "cantons", "code_departement", "population"]
 #: The columns of :attr:`Territory.commune_origins <territoires.territory.core.Territory>` besides its point geometry.
 ORIGIN_COLUMNS = ["code_insee", "origin_source"]
 
@@ -140,7 +142,10 @@ class _Reader:
             return cache.read(folder, name, filters=filters, digest=digest)
         import pyarrow.parquet as pq
 
-        return pq.read_table(Path(folder) / f"{name}.parquet", columns=columns, filters=filters, use_pandas_metadata=True).to_pandas()
+        path = Path(folder) / f"{name}.parquet"
+        if filters is None:  # one file, whole: without the dataset machinery read_table builds (and imports, ~10 ms)
+            return pq.ParquetFile(path, memory_map=True).read(columns=columns, use_pandas_metadata=True).to_pandas()
+        return pq.read_table(path, columns=columns, filters=filters, use_pandas_metadata=True).to_pandas()
 
 
 def layer_loaders(reader: _Reader | None, folder: Path, meta: dict, reopen: Callable[[], Path], crs: str, deps: list[str],
@@ -176,6 +181,7 @@ def layer_loaders(reader: _Reader | None, folder: Path, meta: dict, reopen: Call
         "commune_origins": commune_origins,
         "epcis": epcis,
         "commune_codes": lambda: reader.read(f"{slug}__communes", filters=flt, columns=COMMUNE_CODES),
+        "canton_unit_codes": lambda: reader.read(f"{slug}__canton_units", filters=flt, columns=CANTON_UNIT_CODES),
     }
     for name in ("cantons", "canton_units", "departements"):
         loaders[name] = (lambda n: lambda: reader.read(f"{slug}__{n}", filters=flt))(name)
@@ -214,3 +220,22 @@ def commune_layer_loaders(territory, loaders: dict[str, Callable[[], pd.DataFram
         return gpd.GeoDataFrame(out, geometry="geometry", crs=territory.crs)
 
     return {"communes": communes, "commune_origins": commune_origins}
+
+
+def canton_unit_codes(territory) -> pd.DataFrame:
+    """:data:`CANTON_UNIT_CODES` of the canton units, in ``territory.canton_units`` order.
+
+    The loaded layer's columns, or, before the canton units are read, the
+    same columns read from the cache without geometry (what a count of sites
+    per canton needs: no polygon decoded for it).
+
+    Examples
+    --------
+    >>> import territoires
+    >>> list(canton_unit_codes(territoires.load_territory("79")).columns)
+    ['code_canton', 'nom', 'kind', 'cantons', 'code_departement', 'population']
+    """
+    lazy = territory.__dict__.get("_lazy", {})
+    if "canton_units" not in territory.__dict__ and "_canton_unit_codes_table" in {*territory.__dict__, *lazy}:
+        return territory._canton_unit_codes_table
+    return territory.canton_units[CANTON_UNIT_CODES]
