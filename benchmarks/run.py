@@ -9,7 +9,9 @@ Every task is timed twice, each time in new Python processes:
   the time is the whole process, measured from outside; median of
   ``--repeat`` processes; the library's and the hand script's processes
   alternate (lib, hand, lib, hand…), so a change of load on the machine
-  falls on both;
+  falls on both; the fresh ratio is printed for the medians and, in
+  brackets, for the fastest process of each side (``timeit``'s advice: the
+  slower runs measure other processes' interference);
 - **warm**: one process prepares (imports, loading: not timed), runs the task
   once, then times ``--repeat`` more runs; median.
 
@@ -115,7 +117,7 @@ def measure_side_by_side(scripts: dict, ctx, repeat, warm_only: tuple = ()) -> d
     for k, (setup, task) in scripts.items():
         warm = run_child(setup, task, ctx, "warm", repeat)
         f = fresh.get(k) or [warm]
-        out[k] = {"fresh": statistics.median(r["wall"] for r in f), "peak": max(r["peak"] for r in f),
+        out[k] = {"fresh": statistics.median(r["wall"] for r in f), "fresh_min": min(r["wall"] for r in f), "peak": max(r["peak"] for r in f),
                   "warm": statistics.median(warm["warm"]), "note": f[-1]["note"]}
     return out
 
@@ -193,7 +195,8 @@ def main(argv=None):
         row = [spec["title"], f"{fmt(lib['fresh'])} s", "—" if whole else f"{fmt(lib['warm'])} s", f"{lib['peak']:.0f} MB"]
         if hand:
             row += [f"{fmt(hand['fresh'])} s", "—" if whole else f"{fmt(hand['warm'])} s", f"{hand['peak']:.0f} MB",
-                    f"{lib['fresh'] / hand['fresh']:.2f}", "—" if whole else f"{lib['warm'] / hand['warm']:.2f}"]
+                    f"{lib['fresh'] / hand['fresh']:.2f} (min {lib['fresh_min'] / hand['fresh_min']:.2f})",
+                    "—" if whole else f"{lib['warm'] / hand['warm']:.2f}"]
         else:
             row += ["", "", "", "", ""]
         row.append(f"{fmt(floor['warm'])} s (×{lib['warm'] / floor['warm']:.1f})" if floor else "")
