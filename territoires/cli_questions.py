@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
+from territoires.french import percent
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
@@ -69,12 +70,11 @@ def gaps_access(args: Any, t: Territory) -> int:
                 continue
             print(f"{label} — {a.attrs['router']}")
             for r in A.population_beyond(a, thresholds).itertuples():
-                part = f"{r.part * 100:.2f}".replace(".", ",")
-                print(f"  au-delà de {french_number(r.seuil_min)} min : {french_number(r.population)} habitants ({part} %), "
+                print(f"  au-delà de {french_number(r.seuil_min)} min : {french_number(r.population)} habitants ({percent(r.part, 2)}), "
                       f"{french_number(r.nb_communes)} communes")
         if routed is not None:
             band = A.routed_band(acc, routed, thresholds)
-            ratio = f"{band['ratio_median'].iloc[0]:.2f}".replace(".", ",")
+            ratio = french_number(round(float(band["ratio_median"].iloc[0]), 2), 2)
             for r in band.itertuples():
                 print(f"  fourchette au-delà de {french_number(r.seuil_min)} min : {french_number(r.population_basse)} à "
                       f"{french_number(r.population_haute)} habitants")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+from territoires.french import number
+
 __all__ = ["ARGPARSE_FR", "FrenchHelpFormatter", "METAVARS", "NAMES", "NONE_DEFAULTS", "OPTION_HELP", "POSITIONAL_HELP", "answered_on", "french_argparse", "french_number", "frenchify", "screen_table", "with_names"]
 
 #: argparse's texts (Python 3.11 to 3.13) → French.
@@ -167,9 +169,7 @@ def french_number(x: float, digits: int = 2) -> str:
     >>> french_number(36481), french_number(9.754), french_number(0.5, 1)
     ('36\u202f481', '9,75', '0,5')
     """
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", "\u202f")
-    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return number(x, digits)
 
 
 def answered_on(d, territory=None) -> str:

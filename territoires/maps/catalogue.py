@@ -14,6 +14,7 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.dates import to_date as _today
+from territoires.french import number, percent
 from territoires.maps import style as S
 from territoires.maps.choropleth import choropleth_map
 from territoires.maps.credits import source_lines
@@ -208,11 +209,10 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
         LegendEntry(FS.active_layer, LABELLED, FS.active_layer, "France Services"),
         *legend,
     ]
-    share = f"{pb['part'] * 100:.1f}".replace(".", ",")
-    pop = f"{int(pb['population']):,}".replace(",", "\u202f")
+    share, pop = percent(pb["part"]), number(int(pb["population"]))
     return _dated_spec(
         territory, "acces-france-services", d,
-        f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share} %)",
+        f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share})",
         layers, legend, {"France Services": lab}, made_on,
         extra_sources=["Populations : INSEE, via la source des limites"],
         subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs.get('modele', acc.attrs['router'])}",

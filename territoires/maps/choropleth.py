@@ -9,6 +9,7 @@ import pandas as pd
 
 from territoires import __version__
 from territoires.dates import to_date as _today
+from territoires.french import number
 from territoires.maps import style as S
 from territoires.maps.credits import source_lines
 from territoires.maps.geometry import areas_km2, default_tolerance, simplified
@@ -54,11 +55,11 @@ def choropleth_map(
     ok = y.notna().to_numpy()
     q = quantiles(y[ok].to_numpy(), k=k)
     edges = [float(y[ok].min()), *q.bins]
-    labels = [f"{edges[i]:,.0f} – {edges[i + 1]:,.0f}".replace(",", "\u202f") for i in range(len(q.bins))]
+    labels = [f"{number(round(edges[i]))} – {number(round(edges[i + 1]))}" for i in range(len(q.bins))]
     cls = np.full(len(data), "sans donnée", dtype=object)
     cls[ok] = [labels[i] for i in q.yb]
     data["classe"] = cls
-    data["valeur"] = y.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}".replace(",", "\u202f"))
+    data["valeur"] = y.map(lambda v: "" if pd.isna(v) else number(round(v, 1), 1))
     palette = ["#dee5fd", "#a1b5ee", "#6a7fd0", "#3d4ba8", "#1b1b35", "#0b0b20", "#000000"]
     colors = {lab: palette[i] for i, lab in enumerate(labels)}
     colors["sans donnée"] = S.GRIS_FOND

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from territoires.french import number, percent
+
 __all__ = ["access_note", "coverage_notes"]
 
 
@@ -56,9 +58,7 @@ def access_note(acc, threshold: float) -> str:
 
     parts = []
     for r in population_beyond(acc, sorted({20, threshold})).itertuples():
-        share = f"{r.part * 100:.1f}".replace(".", ",")
-        pop = f"{r.population:,}".replace(",", "\u202f")
-        parts.append(f"au-delà de {r.seuil_min:g} min : {pop} habitants ({share} %)")
+        parts.append(f"au-delà de {r.seuil_min:g} min : {number(r.population)} habitants ({percent(r.part)})")
     n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
     text = " ; ".join(parts)
     return f"{text[0].upper()}{text[1:]} — {n} sites comptés, dont {out} hors du département."

@@ -6,6 +6,7 @@ import pandas as pd
 
 from territoires import analysis as A
 from territoires import maps
+from territoires.french import percent
 from territoires.report.common import (
     deck,
     deck_source,
@@ -44,9 +45,9 @@ def france_services_section(territory, d, made_on, boundaries: str) -> Section:
         KeyFigure("dont comblés par un projet", int(gaps["comble_par_projets"].sum()), "", None, ""),
     ]
     for r in beyond.itertuples():
-        share = f"{r.part * 100:.1f}".replace(".", ",")
+        share = percent(r.part)
         figs.append(KeyFigure(f"Habitants à plus de {r.seuil_min:g} min d'un site labellisé", int(r.population), "habitants",
-                              None, "", f"{share} % de la population, {r.nb_communes} commune(s) ; {router}"))
+                              None, "", f"{share} de la population, {r.nb_communes} commune(s) ; {router}"))
     for r in targets.itertuples():
         figs.append(KeyFigure(f"Cible « {r.cible} »", r.valeur, f"sur {r.objectif}", None, r.source or "",
                               f"écart {r.ecart:+d}" + ("" if r.atteint is not None else " ; atteinte indéterminée") + (f" ; {r.note}" if r.note else "")))

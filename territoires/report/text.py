@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from territoires.french import number
+
 __all__ = ["fr_number"]
 
 
@@ -19,10 +21,6 @@ def fr_number(v) -> str:
         return v.strftime("%d/%m/%Y")
     if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
         v = v.item()
-    if isinstance(v, int):
-        return f"{v:,}".replace(",", "\u202f")
-    if isinstance(v, float):
-        if v.is_integer():
-            return fr_number(int(v))
-        return f"{v:,.1f}".replace(",", "\u202f").replace(".", ",")
+    if isinstance(v, int | float):
+        return number(v, 1)
     return str(v)

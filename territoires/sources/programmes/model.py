@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from territoires.french import number
+
 __all__ = [
     "ALIASES",
     "DATE_COLUMNS",
@@ -240,8 +242,8 @@ class ProgrammeTable:
         n_warn = int((self.report["severity"] == "warning").sum())
         how = ", ".join(x for x in (self.layout, self.encoding and f"encodage {self.encoding}") if x)
         return (
-            f"{self.path} ({how}) : {self.n_input} lignes lues, {self.n_loaded + self.n_lookup} chargées, "
-            f"{self.n_rejected} rejetées, {n_warn} avertissement(s)"
+            f"{self.path} ({how}) : {number(self.n_input)} lignes lues, {number(self.n_loaded + self.n_lookup)} chargées, "
+            f"{number(self.n_rejected)} rejetées, {number(n_warn)} avertissement(s)"
         )
 
     def report_text(self) -> str:

@@ -1,0 +1,44 @@
+"""Numbers shown to users are French: decimal comma, thousands grouped by a narrow no-break space."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from territoires.french import THIN, number, percent
+from territoires.sources.programmes import ProgrammeTable
+
+
+@pytest.mark.parametrize(("x", "digits", "text"), [
+    (0, 2, "0"), (7, 2, "7"), (2631, 2, f"2{THIN}631"), (1234567, 2, f"1{THIN}234{THIN}567"), (-1234, 2, f"-1{THIN}234"),
+    (3.0, 2, "3"), (9.754, 2, "9,75"), (1234.56, 1, f"1{THIN}234,6"), (0.5, 1, "0,5"), (-0.25, 1, "-0,2"),
+])
+def test_number(x, digits, text):
+    assert number(x, digits) == text
+
+
+def test_percent():
+    assert percent(0.0426) == "4,3 %" and percent(0) == "0,0 %"
+    assert percent(0.12345, 2) == "12,35 %" and percent(1.0) == "100,0 %" and percent(12.5, 0) == f"1{THIN}250 %"
+
+
+def test_list_summary_groups_thousands():
+    t = ProgrammeTable("france_services", "sites", "liste.csv", pd.DataFrame({"x": range(2631)}),
+                       pd.DataFrame(columns=["file", "line", "column", "value", "reason", "severity"]), 2631, "test")
+    assert f"2{THIN}631 lignes lues, 2{THIN}631 chargées, 0 rejetées" in t.summary()
+
+
+def test_choropleth_values_and_classes_are_french(t79):
+    from territoires.maps import choropleth_map
+
+    layer = choropleth_map(t79).layers[0].data
+    values = layer["valeur"][layer["valeur"] != ""]
+    assert len(values) and not values.str.contains(r"\.").any()  # 1 234,5 — never 1,234.5 nor 1234.5
+    assert values.str.fullmatch(r"-?\d{1,3}(\u202f\d{3})*(,\d)?").all()
+    decimals = values[values.str.contains(",")]
+    assert len(decimals) > 100  # densities with a decimal part
+    for label in layer["classe"].unique():
+        if label != "sans donnée":
+            assert re.fullmatch(r"\d{1,3}(\u202f\d{3})* – \d{1,3}(\u202f\d{3})*", label), label
