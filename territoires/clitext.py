@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 
-from territoires.french import number
+# french_number: the commands' name for the shared French number format
+from territoires.french import number as french_number
 
 __all__ = ["ARGPARSE_FR", "FrenchHelpFormatter", "METAVARS", "NAMES", "NONE_DEFAULTS", "OPTION_HELP", "POSITIONAL_HELP", "answered_on", "french_argparse", "french_number", "frenchify", "screen_table", "with_names"]
 
@@ -161,15 +162,6 @@ def frenchify(parser: argparse.ArgumentParser, command: str | None = None) -> ar
             else:
                 action.help = POSITIONAL_HELP.get((command, action.dest))
     return parser
-
-
-def french_number(x: float, digits: int = 2) -> str:
-    """``9.754`` → ``"9,75"``; integers without decimals, thin space between thousands.
-
-    >>> french_number(36481), french_number(9.754), french_number(0.5, 1)
-    ('36\u202f481', '9,75', '0,5')
-    """
-    return number(x, digits)
 
 
 def answered_on(d, territory=None) -> str:

@@ -42,3 +42,21 @@ def test_choropleth_values_and_classes_are_french(t79):
     for label in layer["classe"].unique():
         if label != "sans donnée":
             assert re.fullmatch(r"\d{1,3}(\u202f\d{3})* – \d{1,3}(\u202f\d{3})*", label), label
+
+
+def test_choropleth_subtitle_groups_the_count_not_the_departement_list():
+    import territoires
+    from territoires.maps import choropleth_map
+
+    spec = choropleth_map(territoires.load_territory(["79", "86"]))
+    assert spec.subtitle.startswith("79, 86 — ")  # the list's comma stays a comma
+    assert "communes, classes par quantiles" in spec.subtitle
+    assert re.search(r"— \d{1,3}(\u202f\d{3})* communes", spec.subtitle)
+
+
+def test_programme_summary_groups_indicator_values(t79):
+    from territoires.analysis.summary import programme_summary
+
+    text = " ".join(programme_summary(t79, as_of="2024-08-01").astype(str).to_numpy().ravel())
+    assert not re.search(r"\d,\d{3}\b", text)  # never an English thousands comma
+    assert re.search(r"\d\u202f\d{3}", text)  # 79's indicators include amounts in thousands, grouped

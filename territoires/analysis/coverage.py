@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ["canton_coverage", "cantons_without_site"]
 
+#: The canton units' columns the coverage tables show, under their French names.
+UNIT_COLUMNS = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "cantons": "cantons",
+                "code_departement": "code_departement", "population": "population"}
 #: The columns of :func:`cantons_without_site`.
 GAP_COLUMNS = ["code_canton", "nom_canton", "type", "code_departement", "population", "projets", "ids_projets", "comble_par_projets"]
 
@@ -94,8 +97,7 @@ def _coverage(territory: Territory, programme: str, as_of: DateLike, sites: pd.D
     status = sites["status"].to_numpy()
     lab = _site_lists(sites[status == p.active_status], "code_canton", lists=full)
     proj = _site_lists(sites[status == p.project_status], "code_canton")
-    cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "cantons": "cantons", "code_departement": "code_departement", "population": "population"}
-    out = pd.DataFrame({new: units[old].to_numpy() for old, new in cols.items()})
+    out = pd.DataFrame({new: units[old].to_numpy() for old, new in UNIT_COLUMNS.items()})
     code = pd.Index(out["code_canton"].to_numpy(dtype=object))
     lab = lab.reindex(code)  # the join on canton codes
     proj = proj.reindex(code)
@@ -166,8 +168,7 @@ def cantons_without_site(
         return cov.loc[[], GAP_COLUMNS].reset_index(drop=True)
     picked = pd.DataFrame({c: sites[c].to_numpy()[known & (status == p.project_status)] for c in ("code_canton", "commune", "site_id")})
     proj = _site_lists(picked, "code_canton")
-    cols = {"code_canton": "code_canton", "nom": "nom_canton", "kind": "type", "code_departement": "code_departement", "population": "population"}
-    out = pd.DataFrame({new: units[old].to_numpy()[rows] for old, new in cols.items()})
+    out = pd.DataFrame({new: units[old].to_numpy()[rows] for old, new in UNIT_COLUMNS.items() if new in GAP_COLUMNS})
     proj = proj.reindex(pd.Index(out["code_canton"].to_numpy(dtype=object)))
     out["projets"] = proj["names"].fillna("").to_numpy()
     out["ids_projets"] = proj["ids"].fillna("").to_numpy()

@@ -14,16 +14,13 @@ from datetime import date
 import pandas as pd
 
 from territoires.dates import to_date
+from territoires.french import number
 
 __all__ = ["programme_summary", "programme_status_text", "indicators_on"]
 
 SUMMARY_COLUMNS = [
     "programme", "libelle", "nb", "unite", "detail", "etat_connu_au", "au_dela_du_millesime", "indicateurs",
 ]
-
-
-def _fr_int(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def indicators_on(territory, programme_key: str, as_of=None) -> pd.DataFrame:
@@ -54,7 +51,7 @@ def _indicator_text(ind: pd.DataFrame) -> str:
         if r.unite == "date":
             continue
         try:
-            v = _fr_int(int(r.valeur))
+            v = number(int(r.valeur))
         except ValueError:
             v = str(r.valeur)
         name = getattr(r, "libelle", None) or r.indicateur.replace("_", " ")

@@ -84,7 +84,7 @@ def choropleth_map(
         panels=panels,
         decimals=3 if national else 5,
         slug=f"choropleth-{column}-{_dep_slug(territory)}",
-        title=label, subtitle=f"{_dep_label(territory)} — {len(data):,} communes, classes par quantiles".replace(",", "\u202f"),
+        title=label, subtitle=f"{_dep_label(territory)} — {number(len(data))} communes, classes par quantiles",
         layers=[fill, dep], legend=legend, sources=source_lines(territory, extra=["Populations : INSEE, via la source des limites"]),
         made_on=_today(made_on), crs=territory.crs, version=__version__,
     )
