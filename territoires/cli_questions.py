@@ -43,6 +43,17 @@ def _estimator(args: Any) -> tuple[Any, Any]:
     return spec, A.DensityModel()
 
 
+def _known(t: Territory, programme: str, as_of, bare: bool = False) -> str:
+    """`` (état connu au DD/MM/YYYY)`` when ``as_of`` is after the programme's data, as ``gaps cantons`` prints it
+    (``bare``: the date alone, for the ``etat_connu_au`` column); empty otherwise."""
+    from territoires.territory.statenote import state_note
+
+    note = state_note(t, programme, as_of)
+    if not note:
+        return ""
+    return note.removeprefix("état connu au ") if bare else f" ({note})"
+
+
 def gaps_access(args: Any, t: Territory) -> int:
     """``gaps access``: people beyond 20 min and the threshold, the model named; routed and band with ``--osrm``."""
     import pandas as pd
@@ -63,7 +74,7 @@ def gaps_access(args: Any, t: Territory) -> int:
         from territoires.dates import to_date
 
         n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
-        print(f"Accès au site labellisé le plus proche {answered_on(to_date(args.as_of), t)} : "
+        print(f"Accès au site labellisé le plus proche {answered_on(to_date(args.as_of), t)}{_known(t, args.programme, args.as_of)} : "
               f"{n} sites comptés, dont {out} hors du territoire (listes chargées)")
         for label, a in (("estimation", acc), ("routé", routed)):
             if a is None:
@@ -87,6 +98,7 @@ def gaps_access(args: Any, t: Territory) -> int:
     else:
         table = A.access_summary(shown, by=by, thresholds=thresholds)
     table["modele_temps"] = shown.attrs["router"]
+    table["etat_connu_au"] = _known(t, args.programme, args.as_of, bare=True)
     from territoires.clitext import with_names
 
     _write_table(with_names(table, t), args)
@@ -109,7 +121,7 @@ def cmd_suggest(args: Any) -> int:
     before = int(s.attrs.get("population_beyond_before", 0))
     limit = f"{french_number(args.threshold)} min"
     if args.format == "table":
-        print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)} — seuil {limit}")
+        print(f"Où placer {args.k} site(s) de plus {answered_on(d, t)}{_known(t, args.programme, d)} — seuil {limit}")
         print(f"Modèle : {s.attrs['router']}")
         print(f"Population à plus de {limit} : {french_number(before)} habitants ; {len(s)} site(s) proposé(s) (glouton, couverture maximale)")
     why = None
@@ -118,7 +130,7 @@ def cmd_suggest(args: Any) -> int:
                "(essayer un seuil plus bas, --threshold, ou une date plus ancienne, --as-of)") if before == 0 else \
               "aucune commune candidate ne rapproche personne du seuil"
     if args.format != "table":
-        s = s.assign(modele_temps=s.attrs["router"])
+        s = s.assign(modele_temps=s.attrs["router"], etat_connu_au=_known(t, args.programme, d, bare=True))
     _write_table(with_names(s, t), args, empty=why)
     return EXIT_OK
 
