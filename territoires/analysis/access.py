@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires import collector
 from territoires.analysis.bycommune import by_commune
 from territoires.analysis.origins import Origins, OriginTable, beyond_array, remembered
 from territoires.analysis.originstore import territory_origins
@@ -98,6 +99,7 @@ def _zone_times(z, sp: SitePoints, router, kinds: np.ndarray | None, index: pd.I
     return router.nearest(gpd.GeoSeries(shapely.points(z.xy), crs=z.crs), gpd.GeoSeries(shapely.points(d_xy), crs=z.crs))
 
 
+@collector.pausing
 def access_by_commune(
     territory: Territory,
     programme: str = "france_services",

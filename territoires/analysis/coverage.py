@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from territoires import collector
 from territoires.dates import DateLike
 from territoires.sources.programmes import programme as _programme
 from territoires.territory.loading import canton_unit_codes
@@ -136,6 +137,7 @@ def _coverage(territory: Territory, programme: str, as_of: DateLike, sites: pd.D
     return out.sort_values(["code_departement", "code_canton"], ignore_index=True)
 
 
+@collector.pausing
 def cantons_without_site(
     territory: Territory, programme: str = "france_services", as_of: DateLike = None, sites: pd.DataFrame | None = None
 ) -> pd.DataFrame:

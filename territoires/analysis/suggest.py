@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires import collector
 from territoires.analysis.access import StraightLineRouter, access_by_commune, population_beyond
 from territoires.analysis.origins import Origins, OriginTable
 from territoires.analysis.originstore import territory_origins
@@ -192,6 +193,7 @@ def _coverage_pairs(held, demand: np.ndarray, c_xy_of, c_kind: np.ndarray, o_kin
     return np.concatenate(pts), np.concatenate(cands), np.concatenate(mins)
 
 
+@collector.pausing
 def suggest_sites(
     territory: Territory,
     k: int = 2,

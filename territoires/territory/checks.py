@@ -11,8 +11,6 @@ table (:mod:`territoires.territory.reference`).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires import settings
+from territoires import collector, settings
 from territoires.naming import departement_of, fold
 from territoires.sources.programmes import ProgrammeTable, parse_programme
 from territoires.sources.programmes.model import REPORT_COLUMNS
@@ -314,29 +312,10 @@ def read_programme(
     kept = checkedlists.load(k) if k else None
     if kept is not None:
         return kept
-    with _without_cyclic_gc():
+    with collector.paused():  # some 100,000 short-lived objects without cycles
         table = validate(parse_programme(path, programme, mapping=mapping, source=source, **kw), boundaries)
         if k:
             checkedlists.save(k, table)
     return table
-
-
-@contextlib.contextmanager
-def _without_cyclic_gc():
-    """Python's cycle collector paused while a list is read and checked, then resumed as it was.
-
-    Reading a national list makes some 100,000 short-lived objects without
-    cycles: the collector would walk them a few dozen times (about 6 ms),
-    and a full collection of the process's heap (a loaded territory: 25 ms
-    and more) may fall in the middle. Objects are freed as usual by their
-    reference counts; cycles made meanwhile wait for the next collection.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 

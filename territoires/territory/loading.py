@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territoires import collector
 from territoires.errors import TerritoiresError, UnknownDepartementError
 from territoires.territory import cache
 from territoires.territory.build import zone_slug
@@ -121,6 +122,7 @@ class _Reader:
     def __init__(self, folder: Path, meta: dict, reopen: Callable[[], Path]):
         self.folder, self.meta, self.reopen = folder, meta, reopen
 
+    @collector.pausing  # a national layer: tens of thousands of polygons, no cycles
     def read(self, name: str, filters=None, columns=None) -> pd.DataFrame:
         try:
             return self._read(self.folder, name, filters, columns, self.meta["files"].get(f"{name}.parquet"))
