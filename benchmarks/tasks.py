@@ -108,6 +108,9 @@ D3_NOTE = "NOTE = f'{len(per)} communes, mean {np.average(per.fillna(0), weights
 LIB_D3_NOTE = ("import numpy as np\nm = a['minutes'].notna() & a['population'].notna()\n"
                "NOTE = f\"{len(a)} communes, mean {np.average(a.loc[m, 'minutes'], weights=a.loc[m, 'population']):.2f} min\"")
 
+#: run before the in-process clock of the national analysis rows (both sides import it anyway)
+PRELUDE = "import geopandas, pandas, numpy"
+
 TASKS = {
     "boundaries": {
         "title": "national boundaries: communes, cantons, EPCI, départements",
@@ -140,16 +143,12 @@ TASKS = {
                 "text = open(SITES, encoding='utf-8').read().replace('Site synthétique', 'Site synthétique ' + uuid.uuid4().hex[:8], 1)\n"
                 "NEW = os.path.join(OUT, 'nouvelle-liste.csv')\nopen(NEW, 'w', encoding='utf-8').write(text)\n",
                 "p = territoires.read_programme(NEW, 'france_services')\nNOTE = f'{len(p.data)} sites'"),
-        "hand": (HAND_READ, HAND_SITES + "NOTE = f'{len(sites)} sites'"),
-        "hand_is": "`read_csv` + `points_from_xy` (no checks: codes, dates, coordinates against the outlines)",
-        "whole_process": True,
-    },
-    "list_first_checks": {
-        "title": "first check of a national list never read before, against the same checks by hand",
-        "lib": None,  # the list_first row's library script (set below)
         "hand": (HAND_READ, HAND_CHECKS),
+        # the floor: reading the list with no check at all
+        "floor": (HAND_READ, HAND_SITES + "NOTE = f'{len(sites)} sites'"),
         "hand_is": "`read_csv` + codes against the commune table + dates + coordinates within 0.01° of the commune's département "
-                   "(`sjoin` dwithin) + duplicate ids (no merged-commune codes, no swapped coordinates, no report)",
+                   "(`sjoin` dwithin) + duplicate ids (no merged-commune codes, no swapped coordinates, no report); "
+                   "floor: `read_csv` + `points_from_xy`, no checks",
         "whole_process": True,
     },
     "access_mairie": {
@@ -234,7 +233,6 @@ NOTE = "plot + explore"
     },
 }
 
-TASKS["list_first_checks"]["lib"] = TASKS["list_first"]["lib"]
 
 #: Access + canton gaps on three sizes, for the affine fit (fixed + per-commune cost).
 SCALING = {
@@ -243,3 +241,6 @@ SCALING = {
     "all": "France",
 }
 SCALING_TASK = (LIB_LIST, "a = analysis.access_by_commune(t, as_of='2024-12-31')\ng = analysis.cantons_without_site(t, as_of='2024-12-31')\nNOTE = f'{len(t.communes)}'")
+
+for _key in ("boundaries", "gaps", "access", "list_first", "access_mairie", "national", "national_d3"):
+    TASKS[_key]["prelude"] = PRELUDE
