@@ -11,6 +11,7 @@ through GeoPandas.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.collections import LineCollection, PathCollection
@@ -78,6 +79,19 @@ def line_segments(geoms: np.ndarray) -> list[np.ndarray]:
     return np.split(coords, cuts)
 
 
+def _shared_once(lines: gpd.GeoSeries) -> gpd.GeoSeries:
+    """The units' limits with each shared border once, when some are shared (else unchanged).
+
+    A dashed border drawn twice, once per unit and each time from another
+    starting point, reads as a solid line: the legend's dashes would be false.
+    """
+    geoms = lines.to_numpy()
+    merged = shapely.line_merge(shapely.union_all(geoms))
+    if shapely.length(merged) > 0.999999 * float(shapely.length(geoms).sum()):
+        return lines
+    return gpd.GeoSeries([merged], crs=lines.crs)
+
+
 def _aspect(ax, data) -> None:
     """GeoPandas' aspect: latitude-corrected for a geographic CRS, equal otherwise."""
     if data.crs is not None and data.crs.is_geographic:
@@ -112,7 +126,7 @@ def draw_layer(ax, layer: Layer) -> None:
                    linewidths=sym.linewidth, zorder=5, label=layer.name)
         return
     if sym.kind == "line":
-        lines = data.boundary
+        lines = _shared_once(data.boundary) if sym.dash else data.boundary
         types = shapely.get_type_id(lines.to_numpy())
         if len(lines) and np.isin(types, _LINEAR).all():
             _aspect(ax, lines)
