@@ -257,3 +257,31 @@ def test_79_page_is_portrait_a4_or_a3_and_orientation_can_be_forced(t79):
     fig = figure(spec, orientation="paysage")
     assert tuple(fig.get_size_inches()) == pytest.approx((11.69, 8.27))
     plt.close(fig)
+
+
+def test_web_canton_names_stay_in_their_canton_at_every_zoom(t79):
+    """A name that is not kept is written inside its polygon or not yet: at zoom 8, « Frontenay-Rohan-Rohan » floated
+    145 px west of its canton, out of the département."""
+    import math
+
+    from territoires import settings
+    from territoires.maps import catalogue
+    from territoires.maps.webviews import web_labels
+
+    spec = catalogue.france_services_map(t79, as_of="2021-09-14", made_on="2026-11-30")
+    cantons = next(lyr for lyr in spec.layers if lyr.name == "Limites cantonales").data.to_crs(settings.WEB_CRS)
+    shape = dict(zip(cantons["nom"], cantons.geometry, strict=True))
+    table = web_labels(spec)
+    names = table[table["layer"] == "Limites cantonales"]
+    assert len(names) == len(shape)
+    outside = []
+    for r in names.itertuples():
+        for z, (dx, dy) in r.positions.items():
+            scale = 256 * 2**z
+            x = (math.radians(r.lon) + math.pi) / (2 * math.pi) * scale + dx
+            y = (math.pi - math.log(math.tan(math.pi / 4 + math.radians(r.lat) / 2))) / (2 * math.pi) * scale + dy  # y down
+            lon = math.degrees(x / scale * 2 * math.pi - math.pi)
+            lat = math.degrees(2 * math.atan(math.exp(math.pi - y / scale * 2 * math.pi)) - math.pi / 2)
+            if not shapely.contains_xy(shape[r.text], lon, lat):
+                outside.append((r.text, z))
+    assert outside == []
