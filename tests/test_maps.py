@@ -167,3 +167,18 @@ def test_output_names_cannot_escape_the_folder(tmp_path):
     spec.slug = "../../etc/evil"
     (p,) = maps.write_map(spec, tmp_path / "out", ["html"])
     assert p.parent == tmp_path / "out" and p.name == "etc-evil.html"
+
+
+def test_printed_credit_names_only_the_layers_printed(t79):
+    """The overview's Fonds friches layer is off at opening: the page neither draws nor lists it, so it does not credit it."""
+    from matplotlib.text import Text
+
+    from territoires.maps.static import figure
+
+    spec = catalogue.overview_map(t79, as_of="2021-09-14", made_on=date(2026, 11, 30))
+    assert [lyr.name for lyr in spec.layers if not lyr.show] == ["Fonds friches"]
+    assert "\nFonds friches : " in spec.credit  # the interactive map, where it can be switched on, credits it
+    texts = [t.get_text() for t in figure(spec).findobj(Text)]
+    credit = next(t for t in texts if t.startswith("Sources : "))
+    assert "Fonds friches" not in credit and "Petites villes de demain : ANCT" in credit.replace("\n", " ")
+    assert credit.rstrip().endswith("Réalisation : territoires " + spec.version + ", 30/11/2026")

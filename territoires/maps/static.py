@@ -190,6 +190,12 @@ def _draw_labels(ax, pairs, reserved: list) -> list:
     return placements
 
 
+def _printed_credit(spec: MapSpec) -> str:
+    """``spec.credit`` without the lines of layers off at opening: the page neither draws nor lists them."""
+    hidden = tuple(f"{lyr.name} : " for lyr in spec.layers if not lyr.show)
+    return "\n".join(line for line in spec.credit.split("\n") if not (hidden and line.startswith(hidden)))
+
+
 def _legend_parts(spec: MapSpec):
     hidden = {lyr.name for lyr in spec.layers if not lyr.show}
     handles, labels, headers, group = [], [], [], None
@@ -299,7 +305,7 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> F
     size = lambda e: (e[2] - e[0], e[3] - e[1])  # noqa: E731
     lw, lh = _measure(spec, 2.6)
     pw = min(layout.PAGES[page])
-    credit = _wrap_lines(spec.credit, pw - 2 * layout.MARGIN, 6.5)
+    credit = _wrap_lines(_printed_credit(spec), pw - 2 * layout.MARGIN, 6.5)
     bottom = 0.14 * (credit.count("\n") + 1) + 0.05
     # wrapped here, not by matplotlib: its wrapping measures text as mathtext (a "$" in a name breaks it)
     title = _wrap_lines(spec.title, pw - 2 * layout.MARGIN, 15 * 1.12)
@@ -309,7 +315,7 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> F
     lay = layout.choose(size(extents[main_i]), (lw, lh), top=top, bottom=bottom,
                         insets=[size(extents[i]) for i in inset_i], page=page, orientation=orientation)
     if lay.page[0] > pw:  # landscape: the credit may use the longer width
-        credit = _wrap_lines(spec.credit, lay.page[0] - 2 * layout.MARGIN, 6.5)
+        credit = _wrap_lines(_printed_credit(spec), lay.page[0] - 2 * layout.MARGIN, 6.5)
     W, H = lay.page
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=lay.page)  # no pyplot: no global backend chosen, nothing to close
