@@ -229,7 +229,7 @@ def _legend(fig, spec: MapSpec, anchor=(0.0, 1.0), width_in: float = 3.0):
     y = anchor[1] * fh - h - 0.12
     width = max(w, width_in)
     for note in spec.notes:
-        text = "\n".join(textwrap.wrap(note, max(int(width * 72 / (7 * 0.55)), 20)))
+        text = "\n".join(_wrap(note, max(int(width * 72 / (7 * 0.55)), 20)))
         t = fig.text(anchor[0], y / fh, text, fontsize=7, color=S.GRIS_TEXTE, va="top", parse_math=False)
         nh = t.get_window_extent(r).height / fig.dpi
         y -= nh + 0.08
@@ -243,9 +243,21 @@ def _measure(spec: MapSpec, width_in: float) -> tuple[float, float]:
         return _legend(fig, spec, (0, 1), width_in)
 
 
+_GLUE = "\x1f"  # a space no line may break at, while wrapping
+
+
+def _wrap(text: str, n: int) -> list[str]:
+    """Lines of at most ``n`` characters, broken as French text is: never before « : », « ; », « ? », « ! », « » »
+    nor after « « », never inside a hyphenated name (« Sauzé-Vaussais »)."""
+    for mark in ":;?!»":
+        text = text.replace(" " + mark, _GLUE + mark)
+    text = text.replace("« ", "«" + _GLUE)
+    return [line.replace(_GLUE, " ") for line in textwrap.wrap(text, n, break_on_hyphens=False)]
+
+
 def _wrap_lines(text: str, width_in: float, fontsize: float) -> str:
     n = max(int(width_in * 72 / (fontsize * 0.53)), 30)
-    return "\n".join(line for para in text.split("\n") for line in (textwrap.wrap(para, n) or [""]))
+    return "\n".join(line for para in text.split("\n") for line in (_wrap(para, n) or [""]))
 
 
 def _frame(ax, ext, margin=0.03) -> None:
