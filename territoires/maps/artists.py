@@ -17,6 +17,7 @@ import shapely
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
 
+from territoires.maps.geometry import limits_once
 from territoires.maps.style import Layer, Symbol
 
 __all__ = ["draw_layer", "line_segments", "polygon_paths"]
@@ -80,16 +81,9 @@ def line_segments(geoms: np.ndarray) -> list[np.ndarray]:
 
 
 def _shared_once(lines: gpd.GeoSeries) -> gpd.GeoSeries:
-    """The units' limits with each shared border once, when some are shared (else unchanged).
-
-    A dashed border drawn twice, once per unit and each time from another
-    starting point, reads as a solid line: the legend's dashes would be false.
-    """
-    geoms = lines.to_numpy()
-    merged = shapely.line_merge(shapely.union_all(geoms))
-    if shapely.length(merged) > 0.999999 * float(shapely.length(geoms).sum()):
-        return lines
-    return gpd.GeoSeries([merged], crs=lines.crs)
+    """The units' limits with each shared border once (see :func:`~territoires.maps.geometry.limits_once`)."""
+    once = limits_once(lines.to_numpy())
+    return lines if len(once) == len(lines) else gpd.GeoSeries(once, crs=lines.crs)
 
 
 def _aspect(ax, data) -> None:
