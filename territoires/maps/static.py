@@ -184,8 +184,10 @@ def _draw_labels(ax, pairs, reserved: list) -> list:
         ax.text(x, y, p.label.text, ha="center", va="center", fontsize=L.FONT_SIZE, color=S.BLEU_ECUME if area else S.GRIS_TEXTE,
                 style="italic" if area else "normal", fontweight="bold" if p.label.keep else "normal",
                 bbox=box, zorder=7, parse_math=False, gid="territoires-label")
-        if p.leader:
-            ax.plot([p.label.x, x], [p.label.y, y], color=S.GRIS_TEXTE, linewidth=0.4, zorder=6)
+        if p.leader:  # from the marker to the nearest point of the name's box, not through other names to its centre
+            (mx, my), = ax.transData.transform([(p.label.x, p.label.y)])
+            (ex, ey), = inv.transform([(min(max(mx, p.box[0]), p.box[2]), min(max(my, p.box[1]), p.box[3]))])
+            ax.plot([p.label.x, ex], [p.label.y, ey], color=S.GRIS_TEXTE, linewidth=0.4, zorder=6)
     ax.figure.__dict__.setdefault("_territoires_labels", []).append((ax, placements, markers))
     return placements
 
