@@ -30,7 +30,7 @@ def _reference_place(labels, to_display, size_of, obstacles=(), frame=None, from
                 box = np.array([px - w / 2, py - h / 2, px + w / 2, py + h / 2])
                 if box[0] < fx0 or box[1] < fy0 or box[2] > fx1 or box[3] > fy1:
                     continue
-                if lb.kind == "area" and ring == 1 and from_display is not None and lb.geometry is not None:
+                if lb.kind == "area" and (ring == 1 or not lb.keep) and from_display is not None and lb.geometry is not None:
                     dx, dy = from_display(np.array([[px, py]]))[0]
                     if not shapely.contains_xy(lb.geometry, dx, dy):
                         continue

@@ -257,3 +257,59 @@ def test_79_page_is_portrait_a4_or_a3_and_orientation_can_be_forced(t79):
     fig = figure(spec, orientation="paysage")
     assert tuple(fig.get_size_inches()) == pytest.approx((11.69, 8.27))
     plt.close(fig)
+
+
+def test_web_canton_names_stay_in_their_canton_at_every_zoom(t79):
+    """A name that is not kept is written inside its polygon or not yet: at zoom 8, « Frontenay-Rohan-Rohan » floated
+    145 px west of its canton, out of the département."""
+    import math
+
+    from territoires import settings
+    from territoires.maps import catalogue
+    from territoires.maps.webviews import web_labels
+
+    spec = catalogue.france_services_map(t79, as_of="2021-09-14", made_on="2026-11-30")
+    cantons = next(lyr for lyr in spec.layers if lyr.name == "Limites cantonales").data.to_crs(settings.WEB_CRS)
+    shape = dict(zip(cantons["nom"], cantons.geometry, strict=True))
+    table = web_labels(spec)
+    names = table[table["layer"] == "Limites cantonales"]
+    assert len(names) == len(shape)
+    outside = []
+    for r in names.itertuples():
+        for z, (dx, dy) in r.positions.items():
+            scale = 256 * 2**z
+            x = (math.radians(r.lon) + math.pi) / (2 * math.pi) * scale + dx
+            y = (math.pi - math.log(math.tan(math.pi / 4 + math.radians(r.lat) / 2))) / (2 * math.pi) * scale + dy  # y down
+            lon = math.degrees(x / scale * 2 * math.pi - math.pi)
+            lat = math.degrees(2 * math.atan(math.exp(math.pi - y / scale * 2 * math.pi)) - math.pi / 2)
+            if not shapely.contains_xy(shape[r.text], lon, lat):
+                outside.append((r.text, z))
+    assert outside == []
+
+
+def test_leaders_cross_no_other_name(t79):
+    """On the deck's map, « Sauzé-Vaussais (aujourd'hui Sauzé-entre-Bois) » is set apart with a leader: drawn to the
+    name's centre, the line ran through « Brioux-sur-Boutonne »; it stops at the name's box."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from territoires.maps import catalogue, style
+
+    spec = catalogue.france_services_map(t79, as_of="2021-09-14", made_on="2026-11-30")
+    fig = figure(spec)
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    crossings, n = [], 0
+    for ax in fig.axes:
+        names = [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_gid() == "territoires-label"]
+        for line in ax.lines:
+            if line.get_linewidth() != 0.4 or line.get_color() != style.GRIS_TEXTE:
+                continue
+            n += 1
+            xy = ax.transData.transform(np.column_stack(line.get_data()))  # from the marker to the name
+            seg, end = shapely.LineString(xy), shapely.Point(xy[-1])
+            for text, bb in names:
+                own = shapely.box(bb.x0, bb.y0, bb.x1, bb.y1).distance(end) < 1.5
+                if not own and seg.intersects(shapely.box(bb.x0 + 1, bb.y0 + 1, bb.x1 - 1, bb.y1 - 1)):
+                    crossings.append(text)
+    assert n >= 1  # the map has a leader
+    assert crossings == []

@@ -83,3 +83,19 @@ def test_empty_layer_draws_nothing():
     ax = fig.add_subplot()
     draw_layer(ax, Layer("Vide", _shapes().iloc[:0], Symbol("fill", "#dee5fd")))
     assert not ax.collections
+
+
+def _drawn_length(ax) -> float:
+    return sum(float(np.hypot(*np.diff(s, axis=0).T).sum()) for c in ax.collections for s in c.get_segments())
+
+
+def test_a_dashed_limit_shared_by_two_units_is_drawn_once():
+    """Two dashed outlines over one border, out of phase, read as a solid line: the legend's dashes are then false."""
+    d = gpd.GeoDataFrame({"nom": ["CC Ouest", "CC Est"]}, geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)], crs=2154)
+    fig = Figure()
+    ax = fig.add_subplot()
+    draw_layer(ax, Layer("Limites des EPCI", d, Symbol("line", "#555555", linewidth=1.0, dash="4 2")))
+    assert _drawn_length(ax) == pytest.approx(7000.0)  # outer 6 km + the shared 1 km once (not 8 km)
+    solid = Figure().add_subplot()
+    draw_layer(solid, Layer("Limites cantonales", d, Symbol("line", "#555555", linewidth=1.0)))
+    assert _drawn_length(solid) == pytest.approx(8000.0)  # a solid line is the same drawn once or twice: left as GeoPandas draws it

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -63,3 +64,20 @@ def test_points_round_trip_from_a_projected_crs():
 
     x, y = Transformer.from_crs(2154, 4326, always_xy=True).transform([430000, 440000], [6600000, 6610000])
     assert np.allclose(np.array(got), np.column_stack([x, y]), atol=1e-5)
+
+
+def test_a_dashed_limit_shared_by_two_units_is_written_once():
+    """As on the static map: two dashed outlines over one border, out of phase, read as a solid line."""
+    import geopandas as gpd
+
+    from territoires.maps.interactive import layer_json
+    from territoires.maps.style import Layer, Symbol
+
+    d = gpd.GeoDataFrame({"nom": ["CC Ouest", "CC Est"]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=4326)
+    text, _ = layer_json(Layer("Limites des EPCI", d, Symbol("line", "#555555", linewidth=1.0, dash="4 2"), interactive=False), 5)
+    g = json.loads(text)["geom"]
+    assert g["t"] == "L" and sum(g["m"]) == len(g["r"])  # open lines: the page draws polylines, not closed polygons
+    k = 10 ** g["q"]
+    pts = np.cumsum(np.array(g["c"]).reshape(-1, 2), axis=0) / k  # every point from the previous one
+    parts = np.split(pts, np.cumsum(g["r"])[:-1])
+    assert sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in parts) == pytest.approx(7.0)  # 6 outer + the shared 1 once

@@ -167,3 +167,32 @@ def test_output_names_cannot_escape_the_folder(tmp_path):
     spec.slug = "../../etc/evil"
     (p,) = maps.write_map(spec, tmp_path / "out", ["html"])
     assert p.parent == tmp_path / "out" and p.name == "etc-evil.html"
+
+
+def test_printed_credit_names_only_the_layers_printed(t79):
+    """The overview's Fonds friches layer is off at opening: the page neither draws nor lists it, so it does not credit it."""
+    from matplotlib.text import Text
+
+    from territoires.maps.static import figure
+
+    spec = catalogue.overview_map(t79, as_of="2021-09-14", made_on=date(2026, 11, 30))
+    assert [lyr.name for lyr in spec.layers if not lyr.show] == ["Fonds friches"]
+    assert "\nFonds friches : " in spec.credit  # the interactive map, where it can be switched on, credits it
+    texts = [t.get_text() for t in figure(spec).findobj(Text)]
+    credit = next(t for t in texts if t.startswith("Sources : "))
+    assert "Fonds friches" not in credit and "Petites villes de demain : ANCT" in credit.replace("\n", " ")
+    assert credit.rstrip().endswith("Réalisation : territoires " + spec.version + ", 30/11/2026")
+
+
+@pytest.mark.parametrize("build", ["gaps_map", "pvd_acv_map", "mobile_map"])
+def test_printed_lines_break_as_french_text_does(t79, build):
+    """No printed line starts with « : » or « ; », none splits a hyphenated name (« Sauzé- / Vaussais », « centres- / bourgs »)."""
+    from matplotlib.text import Text
+
+    from territoires.maps.static import figure
+
+    spec = getattr(catalogue, build)(t79, as_of="2021-09-14", made_on=date(2026, 11, 30))
+    lines = [ln for t in figure(spec).findobj(Text) for ln in t.get_text().split("\n")]
+    assert any(w in "\n".join(lines) for w in ("Sauzé-", "centres-", "partagée"))  # the texts at stake are printed
+    assert [ln for ln in lines if ln.lstrip().startswith((":", ";", "»"))] == []
+    assert [ln for ln in lines if ln.rstrip().endswith("-") or ln.rstrip().endswith("«")] == []

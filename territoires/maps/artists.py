@@ -11,11 +11,13 @@ through GeoPandas.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
 
+from territoires.maps.geometry import limits_once
 from territoires.maps.style import Layer, Symbol
 
 __all__ = ["draw_layer", "line_segments", "polygon_paths"]
@@ -78,6 +80,12 @@ def line_segments(geoms: np.ndarray) -> list[np.ndarray]:
     return np.split(coords, cuts)
 
 
+def _shared_once(lines: gpd.GeoSeries) -> gpd.GeoSeries:
+    """The units' limits with each shared border once (see :func:`~territoires.maps.geometry.limits_once`)."""
+    once = limits_once(lines.to_numpy())
+    return lines if len(once) == len(lines) else gpd.GeoSeries(once, crs=lines.crs)
+
+
 def _aspect(ax, data) -> None:
     """GeoPandas' aspect: latitude-corrected for a geographic CRS, equal otherwise."""
     if data.crs is not None and data.crs.is_geographic:
@@ -112,7 +120,7 @@ def draw_layer(ax, layer: Layer) -> None:
                    linewidths=sym.linewidth, zorder=5, label=layer.name)
         return
     if sym.kind == "line":
-        lines = data.boundary
+        lines = _shared_once(data.boundary) if sym.dash else data.boundary
         types = shapely.get_type_id(lines.to_numpy())
         if len(lines) and np.isin(types, _LINEAR).all():
             _aspect(ax, lines)

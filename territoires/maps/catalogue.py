@@ -62,17 +62,18 @@ FS = programme("france_services")
 
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, tables: dict, made_on=None,
-                subtitle: str | None = None, extra_sources=(), **extra) -> MapSpec:
+                subtitle: str | None = None, extra_sources=(), programmes=("france_services",), **extra) -> MapSpec:
     """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``.
 
     ``tables``: French programme label → the rows drawn, whose ``source``
-    column makes the credit (see :mod:`~territoires.maps.credits`). A
+    column makes the credit (see :mod:`~territoires.maps.credits`).
+    ``programmes``: the keys drawn, whose vintage the subtitle states. A
     territory spanning several CRS zones gets its panels (métropole, insets)
     and opens, interactive, on the main one.
     """
     from territoires.territory.statenote import list_credit, map_vintage_note
 
-    vintage = map_vintage_note(territory, d)  # "état connu au …" when d is after the data's vintage
+    vintage = map_vintage_note(territory, d, programmes)  # "état connu au …" when d is after the drawn data's vintage
     lists = list_credit(territory)
     extra_sources = [*extra_sources, f"Listes nationales : {lists}"] if lists else list(extra_sources)
     subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
@@ -249,7 +250,7 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
         {"CRTE": mc.drop_duplicates(["unit_type", "unit_code"])}, made_on,
-        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
+        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}", programmes=["crte"],
         notes=_vintage_notes(territory, ["crte"], d),
     )
 
@@ -273,7 +274,8 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
     if former:
         notes.append("Communes dessinées telles qu'à la date de la source (communes déléguées depuis) : " + ", ".join(former) + ".")
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
-                       layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on, notes=notes)
+                       layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on, notes=notes,
+                       programmes=["pvd", "acv"])
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -290,7 +292,7 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
                        [*layers, layer], legend, {"Conseillers numériques": s}, made_on,
-                       notes=_cnfs_notes(territory, d))
+                       notes=_cnfs_notes(territory, d), programmes=["conseillers_numeriques"])
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -310,7 +312,7 @@ def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
     ]
     return _dated_spec(territory, "couverture-mobile", d, "Couverture mobile : New Deal Mobile et zones blanches",
                        [zb, *layers, sites_layer], legend, {"Zones blanches": zb.rows, "New Deal Mobile": s}, made_on,
-                       notes=notes)
+                       notes=notes, programmes=["zones_blanches", "couverture_mobile"])
 
 
 def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -342,7 +344,8 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     ]
     return _dated_spec(territory, "programmes", d, "Les programmes de cohésion territoriale", layers, legend,
                        {"France Services": fs, "Conseillers numériques": cn, "Petites villes de demain": pvd.rows,
-                        "Action cœur de ville": acv.rows, "Fonds friches": ff.rows}, made_on)
+                        "Action cœur de ville": acv.rows, "Fonds friches": ff.rows}, made_on,
+                       programmes=["france_services", "conseillers_numeriques", "pvd", "acv", "fonds_friches"])
 
 
 #: Map name (CLI) → builder.

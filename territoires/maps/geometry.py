@@ -205,3 +205,22 @@ def main_view(territory) -> tuple | None:
 def round_coordinates(geoms: np.ndarray, decimals: int) -> np.ndarray:
     """Round every coordinate (WGS 84 degrees: 5 decimals ≈ 1 m, 4 ≈ 10 m)."""
     return shapely.transform(geoms, lambda c: np.round(c, decimals))
+
+
+def limits_once(lines: np.ndarray) -> np.ndarray:
+    """The units' limits ``lines`` with each shared border once (one merged feature), when some are shared.
+
+    A dashed border drawn twice, once per unit and each time from another
+    starting point, reads as a solid line: its dashed legend symbol would be
+    false. Limits that share nothing are returned unchanged.
+
+    Examples
+    --------
+    >>> two = np.array([shapely.box(0, 0, 1, 1).boundary, shapely.box(1, 0, 2, 1).boundary])
+    >>> [float(shapely.length(g)) for g in limits_once(two)]
+    [7.0]
+    """
+    merged = shapely.line_merge(shapely.union_all(lines))
+    if shapely.length(merged) > 0.999999 * float(shapely.length(lines).sum()):
+        return lines
+    return np.array([merged], dtype=object)

@@ -40,6 +40,7 @@ from pyproj import CRS, Transformer
 
 from territoires import settings
 from territoires.fileio import write_text
+from territoires.maps.geometry import limits_once
 from territoires.maps.style import Layer, MapSpec, Symbol
 from territoires.maps.webviews import views
 from territoires.territory.transforms import transformer
@@ -102,6 +103,8 @@ def encode_geometry(geoms: np.ndarray, crs, decimals: int) -> tuple[str, np.ndar
 
     Returns the JSON object text and the WGS 84 bounds ``minx, miny, maxx, maxy``.
     Points: ``{"t":"P","c":[x0,y0,dx,dy,...]}`` (deltas from the previous point);
+    lines: ``{"t":"L","c":[...],"r":[points per line],"m":[lines per feature]}``
+    (deltas from the previous point);
     polygons: ``{"t":"A","c":[...],"r":[points per ring],"p":[rings per polygon],
     "m":[polygons per feature]}`` with coordinates as deltas within each ring
     (first point from the previous ring's first one), the closing point
@@ -118,6 +121,11 @@ def encode_geometry(geoms: np.ndarray, crs, decimals: int) -> tuple[str, np.ndar
         d = q.copy()
         d[1:] -= q[:-1]
         return f'{head},"t":"P","c":{_ints(d.ravel())}}}', bounds
+    if kind in (shapely.GeometryType.LINESTRING, shapely.GeometryType.MULTILINESTRING):
+        multi = np.ones(len(offsets[0]) - 1, dtype=np.int64) if kind == shapely.GeometryType.LINESTRING else np.diff(offsets[1])
+        d = q.copy()
+        d[1:] -= q[:-1]
+        return f'{head},"t":"L","c":{_ints(d.ravel())},"r":{_ints(np.diff(offsets[0]))},"m":{_ints(multi)}}}', bounds
     if kind == shapely.GeometryType.POLYGON:  # one polygon per feature
         ring_off, poly_off = offsets
         multi = np.ones(len(poly_off) - 1, dtype=np.int64)
@@ -125,7 +133,7 @@ def encode_geometry(geoms: np.ndarray, crs, decimals: int) -> tuple[str, np.ndar
         ring_off, poly_off, multi_off = offsets
         multi = np.diff(multi_off)
     else:
-        raise ValueError(f"interactive layers hold points or polygons, not {kind.name}")
+        raise ValueError(f"interactive layers hold points, lines or polygons, not {kind.name}")
     ring_len = np.diff(ring_off)
     ring_id = np.repeat(np.arange(len(ring_len)), ring_len)
     pos = np.arange(len(q)) - np.repeat(ring_off[:-1], ring_len)
@@ -178,6 +186,8 @@ def _present(layer: Layer):
 def layer_json(layer: Layer, decimals: int) -> tuple[str, np.ndarray | None]:
     """One layer of the page: geometry arrays, properties by column, styles, interactions."""
     data, geoms = _present(layer)
+    if layer.symbol.kind == "line" and layer.symbol.dash and not layer.interactive and len(geoms):
+        geoms = limits_once(shapely.boundary(geoms))  # open lines: a dashed border shared by two units drawn once
     fields = list(dict.fromkeys(c for c, _ in layer.tooltip + layer.popup if c in data.columns)) if layer.interactive else []
     meta = {
         "name": layer.name, "kind": layer.symbol.kind, "show": layer.show, "interactive": layer.interactive,

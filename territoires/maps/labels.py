@@ -179,7 +179,7 @@ def place(
     (y up), ``size_of`` gives a label's box ``(width, height)`` in the same
     units, ``obstacles`` are boxes no name may cover (markers, scale bar…),
     ``frame`` the box every name must stay in, ``from_display`` the inverse of
-    ``to_display`` (area labels then stay inside their polygon).
+    ``to_display`` (area names then stay inside their polygon; a kept one leaves it only when nothing fits inside).
     Labels that are not ``keep`` and find no room are left out.
     """
     labels = order(labels)
@@ -200,7 +200,8 @@ def place(
             c = np.array(_point_candidates(cx, cy, w, h, lb.radius, ring) if lb.kind == "point" else _area_candidates(cx, cy, w, h, ring))
             boxes = np.column_stack([c[:, 0] - w / 2, c[:, 1] - h / 2, c[:, 0] + w / 2, c[:, 1] + h / 2])
             ok = ~((boxes[:, 0] < fx0) | (boxes[:, 1] < fy0) | (boxes[:, 2] > fx1) | (boxes[:, 3] > fy1))
-            if lb.kind == "area" and ring == 1 and from_display is not None and lb.geometry is not None and ok.any():
+            # an area name stays in its polygon: kept names may leave it (wider rings) rather than be dropped
+            if lb.kind == "area" and (ring == 1 or not lb.keep) and from_display is not None and lb.geometry is not None and ok.any():
                 inside = np.flatnonzero(ok)
                 d = from_display(c[inside])
                 ok[inside] = shapely.contains_xy(lb.geometry, d[:, 0], d[:, 1])
@@ -270,7 +271,7 @@ def web_choice(labels: Sequence[Label], zooms: Sequence[int] = WEB_ZOOMS, marker
     if not labels:
         return pd.DataFrame(rows, columns=["layer", "text", "lon", "lat", "keep", "rank", "minzoom", "positions"])
     markers = np.array([[lb.x, lb.y] for lb in labels if lb.kind == "point"]).reshape(-1, 2)
-    web = [Label(lb.text, lb.x, lb.y, lb.kind, lb.keep, lb.weight, lb.layer, None, marker_radius if lb.kind == "point" else 0.0) for lb in labels]
+    web = [Label(lb.text, lb.x, lb.y, lb.kind, lb.keep, lb.weight, lb.layer, lb.geometry, marker_radius if lb.kind == "point" else 0.0) for lb in labels]
     index = {(lb.layer, lb.text): i for i, lb in enumerate(labels)}
     for z in sorted(zooms):
         scale = 256 * 2**z
@@ -279,10 +280,15 @@ def web_choice(labels: Sequence[Label], zooms: Sequence[int] = WEB_ZOOMS, marker
             lon, lat = np.radians(a[:, 0]), np.radians(np.clip(a[:, 1], -85, 85))
             return np.column_stack([(lon + math.pi) / (2 * math.pi) * scale, -(math.pi - np.log(np.tan(math.pi / 4 + lat / 2))) / (2 * math.pi) * scale])
 
+        def to_lonlat(p, scale=scale):
+            lon = p[:, 0] / scale * 2 * math.pi - math.pi
+            lat = 2 * np.arctan(np.exp(math.pi + p[:, 1] / scale * 2 * math.pi)) - math.pi / 2
+            return np.degrees(np.column_stack([lon, lat]))
+
         mk = to_px(markers)
         obstacles = [(x - marker_radius, y - marker_radius, x + marker_radius, y + marker_radius) for x, y in mk]
         anchors = to_px(np.array([[lb.x, lb.y] for lb in labels]))
-        for p in place(web, to_px, web_size, obstacles):
+        for p in place(web, to_px, web_size, obstacles, from_display=to_lonlat):
             i = index[(p.label.layer, p.label.text)]
             cx, cy = p.center
             rows[i]["positions"][z] = (round(cx - anchors[i, 0], 1), round(-(cy - anchors[i, 1]), 1))

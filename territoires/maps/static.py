@@ -184,10 +184,18 @@ def _draw_labels(ax, pairs, reserved: list) -> list:
         ax.text(x, y, p.label.text, ha="center", va="center", fontsize=L.FONT_SIZE, color=S.BLEU_ECUME if area else S.GRIS_TEXTE,
                 style="italic" if area else "normal", fontweight="bold" if p.label.keep else "normal",
                 bbox=box, zorder=7, parse_math=False, gid="territoires-label")
-        if p.leader:
-            ax.plot([p.label.x, x], [p.label.y, y], color=S.GRIS_TEXTE, linewidth=0.4, zorder=6)
+        if p.leader:  # from the marker to the nearest point of the name's box, not through other names to its centre
+            (mx, my), = ax.transData.transform([(p.label.x, p.label.y)])
+            (ex, ey), = inv.transform([(min(max(mx, p.box[0]), p.box[2]), min(max(my, p.box[1]), p.box[3]))])
+            ax.plot([p.label.x, ex], [p.label.y, ey], color=S.GRIS_TEXTE, linewidth=0.4, zorder=6)
     ax.figure.__dict__.setdefault("_territoires_labels", []).append((ax, placements, markers))
     return placements
+
+
+def _printed_credit(spec: MapSpec) -> str:
+    """``spec.credit`` without the lines of layers off at opening: the page neither draws nor lists them."""
+    hidden = tuple(f"{lyr.name} : " for lyr in spec.layers if not lyr.show)
+    return "\n".join(line for line in spec.credit.split("\n") if not (hidden and line.startswith(hidden)))
 
 
 def _legend_parts(spec: MapSpec):
@@ -223,7 +231,7 @@ def _legend(fig, spec: MapSpec, anchor=(0.0, 1.0), width_in: float = 3.0):
     y = anchor[1] * fh - h - 0.12
     width = max(w, width_in)
     for note in spec.notes:
-        text = "\n".join(textwrap.wrap(note, max(int(width * 72 / (7 * 0.55)), 20)))
+        text = "\n".join(_wrap(note, max(int(width * 72 / (7 * 0.55)), 20)))
         t = fig.text(anchor[0], y / fh, text, fontsize=7, color=S.GRIS_TEXTE, va="top", parse_math=False)
         nh = t.get_window_extent(r).height / fig.dpi
         y -= nh + 0.08
@@ -237,9 +245,21 @@ def _measure(spec: MapSpec, width_in: float) -> tuple[float, float]:
         return _legend(fig, spec, (0, 1), width_in)
 
 
+_GLUE = "\x1f"  # a space no line may break at, while wrapping
+
+
+def _wrap(text: str, n: int) -> list[str]:
+    """Lines of at most ``n`` characters, broken as French text is: never before « : », « ; », « ? », « ! », « » »
+    nor after « « », never inside a hyphenated name (« Sauzé-Vaussais »)."""
+    for mark in ":;?!»":
+        text = text.replace(" " + mark, _GLUE + mark)
+    text = text.replace("« ", "«" + _GLUE)
+    return [line.replace(_GLUE, " ") for line in textwrap.wrap(text, n, break_on_hyphens=False)]
+
+
 def _wrap_lines(text: str, width_in: float, fontsize: float) -> str:
     n = max(int(width_in * 72 / (fontsize * 0.53)), 30)
-    return "\n".join(line for para in text.split("\n") for line in (textwrap.wrap(para, n) or [""]))
+    return "\n".join(line for para in text.split("\n") for line in (_wrap(para, n) or [""]))
 
 
 def _frame(ax, ext, margin=0.03) -> None:
@@ -299,7 +319,7 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> F
     size = lambda e: (e[2] - e[0], e[3] - e[1])  # noqa: E731
     lw, lh = _measure(spec, 2.6)
     pw = min(layout.PAGES[page])
-    credit = _wrap_lines(spec.credit, pw - 2 * layout.MARGIN, 6.5)
+    credit = _wrap_lines(_printed_credit(spec), pw - 2 * layout.MARGIN, 6.5)
     bottom = 0.14 * (credit.count("\n") + 1) + 0.05
     # wrapped here, not by matplotlib: its wrapping measures text as mathtext (a "$" in a name breaks it)
     title = _wrap_lines(spec.title, pw - 2 * layout.MARGIN, 15 * 1.12)
@@ -309,7 +329,7 @@ def figure(spec: MapSpec, page: str = "A4", orientation: str | None = None) -> F
     lay = layout.choose(size(extents[main_i]), (lw, lh), top=top, bottom=bottom,
                         insets=[size(extents[i]) for i in inset_i], page=page, orientation=orientation)
     if lay.page[0] > pw:  # landscape: the credit may use the longer width
-        credit = _wrap_lines(spec.credit, lay.page[0] - 2 * layout.MARGIN, 6.5)
+        credit = _wrap_lines(_printed_credit(spec), lay.page[0] - 2 * layout.MARGIN, 6.5)
     W, H = lay.page
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=lay.page)  # no pyplot: no global backend chosen, nothing to close

@@ -48,11 +48,21 @@ def state_note(territory: Territory, programme_key: str, as_of: DateLike = None)
     return f"état connu au {late[1]}" if late else None
 
 
-def map_vintage_note(territory: Territory, as_of: DateLike) -> str | None:
-    """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
+def _known(label: str) -> str:
+    """``"au 01/08/2024"`` for a day, ``"en 09/2024"`` or ``"en 2015"`` for a month or a year alone."""
+    return f"au {label}" if label.count("/") == 2 else f"en {label}"
+
+
+def map_vintage_note(territory: Territory, as_of: DateLike, programmes=None) -> str | None:
+    """The earliest "état connu …" among ``programmes`` (the keys a map draws; default: those read for ``territory``).
+
+    A map names the data it draws only: what another map read before it
+    changes nothing.
+    """
     store = store_of(territory)
-    late = [v for k in list(store.tables) if k in store.list_vintages and (v := _late(territory, k, as_of)) is not None]
-    return f"état connu au {min(late)[1]}" if late else None
+    keys = list(store.tables) if programmes is None else [_programme(k).key for k in programmes]
+    late = [v for k in keys if (v := _late(territory, k, as_of)) is not None]
+    return f"état connu {_known(min(late)[1])}" if late else None
 
 
 def list_credit(territory: Territory) -> str:

@@ -34,6 +34,17 @@
     return feats;
   }
 
+  function lines(g) {
+    var k = Math.pow(10, g.q), c = g.c, x = 0, y = 0, ci = 0, parts = [], feats = [], pj = 0;
+    for (var li = 0; li < g.r.length; li++) {
+      var part = [];
+      for (var j = 0; j < g.r[li]; j++) { x += c[ci]; y += c[ci + 1]; ci += 2; part.push([y / k, x / k]); }
+      parts.push(part);
+    }
+    for (var fi = 0; fi < g.m.length; fi++) { feats.push(g.m[fi] === 1 ? parts[pj] : parts.slice(pj, pj + g.m[fi])); pj += g.m[fi]; }
+    return feats;
+  }
+
   /* ---- tooltips and popups: rows of label + value, textContent only */
   function card(lyr, i, fields, cls) {
     var div = document.createElement("div");
@@ -68,12 +79,12 @@
     if (g) {
       var opts = {interactive: lyr.interactive};
       if (lyr.canvas) { canvas = canvas || L.canvas({padding: 0.2}); opts.renderer = canvas; }
-      var geoms = g.t === "P" ? points(g) : polygons(g);
+      var geoms = g.t === "P" ? points(g) : (g.t === "L" ? lines(g) : polygons(g));
       for (var i = 0; i < geoms.length; i++) {
         var st = lyr.styles[lyr.s ? lyr.s[i] : 0], o = {};
         for (var key in st) { o[key] = st[key]; }
         for (var k2 in opts) { o[k2] = opts[k2]; }
-        var shape = g.t === "P" ? L.circleMarker(geoms[i], o) : L.polygon(geoms[i], o);
+        var shape = g.t === "P" ? L.circleMarker(geoms[i], o) : (g.t === "L" ? L.polyline(geoms[i], o) : L.polygon(geoms[i], o));
         if (lyr.interactive && lyr.tooltip.length) {
           shape.bindTooltip((function (j) { return function () { return card(lyr, j, lyr.tooltip, "territoires-tooltip"); }; })(i), {sticky: false});
         }
