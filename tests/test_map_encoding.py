@@ -81,3 +81,25 @@ def test_a_dashed_limit_shared_by_two_units_is_written_once():
     pts = np.cumsum(np.array(g["c"]).reshape(-1, 2), axis=0) / k  # every point from the previous one
     parts = np.split(pts, np.cumsum(g["r"])[:-1])
     assert sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in parts) == pytest.approx(7.0)  # 6 outer + the shared 1 once
+
+
+def test_a_fill_without_outline_gets_a_hairline_of_its_own_opaque_colour():
+    """The national choropleth draws no outline: each fill's own colour closes the seams between neighbours.
+
+    Without it the anti-aliased edges of small communes let the white background through and the
+    densest areas read lighter than their class. The colours are the translucent fills' over white.
+    """
+    import geopandas as gpd
+
+    from territoires.maps.interactive import layer_json
+    from territoires.maps.style import Layer, Symbol
+
+    squares = gpd.GeoDataFrame({"c": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=4326)
+    layer = Layer("densite", squares, Symbol("fill", "#000000", linewidth=0.0), by="c", classes={"a": "#000000", "b": "#dee5fd"})
+    styles = json.loads(layer_json(layer, 5)[0])["styles"]
+    # 0.85 of each colour over white: #000000 -> 0.15 × 255 = 38 (#26); #dee5fd -> e3e9fd
+    assert [(s["fillColor"], s["color"]) for s in styles] == [("#262626", "#262626"), ("#e3e9fd", "#e3e9fd")]
+    assert all(s["fillOpacity"] == 1 and s["opacity"] == 1 and s["weight"] > 0 and s.get("stroke", True) for s in styles)
+    # a fill with an outline keeps its own edge colour and translucency
+    outlined = json.loads(layer_json(Layer("x", squares, Symbol("fill", "#000000", edgecolor="#3a3a3a", linewidth=0.5)), 5)[0])["styles"][0]
+    assert (outlined["color"], outlined["fillOpacity"]) == ("#3a3a3a", 0.85)

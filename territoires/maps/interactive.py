@@ -152,6 +152,16 @@ def encode_geometry(geoms: np.ndarray, crs, decimals: int) -> tuple[str, np.ndar
     return (f'{head},"t":"A","c":{_ints(d.ravel())},"r":{_ints(new_len)},"p":{_ints(rings)},"m":{_ints(multi)}}}', bounds)
 
 
+#: Width (CSS pixels) of the outline in a fill's own colour drawn around each polygon of a layer without outline.
+HAIRLINE = 0.6
+
+
+def _over_white(color: str, alpha: float) -> str:
+    """``color`` (``#rrggbb``) at opacity ``alpha`` over white, as one opaque ``#rrggbb``."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(alpha * c + (1 - alpha) * 255):02x}" for c in rgb)
+
+
 def _style(symbol: Symbol, fill: str | None = None) -> dict:
     if symbol.kind == "line":
         s = {"color": symbol.color, "weight": max(symbol.linewidth * 1.6, 0.6), "fill": False, "opacity": 1}
@@ -160,8 +170,12 @@ def _style(symbol: Symbol, fill: str | None = None) -> dict:
         return s
     if symbol.kind == "fill":
         s = {"fillColor": fill or symbol.color, "color": symbol.edgecolor, "weight": max(symbol.linewidth, 0.3), "fillOpacity": symbol.opacity * 0.85}
-        if symbol.linewidth <= 0:  # no outline drawn (national choropleth): half the canvas work per frame
-            s["stroke"] = False
+        if symbol.linewidth <= 0:
+            # no outline (national choropleth): a hairline of the fill's own colour closes the anti-aliasing seams
+            # between neighbours, which left small communes' fills lighter; both opaque, the colour blended over the
+            # white map background as the translucent fill was, so the classes look the same
+            c = _over_white(fill or symbol.color, s["fillOpacity"])
+            s.update(fillColor=c, color=c, weight=HAIRLINE, opacity=1, fillOpacity=1)
         return s
     return {
         "radius": symbol.size * 0.6,
