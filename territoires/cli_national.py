@@ -163,7 +163,7 @@ def gaps_cantons(t, args, write_table) -> int:
     d = as_date(args.as_of) or date.today()
     when = d.strftime("%d/%m/%Y")
     if args.format in ("csv", "json"):
-        gaps = gaps.assign(etat_connu_au=note.removeprefix("état connu au ") if note else "")
+        gaps = gaps.assign(etat_connu_au=note.split(" ", 3)[3] if note else "")  # « état connu au|en <date> » -> the date
     else:
         n_groups = int((gaps["type"] == "groupe").sum())
         print(f"Cantons sans site labellisé ({args.programme}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"

@@ -51,7 +51,7 @@ def _known(t: Territory, programme: str, as_of, bare: bool = False) -> str:
     note = state_note(t, programme, as_of)
     if not note:
         return ""
-    return note.removeprefix("état connu au ") if bare else f" ({note})"
+    return note.split(" ", 3)[3] if bare else f" ({note})"  # « état connu au|en <date> » -> the date
 
 
 def gaps_access(args: Any, t: Territory) -> int:

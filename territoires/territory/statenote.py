@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["list_credit", "map_vintage_note", "state_note"]
 
 
+def _phrase(label: str) -> str:
+    """« état connu au 01/08/2024 », « … en 09/2024 », « … en 2015 »: the preposition follows the label's precision."""
+    return f"état connu {'au' if label.count('/') == 2 else 'en'} {label}"
+
+
 def _late(territory: Territory, programme_key: str, as_of: DateLike = None) -> tuple[date, str] | None:
     key = _programme(programme_key).key
     store = store_of(territory)
@@ -36,6 +41,9 @@ def _late(territory: Territory, programme_key: str, as_of: DateLike = None) -> t
 def state_note(territory: Territory, programme_key: str, as_of: DateLike = None) -> str | None:
     """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
 
+    A vintage known to the month or the year only reads ``"état connu en 09/2024"``,
+    ``"état connu en 2015"``.
+
     With several départements of different vintages, the earliest one that
     ``as_of`` exceeds is named.
 
@@ -45,14 +53,14 @@ def state_note(territory: Territory, programme_key: str, as_of: DateLike = None)
     'état connu au 01/08/2024'
     """
     late = _late(territory, programme_key, as_of)
-    return f"état connu au {late[1]}" if late else None
+    return _phrase(late[1]) if late else None
 
 
 def map_vintage_note(territory: Territory, as_of: DateLike) -> str | None:
     """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
     store = store_of(territory)
     late = [v for k in list(store.tables) if k in store.list_vintages and (v := _late(territory, k, as_of)) is not None]
-    return f"état connu au {min(late)[1]}" if late else None
+    return _phrase(min(late)[1]) if late else None
 
 
 def list_credit(territory: Territory) -> str:
