@@ -18,3 +18,11 @@ def test_the_map_subtitle_of_a_year_vintage_reads_en(t79):
     assert "(état connu en 2015)" in spec.subtitle, spec.subtitle
     assert "au 2015" not in spec.subtitle
     assert map_vintage_note(t79, "2021-09-14") is not None
+
+
+def test_the_report_names_each_vintage_once_with_its_preposition(t79):
+    from territoires.report.common import vintage_line
+
+    fs, zb = vintage_line(t79, "france_services"), vintage_line(t79, "zones_blanches")
+    assert "état connu au 01/08/2024" in fs and "au au" not in fs, fs
+    assert "état connu en 2015" in zb and "au en" not in zb, zb

@@ -149,7 +149,7 @@ def vintage_line(territory, key: str) -> str:
         if c in rows:
             dates += [v for v in rows[c] if isinstance(v, date)]
     last = f", dernière date présente : {max(dates).strftime('%d/%m/%Y')}" if dates else ""
-    known = f", état connu au {known}" if known else ", date de l'état des données non connue"
+    known = f", état connu {known}" if known else ", date de l'état des données non connue"  # known: « au 01/08/2024 », « en 2015 »
     return f"{programme(key).label} : {table_origin(territory, key)}{known}{last}"
 
 
