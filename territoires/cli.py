@@ -223,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
     territory_args(sp)
     table_args(sp)
     sp.add_argument("--as-of", type=cliargs.as_of)
-    sp.add_argument("--programme", default="france_services")
+    sp.add_argument("--programme", type=cliargs.site_programme, default="france_services")
     sp.add_argument("--threshold", type=cliargs.threshold, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
     estimator_args(sp)
@@ -239,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=cliargs.k_sites, default=2)
     sp.add_argument("--threshold", type=cliargs.threshold, default=30)
     sp.add_argument("--as-of", type=cliargs.as_of)
-    sp.add_argument("--programme", default="france_services")
+    sp.add_argument("--programme", type=cliargs.site_programme, default="france_services")
     estimator_args(sp)
     sp.set_defaults(func=cmd_suggest)
 

@@ -18,7 +18,8 @@ EARLIEST = date(1990, 1, 1)
 FUTURE_DAYS = 366
 MAP_FORMATS = ("png", "pdf", "svg", "html")
 
-__all__ = ["as_of", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator", "speed", "threshold"]
+__all__ = ["as_of", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator",
+           "site_programme", "speed", "threshold"]
 
 
 def _number(text: str, what: str) -> float:
@@ -71,6 +72,23 @@ def formats(text: str) -> list[str]:
     if bad:
         raise argparse.ArgumentTypeError(f"formats : « {', '.join(bad)} » inconnu(s) ; formats possibles : {', '.join(MAP_FORMATS)}")
     return list(dict.fromkeys(items))
+
+
+def site_programme(text: str) -> str:
+    """A programme with sites (``--programme`` of ``gaps`` and ``suggest``): its registry key, or one French line."""
+    from territoires.sources.programmes.model import PROGRAMMES, programme
+
+    with_sites = ", ".join(k.replace("_", "-") for k, p in PROGRAMMES.items() if p.kind == "sites")
+    try:
+        p = programme(text)
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"programme : « {text} » inconnu ; programmes avec des sites : {with_sites}") from None
+    if p.kind != "sites":
+        raise argparse.ArgumentTypeError(
+            f"programme : « {text} » ({p.label}) a des communes ou des EPCI membres, pas des sites ; "
+            f"programmes avec des sites : {with_sites}"
+        )
+    return p.key
 
 
 def as_of(text: str) -> date:

