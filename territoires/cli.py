@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from territoires import __version__, cliargs
-from territoires.cli_questions import cmd_suggest, cmd_targets, estimator_args
+from territoires.cli_questions import cmd_suggest, cmd_targets, empty_table_line, estimator_args
 from territoires.cli_questions import gaps_access as _gaps_access
 from territoires.cliedge import (
     cmd_cache,
@@ -101,6 +101,10 @@ def cmd_gaps(args) -> int:
     from territoires import cli_national as N
 
     N.apply_sites_file(t, args, args.programme)
+    empty = empty_table_line(t, args.programme)
+    if empty:
+        print(f"territoires : erreur : {empty}", file=sys.stderr)
+        return EXIT_USAGE
     if args.what == "cantons":
         return N.gaps_cantons(t, args, _write_table)
     return _gaps_access(args, t)
