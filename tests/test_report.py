@@ -130,6 +130,24 @@ def test_france_services_figures_equal_deck_and_library(r79, t79):
 
 
 @pytest.mark.integration
+def test_no_labelling_or_signature_date_after_the_committee(r79):
+    # the sites table says « une date de labellisation postérieure à la date du rapport n'est pas affichée »:
+    # on 14/09/2021 Cerizay's labelling (01/01/2022) and Argentonnay's PVD signature (16/09/2021) are not known
+    event_columns = {"Labellisée le", "Projet attesté le", "Signé le", "Convention d'adhésion signée le", "Convention signée le",
+                     "Attesté le", "Membre attesté le"}
+    seen = 0
+    for section in r79.sections:
+        for table in section.tables:
+            for c in event_columns & set(table.data.columns):
+                later = [v for v in table.data[c] if isinstance(v, date) and v > date(2021, 9, 14)]
+                assert not later, (section.key, table.title, c, later)
+                seen += 1
+    assert seen >= 4
+    sites = r79["france_services"].table("Sites au").data.set_index("Commune")
+    assert sites.at["Cerizay", "Statut"].startswith("projet") and sites.at["Cerizay", "Labellisée le"] is None
+
+
+@pytest.mark.integration
 def test_other_sections_figures_equal_deck_and_library(r79, t79):
     crte = r79["crte"]
     assert crte.figure("Contrats (CRTE)").value == crte.figure("Contrats (CRTE)").deck == DECK["crte"]

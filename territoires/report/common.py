@@ -153,13 +153,19 @@ def vintage_line(territory, key: str) -> str:
     return f"{programme(key).label} : {table_origin(territory, key)}{known}{last}"
 
 
-def french_columns(df: pd.DataFrame, columns: dict[str, str], key: str | None = None) -> pd.DataFrame:
+def french_columns(df: pd.DataFrame, columns: dict[str, str], key: str | None = None, as_of: date | None = None) -> pd.DataFrame:
     """Keep ``columns`` present in ``df`` (in that order), renamed to their French names.
 
     With a programme ``key``, the ``etape`` codes become the registry's stage labels.
+    With ``as_of``, a date after it is left empty: a report for that day does not
+    know a later labelling or signature.
     """
     keep = [c for c in columns if c in df]
     out = pd.DataFrame(df[keep])
+    if as_of is not None:
+        for c in keep:
+            if out[c].map(lambda v: isinstance(v, date)).any():
+                out[c] = out[c].map(lambda v: None if isinstance(v, date) and v > as_of else v)
     if key is not None and "etape" in out:
         labels = {s.key: s.label for s in (programme(key).stages or ())}
         out["etape"] = out["etape"].map(lambda v: labels.get(v, v))
