@@ -148,6 +148,16 @@ def test_no_labelling_or_signature_date_after_the_committee(r79):
 
 
 @pytest.mark.integration
+def test_indicator_values_are_written_in_french(r79):
+    acv = r79["pvd_acv"].table("Indicateurs sourcés (Action cœur de ville)").data.set_index("Indicateur")
+    assert acv.at["financement annuel des chefs de projet", "Valeur"] == "65\u202f000"  # was « 65000 EUR »
+    assert acv.at["financement annuel des chefs de projet", "Unité"] == "€"
+    fs = r79["france_services"].table("Indicateurs sourcés (France Services)").data.set_index("Indicateur")
+    assert fs.at["échéance de l'objectif", "Valeur"] == "31/12/2022"  # was « 2022-12-31 »
+    assert fs.at["plafond de sites", "Valeur"] == "23"
+
+
+@pytest.mark.integration
 def test_other_sections_figures_equal_deck_and_library(r79, t79):
     crte = r79["crte"]
     assert crte.figure("Contrats (CRTE)").value == crte.figure("Contrats (CRTE)").deck == DECK["crte"]

@@ -109,9 +109,25 @@ def indicators_table(territory, key: str, d: date) -> Table | None:
         return None
     out = pd.DataFrame({
         "Indicateur": ind["libelle"] if "libelle" in ind else ind["indicateur"].str.replace("_", " "),
-        "Valeur": ind["valeur"], "Unité": ind["unite"], "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
+        "Valeur": [_indicator_value(v, u) for v, u in zip(ind["valeur"], ind["unite"], strict=True)],
+        "Unité": ind["unite"].map(lambda u: "€" if u == "EUR" else u), "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
     })
     return Table(f"Indicateurs sourcés ({programme(key).label})", out, "Chiffres donnés par la source citée, non recalculés.")
+
+
+def _indicator_value(value, unit) -> str:
+    """An indicator's value as the report writes it: ``65 000``, ``31/12/2022`` (the table stores text: ``65000``, ``2022-12-31``)."""
+    from territoires.french import number
+
+    text = str(value)
+    if unit == "date":
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+        return text
+    try:
+        return number(float(text.replace(",", ".")))
+    except ValueError:
+        return text
 
 
 def build_map(territory, name: str, d: date, made_on: date, notes: list[str]):
