@@ -158,6 +158,12 @@ def test_indicator_values_are_written_in_french(r79):
 
 
 @pytest.mark.integration
+def test_structure_kinds_agree_in_number(r79):
+    note = r79["numerique"].figure("Structures accueillant").note
+    assert note.startswith("7 publiques, 3 privées ;"), note  # was « 7 publique, 3 privée »
+
+
+@pytest.mark.integration
 def test_other_sections_figures_equal_deck_and_library(r79, t79):
     crte = r79["crte"]
     assert crte.figure("Contrats (CRTE)").value == crte.figure("Contrats (CRTE)").deck == DECK["crte"]

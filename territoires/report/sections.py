@@ -169,7 +169,7 @@ def _split_note(territory, key, s, d) -> str:
     if "type_structure" not in s or not len(s):
         return ""
     counts = s["type_structure"].value_counts()
-    text = ", ".join(f"{n} {k}" for k, n in counts.items())
+    text = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())  # « 7 publiques, 1 privée »
     pub, priv = deck(territory, key, "structures_publiques", d), deck(territory, key, "structures_privees", d)
     if pub is not None and priv is not None:
         text += f" ; le comité compte {pub} structures publiques et {priv} privées (liste plus récente)"
