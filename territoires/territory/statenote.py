@@ -9,6 +9,7 @@ still answered, with that day stated: on the CLI line, in CSV exports
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -56,10 +57,16 @@ def state_note(territory: Territory, programme_key: str, as_of: DateLike = None)
     return _phrase(late[1]) if late else None
 
 
-def map_vintage_note(territory: Territory, as_of: DateLike) -> str | None:
-    """The earliest "état connu au" among the programmes already read for ``territory`` (for maps)."""
+def map_vintage_note(territory: Territory, as_of: DateLike, programmes: Iterable[str] | None = None) -> str | None:
+    """The earliest "état connu au" among ``programmes`` (the ones a map draws; default: those already read for ``territory``).
+
+    A map names the vintage of what it draws only: the France Services map of a
+    territory whose 2015 zones blanches were read before does not say « état connu en 2015 ».
+    """
     store = store_of(territory)
-    late = [v for k in list(store.tables) if k in store.list_vintages and (v := _late(territory, k, as_of)) is not None]
+    read = list(store.tables)  # what the map drew was read to draw it; nothing is read here
+    keys = read if programmes is None else [k for k in (_programme(p).key for p in programmes) if k in read]
+    late = [v for k in keys if k in store.list_vintages and (v := _late(territory, k, as_of)) is not None]
     return _phrase(min(late)[1]) if late else None
 
 
