@@ -77,17 +77,23 @@ def cmd_boundaries(args) -> int:
 
 
 def cmd_programmes(args) -> int:
+    import pandas as pd
+
     from territoires.analysis.summary import programme_summary
     from territoires.dates import to_date
 
     t = _territory(args)
     d = to_date(args.as_of)
+    summary = programme_summary(t, d)
+    if summary["nb"].isna().all():  # no programme has data: the one-line error of any other question
+        print(f"territoires : erreur : {summary['detail'].iloc[0]}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"Programmes — {', '.join(t.departements)} — au {d.strftime('%d/%m/%Y')} (communes au COG {t.vintage or 'non précisé'})")
-    for r in programme_summary(t, d).itertuples():
+    for r in summary.itertuples():
         line = f"- {r.libelle} : {r.detail}"
         if r.au_dela_du_millesime:
             line += f" (état connu {r.etat_connu_au})"
-        elif not r.etat_connu_au and r.nb == 0:
+        elif not r.etat_connu_au and not pd.isna(r.nb) and r.nb == 0:
             line += " (aucune donnée pour ce département)"
         print(line)
         if r.indicateurs:

@@ -24,3 +24,28 @@ def test_an_empty_curated_table_is_an_error_not_a_gap_everywhere(command, capsys
 def test_a_table_with_rows_is_still_answered(capsys):
     assert main(["gaps", "cantons", "--dept", "79", "--programme", "conseillers-numeriques", "--as-of", "2021-09-14"]) == 0
     assert capsys.readouterr().out.startswith("Cantons sans site labellisé (conseillers_numeriques) au 14/09/2021")
+
+
+def test_programmes_answers_each_programme_and_names_the_ones_without_data(tmp_path, capsys):
+    # a national France Services list with rows in 86 (fictitious sites at real town halls), nothing else for 86:
+    # « programmes --dept 86 » stopped at the first programme without data and showed none of the others
+    import territoires
+
+    from .fixtures_official import _point, curated_fs_as_2024_rows, fs2024_lines
+
+    t86 = territoires.load_territory("86")
+    code = t86.communes.sort_values("population").iloc[-1]["code_insee"]
+    lat, lon = _point(t86, code)
+    rows = [*curated_fs_as_2024_rows(), {"id_fs": "TEST-86-1", "insee_dep": "86", "lib_fs": "Site d'essai (fictif)", "adresse": "",
+                                         "insee_com": code, "lib_com": "", "latitude": lat, "longitude": lon, "type_fs": "Principal",
+                                         "format_fs": "Fixe", "labellisation_fs": "Espace labellisé 01/06/2021"}]
+    path = tmp_path / "liste-fs-20240801.csv"
+    path.write_bytes(fs2024_lines(rows).encode("utf-8"))
+    assert main(["import", "france-services", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["programmes", "--dept", "86", "--as-of", "2024-08-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "- France Services : 1 labellisée", lines
+    pvd = next(line for line in lines if line.startswith("- Petites villes de demain"))
+    assert "aucune donnée pvd pour le département 86" in pvd, pvd
+    assert len([line for line in lines if line.startswith("- ")]) == 9
