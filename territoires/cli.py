@@ -229,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
     cli_national.add_parsers(sub)  # donnees, import
 
     sp = sub.add_parser("gaps", help="manques : cantons sans site, accès")
-    sp.add_argument("what", choices=["cantons", "access"])
+    sp.add_argument("what", metavar="QUESTION", choices=["cantons", "access"])
     territory_args(sp)
     table_args(sp)
     sp.add_argument("--as-of", type=cliargs.as_of)
@@ -260,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_targets)
 
     sp = sub.add_parser("map", help="écrire une carte (ou 'all')")
-    sp.add_argument("name", help="france-services, cantons-sans-site, acces, crte, pvd-acv, conseillers-numeriques, couverture-mobile, programmes, all")
+    sp.add_argument("name", metavar="CARTE", help="france-services, cantons-sans-site, acces, crte, pvd-acv, conseillers-numeriques, couverture-mobile, programmes, all")
     territory_args(sp)
     sp.add_argument("--as-of", type=cliargs.as_of)
     sp.add_argument("--out", default="maps")

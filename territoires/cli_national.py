@@ -128,7 +128,7 @@ def vintage_line(territory, programme: str, as_of) -> str | None:
 
 def add_parsers(sub) -> None:
     sp = sub.add_parser("donnees", help="listes nationales ANCT : telecharger (data.gouv.fr), importer un fichier, liste")
-    sp.add_argument("action", choices=["telecharger", "importer", "liste"])
+    sp.add_argument("action", metavar="ACTION", choices=["telecharger", "importer", "liste"])
     sp.add_argument("programmes", nargs="*", help="france-services, pvd, acv, crte (défaut : toutes) ; pour importer : PROGRAMME FICHIER")
     sp.add_argument("--fichier", help="enregistrer ce fichier local au lieu de télécharger (sans réseau, ou un millésime ancien)")
     sp.add_argument("--date", help="date de l'état décrit par la liste, AAAA-MM-JJ (défaut : date du nom de fichier)")
@@ -137,7 +137,7 @@ def add_parsers(sub) -> None:
 
     sp = sub.add_parser("import", help="valider un fichier officiel, afficher le rapport et l'enregistrer pour les commandes suivantes")
     sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
-    sp.add_argument("file")
+    sp.add_argument("file", metavar="FICHIER")
     sp.add_argument("--mapping", type=cliargs.mapping, help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon (vérification seule)")
     sp.add_argument("--date", help="date de l'état décrit par la liste, AAAA-MM-JJ (défaut : date du nom de fichier)")
     sp.add_argument("--verifier-seulement", action="store_true", help="valider sans enregistrer")

