@@ -56,6 +56,9 @@ def test_france_services_map_offline(browser, t79, tmp_path):
         legend = page.inner_text(".territoires-legend")
         assert "Labellisées (17)" in legend and "Projets (9)" in legend and "Limites cantonales" in legend
         assert "Le réseau France Services" in page.inner_text(".territoires-title")
+        # the zoom buttons' tooltips were Leaflet's « Zoom in » / « Zoom out »
+        assert page.get_attribute(".leaflet-control-zoom-in", "title") == "Zoom avant"
+        assert page.get_attribute(".leaflet-control-zoom-out", "title") == "Zoom arrière"
         layers = page.inner_text(".leaflet-control-layers")
         towns = set(spec.layers[3].data["commune"]) | set(spec.layers[4].data["commune"])
         shown = page.eval_on_selector_all(".territoires-label", "els => els.length")  # written: those whose zoom is reached
