@@ -143,7 +143,7 @@ def programme_summary(territory, as_of=None) -> pd.DataFrame:
     from territoires.territory.programmes import known_as_of, known_as_of_text
 
     d = to_date(as_of)
-    out = []
+    out: list[dict[str, object]] = []
     for key, p in PROGRAMMES.items():
         try:
             n, detail = programme_status_text(territory, key, d)
