@@ -79,7 +79,7 @@ def test_file_errors_name_file_line_and_column(tmp_path, capsys):
     p = tmp_path / "vide.csv"
     p.write_bytes(b"")
     assert main(["import", "france-services", str(p)]) == 2
-    assert capsys.readouterr().err == f"territoires : erreur : {p}, ligne 1 : is empty (no header, no rows)\n"
+    assert capsys.readouterr().err == f"territoires : erreur : {p}, ligne 1 : fichier vide (ni en-tête, ni ligne)\n"
 
 
 def test_console_script_help_and_debug():

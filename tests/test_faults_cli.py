@@ -152,7 +152,7 @@ def test_escape_in_a_csv_header_is_not_echoed(tmp_path, capsys):
     p.write_bytes(b'"id\x1b]0;pwned\x07","lib\x1b[2J"\n1,a\n')
     assert main(["import", "france-services", str(p)]) == 2
     err = capsys.readouterr().err
-    assert "\x1b" not in err and "\x07" not in err and err.startswith(f"{E}{p}, ligne 1 : not a France Services list layout")
+    assert "\x1b" not in err and "\x07" not in err and err.startswith(f"{E}{p}, ligne 1 : pas une liste France Services d'un format connu")
 
 
 # ---------------------------------------------------------------- cache
@@ -209,3 +209,18 @@ def test_hostile_name_in_a_printed_table_is_cleaned(capsys):
     _write_table(pd.DataFrame({"nom": ["Niort\x1b[2J\x1b[31m"]}), SimpleNamespace(format="table"))
     out = capsys.readouterr().out
     assert "\x1b" not in out and "Niort" in out
+
+
+@pytest.mark.parametrize(("content", "after_path"), [
+    (None, " : fichier introuvable"),
+    (b"", ", ligne 1 : fichier vide (ni en-tête, ni ligne)"),
+    (b"a,a,b\n1,2,3\n", ", ligne 1 : nom(s) de colonne en double dans l'en-tête : a"),
+    (b"x,y\n1,2\n", ", ligne 1, colonne « insee_com » : pas de colonne « insee_com » : pas une liste PVD. En-tête : x, y"),
+])
+def test_a_bad_input_file_is_refused_in_french(tmp_path, capsys, content, after_path):
+    # « no such file », « is empty (no header, no rows) », « duplicate column name(s) », « not a PVD list » were English
+    p = tmp_path / "liste.csv"
+    if content is not None:
+        p.write_bytes(content)
+    assert main(["import", "pvd", str(p), "--verifier-seulement"]) == 2
+    assert capsys.readouterr().err == f"{E}{p}{after_path}\n"

@@ -189,4 +189,4 @@ def test_donnees_importer_liste_and_an_altered_copy(national_file, capsys):
     assert main(["donnees", "liste"]) == 0
     assert "FICHIER ALTÉRÉ" in capsys.readouterr().out
     assert main(["gaps", "cantons", "--dept", "86"]) == 2
-    assert "altered" in capsys.readouterr().err
+    assert "modifiée (SHA-256 différent" in capsys.readouterr().err

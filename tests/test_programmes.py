@@ -240,11 +240,11 @@ def test_postcode_given_as_integer_is_padded(tmp_path):
 def test_file_level_errors_name_the_file(tmp_path):
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
-    with pytest.raises(InputError, match=r"vide\.csv, line 1: is empty"):
+    with pytest.raises(InputError, match=r"vide\.csv, line 1: fichier vide"):
         read_programme(empty, "france_services")
     other = tmp_path / "autre.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"autre\.csv.*not a France Services list layout"):
+    with pytest.raises(InputError, match=r"autre\.csv.*pas une liste France Services d'un format connu"):
         read_programme(other, "france_services")
     header_only = tmp_path / "entete.csv"
     header_only.write_text(fs2024_lines([]), encoding="utf-8")
@@ -252,7 +252,7 @@ def test_file_level_errors_name_the_file(tmp_path):
     assert len(t.data) == 0 and t.n_input == 0
     bad_json = tmp_path / "cnfs.json"
     bad_json.write_text('[{"a": 1},\n{oops}]', encoding="utf-8")
-    with pytest.raises(InputError, match=r"cnfs\.json, line 2: invalid JSON"):
+    with pytest.raises(InputError, match=r"cnfs\.json, line 2: JSON invalide"):
         read_programme(bad_json, "conseillers_numeriques")
     with pytest.raises(KeyError, match="unknown programme 'xyz'"):
         parse_programme(other, "xyz")
