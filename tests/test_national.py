@@ -48,7 +48,7 @@ def test_national_file_all_rows_accounted_arrondissements_and_merged_codes(natio
     assert "93059" in merged["reason"].iloc[0] and "93066" in merged["reason"].iloc[0]
     # insee_dep contradicting insee_com: flagged, kept by commune
     dep = rep[(rep["column"] == "insee_dep")]
-    assert dep["severity"].tolist() == ["warning"] and "contradicts commune code 86066" in dep["reason"].iloc[0]
+    assert dep["severity"].tolist() == ["warning"] and "contredit le code commune 86066" in dep["reason"].iloc[0]
     assert d.loc["9002", "antenne"] == "oui" and d.loc["9001", "antenne"] == "non"
     assert rep[rep["severity"] == "rejected"]["value"].tolist() == ["86999"]
 

@@ -166,7 +166,7 @@ GOOD = {"id_fs": "1", "insee_dep": "79", "lib_fs": "France services Test", "adre
 
 # (name, row override, expected column, expected reason fragment)
 BAD_ROWS = [
-    ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "INSEE code unknown"),
+    ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "code INSEE inconnu"),
     ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "swapped"),
     ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "mètres projetés"),
     ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "outside département 79"),
