@@ -224,3 +224,17 @@ def test_a_bad_input_file_is_refused_in_french(tmp_path, capsys, content, after_
         p.write_bytes(content)
     assert main(["import", "pvd", str(p), "--verifier-seulement"]) == 2
     assert capsys.readouterr().err == f"{E}{p}{after_path}\n"
+
+
+def test_a_download_without_network_says_so_in_french(monkeypatch, capsys):
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    assert main(["donnees", "telecharger", "pvd"]) == 2
+    err = capsys.readouterr().err  # was « (no network? register a local copy with --fichier) »
+    assert err.startswith(E) and err.endswith(" (pas de réseau ? enregistrez une copie locale avec --fichier)\n"), err
+    assert err.count("\n") == 1
