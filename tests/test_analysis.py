@@ -140,7 +140,7 @@ def test_osrm_router_against_a_local_fake(fake_osrm):
 
 def test_osrm_unreachable_is_a_routing_error():
     t = synthetic_territory([{"site_id": "a", "commune": 1}])
-    with pytest.raises(RoutingError, match="127.0.0.1:9"):
+    with pytest.raises(RoutingError, match="échec de la requête OSRM \\(table\\) vers http://127.0.0.1:9 : "):  # was English
         A.access_by_commune(t, router=A.OSRMRouter("http://127.0.0.1:9", timeout=2))
 
 
