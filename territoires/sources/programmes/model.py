@@ -172,9 +172,9 @@ def programme(key: str) -> Programme:
     k = str(key).strip().lower()
     k = ALIASES.get(k, k).replace("-", "_")
     if k not in PROGRAMMES:
-        raise KeyError(
-            f"unknown programme {key!r}; known programmes: {', '.join(PROGRAMMES)}"
-        )
+        from territoires.errors import UnknownProgrammeError
+
+        raise UnknownProgrammeError(key, PROGRAMMES)
     return PROGRAMMES[k]
 
 
