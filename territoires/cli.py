@@ -25,7 +25,7 @@ from territoires.cliedge import (
 )
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
-from territoires.clitext import french_number
+from territoires.clitext import french_number, os_error_line
 from territoires.terminal import clean
 
 __all__ = [
@@ -324,6 +324,8 @@ def french_message(exc: BaseException) -> str:
         return f"{where} : {exc.reason}"
     if hasattr(exc, "french"):
         return exc.french()
+    if (os_line := os_error_line(exc)) is not None:
+        return os_line
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)

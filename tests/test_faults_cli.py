@@ -243,3 +243,10 @@ def test_a_download_without_network_says_so_in_french(monkeypatch, capsys):
     err = capsys.readouterr().err  # was « (no network? register a local copy with --fichier) »
     assert err.startswith(E) and err.endswith(" (pas de réseau ? enregistrez une copie locale avec --fichier)\n"), err
     assert err.count("\n") == 1
+
+
+def test_a_system_error_on_the_output_is_said_in_french(tmp_path, capsys):
+    # was « [Errno 17] File exists: '…/f' »: --out under a path that is a file
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    assert main(["gaps", "cantons", "--format", "csv", "--out", str(tmp_path / "f" / "x.csv")]) == 2
+    assert capsys.readouterr().err == f"{E}{tmp_path / 'f'} : existe déjà et n'est pas un dossier\n"
