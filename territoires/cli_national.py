@@ -114,10 +114,33 @@ def apply_sites_file(territory, args, programme: str) -> None:
 
         table = read_programme(args.sites, programme)
         print(f"liste pour cet appel : {table.summary()}", file=sys.stderr)
+        _check_coverage(territory, table, args.sites)
         territory.add_programme(table)
         d = date_in_name(Path(args.sites).name)
         if d is not None:  # its date, for "état connu au"
             store_of(territory).list_vintages[_p(programme).key] = {dep: (d, d.strftime("%d/%m/%Y")) for dep in territory.departements}
+
+
+def _check_coverage(territory, table, path) -> None:
+    """A list with no row for a département without a curated table says nothing of it: an error, not « no site ».
+
+    As for a stored list (:func:`territoires.territory.national.covered`): a list of
+    fewer than 90 départements covers those it has rows for.
+    """
+    from territoires.errors import InputError
+    from territoires.naming import departement_of
+    from territoires.sources.programmes import curated_path
+    from territoires.territory.national import covered
+
+    codes = table.data["code_insee"].dropna().astype(str) if "code_insee" in table.data else []
+    cov = covered(codes.map(departement_of)) if len(codes) else set()
+    if cov is None:
+        return
+    missing = [d for d in territory.departements if d not in cov and curated_path(d, table.programme) is None]
+    if missing:
+        has = ", ".join(sorted(cov)[:8]) + ("…" if len(cov) > 8 else "") if cov else "aucun"
+        raise InputError(path, f"aucune ligne pour le département {', '.join(missing[:8])} (départements de la liste : {has}) : "
+                               "elle n'en dit rien, ce n'est pas « aucun site »")
 
 
 def vintage_line(territory, programme: str, as_of) -> str | None:

@@ -49,3 +49,18 @@ def test_programmes_answers_each_programme_and_names_the_ones_without_data(tmp_p
     pvd = next(line for line in lines if line.startswith("- Petites villes de demain"))
     assert "aucune donnée pvd pour le département 86" in pvd, pvd
     assert len([line for line in lines if line.startswith("- ")]) == 9
+
+
+def test_a_sites_file_without_rows_for_the_departement_is_an_error(tmp_path, capsys):
+    # « gaps cantons --dept 85 --sites » with a list of 79's sites answered « 18 cantons sans site »
+    from .fixtures_official import curated_fs_as_2024_rows, fs2024_lines
+
+    path = tmp_path / "liste-fs-20240801.csv"
+    path.write_bytes(fs2024_lines(curated_fs_as_2024_rows()).encode("utf-8"))
+    assert main(["gaps", "cantons", "--dept", "85", "--sites", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1] == (f"territoires : erreur : {path} : aucune ligne pour le département 85 (départements de la liste : 79) : "
+                                    "elle n'en dit rien, ce n'est pas « aucun site »")
+    assert main(["gaps", "cantons", "--dept", "79", "--sites", str(path), "--as-of", "2021-09-14"]) == 0  # 79: its curated table
+    assert "Cantons sans site labellisé (france_services) au 14/09/2021" in capsys.readouterr().out
