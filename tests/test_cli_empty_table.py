@@ -64,3 +64,14 @@ def test_a_sites_file_without_rows_for_the_departement_is_an_error(tmp_path, cap
                                     "elle n'en dit rien, ce n'est pas « aucun site »")
     assert main(["gaps", "cantons", "--dept", "79", "--sites", str(path), "--as-of", "2021-09-14"]) == 0  # 79: its curated table
     assert "Cantons sans site labellisé (france_services) au 14/09/2021" in capsys.readouterr().out
+
+
+def test_a_site_without_a_commune_name_does_not_crash_the_coverage(t79):
+    # an official row with an empty lib_com: « targets » and canton_coverage ended in a TypeError traceback
+    from territoires import analysis as A
+
+    sites = t79.sites("france_services", as_of="2021-09-14").copy()
+    i = sites.index[sites["commune"] == "Bressuire"][0]
+    sites.loc[i, "commune"] = None
+    cov = A.canton_coverage(t79, as_of="2021-09-14", sites=sites).set_index("code_canton")
+    assert cov.at["7902", "nb_sites"] == 1 and cov.at["7902", "sites"] == "79049", cov.loc["7902"].to_dict()
