@@ -20,6 +20,7 @@ from territoires.errors import (  # noqa: E402
     MissingLayerError,
     TerritoiresError,
     UnknownDepartementError,
+    UnknownProgrammeError,
 )
 
 # The territory room pulls in geopandas, pandas and pyproj (about 2 s), the
@@ -72,6 +73,7 @@ __all__ = [
     "TerritoiresError",
     "Territory",
     "UnknownDepartementError",
+    "UnknownProgrammeError",
     "__version__",
     "download_list",
     "import_list",

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from territoires import __version__, cliargs
-from territoires.cli_questions import cmd_suggest, cmd_targets, estimator_args
+from territoires.cli_questions import cmd_suggest, cmd_targets, empty_table_line, estimator_args
 from territoires.cli_questions import gaps_access as _gaps_access
 from territoires.cliedge import (
     cmd_cache,
@@ -25,7 +25,7 @@ from territoires.cliedge import (
 )
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
-from territoires.clitext import french_number
+from territoires.clitext import french_number, os_error_line
 from territoires.terminal import clean
 
 __all__ = [
@@ -77,17 +77,23 @@ def cmd_boundaries(args) -> int:
 
 
 def cmd_programmes(args) -> int:
+    import pandas as pd
+
     from territoires.analysis.summary import programme_summary
     from territoires.dates import to_date
 
     t = _territory(args)
     d = to_date(args.as_of)
+    summary = programme_summary(t, d)
+    if summary["nb"].isna().all():  # no programme has data: the one-line error of any other question
+        print(f"territoires : erreur : {summary['detail'].iloc[0]}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"Programmes — {', '.join(t.departements)} — au {d.strftime('%d/%m/%Y')} (communes au COG {t.vintage or 'non précisé'})")
-    for r in programme_summary(t, d).itertuples():
+    for r in summary.itertuples():
         line = f"- {r.libelle} : {r.detail}"
         if r.au_dela_du_millesime:
             line += f" (état connu {r.etat_connu_au})"
-        elif not r.etat_connu_au and r.nb == 0:
+        elif not r.etat_connu_au and not pd.isna(r.nb) and r.nb == 0:
             line += " (aucune donnée pour ce département)"
         print(line)
         if r.indicateurs:
@@ -101,6 +107,10 @@ def cmd_gaps(args) -> int:
     from territoires import cli_national as N
 
     N.apply_sites_file(t, args, args.programme)
+    empty = empty_table_line(t, args.programme)
+    if empty:
+        print(f"territoires : erreur : {empty}", file=sys.stderr)
+        return EXIT_USAGE
     if args.what == "cantons":
         return N.gaps_cantons(t, args, _write_table)
     return _gaps_access(args, t)
@@ -219,11 +229,11 @@ def parser() -> argparse.ArgumentParser:
     cli_national.add_parsers(sub)  # donnees, import
 
     sp = sub.add_parser("gaps", help="manques : cantons sans site, accès")
-    sp.add_argument("what", choices=["cantons", "access"])
+    sp.add_argument("what", metavar="QUESTION", choices=["cantons", "access"])
     territory_args(sp)
     table_args(sp)
     sp.add_argument("--as-of", type=cliargs.as_of)
-    sp.add_argument("--programme", default="france_services")
+    sp.add_argument("--programme", type=cliargs.site_programme, default="france_services")
     sp.add_argument("--threshold", type=cliargs.threshold, default=30, help="seuil en minutes (défaut 30)")
     sp.add_argument("--by", choices=["canton", "epci", "departement", "commune"], default="canton")
     estimator_args(sp)
@@ -239,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=cliargs.k_sites, default=2)
     sp.add_argument("--threshold", type=cliargs.threshold, default=30)
     sp.add_argument("--as-of", type=cliargs.as_of)
-    sp.add_argument("--programme", default="france_services")
+    sp.add_argument("--programme", type=cliargs.site_programme, default="france_services")
     estimator_args(sp)
     sp.set_defaults(func=cmd_suggest)
 
@@ -250,12 +260,12 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_targets)
 
     sp = sub.add_parser("map", help="écrire une carte (ou 'all')")
-    sp.add_argument("name", help="france-services, cantons-sans-site, acces, crte, pvd-acv, conseillers-numeriques, couverture-mobile, programmes, all")
+    sp.add_argument("name", metavar="CARTE", help="france-services, cantons-sans-site, acces, crte, pvd-acv, conseillers-numeriques, couverture-mobile, programmes, all")
     territory_args(sp)
     sp.add_argument("--as-of", type=cliargs.as_of)
     sp.add_argument("--out", default="maps")
     sp.add_argument("--formats", default="png,html", type=cliargs.formats, help="png,pdf,svg,html")
-    sp.add_argument("--basemap", help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
+    sp.add_argument("--basemap", type=cliargs.basemap, help="fond de carte (nom xyzservices, ex. OpenStreetMap ; réseau requis)")
     sp.add_argument("--cdn", action="store_true", help="charger Leaflet depuis un CDN au lieu de l'inclure")
     sp.add_argument("--made-on", type=cliargs.as_of, help="date de réalisation affichée (défaut : aujourd'hui)")
     sp.add_argument("--sites", help="liste France Services à utiliser pour cet appel seulement (rien n'est enregistré)")
@@ -314,6 +324,8 @@ def french_message(exc: BaseException) -> str:
         return f"{where} : {exc.reason}"
     if hasattr(exc, "french"):
         return exc.french()
+    if (os_line := os_error_line(exc)) is not None:
+        return os_line
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)

@@ -114,10 +114,33 @@ def apply_sites_file(territory, args, programme: str) -> None:
 
         table = read_programme(args.sites, programme)
         print(f"liste pour cet appel : {table.summary()}", file=sys.stderr)
+        _check_coverage(territory, table, args.sites)
         territory.add_programme(table)
         d = date_in_name(Path(args.sites).name)
         if d is not None:  # its date, for "état connu au"
             store_of(territory).list_vintages[_p(programme).key] = {dep: (d, d.strftime("%d/%m/%Y")) for dep in territory.departements}
+
+
+def _check_coverage(territory, table, path) -> None:
+    """A list with no row for a département without a curated table says nothing of it: an error, not « no site ».
+
+    As for a stored list (:func:`territoires.territory.national.covered`): a list of
+    fewer than 90 départements covers those it has rows for.
+    """
+    from territoires.errors import InputError
+    from territoires.naming import departement_of
+    from territoires.sources.programmes import curated_path
+    from territoires.territory.national import covered
+
+    codes = table.data["code_insee"].dropna().astype(str) if "code_insee" in table.data else []
+    cov = covered(codes.map(departement_of)) if len(codes) else set()
+    if cov is None:
+        return
+    missing = [d for d in territory.departements if d not in cov and curated_path(d, table.programme) is None]
+    if missing:
+        has = ", ".join(sorted(cov)[:8]) + ("…" if len(cov) > 8 else "") if cov else "aucun"
+        raise InputError(path, f"aucune ligne pour le département {', '.join(missing[:8])} (départements de la liste : {has}) : "
+                               "elle n'en dit rien, ce n'est pas « aucun site »")
 
 
 def vintage_line(territory, programme: str, as_of) -> str | None:
@@ -128,7 +151,7 @@ def vintage_line(territory, programme: str, as_of) -> str | None:
 
 def add_parsers(sub) -> None:
     sp = sub.add_parser("donnees", help="listes nationales ANCT : telecharger (data.gouv.fr), importer un fichier, liste")
-    sp.add_argument("action", choices=["telecharger", "importer", "liste"])
+    sp.add_argument("action", metavar="ACTION", choices=["telecharger", "importer", "liste"])
     sp.add_argument("programmes", nargs="*", help="france-services, pvd, acv, crte (défaut : toutes) ; pour importer : PROGRAMME FICHIER")
     sp.add_argument("--fichier", help="enregistrer ce fichier local au lieu de télécharger (sans réseau, ou un millésime ancien)")
     sp.add_argument("--date", help="date de l'état décrit par la liste, AAAA-MM-JJ (défaut : date du nom de fichier)")
@@ -137,7 +160,7 @@ def add_parsers(sub) -> None:
 
     sp = sub.add_parser("import", help="valider un fichier officiel, afficher le rapport et l'enregistrer pour les commandes suivantes")
     sp.add_argument("programme", help="france-services, pvd, acv, crte, conseillers-numeriques, couverture-mobile…")
-    sp.add_argument("file")
+    sp.add_argument("file", metavar="FICHIER")
     sp.add_argument("--mapping", type=cliargs.mapping, help="colonnes : site_id=id,code_insee=insee,latitude=lat,longitude=lon (vérification seule)")
     sp.add_argument("--date", help="date de l'état décrit par la liste, AAAA-MM-JJ (défaut : date du nom de fichier)")
     sp.add_argument("--verifier-seulement", action="store_true", help="valider sans enregistrer")
@@ -163,7 +186,7 @@ def gaps_cantons(t, args, write_table) -> int:
     d = as_date(args.as_of) or date.today()
     when = d.strftime("%d/%m/%Y")
     if args.format in ("csv", "json"):
-        gaps = gaps.assign(etat_connu_au=note.removeprefix("état connu au ") if note else "")
+        gaps = gaps.assign(etat_connu_au=note.split(" ", 3)[3] if note else "")  # « état connu au|en <date> » -> the date
     else:
         n_groups = int((gaps["type"] == "groupe").sum())
         print(f"Cantons sans site labellisé ({args.programme}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"

@@ -5,6 +5,7 @@ Kept apart from :mod:`territoires.cli` (the parser and the other commands) by si
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from territoires.cliout import territory_of as _territory
@@ -14,9 +15,31 @@ from territoires.french import percent
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
-__all__ = ["cmd_suggest", "cmd_targets", "estimator_args", "gaps_access"]
+__all__ = ["cmd_suggest", "cmd_targets", "empty_table_line", "estimator_args", "gaps_access"]
 
 EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def empty_table_line(t: Territory, programme: str) -> str | None:
+    """The French error line when the territory holds no row of ``programme`` at any date and no known state.
+
+    A curated table shipped empty (the New Deal Mobile list of 79 was not
+    found) is no data, not « no site »: ``gaps`` and ``suggest`` would
+    otherwise answer every canton and every inhabitant as a gap. A national
+    list without a row for the département has a date and stays an answer.
+    """
+    from datetime import date
+
+    from territoires.sources.programmes import programme as _p
+    from territoires.territory.store import store_of
+
+    key = _p(programme).key
+    if any(store_of(t).list_vintages.get(key, {}).values()) or len(t.sites(key, as_of=date.max)):
+        return None
+    cli, deps = key.replace("_", "-"), ", ".join(t.departements)
+    return (f"aucune donnée {cli} pour {deps} : la table du projet est vide, sans date d'état connue, et aucune liste "
+            f"n'est importée (ce n'est pas « aucun site ») ; importez une liste : « territoires import {cli} FICHIER »")
 
 
 def estimator_args(sp: Any) -> None:
@@ -51,7 +74,7 @@ def _known(t: Territory, programme: str, as_of, bare: bool = False) -> str:
     note = state_note(t, programme, as_of)
     if not note:
         return ""
-    return note.removeprefix("état connu au ") if bare else f" ({note})"
+    return note.split(" ", 3)[3] if bare else f" ({note})"  # « état connu au|en <date> » -> the date
 
 
 def gaps_access(args: Any, t: Territory) -> int:
@@ -114,6 +137,10 @@ def cmd_suggest(args: Any) -> int:
     from territoires.dates import to_date
 
     t = _territory(args)
+    empty = empty_table_line(t, args.programme)
+    if empty:
+        print(f"territoires : erreur : {empty}", file=sys.stderr)
+        return EXIT_USAGE
     d = to_date(args.as_of)
     spec, estimator = _estimator(args)
     router = replace(estimator, origins=spec) if spec is not None else estimator

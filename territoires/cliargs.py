@@ -18,7 +18,8 @@ EARLIEST = date(1990, 1, 1)
 FUTURE_DAYS = 366
 MAP_FORMATS = ("png", "pdf", "svg", "html")
 
-__all__ = ["as_of", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator", "speed", "threshold"]
+__all__ = ["as_of", "basemap", "check_source", "circuity", "formats", "future_note", "in_range", "k_sites", "mapping", "separator",
+           "site_programme", "speed", "threshold"]
 
 
 def _number(text: str, what: str) -> float:
@@ -71,6 +72,40 @@ def formats(text: str) -> list[str]:
     if bad:
         raise argparse.ArgumentTypeError(f"formats : « {', '.join(bad)} » inconnu(s) ; formats possibles : {', '.join(MAP_FORMATS)}")
     return list(dict.fromkeys(items))
+
+
+def basemap(text: str) -> str:
+    """A basemap: an xyzservices name or a tile address with {z}, {x} and {y} (an unknown name drew no tiles, silently)."""
+    import xyzservices
+
+    try:
+        xyzservices.providers.query_name(text)
+        return text
+    except ValueError:
+        pass
+    if all(k in text for k in ("{z}", "{x}", "{y}")):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"fond de carte : « {text} » inconnu ; un nom xyzservices (ex. OpenStreetMap) "
+        "ou une adresse de tuiles avec {z}, {x} et {y}"
+    )
+
+
+def site_programme(text: str) -> str:
+    """A programme with sites (``--programme`` of ``gaps`` and ``suggest``): its registry key, or one French line."""
+    from territoires.sources.programmes.model import PROGRAMMES, programme
+
+    with_sites = ", ".join(k.replace("_", "-") for k, p in PROGRAMMES.items() if p.kind == "sites")
+    try:
+        p = programme(text)
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"programme : « {text} » inconnu ; programmes avec des sites : {with_sites}") from None
+    if p.kind != "sites":
+        raise argparse.ArgumentTypeError(
+            f"programme : « {text} » ({p.label}) a des communes ou des EPCI membres, pas des sites ; "
+            f"programmes avec des sites : {with_sites}"
+        )
+    return p.key
 
 
 def as_of(text: str) -> date:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 
 # french_number: the commands' name for the shared French number format
 from territoires.french import number as french_number
 
-__all__ = ["ARGPARSE_FR", "FrenchHelpFormatter", "METAVARS", "NAMES", "NONE_DEFAULTS", "OPTION_HELP", "POSITIONAL_HELP", "answered_on", "french_argparse", "french_number", "frenchify", "screen_table", "with_names"]
+__all__ = ["ARGPARSE_FR", "FrenchHelpFormatter", "METAVARS", "NAMES", "NONE_DEFAULTS", "OPTION_HELP", "POSITIONAL_HELP", "answered_on", "french_argparse", "french_number", "frenchify", "os_error_line", "screen_table", "with_names"]
 
 #: argparse's texts (Python 3.11 to 3.13) → French.
 ARGPARSE_FR = {
@@ -221,3 +222,20 @@ def screen_table(table):
         return str(v)
 
     return pd.DataFrame([[cell(v) for v in row] for row in rows], columns=columns)
+
+
+_ERRNO_FR = {
+    errno.ENOENT: "fichier ou dossier introuvable", errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+    errno.EEXIST: "existe déjà et n'est pas un dossier", errno.ENOTDIR: "n'est pas un dossier", errno.EISDIR: "est un dossier",
+    errno.EROFS: "système de fichiers en lecture seule", errno.ENAMETOOLONG: "nom trop long",
+}
+
+
+def os_error_line(exc: BaseException) -> str | None:
+    """``/tmp/f : existe déjà et n'est pas un dossier`` for a system error on a file (None for another error).
+
+    The system's own text (« [Errno 17] File exists: '/tmp/f' ») is English.
+    """
+    if not isinstance(exc, OSError) or exc.errno not in _ERRNO_FR:
+        return None
+    return f"{exc.filename} : {_ERRNO_FR[exc.errno]}" if exc.filename else _ERRNO_FR[exc.errno]

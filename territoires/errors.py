@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from os import PathLike
 
-__all__ = ["CRSError", "InputError", "MissingLayerError", "RoutingError", "TerritoiresError", "UnknownDepartementError"]
+__all__ = ["CRSError", "InputError", "MissingLayerError", "RoutingError", "TerritoiresError", "UnknownDepartementError",
+           "UnknownProgrammeError"]
 
 
 class TerritoiresError(Exception):
@@ -39,6 +40,28 @@ class UnknownDepartementError(TerritoiresError, ValueError):
             f"unknown département code {code!r}; valid codes are: {', '.join(self.valid)} "
             "(or 'all' for the whole of France)"
         )
+
+
+class UnknownProgrammeError(TerritoiresError, KeyError):
+    """A programme name the registry does not know (a ``KeyError``, as before).
+
+    Examples
+    --------
+    >>> UnknownProgrammeError("xyz", ["france_services", "pvd"]).french()
+    'programme inconnu « xyz » ; programmes : france-services, pvd'
+    """
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        self.known = list(known)
+        super().__init__(f"unknown programme {name!r}; known programmes: {', '.join(self.known)}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+    def french(self) -> str:
+        """The one French line the CLI prints."""
+        return f"programme inconnu « {self.name} » ; programmes : {', '.join(k.replace('_', '-') for k in self.known)}"
 
 
 class MissingLayerError(TerritoiresError, ValueError):

@@ -140,7 +140,7 @@ def test_osrm_router_against_a_local_fake(fake_osrm):
 
 def test_osrm_unreachable_is_a_routing_error():
     t = synthetic_territory([{"site_id": "a", "commune": 1}])
-    with pytest.raises(RoutingError, match="127.0.0.1:9"):
+    with pytest.raises(RoutingError, match="échec de la requête OSRM \\(table\\) vers http://127.0.0.1:9 : "):  # was English
         A.access_by_commune(t, router=A.OSRMRouter("http://127.0.0.1:9", timeout=2))
 
 
@@ -172,12 +172,19 @@ def test_access_and_targets(t79):
     tg = A.targets_progress(t79, "2021-09-14").set_index("cible")
     assert tg.at["objectif de sites labellisés", "valeur"] == 17
     assert tg.at["objectif de sites labellisés", "objectif"] == 21
-    assert tg.at["plafond de sites (quota + 10 %)", "objectif"] == 23
+    assert tg.at["plafond de sites non dépassé (quota + 10 %)", "objectif"] == 23
     assert tg.at["un site par canton", "objectif"] == 17
     assert tg.at["un site par canton", "valeur"] == 11  # 14 whole-commune cantons, 3 uncovered; Niort group apart
     tg22 = A.targets_progress(t79, "2022-12-31").set_index("cible")
     assert tg22.at["objectif de sites labellisés", "atteint"]
-    assert not tg22.at["plafond de sites (quota + 10 %)", "atteint"]  # 26 > 23, as the sources say
+    assert not tg22.at["plafond de sites non dépassé (quota + 10 %)", "atteint"]  # 26 > 23, as the sources say
+
+
+@pytest.mark.integration
+def test_the_ceiling_row_says_what_atteint_means(t79):
+    # 17 sites of 23 allowed: « plafond de sites … atteint : oui » read as « the ceiling is reached »; the row names the target kept
+    row = A.targets_progress(t79, "2021-09-14").set_index("cible").loc["plafond de sites non dépassé (quota + 10 %)"]
+    assert (row["objectif"], row["valeur"], bool(row["atteint"])) == (23, 17, True)
 
 
 @pytest.mark.integration

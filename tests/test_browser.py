@@ -59,6 +59,9 @@ def test_france_services_map_offline(browser, t79, tmp_path):
         # one line per source, as on the PNG: run together, « …Licence Ouverte 2.0 France Services : ANCT… » misreads
         credit = page.inner_text(".territoires-credit").split("\n")
         assert credit == spec.credit.split("\n") and credit[0].startswith("Sources : Limites") and credit[-1].startswith("Réalisation :")
+        # the zoom buttons' tooltips were Leaflet's « Zoom in » / « Zoom out »
+        assert page.get_attribute(".leaflet-control-zoom-in", "title") == "Zoom avant"
+        assert page.get_attribute(".leaflet-control-zoom-out", "title") == "Zoom arrière"
         layers = page.inner_text(".leaflet-control-layers")
         towns = set(spec.layers[3].data["commune"]) | set(spec.layers[4].data["commune"])
         shown = page.eval_on_selector_all(".territoires-label", "els => els.length")  # written: those whose zoom is reached

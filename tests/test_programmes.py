@@ -166,7 +166,7 @@ GOOD = {"id_fs": "1", "insee_dep": "79", "lib_fs": "France services Test", "adre
 
 # (name, row override, expected column, expected reason fragment)
 BAD_ROWS = [
-    ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "INSEE code unknown"),
+    ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "code INSEE inconnu"),
     ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "swapped"),
     ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "mètres projetés"),
     ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "outside département 79"),
@@ -240,11 +240,11 @@ def test_postcode_given_as_integer_is_padded(tmp_path):
 def test_file_level_errors_name_the_file(tmp_path):
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
-    with pytest.raises(InputError, match=r"vide\.csv, line 1: is empty"):
+    with pytest.raises(InputError, match=r"vide\.csv, line 1: fichier vide"):
         read_programme(empty, "france_services")
     other = tmp_path / "autre.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"autre\.csv.*not a France Services list layout"):
+    with pytest.raises(InputError, match=r"autre\.csv.*pas une liste France Services d'un format connu"):
         read_programme(other, "france_services")
     header_only = tmp_path / "entete.csv"
     header_only.write_text(fs2024_lines([]), encoding="utf-8")
@@ -252,7 +252,7 @@ def test_file_level_errors_name_the_file(tmp_path):
     assert len(t.data) == 0 and t.n_input == 0
     bad_json = tmp_path / "cnfs.json"
     bad_json.write_text('[{"a": 1},\n{oops}]', encoding="utf-8")
-    with pytest.raises(InputError, match=r"cnfs\.json, line 2: invalid JSON"):
+    with pytest.raises(InputError, match=r"cnfs\.json, line 2: JSON invalide"):
         read_programme(bad_json, "conseillers_numeriques")
     with pytest.raises(KeyError, match="unknown programme 'xyz'"):
         parse_programme(other, "xyz")

@@ -37,7 +37,7 @@ def test_one_layer_per_level_and_programme_with_plain_names(gpkg):
                       "pvd", "acv", "crte", "fonds_friches", "ingenierie_anct", "zones_blanches"]
     assert all(n.isascii() and n == n.lower() and " " not in n for n in layers)
     fs = pyogrio.read_dataframe(gpkg, layer="france_services")
-    assert fs["statut"].value_counts().to_dict() == {"labellisées": 17, "en projet": 9}
+    assert fs["statut"].value_counts().to_dict() == {"labellisée": 17, "en projet": 9}
 
 
 def test_fields_are_typed_and_internal_columns_left_out(gpkg):
@@ -66,7 +66,9 @@ def test_embedded_qml_follows_the_maps_style_model(gpkg):
     assert set(styles) == {n for n, _ in pyogrio.list_layers(gpkg)} - {"layer_styles"}
     fs = styles["france_services"].find("renderer-v2")
     assert fs.get("type") == "categorizedSymbol" and fs.get("attr") == "statut"
-    assert [c.get("value") for c in fs.iter("category")] == ["labellisées", "en projet", ""]
+    # one row is « labellisée » (as in the maps' popups), not « labellisées »; the style's classes are the data's values
+    assert [c.get("value") for c in fs.iter("category")] == ["labellisée", "en projet", ""]
+    assert set(gpd.read_file(gpkg, layer="france_services")["statut"]) == {"labellisée", "en projet"}
     colors = {o.get("name"): o.get("value") for o in fs.find("symbols/symbol[@name='0']").iter("Option") if o.get("name")}
     assert colors["color"] == qgis_color(S.BLEU_FRANCE) and colors["size_unit"] == "Point"
     project = {o.get("name"): o.get("value") for o in fs.find("symbols/symbol[@name='1']").iter("Option") if o.get("name")}

@@ -130,6 +130,40 @@ def test_france_services_figures_equal_deck_and_library(r79, t79):
 
 
 @pytest.mark.integration
+def test_no_labelling_or_signature_date_after_the_committee(r79):
+    # the sites table says « une date de labellisation postérieure à la date du rapport n'est pas affichée »:
+    # on 14/09/2021 Cerizay's labelling (01/01/2022) and Argentonnay's PVD signature (16/09/2021) are not known
+    event_columns = {"Labellisée le", "Projet attesté le", "Signé le", "Convention d'adhésion signée le", "Convention signée le",
+                     "Attesté le", "Membre attesté le"}
+    seen = 0
+    for section in r79.sections:
+        for table in section.tables:
+            for c in event_columns & set(table.data.columns):
+                later = [v for v in table.data[c] if isinstance(v, date) and v > date(2021, 9, 14)]
+                assert not later, (section.key, table.title, c, later)
+                seen += 1
+    assert seen >= 4
+    sites = r79["france_services"].table("Sites au").data.set_index("Commune")
+    assert sites.at["Cerizay", "Statut"].startswith("projet") and sites.at["Cerizay", "Labellisée le"] is None
+
+
+@pytest.mark.integration
+def test_indicator_values_are_written_in_french(r79):
+    acv = r79["pvd_acv"].table("Indicateurs sourcés (Action cœur de ville)").data.set_index("Indicateur")
+    assert acv.at["financement annuel des chefs de projet", "Valeur"] == "65\u202f000"  # was « 65000 EUR »
+    assert acv.at["financement annuel des chefs de projet", "Unité"] == "€"
+    fs = r79["france_services"].table("Indicateurs sourcés (France Services)").data.set_index("Indicateur")
+    assert fs.at["échéance de l'objectif", "Valeur"] == "31/12/2022"  # was « 2022-12-31 »
+    assert fs.at["plafond de sites", "Valeur"] == "23"
+
+
+@pytest.mark.integration
+def test_structure_kinds_agree_in_number(r79):
+    note = r79["numerique"].figure("Structures accueillant").note
+    assert note.startswith("7 publiques, 3 privées ;"), note  # was « 7 publique, 3 privée »
+
+
+@pytest.mark.integration
 def test_other_sections_figures_equal_deck_and_library(r79, t79):
     crte = r79["crte"]
     assert crte.figure("Contrats (CRTE)").value == crte.figure("Contrats (CRTE)").deck == DECK["crte"]

@@ -94,7 +94,7 @@ def test_huge_field_is_rejected_not_fatal(tmp_path):
 def test_two_vintages_mixed_is_named(tmp_path):
     p = tmp_path / "melange-millesimes.csv"
     p.write_text("MATRICULE,lib_fs,insee_com,LATITUDE,longitude,labellisation_fs\n460,X,79191,46.3,-0.48,Espace labellisé 01/2020\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"melange-millesimes\.csv, line 1: not a France Services list layout"):
+    with pytest.raises(InputError, match=r"melange-millesimes\.csv, line 1: pas une liste France Services d'un format connu"):
         read_programme(p, "france_services")
 
 

@@ -67,7 +67,7 @@ def test_multiline_field_line_numbers(tmp_path):
 def test_empty_and_header_only(tmp_path):
     e = tmp_path / "empty.csv"
     e.write_bytes(b"")
-    with pytest.raises(InputError, match="empty.csv.*is empty"):
+    with pytest.raises(InputError, match="empty.csv.*fichier vide"):
         read_rows(e)
     h = tmp_path / "header.csv"
     h.write_text("a,b\n", encoding="utf-8")

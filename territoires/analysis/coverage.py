@@ -42,8 +42,10 @@ def _site_lists(sites: pd.DataFrame, key: str, lists: bool = True) -> pd.DataFra
     if not lists:
         uk, n = np.unique(keys, return_counts=True) if len(keys) else (keys, np.array([], dtype=int))
         return pd.DataFrame({"n": n, "names": "", "ids": ""}, index=pd.Index(uk, dtype=object))
-    uk, n, names = _joined(keys, sites["commune"].astype(str).to_numpy(dtype=object), ", ", True)
-    _, _, ids = _joined(keys, sites["site_id"].astype(str).to_numpy(dtype=object), ";", False)
+    # a row without a commune name (a list's empty lib_com) is named by its code: pandas' astype(str) keeps NaN
+    names_in = sites["commune"].fillna(sites["code_insee"]) if "code_insee" in sites else sites["commune"]
+    uk, n, names = _joined(keys, names_in.fillna("").astype(str).to_numpy(dtype=object), ", ", True)
+    _, _, ids = _joined(keys, sites["site_id"].fillna("").astype(str).to_numpy(dtype=object), ";", False)
     return pd.DataFrame({"n": n, "names": np.array(names, dtype=object), "ids": np.array(ids, dtype=object)}, index=pd.Index(uk, dtype=object))
 
 
@@ -93,7 +95,8 @@ def _coverage(territory: Territory, programme: str, as_of: DateLike, sites: pd.D
     units = territory.canton_units
     if sites is None:  # the columns of territory.sites(p.key, as_of) needed here, without positions or geometry
         sites = site_status(territory, p.key, as_of=as_of)
-    sites = pd.DataFrame({c: sites[c].to_numpy() for c in ("code_canton", "status", "commune", "site_id")})  # no geometry needed
+    keep = [c for c in ("code_canton", "status", "commune", "site_id", "code_insee") if c in sites]  # code_insee: a nameless row's name
+    sites = pd.DataFrame({c: sites[c].to_numpy() for c in keep})  # no geometry needed
     sites = sites[sites["code_canton"].notna().to_numpy()]
     status = sites["status"].to_numpy()
     lab = _site_lists(sites[status == p.active_status], "code_canton", lists=full)

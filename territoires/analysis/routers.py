@@ -179,9 +179,9 @@ class OSRMRouter:
             with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310
                 payload = json.loads(resp.read())
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise RoutingError(f"OSRM table request to {self.url} failed: {exc}") from exc
+            raise RoutingError(f"échec de la requête OSRM (table) vers {self.url} : {exc} ; service lancé ? (docs/osrm.md)") from exc
         if payload.get("code") != "Ok":
-            raise RoutingError(f"OSRM answered {payload.get('code')}: {payload.get('message', '')}")
+            raise RoutingError(f"OSRM a répondu {payload.get('code')} : {payload.get('message', '')}")
         dur = np.array(payload["durations"], dtype=float)
         dist = np.array(payload.get("distances") or np.full_like(dur, np.nan), dtype=float)
         return dur, dist

@@ -124,7 +124,9 @@ def programme_summary(territory, as_of=None) -> pd.DataFrame:
         ``etat_connu_au`` (the data's vintage, French text),
         ``au_dela_du_millesime`` (the date is after the vintage: the answer is
         the state known then), ``indicateurs`` (the sourced aggregates dated
-        on or before the date, beside the counts).
+        on or before the date, beside the counts). A programme without data
+        for the territory has ``nb`` missing and the reason in ``detail``
+        (the French text of :class:`~territoires.NoProgrammeDataError`).
 
     Examples
     --------
@@ -137,12 +139,18 @@ def programme_summary(territory, as_of=None) -> pd.DataFrame:
     True
     """
     from territoires.sources.programmes import PROGRAMMES
+    from territoires.territory.national import NoProgrammeDataError
     from territoires.territory.programmes import known_as_of, known_as_of_text
 
     d = to_date(as_of)
-    out = []
+    out: list[dict[str, object]] = []
     for key, p in PROGRAMMES.items():
-        n, detail = programme_status_text(territory, key, d)
+        try:
+            n, detail = programme_status_text(territory, key, d)
+        except NoProgrammeDataError as exc:  # said on its line: the other programmes are still answered
+            out.append({"programme": key, "libelle": p.label, "nb": None, "unite": p.count_label or p.unit_label,
+                        "detail": exc.french(), "etat_connu_au": "", "au_dela_du_millesime": False, "indicateurs": ""})
+            continue
         vintage = known_as_of(territory, key)
         out.append({
             "programme": key,
@@ -154,4 +162,7 @@ def programme_summary(territory, as_of=None) -> pd.DataFrame:
             "au_dela_du_millesime": bool(vintage is not None and d > vintage),
             "indicateurs": _indicator_text(indicators_on(territory, key, d)),
         })
-    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+    table = pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+    if table["nb"].isna().any():
+        table["nb"] = table["nb"].astype("Int64")
+    return table

@@ -15,7 +15,8 @@ __all__ = ["targets_progress"]
 def targets_progress(territory: Territory, as_of: DateLike = None) -> pd.DataFrame:
     """France Services progress on ``as_of`` against the targets in ``indicateurs.csv``.
 
-    Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the ceiling`` (23), ``cantons covered vs one per canton`` (17). Each row has
+    Rows: ``labelled sites vs objective`` (21 by end 2022 in 79), ``vs the ceiling`` (23: ``atteint`` when not
+    exceeded, the row's name says so), ``cantons covered vs one per canton`` (17). Each row has
     ``cible, valeur, ecart, atteint, echeance, source``. A canton group (Niort)
     does not count its cantons as covered: which of its cantons holds a site is
     not known, so the row counts them apart ("Niort (cantons 1 à 3) : 1 site
@@ -28,7 +29,7 @@ def targets_progress(territory: Territory, as_of: DateLike = None) -> pd.DataFra
     >>> row = tp.loc["objectif de sites labellisés"]
     >>> int(row["objectif"]), int(row["valeur"]), bool(row["atteint"])
     (21, 17, False)
-    >>> int(tp.at["plafond de sites (quota + 10 %)", "objectif"])
+    >>> int(tp.at["plafond de sites non dépassé (quota + 10 %)", "objectif"])
     23
     """
     from territoires.territory.queries import indicator_date, indicator_number, indicators
@@ -57,7 +58,7 @@ def targets_progress(territory: Territory, as_of: DateLike = None) -> pd.DataFra
     try:
         ceiling = indicator_number(territory, "france_services", "plafond_sites")
         rows.append(
-            {"cible": "plafond de sites (quota + 10 %)", "objectif": ceiling, "valeur": n_lab, "ecart": n_lab - ceiling,
+            {"cible": "plafond de sites non dépassé (quota + 10 %)", "objectif": ceiling, "valeur": n_lab, "ecart": n_lab - ceiling,
              "atteint": n_lab <= ceiling, "echeance": None, "en_retard": False, "source": src("plafond_sites"),
              "note": "dépassé" if n_lab > ceiling else ""}
         )

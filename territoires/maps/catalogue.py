@@ -62,18 +62,17 @@ FS = programme("france_services")
 
 
 def _dated_spec(territory, name: str, d: date, title: str, layers, legend, tables: dict, made_on=None,
-                subtitle: str | None = None, extra_sources=(), programmes=("france_services",), **extra) -> MapSpec:
+                subtitle: str | None = None, extra_sources=(), *, programmes: tuple[str, ...], **extra) -> MapSpec:
     """A map of ``territory`` on date ``d``: file name ``<name>-<dep>-<date>``.
 
     ``tables``: French programme label → the rows drawn, whose ``source``
-    column makes the credit (see :mod:`~territoires.maps.credits`).
-    ``programmes``: the keys drawn, whose vintage the subtitle states. A
+    column makes the credit (see :mod:`~territoires.maps.credits`). A
     territory spanning several CRS zones gets its panels (métropole, insets)
     and opens, interactive, on the main one.
     """
     from territoires.territory.statenote import list_credit, map_vintage_note
 
-    vintage = map_vintage_note(territory, d, programmes)  # "état connu au …" when d is after the drawn data's vintage
+    vintage = map_vintage_note(territory, d, programmes)  # "état connu au …" when d is after the drawn programmes' vintage
     lists = list_credit(territory)
     extra_sources = [*extra_sources, f"Listes nationales : {lists}"] if lists else list(extra_sources)
     subtitle = subtitle or f"{_dep_label(territory)} — au {french_date(d)}"
@@ -125,7 +124,7 @@ def france_services_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "france-services", d, "Le réseau France Services", layers, legend,
         {"France Services": s}, made_on,
-        subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}", notes=notes,
+        subtitle=f"{_dep_label(territory)} — état d'avancement au {french_date(d)}", notes=notes, programmes=("france_services",),
     )
 
 
@@ -170,7 +169,7 @@ def gaps_map(territory, as_of=None, made_on=None) -> MapSpec:
         notes.append(f"Cantons d'une commune partagée ({shown}) : couverture évaluée pour le groupe.")
     notes += coverage_notes(territory, "france_services", "France Services")
     return _dated_spec(territory, "cantons-sans-france-services", d, "Cantons sans France Services labellisée",
-                       layers, legend, {"France Services": s}, made_on, notes=notes)
+                       layers, legend, {"France Services": s}, made_on, notes=notes, programmes=("france_services",))
 
 
 ACCESS_BINS = [10, 20, 30]
@@ -214,7 +213,7 @@ def access_map(territory, as_of=None, made_on=None, router=None, threshold: floa
     return _dated_spec(
         territory, "acces-france-services", d,
         f"Accès aux France Services : {pop} habitants à plus de {threshold:g} min ({share})",
-        layers, legend, {"France Services": lab}, made_on,
+        layers, legend, {"France Services": lab}, made_on, programmes=("france_services",),
         extra_sources=["Populations : INSEE, via la source des limites"],
         subtitle=f"{_dep_label(territory)} — au {french_date(d)} — {acc.attrs.get('modele', acc.attrs['router'])}",
         notes=[access_note(acc, threshold), f"Modèle : {acc.attrs['router']}."],
@@ -250,8 +249,8 @@ def crte_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(
         territory, "crte", d, "Contrats de relance et de transition écologique (CRTE)", layers, legend,
         {"CRTE": mc.drop_duplicates(["unit_type", "unit_code"])}, made_on,
-        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}", programmes=["crte"],
-        notes=_vintage_notes(territory, ["crte"], d),
+        subtitle=f"{_dep_label(territory)} — {programme_status_text(territory, 'crte', d)[1]} au {french_date(d)}",
+        notes=_vintage_notes(territory, ["crte"], d), programmes=("crte",),
     )
 
 
@@ -275,7 +274,7 @@ def pvd_acv_map(territory, as_of=None, made_on=None) -> MapSpec:
         notes.append("Communes dessinées telles qu'à la date de la source (communes déléguées depuis) : " + ", ".join(former) + ".")
     return _dated_spec(territory, "pvd-acv", d, "Petites villes de demain et Action cœur de ville",
                        layers, legend, {"Petites villes de demain": pvd.rows, "Action cœur de ville": acv.rows}, made_on, notes=notes,
-                       programmes=["pvd", "acv"])
+                       programmes=("pvd", "acv"))
 
 
 def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -292,7 +291,7 @@ def conseillers_map(territory, as_of=None, made_on=None) -> MapSpec:
     legend = [LegendEntry(f"Structures ({len(s)}, {n_posts} postes)", sym, layer.name, "Conseillers numériques"), *legend]
     return _dated_spec(territory, "conseillers-numeriques", d, "Conseillers numériques France Services : structures d'accueil",
                        [*layers, layer], legend, {"Conseillers numériques": s}, made_on,
-                       notes=_cnfs_notes(territory, d), programmes=["conseillers_numeriques"])
+                       notes=_cnfs_notes(territory, d), programmes=("conseillers_numeriques",))
 
 
 def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -312,7 +311,7 @@ def mobile_map(territory, as_of=None, made_on=None) -> MapSpec:
     ]
     return _dated_spec(territory, "couverture-mobile", d, "Couverture mobile : New Deal Mobile et zones blanches",
                        [zb, *layers, sites_layer], legend, {"Zones blanches": zb.rows, "New Deal Mobile": s}, made_on,
-                       notes=notes, programmes=["zones_blanches", "couverture_mobile"])
+                       notes=notes, programmes=("couverture_mobile", "zones_blanches"))
 
 
 def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
@@ -345,7 +344,7 @@ def overview_map(territory, as_of=None, made_on=None) -> MapSpec:
     return _dated_spec(territory, "programmes", d, "Les programmes de cohésion territoriale", layers, legend,
                        {"France Services": fs, "Conseillers numériques": cn, "Petites villes de demain": pvd.rows,
                         "Action cœur de ville": acv.rows, "Fonds friches": ff.rows}, made_on,
-                       programmes=["france_services", "conseillers_numeriques", "pvd", "acv", "fonds_friches"])
+                       programmes=("france_services", "conseillers_numeriques", "pvd", "acv", "fonds_friches"))
 
 
 #: Map name (CLI) → builder.

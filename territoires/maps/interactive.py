@@ -268,6 +268,9 @@ def _basemap(name: str) -> dict:
         tp = xyzservices.providers.query_name(name)
         return {"url": tp.build_url(scale_factor="{r}"), "attribution": tp.get("attribution", ""), "maxZoom": tp.get("max_zoom", 19)}
     except ValueError:
+        if not all(k in name for k in ("{z}", "{x}", "{y}")):  # neither a provider nor a tile address: no tile would load
+            raise ValueError(f"unknown basemap {name!r}: give an xyzservices name (e.g. OpenStreetMap) "
+                             "or a tile URL with {z}, {x} and {y}") from None
         return {"url": name, "attribution": "", "maxZoom": 19}
 
 

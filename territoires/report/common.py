@@ -109,9 +109,25 @@ def indicators_table(territory, key: str, d: date) -> Table | None:
         return None
     out = pd.DataFrame({
         "Indicateur": ind["libelle"] if "libelle" in ind else ind["indicateur"].str.replace("_", " "),
-        "Valeur": ind["valeur"], "Unité": ind["unite"], "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
+        "Valeur": [_indicator_value(v, u) for v, u in zip(ind["valeur"], ind["unite"], strict=True)],
+        "Unité": ind["unite"].map(lambda u: "€" if u == "EUR" else u), "Date": ind["date"], "Source": ind["source"], "Note": ind["notes"],
     })
     return Table(f"Indicateurs sourcés ({programme(key).label})", out, "Chiffres donnés par la source citée, non recalculés.")
+
+
+def _indicator_value(value, unit) -> str:
+    """An indicator's value as the report writes it: ``65 000``, ``31/12/2022`` (the table stores text: ``65000``, ``2022-12-31``)."""
+    from territoires.french import number
+
+    text = str(value)
+    if unit == "date":
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+        return text
+    try:
+        return number(float(text.replace(",", ".")))
+    except ValueError:
+        return text
 
 
 def build_map(territory, name: str, d: date, made_on: date, notes: list[str]):
@@ -149,17 +165,23 @@ def vintage_line(territory, key: str) -> str:
         if c in rows:
             dates += [v for v in rows[c] if isinstance(v, date)]
     last = f", dernière date présente : {max(dates).strftime('%d/%m/%Y')}" if dates else ""
-    known = f", état connu au {known}" if known else ", date de l'état des données non connue"
+    known = f", état connu {known}" if known else ", date de l'état des données non connue"  # known: « au 01/08/2024 », « en 2015 »
     return f"{programme(key).label} : {table_origin(territory, key)}{known}{last}"
 
 
-def french_columns(df: pd.DataFrame, columns: dict[str, str], key: str | None = None) -> pd.DataFrame:
+def french_columns(df: pd.DataFrame, columns: dict[str, str], key: str | None = None, as_of: date | None = None) -> pd.DataFrame:
     """Keep ``columns`` present in ``df`` (in that order), renamed to their French names.
 
     With a programme ``key``, the ``etape`` codes become the registry's stage labels.
+    With ``as_of``, a date after it is left empty: a report for that day does not
+    know a later labelling or signature.
     """
     keep = [c for c in columns if c in df]
     out = pd.DataFrame(df[keep])
+    if as_of is not None:
+        for c in keep:
+            if out[c].map(lambda v: isinstance(v, date)).any():
+                out[c] = out[c].map(lambda v: None if isinstance(v, date) and v > as_of else v)
     if key is not None and "etape" in out:
         labels = {s.key: s.label for s in (programme(key).stages or ())}
         out["etape"] = out["etape"].map(lambda v: labels.get(v, v))

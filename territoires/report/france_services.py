@@ -58,7 +58,7 @@ def france_services_section(territory, d, made_on, boundaries: str) -> Section:
     tables = [
         Table(f"Sites au {d.strftime('%d/%m/%Y')} ({len(lab)} labellisés, {len(proj)} projets)", french_columns(sites, {
             "nom": "Nom", "commune": "Commune", "canton": "Canton", "statut": "Statut", "start_date": "Labellisée le",
-            "project_from": "Projet attesté le", "source": "Source"}),
+            "project_from": "Projet attesté le", "source": "Source"}, as_of=d),
             "Un projet est daté du jour où une source le montre comme tel ; une date de labellisation postérieure "
             "à la date du rapport n'est pas affichée."),
         Table("Cantons sans France Services labellisée et projets qui combleraient le manque", french_columns(

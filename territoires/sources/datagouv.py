@@ -83,9 +83,9 @@ def _get(url: str) -> bytes:
         with urllib.request.urlopen(req, timeout=settings.http_timeout) as resp:
             return resp.read()
     except urllib.error.HTTPError as exc:
-        raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
+        raise DownloadError(f"{url} : HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise DownloadError(f"{url}: {getattr(exc, 'reason', exc)} (no network? register a local copy with --fichier)") from exc
+        raise DownloadError(f"{url} : {getattr(exc, 'reason', exc)} (pas de réseau ? enregistrez une copie locale avec --fichier)") from exc
 
 
 def _json(url: str) -> dict:
@@ -93,9 +93,9 @@ def _json(url: str) -> dict:
     try:
         out = json.loads(raw)
     except ValueError as exc:
-        raise DownloadError(f"{url}: the answer is not JSON") from exc
+        raise DownloadError(f"{url} : la réponse n'est pas du JSON") from exc
     if not isinstance(out, dict):
-        raise DownloadError(f"{url}: unexpected answer (a JSON object was expected)")
+        raise DownloadError(f"{url} : réponse inattendue (un objet JSON était attendu)")
     return out
 
 
@@ -105,7 +105,7 @@ def resource_metadata(resource_id: str, base: str | None = None) -> tuple[dict, 
     answer = _json(f"{base}/api/2/datasets/resources/{resource_id}/")
     resource = answer.get("resource")
     if not isinstance(resource, dict) or not resource.get("url"):
-        raise DownloadError(f"data.gouv.fr resource {resource_id}: no 'resource.url' in the API answer")
+        raise DownloadError(f"ressource data.gouv.fr {resource_id} : pas de « resource.url » dans la réponse de l'API")
     dataset = {}
     if answer.get("dataset_id"):
         dataset = _json(f"{base}/api/1/datasets/{answer['dataset_id']}/")
@@ -122,13 +122,13 @@ def download(programme_key: str, resource_id: str | None = None, base: str | Non
     if resource_id is None:
         if programme_key not in PUBLISHED:
             known = ", ".join(PUBLISHED)
-            raise DownloadError(f"no data.gouv.fr list is known for {programme_key} (known: {known}); register a local copy with --fichier")
+            raise DownloadError(f"aucune liste data.gouv.fr connue pour {programme_key} (connues : {known}) ; enregistrez une copie locale avec --fichier")
         resource_id = PUBLISHED[programme_key].resource_id
     resource, dataset = resource_metadata(resource_id, base)
     url = resource["url"]
     body = _get(url)
     if not body.strip():
-        raise DownloadError(f"{url}: empty file")
+        raise DownloadError(f"{url} : fichier vide")
     last_modified = str(resource.get("last_modified") or "")
     title = str(resource.get("title") or "")
     d = liststore.date_in_name(title) or liststore.date_in_name(url.rsplit("/", 1)[-1])
@@ -136,7 +136,7 @@ def download(programme_key: str, resource_id: str | None = None, base: str | Non
     if d is None and last_modified:
         d, how = date.fromisoformat(last_modified[:10]), "last_modified of the data.gouv.fr resource"
     if d is None:
-        raise DownloadError(f"{url}: the list's date is unknown (no date in its name, no last_modified); register it with --fichier and --date")
+        raise DownloadError(f"{url} : date de la liste inconnue (ni date dans son nom, ni last_modified) ; enregistrez-la avec --fichier et --date")
     suffix = "." + str(resource.get("format") or "csv").lower().strip(".")
     licence = dataset.get("license") or ""
     with tempfile.TemporaryDirectory() as tmp:

@@ -77,7 +77,7 @@ def entries(programme_key: str | None = None) -> list[ListEntry]:
     try:
         raw = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(p, f"unreadable index of the national lists ({exc}); delete the folder and register the lists again") from exc
+        raise InputError(p, f"index des listes nationales illisible ({exc}) ; supprimez le dossier et enregistrez de nouveau les listes") from exc
     out = [ListEntry(**e) for e in raw]
     return [e for e in out if programme_key is None or e.programme == programme_key]
 
@@ -89,9 +89,9 @@ def current(programme_key: str) -> ListEntry | None:
         return None
     e = es[-1]
     if not e.path.exists():
-        raise InputError(e.path, f"stored list of {programme_key} is missing; register it again")
+        raise InputError(e.path, f"liste enregistrée de {programme_key} absente ; enregistrez-la de nouveau")
     if not verify(e):
-        raise InputError(e.path, f"stored list of {programme_key} was altered (SHA-256 differs from {e.sha256[:16]}…); register it again")
+        raise InputError(e.path, f"liste enregistrée de {programme_key} modifiée (SHA-256 différent de {e.sha256[:16]}…) ; enregistrez-la de nouveau")
     return e
 
 
@@ -114,7 +114,7 @@ def register(path: Path, programme_key: str, list_date: date, date_source: str, 
     """Copy ``path`` into the store and add its entry (atomic: a killed run leaves the index whole)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(path, "no such file")
+        raise InputError(path, "fichier introuvable")
     digest = sha256_file(path)
     suffix = "".join(path.suffixes[-1:]) or ".csv"
     name = f"{programme_key}-{list_date.isoformat()}-{digest[:12]}{suffix}"

@@ -134,7 +134,7 @@ def decode_lines(data: bytes, path) -> tuple[str, str, list[tuple[int, str]]]:
                 return data.decode("utf-16"), "utf-16", []
             except UnicodeDecodeError:
                 pass
-        raise InputError(path, "is a binary file, not a text (CSV) file")
+        raise InputError(path, "fichier binaire, pas un fichier texte (CSV)")
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data
     try:
@@ -180,11 +180,11 @@ def open_input(path, limit: int | None = None) -> bytes:
     try:
         st = os.stat(path)
     except FileNotFoundError as exc:
-        raise InputError(path, "no such file") from exc
+        raise InputError(path, "fichier introuvable") from exc
     except OSError as exc:
         raise InputError(path, f"illisible ({exc.strerror})") from exc
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(path, "is a folder, not a file")
+        raise InputError(path, "est un dossier, pas un fichier")
     if not stat.S_ISREG(st.st_mode):
         kind = "un tube nommé (FIFO)" if stat.S_ISFIFO(st.st_mode) else "un périphérique ou un fichier spécial"
         raise InputError(path, f"est {kind}, pas un fichier ordinaire : copier d'abord les données dans un fichier")
@@ -225,7 +225,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
         path = str(path_or_bytes)
         data = open_input(path)
     if not data.strip():
-        raise InputError(path, "is empty (no header, no rows)", line=1)
+        raise InputError(path, "fichier vide (ni en-tête, ni ligne)", line=1)
     text, enc, notes = decode_lines(data, path)
     nul_lines = {i + 1 for i, ln in enumerate(text.split("\n")) if "\x00" in ln} if "\x00" in text else set()
     sep = separator or sniff_separator(text)
@@ -255,7 +255,7 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
                 header = [h.strip().strip("\ufeff") for h in raw]
                 if len(set(header)) != len(header):
                     dup = sorted({h for h in header if header.count(h) > 1})
-                    raise InputError(path, f"duplicate column name(s) in the header: {', '.join(dup)}", line=line)
+                    raise InputError(path, f"nom(s) de colonne en double dans l'en-tête : {', '.join(dup)}", line=line)
                 continue
             if blank:
                 continue
@@ -272,9 +272,9 @@ def read_rows(path_or_bytes, name: str | None = None, separator: str | None = No
             rows.append(stripped)
             lines.append(line)
     except csv.Error as exc:
-        raise InputError(path, f"is not a valid delimited file ({exc})", line=reader.line_num) from exc
+        raise InputError(path, f"pas un fichier délimité valide ({exc})", line=reader.line_num) from exc
     if header is None:
-        raise InputError(path, "has no header line", line=1)
+        raise InputError(path, "pas de ligne d'en-tête", line=1)
     kept = set(lines) if notes else set()
     return Rows(path, enc, sep, header, None, lines, malformed, [n for n in notes if n[0] in kept], records=rows)
 

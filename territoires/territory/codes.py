@@ -83,8 +83,8 @@ def resolve_codes(
                 from_file[i] = code
                 report.append((
                     files.iat[i], lines[i], col, code,
-                    f"code {code} ({parents.at[code, 'nom']}) is a former commune, now part of "
-                    f"{known[pc]} ({pc}): row attached to {pc}",
+                    f"le code {code} ({parents.at[code, 'nom']}) est une ancienne commune, aujourd'hui dans "
+                    f"{known[pc]} ({pc}) : ligne rattachée à {pc}",
                     "warning",
                 ))
             codes[i] = pc
@@ -92,8 +92,8 @@ def resolve_codes(
         hint = ""
         if code in parents.index and pd.notna(parents.at[code, "parent_code"]):
             pc = parents.at[code, "parent_code"]
-            hint = f"; {parents.at[code, 'nom']} is now part of {pc}, itself unknown"
-        report.append((files.iat[i], lines[i], col, code, f"INSEE code unknown in the boundary vintage{hint}", "rejected"))
+            hint = f" ; {parents.at[code, 'nom']} fait aujourd'hui partie de {pc}, inconnu lui aussi"
+        report.append((files.iat[i], lines[i], col, code, f"code INSEE inconnu du millésime des limites{hint}", "rejected"))
         bad[i] = True
     data[code_col] = codes
     if arr.any():
@@ -115,8 +115,8 @@ def resolve_codes(
             if c:
                 report.append((
                     files.iat[i], lines[i], dcol, dep,
-                    f"département {dep} contradicts commune code {code} (département {departement_of(code)}): "
-                    "row kept by commune code",
+                    f"le département {dep} contredit le code commune {code} (département {departement_of(code)}) : "
+                    "ligne gardée d'après le code commune",
                     "warning",
                 ))
     return data, report, bad

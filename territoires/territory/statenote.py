@@ -9,6 +9,7 @@ still answered, with that day stated: on the CLI line, in CSV exports
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from territoires.territory.core import Territory
 
 __all__ = ["list_credit", "map_vintage_note", "state_note"]
+
+
+def _phrase(label: str) -> str:
+    """« état connu au 01/08/2024 », « … en 09/2024 », « … en 2015 »: the preposition follows the label's precision."""
+    return f"état connu {'au' if label.count('/') == 2 else 'en'} {label}"
 
 
 def _late(territory: Territory, programme_key: str, as_of: DateLike = None) -> tuple[date, str] | None:
@@ -36,6 +42,9 @@ def _late(territory: Territory, programme_key: str, as_of: DateLike = None) -> t
 def state_note(territory: Territory, programme_key: str, as_of: DateLike = None) -> str | None:
     """``"état connu au DD/MM/YYYY"`` when ``as_of`` is after the data's vintage, else None.
 
+    A vintage known to the month or the year only reads ``"état connu en 09/2024"``,
+    ``"état connu en 2015"``.
+
     With several départements of different vintages, the earliest one that
     ``as_of`` exceeds is named.
 
@@ -45,24 +54,20 @@ def state_note(territory: Territory, programme_key: str, as_of: DateLike = None)
     'état connu au 01/08/2024'
     """
     late = _late(territory, programme_key, as_of)
-    return f"état connu au {late[1]}" if late else None
+    return _phrase(late[1]) if late else None
 
 
-def _known(label: str) -> str:
-    """``"au 01/08/2024"`` for a day, ``"en 09/2024"`` or ``"en 2015"`` for a month or a year alone."""
-    return f"au {label}" if label.count("/") == 2 else f"en {label}"
+def map_vintage_note(territory: Territory, as_of: DateLike, programmes: Iterable[str] | None = None) -> str | None:
+    """The earliest "état connu au" among ``programmes`` (the ones a map draws; default: those already read for ``territory``).
 
-
-def map_vintage_note(territory: Territory, as_of: DateLike, programmes=None) -> str | None:
-    """The earliest "état connu …" among ``programmes`` (the keys a map draws; default: those read for ``territory``).
-
-    A map names the data it draws only: what another map read before it
-    changes nothing.
+    A map names the vintage of what it draws only: the France Services map of a
+    territory whose 2015 zones blanches were read before does not say « état connu en 2015 ».
     """
     store = store_of(territory)
-    keys = list(store.tables) if programmes is None else [_programme(k).key for k in programmes]
-    late = [v for k in keys if (v := _late(territory, k, as_of)) is not None]
-    return f"état connu {_known(min(late)[1])}" if late else None
+    read = list(store.tables)  # what the map drew was read to draw it; nothing is read here
+    keys = read if programmes is None else [k for k in (_programme(p).key for p in programmes) if k in read]
+    late = [v for k in keys if k in store.list_vintages and (v := _late(territory, k, as_of)) is not None]
+    return _phrase(min(late)[1]) if late else None
 
 
 def list_credit(territory: Territory) -> str:

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("territoires-data").textContent);
-  var map = L.map("territoires-map", {zoomControl: true, preferCanvas: false});
+  var map = L.map("territoires-map", {zoomControl: false, preferCanvas: false});
+  L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);  /* Leaflet's own titles are English */
   window.territoiresMap = map;
   var canvas = null;
 

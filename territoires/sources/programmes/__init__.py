@@ -88,7 +88,7 @@ def parse_programme(path, key: str, mapping: dict | None = None, source: str | N
 
         raise InputError(
             path,
-            f"no official layout is known for programme {p.key!r}: give a column mapping, e.g. "
+            f"aucun format officiel connu pour le programme {p.key} : donner la correspondance des colonnes, par exemple "
             "mapping={'site_id': 'id', 'code_insee': 'insee', 'latitude': 'lat', 'longitude': 'lon'}",
         )
     if p.kind == "sites":

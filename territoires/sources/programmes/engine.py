@@ -67,7 +67,7 @@ def raise_missing(rows: Rows, column: str, target: str):
 
     raise InputError(
         rows.path,
-        f"column {column!r} (for {target}) not found in the header; columns present: {', '.join(rows.header)}",
+        f"colonne « {column} » (pour {target}) absente de l'en-tête ; colonnes présentes : {', '.join(rows.header)}",
         line=1,
         column=column,
     )

@@ -109,9 +109,9 @@ class Programme:
     total_in_detail: bool = True
 
     def status_label(self, status: str) -> str:
-        """French word for a status value of this programme's rows."""
+        """French word for a status value of one row (« labellisée », its stage's singular; ``active_word`` names layers)."""
         if status == self.active_status:
-            return self.active_word
+            return self.stages[-1].label if self.stages else self.active_word
         if status == self.project_status:
             return "en projet"
         return str(status)
@@ -172,9 +172,9 @@ def programme(key: str) -> Programme:
     k = str(key).strip().lower()
     k = ALIASES.get(k, k).replace("-", "_")
     if k not in PROGRAMMES:
-        raise KeyError(
-            f"unknown programme {key!r}; known programmes: {', '.join(PROGRAMMES)}"
-        )
+        from territoires.errors import UnknownProgrammeError
+
+        raise UnknownProgrammeError(key, PROGRAMMES)
     return PROGRAMMES[k]
 
 

@@ -159,8 +159,8 @@ def read_curated(path, programme: Programme) -> ProgrammeTable:
     if missing:
         raise InputError(
             path,
-            f"curated {programme.kind} table lacks column(s) {', '.join(missing)}; "
-            f"expected at least: {', '.join(base)}",
+            f"table organisée ({programme.kind}) sans la ou les colonnes {', '.join(missing)} ; "
+            f"attendues au moins : {', '.join(base)}",
             line=1,
             column=missing[0],
         )
@@ -195,9 +195,9 @@ def read_france_services(path, programme: Programme, source: str | None = None) 
     if not layout:
         raise InputError(
             path,
-            "not a France Services list layout this library knows (2024: id_fs, lib_fs, insee_com, "
-            f"labellisation_fs…; 2020: MATRICULE, lib_france_services…). Header: {', '.join(rows.header[:12])}; "
-            "give a column mapping (read_programme(..., mapping={...})) for another layout",
+            "pas une liste France Services d'un format connu (2024 : id_fs, lib_fs, insee_com, "
+            f"labellisation_fs… ; 2020 : MATRICULE, lib_france_services…). En-tête : {', '.join(rows.header[:12])} ; "
+            "pour un autre format, donner la correspondance des colonnes (read_programme(..., mapping={...}))",
             line=1,
         )
     src = source or f"ANCT, liste des structures France services ({Path(str(path)).name})"
@@ -244,7 +244,7 @@ def read_pvd(path, programme: Programme, source: str | None = None, listed_on=No
     """
     rows = read_rows(path)
     if "insee_com" not in rows.header:
-        raise InputError(path, f"no 'insee_com' column: not a PVD list. Header: {', '.join(rows.header[:12])}", line=1, column="insee_com")
+        raise InputError(path, f"pas de colonne « insee_com » : pas une liste PVD. En-tête : {', '.join(rows.header[:12])}", line=1, column="insee_com")
     src = source or f"ANCT, liste Petites villes de demain ({Path(str(path)).name})"
     mapping = {
         "unit_type": _const("commune"),
@@ -266,7 +266,7 @@ def read_acv(path, programme: Programme, source: str | None = None) -> Programme
     """ANCT *Action cœur de ville* list (2018 ``codgeo``/``DATE_SIGN`` or 2024 layout)."""
     rows = read_rows(path)
     if not ({"insee_com", "codgeo"} & set(rows.header)):
-        raise InputError(path, f"no 'insee_com' (or 'codgeo') column: not an ACV list. Header: {', '.join(rows.header[:12])}", line=1)
+        raise InputError(path, f"pas de colonne « insee_com » (ni « codgeo ») : pas une liste ACV. En-tête : {', '.join(rows.header[:12])}", line=1)
     src = source or f"ANCT, liste Action cœur de ville ({Path(str(path)).name})"
     mapping = {
         "unit_type": _const("commune"),
@@ -291,11 +291,11 @@ def read_cnfs_json(path, programme: Programme, source: str | None = None) -> Pro
         text = raw.decode("utf-8-sig")
         data = json.loads(text)
     except FileNotFoundError as exc:
-        raise InputError(path, "no such file") from exc
+        raise InputError(path, "fichier introuvable") from exc
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason})") from exc
+        raise InputError(path, f"pas un texte UTF-8 ({exc.reason})") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+        raise InputError(path, f"JSON invalide : {exc.msg}", line=exc.lineno) from exc
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         data = lists[0] if lists else [data]

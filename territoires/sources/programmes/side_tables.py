@@ -38,7 +38,7 @@ def _frame(path: Path, required: list[str]) -> tuple[pd.DataFrame, list[int]]:
     rows = read_rows(path)
     missing = [c for c in required if c not in rows.header]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; header: {', '.join(rows.header)}")
+        raise InputError(path, f"colonne(s) manquante(s) {', '.join(missing)} ; en-tête : {', '.join(rows.header)}")
     if rows.malformed:
         line, reason = rows.malformed[0]
         raise InputError(path, reason, line=line)
@@ -53,7 +53,7 @@ def _dates(path: Path, frame: pd.DataFrame, lines: list[int], column: str, requi
         except DateError as exc:
             raise InputError(path, str(exc), line=line, column=column) from None
         if d is None and required:
-            raise InputError(path, "empty date", line=line, column=column)
+            raise InputError(path, "date vide", line=line, column=column)
         out.append(d)
     return out
 
@@ -90,9 +90,9 @@ def read_positions(path: str | Path) -> pd.DataFrame:
             try:
                 v = parse_float(value)
             except ValueError:
-                raise InputError(path, f"not a number: {value!r}", line=line, column=col) from None
+                raise InputError(path, f"pas un nombre : {value!r}", line=line, column=col) from None
             if v is None:
-                raise InputError(path, "empty coordinate", line=line, column=col)
+                raise InputError(path, "coordonnée vide", line=line, column=col)
             values.append(v)
         frame[col] = values
     return frame[POSITION_COLUMNS]
