@@ -167,9 +167,9 @@ GOOD = {"id_fs": "1", "insee_dep": "79", "lib_fs": "France services Test", "adre
 # (name, row override, expected column, expected reason fragment)
 BAD_ROWS = [
     ("unknown INSEE code", {"insee_com": "79999"}, "insee_com", "code INSEE inconnu"),
-    ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "swapped"),
+    ("latitude and longitude swapped", {"latitude": "-0.4819", "longitude": "46.3261"}, "latitude", "latitude et longitude inversées"),
     ("Lambert-93 given as degrees", {"latitude": "6585000", "longitude": "431000"}, "latitude", "mètres projetés"),
-    ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "outside département 79"),
+    ("site outside its département", {"latitude": "48.8566", "longitude": "2.3522"}, "latitude", "hors du département 79 de la commune 79191"),
     ("impossible date", {"labellisation_fs": "Espace labellisé 31/02/2021"}, "labellisation_fs", "date impossible"),
     ("text that is not a date", {"labellisation_fs": "bientôt"}, "labellisation_fs", "pas une date"),
     ("date before 1990", {"labellisation_fs": "01/01/1900"}, "labellisation_fs", "antérieure à 1990"),
@@ -266,3 +266,13 @@ def test_cp1252_semicolon_official_file(tmp_path):
     table = read_programme(p, "france_services")
     assert table.n_rejected == 0, table.report_text()
     assert "Échiré" in table.data.iloc[0]["adresse"]
+
+
+def test_a_renamed_commune_is_a_warning_in_french():
+    """The deck's « Sauzé-Vaussais » (79307, now Sauzé-entre-Bois) is kept by its code, with a French warning."""
+    table = read_programme(curated_path("79", "france_services"), "france_services")
+    warned = table.report[table.report["severity"] == "warning"]
+    assert len(warned) == 1
+    reason = warned["reason"].iat[0]
+    assert reason == ("nom différent de celui du millésime des limites, « Sauzé-entre-Bois », pour le code 79307 "
+                      "(commune renommée ou fusionnée : rattachée par son code)"), reason

