@@ -174,7 +174,8 @@ def gaps_cantons(t, args, write_table) -> int:
     from territoires.sources.programmes import programme as _p
     from territoires.sources.textio import as_date
 
-    key = _p(args.programme).key
+    prog = _p(args.programme)
+    key = prog.key
     sites = t.sites(key, as_of=args.as_of)
     excluded = 0
     if args.antennes == "exclues" and "antenne" in sites:
@@ -189,11 +190,13 @@ def gaps_cantons(t, args, write_table) -> int:
         gaps = gaps.assign(etat_connu_au=note.split(" ", 3)[3] if note else "")  # « état connu au|en <date> » -> the date
     else:
         n_groups = int((gaps["type"] == "groupe").sum())
-        print(f"Cantons sans site labellisé ({args.programme}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"
+        word = "labellisé" if prog.active_status == "labelled" else "actif"  # France Services labels; other programmes' sites are active
+        print(f"Cantons sans site {word} ({prog.short_label}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"
               + (f" dont {n_groups} groupe(s) de cantons" if n_groups else ""))
-        rule = ("antennes exclues : seuls les sites principaux comptent" + (f" ({excluded} antenne(s) écartée(s))" if excluded else "")
-                if args.antennes == "exclues" else "tout site labellisé compte, antennes comprises")
-        print(f"Règle : {rule}.")
+        if prog.key == "france_services":  # the antenna rule is France Services' (--antennes): said for it only
+            rule = ("antennes exclues : seuls les sites principaux comptent" + (f" ({excluded} antenne(s) écartée(s))" if excluded else "")
+                    if args.antennes == "exclues" else "tout site labellisé compte, antennes comprises")
+            print(f"Règle : {rule}.")
         nocanton = t.communes[t.communes["code_canton"].isna()]
         if len(nocanton):
             names = ", ".join(nocanton["nom"].head(5)) + ("…" if len(nocanton) > 5 else "")

@@ -19,13 +19,18 @@ __all__ = ["cmd_cache", "disk_full", "log_to_stderr_cleaned", "megabytes", "quie
 
 
 def megabytes(n_bytes: float) -> str:
-    """A size in French megabytes, one decimal (decimal comma, thin space between thousands).
+    """A size in French megabytes, one decimal (decimal comma, thin space between thousands); under 0,05 Mo in kilobytes.
+
+    A folder of small files is not « 0 Mo »: it reads ``"12 ko"``, and
+    ``"< 1 ko"`` below a kilobyte (``"0 Mo"`` only when empty).
 
     Examples
     --------
-    >>> megabytes(22_200_000), megabytes(1_234_567_890), megabytes(0)
-    ('22,2 Mo', '1\u202f234,6 Mo', '0 Mo')
+    >>> megabytes(22_200_000), megabytes(1_234_567_890), megabytes(12_345), megabytes(300), megabytes(0)
+    ('22,2 Mo', '1\u202f234,6 Mo', '12 ko', '< 1 ko', '0 Mo')
     """
+    if 0 < n_bytes < 50_000:
+        return f"{french_number(round(n_bytes / 1e3))} ko" if n_bytes >= 500 else "< 1 ko"
     return f"{french_number(round(n_bytes / 1e6, 1), 1)} Mo"
 
 

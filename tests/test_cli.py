@@ -21,7 +21,7 @@ def test_map_writes_the_deck_map(tmp_path, capsys):
 def test_gaps_cantons_table_and_csv(tmp_path, capsys):
     assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14"]) == 0
     out = capsys.readouterr().out
-    assert "Cantons sans site labellisé (france_services) au 14/09/2021" in out and "La Gâtine" in out and "Secondigny, Thénezay" in out
+    assert "Cantons sans site labellisé (France Services) au 14/09/2021" in out and "Règle : tout site labellisé compte, antennes comprises." in out and "La Gâtine" in out and "Secondigny, Thénezay" in out
     f = tmp_path / "gaps.csv"
     assert main(["gaps", "cantons", "--dept", "79", "--as-of", "2021-09-14", "--format", "csv", "--sep", ";", "--bom", "--out", str(f)]) == 0
     data = f.read_bytes()

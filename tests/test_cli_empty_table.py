@@ -23,7 +23,9 @@ def test_an_empty_curated_table_is_an_error_not_a_gap_everywhere(command, capsys
 
 def test_a_table_with_rows_is_still_answered(capsys):
     assert main(["gaps", "cantons", "--dept", "79", "--programme", "conseillers-numeriques", "--as-of", "2021-09-14"]) == 0
-    assert capsys.readouterr().out.startswith("Cantons sans site labellisé (conseillers_numeriques) au 14/09/2021")
+    out = capsys.readouterr().out
+    assert out.startswith("Cantons sans site actif (Conseillers numériques France Services) au 14/09/2021")
+    assert "antennes" not in out  # France Services' antenna rule is not said of another programme
 
 
 def test_programmes_answers_each_programme_and_names_the_ones_without_data(tmp_path, capsys):
@@ -63,7 +65,7 @@ def test_a_sites_file_without_rows_for_the_departement_is_an_error(tmp_path, cap
     assert err.splitlines()[-1] == (f"territoires : erreur : {path} : aucune ligne pour le département 85 (départements de la liste : 79) : "
                                     "elle n'en dit rien, ce n'est pas « aucun site »")
     assert main(["gaps", "cantons", "--dept", "79", "--sites", str(path), "--as-of", "2021-09-14"]) == 0  # 79: its curated table
-    assert "Cantons sans site labellisé (france_services) au 14/09/2021" in capsys.readouterr().out
+    assert "Cantons sans site labellisé (France Services) au 14/09/2021" in capsys.readouterr().out
 
 
 def test_a_site_without_a_commune_name_does_not_crash_the_coverage(t79):
