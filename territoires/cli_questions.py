@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from territoires.cliout import territory_of as _territory
 from territoires.cliout import write_table as _write_table
-from territoires.french import percent
+from territoires.french import count, number, percent
 
 if TYPE_CHECKING:
     from territoires.territory.core import Territory
@@ -98,7 +98,7 @@ def gaps_access(args: Any, t: Territory) -> int:
 
         n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
         print(f"Accès au site labellisé le plus proche {answered_on(to_date(args.as_of), t)}{_known(t, args.programme, args.as_of)} : "
-              f"{n} sites comptés, dont {out} hors du territoire (listes chargées)")
+              f"{count(n, 'site compté', 'sites comptés')}, dont {number(out)} hors du territoire (listes chargées)")
         for label, a in (("estimation", acc), ("routé", routed)):
             if a is None:
                 continue

@@ -60,3 +60,20 @@ def test_programme_summary_groups_indicator_values(t79):
     text = " ".join(programme_summary(t79, as_of="2024-08-01").astype(str).to_numpy().ravel())
     assert not re.search(r"\d,\d{3}\b", text)  # never an English thousands comma
     assert re.search(r"\d\u202f\d{3}", text)  # 79's indicators include amounts in thousands, grouped
+
+
+def test_counts_are_singular_below_two():
+    from territoires.french import count
+
+    assert [count(n, "site compté", "sites comptés") for n in (0, 1, 2)] == ["0 site compté", "1 site compté", "2 sites comptés"]
+    assert count(34875, "commune") == "34\u202f875 communes"
+
+
+def test_the_access_note_says_0_site_in_the_singular():
+    import pandas as pd
+
+    from territoires.maps.notes import access_note
+
+    acc = pd.DataFrame({"population": [100.0], "minutes": [10.0], "population_au_dela_20": [0.0], "population_au_dela_30": [0.0]})
+    acc.attrs.update(nb_sites=0, nb_sites_hors_territoire=0)
+    assert access_note(acc, 30).endswith("— 0 site compté, dont 0 hors du département.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from territoires.french import number, percent
+from territoires.french import count, number, percent
 
 __all__ = ["access_note", "coverage_notes"]
 
@@ -61,4 +61,4 @@ def access_note(acc, threshold: float) -> str:
         parts.append(f"au-delà de {r.seuil_min:g} min : {number(r.population)} habitants ({percent(r.part)})")
     n, out = acc.attrs.get("nb_sites", 0), acc.attrs.get("nb_sites_hors_territoire", 0)
     text = " ; ".join(parts)
-    return f"{text[0].upper()}{text[1:]} — {n} sites comptés, dont {out} hors du département."
+    return f"{text[0].upper()}{text[1:]} — {count(n, 'site compté', 'sites comptés')}, dont {number(out)} hors du département."
