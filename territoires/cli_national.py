@@ -190,12 +190,11 @@ def gaps_cantons(t, args, write_table) -> int:
         gaps = gaps.assign(etat_connu_au=note.split(" ", 3)[3] if note else "")  # « état connu au|en <date> » -> the date
     else:
         n_groups = int((gaps["type"] == "groupe").sum())
-        word = "labellisé" if prog.active_status == "labelled" else "actif"  # France Services labels; other programmes' sites are active
-        print(f"Cantons sans site {word} ({prog.short_label}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"
+        print(f"Cantons sans site {prog.site_word} ({prog.short_label}) au {when}{f' ({note})' if note else ''} : {len(gaps)}"
               + (f" dont {n_groups} groupe(s) de cantons" if n_groups else ""))
-        if prog.key == "france_services":  # the antenna rule is France Services' (--antennes): said for it only
+        if prog.antennas:  # the antenna rule (--antennes) is said only of a programme whose sites have antennas
             rule = ("antennes exclues : seuls les sites principaux comptent" + (f" ({excluded} antenne(s) écartée(s))" if excluded else "")
-                    if args.antennes == "exclues" else "tout site labellisé compte, antennes comprises")
+                    if args.antennes == "exclues" else f"tout site {prog.site_word} compte, antennes comprises")
             print(f"Règle : {rule}.")
         nocanton = t.communes[t.communes["code_canton"].isna()]
         if len(nocanton):

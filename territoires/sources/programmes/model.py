@@ -107,6 +107,10 @@ class Programme:
     breakdown: str | None = None
     #: whether summaries state the total before the stages ("6 CRTE : 2 signés, …")
     total_in_detail: bool = True
+    #: French word for a site that counts, masculine singular (« cantons sans site actif », « … sans site labellisé »)
+    site_word: str = "actif"
+    #: whether some sites are antennas of a main one (France Services: ``--antennes`` chooses whether they count)
+    antennas: bool = False
 
     def status_label(self, status: str) -> str:
         """French word for a status value of one row (« labellisée », its stage's singular; ``active_word`` names layers)."""
@@ -138,7 +142,7 @@ PROGRAMMES: dict[str, Programme] = {
         Programme("france_services", "France Services", "sites", "france_services.csv", "labelled", unit_label="sites labellisés",
                   active_word="labellisées", start_alias="labelled_on", reader="france_services",
                   stages=(Stage("projet", "project_from", "projet", "projets"), Stage("labellise", "start_date", "labellisée", "labellisées")),
-                  total_in_detail=False),
+                  total_in_detail=False, site_word="labellisé", antennas=True),
         Programme("conseillers_numeriques", "Conseillers numériques France Services", "sites", "conseillers_numeriques.csv", unit_label="structures"),
         Programme("couverture_mobile", "Couverture mobile (New Deal / dispositif de couverture ciblée)", "sites", "couverture_mobile.csv", unit_label="sites"),
         Programme("pvd", "Petites villes de demain", "members", "pvd.csv", unit_label="communes", reader="pvd",
