@@ -34,11 +34,12 @@ def empty_table_line(t: Territory, programme: str) -> str | None:
     from territoires.sources.programmes import programme as _p
     from territoires.territory.store import store_of
 
-    key = _p(programme).key
+    prog = _p(programme)
+    key = prog.key
     if any(store_of(t).list_vintages.get(key, {}).values()) or len(t.sites(key, as_of=date.max)):
         return None
     cli, deps = key.replace("_", "-"), ", ".join(t.departements)
-    return (f"aucune donnée {cli} pour {deps} : la table du projet est vide, sans date d'état connue, et aucune liste "
+    return (f"aucune donnée {prog.short_label} pour {deps} : la table du projet est vide, sans date d'état connue, et aucune liste "
             f"n'est importée (ce n'est pas « aucun site ») ; importez une liste : « territoires import {cli} FICHIER »")
 
 

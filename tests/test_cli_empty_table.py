@@ -17,7 +17,7 @@ def test_an_empty_curated_table_is_an_error_not_a_gap_everywhere(command, capsys
     assert main([*command, "--dept", "79", "--programme", "couverture-mobile", "--as-of", "2021-09-14"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("territoires : erreur : aucune donnée couverture-mobile pour 79 : la table du projet est vide"), err
+    assert err.startswith("territoires : erreur : aucune donnée Couverture mobile pour 79 : la table du projet est vide"), err
     assert err.count("\n") == 1
 
 
@@ -49,7 +49,7 @@ def test_programmes_answers_each_programme_and_names_the_ones_without_data(tmp_p
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "- France Services : 1 labellisée", lines
     pvd = next(line for line in lines if line.startswith("- Petites villes de demain"))
-    assert "aucune donnée pvd pour le département 86" in pvd, pvd
+    assert "aucune donnée Petites villes de demain pour le département 86" in pvd, pvd
     assert len([line for line in lines if line.startswith("- ")]) == 9
 
 

@@ -77,7 +77,7 @@ class NoProgrammeDataError(TerritoiresError, LookupError):
         deps = ", ".join(self.departements[:8]) + ("…" if len(self.departements) > 8 else "")
         s = "s" if len(self.departements) > 1 else ""
         return (
-            f"aucune donnée {self.programme} pour le{s} département{s} {deps} (ni table vérifiée, ni liste nationale) ; "
+            f"aucune donnée {_programme(self.programme).short_label} pour le{s} département{s} {deps} (ni table vérifiée, ni liste nationale) ; "
             f"lancez « territoires donnees telecharger {self.cli_name} » ou « territoires import {self.cli_name} FICHIER »"
         )
 
